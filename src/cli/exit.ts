@@ -1,0 +1,34 @@
+import { UserFacingError } from '../config/errors.js';
+
+/** Exit codes shared by every command. */
+export const EXIT = { ok: 0, noMatch: 1, usage: 2, failure: 1, interrupted: 130 } as const;
+
+type Cleanup = () => Promise<void> | void;
+const cleanups: Cleanup[] = [];
+
+/** Runs before any exit we control: closes log files, the store, the terminal. */
+export function onExit(cleanup: Cleanup): void {
+  cleanups.push(cleanup);
+}
+
+export async function exit(code: number): Promise<never> {
+  for (const cleanup of cleanups.splice(0).reverse()) {
+    try {
+      await cleanup();
+    } catch {
+      // Exiting anyway: a failing cleanup must not hide the exit code.
+    }
+  }
+  process.exit(code);
+}
+
+/** One line on stderr, never a stack trace. */
+export function printError(message: string): void {
+  process.stderr.write(`storyos: ${message}\n`);
+}
+
+export function describeError(error: unknown): { message: string; code: number; expected: boolean } {
+  if (error instanceof UserFacingError) return { message: error.message, code: error.exitCode, expected: true };
+  const message = error instanceof Error ? error.message : String(error);
+  return { message: `unexpected error: ${message.split('\n')[0]}`, code: EXIT.failure, expected: false };
+}

@@ -1,0 +1,155 @@
+import { UserFacingError } from '../../config/errors.js';
+import { ERROR_LOG, listLogSet, MAIN_LOG } from '../../logging/log-files.js';
+import { deleteFiles, filesOlderThan, rotateNow, summarize } from '../../logging/maintenance.js';
+import { buildFilter, splitList, type EntryFilter } from '../../logging/reader/filter.js';
+import { EntryPrinter, useColour } from '../../logging/reader/output.js';
+import { searchFiles } from '../../logging/reader/search.js';
+import { collectStats, renderStats } from '../../logging/reader/stats.js';
+import { lastEntries, LogFollower } from '../../logging/reader/tail.js';
+import { parseAgeMs, parseDurationSeconds, parseTimeSpec } from '../../logging/reader/time-spec.js';
+import { existingLogDir, loadConfig, startCommandLogging } from '../context.js';
+import { EXIT } from '../exit.js';
+
+interface FilterFlags {
+  level?: string[];
+  minLevel?: string;
+  module?: string[];
+  user?: string;
+  session?: string;
+  since?: string;
+  until?: string;
+  slowerThan?: string;
+  ignoreCase?: boolean;
+  fixedStrings?: boolean;
+  errors?: boolean;
+  dir?: string;
+}
+
+function filterFrom(pattern: string | undefined, flags: FilterFlags): EntryFilter {
+  const now = Date.now();
+  return buildFilter({
+    pattern,
+    ignoreCase: flags.ignoreCase,
+    fixedString: flags.fixedStrings,
+    levels: splitList(flags.level),
+    minLevel: flags.minLevel,
+    modules: splitList(flags.module),
+    user: flags.user,
+    session: flags.session,
+    since: flags.since === undefined ? undefined : parseTimeSpec(flags.since, '--since', now),
+    until: flags.until === undefined ? undefined : parseTimeSpec(flags.until, '--until', now),
+    slowerThanSeconds: flags.slowerThan === undefined ? undefined : parseDurationSeconds(flags.slowerThan),
+  });
+}
+
+function logFiles(flags: FilterFlags) {
+  const config = loadConfig();
+  return listLogSet(existingLogDir(flags.dir ?? config.log.dir), flags.errors ? ERROR_LOG : MAIN_LOG);
+}
+
+const found = (count: number) => (count > 0 ? EXIT.ok : EXIT.noMatch);
+
+export async function grep([pattern]: string[], flags: FilterFlags & { count?: boolean; json?: boolean }): Promise<number> {
+  const filter = filterFrom(pattern, flags);
+  const printer = new EntryPrinter(flags.count ? 'count' : flags.json ? 'json' : 'text', useColour());
+  searchFiles(logFiles(flags), filter, (entry) => printer.print(entry));
+  if (flags.count) printer.write(`${printer.count}\n`);
+  printer.flush();
+  return found(printer.count);
+}
+
+function parseLineCount(text: string): number {
+  if (!/^\d+$/.test(text)) throw new UserFacingError(`Invalid -n value ${JSON.stringify(text)}: use a whole number of entries.`);
+  return Number(text);
+}
+
+export async function tail([pattern]: string[], flags: FilterFlags & { lines: string; follow?: boolean; json?: boolean }): Promise<number> {
+  const count = parseLineCount(flags.lines);
+  const filter = filterFrom(pattern, flags);
+  const files = logFiles(flags);
+  const printer = new EntryPrinter(flags.json ? 'json' : 'text', useColour());
+  for (const entry of lastEntries(files, filter, count)) printer.print(entry);
+  printer.flush();
+  if (!flags.follow) return found(printer.count);
+  const config = loadConfig();
+  const dir = existingLogDir(flags.dir ?? config.log.dir);
+  const follower = new LogFollower(`${dir}/${flags.errors ? ERROR_LOG : MAIN_LOG}`, filter, (entry) => {
+    printer.print(entry);
+    printer.flush();
+  });
+  follower.start();
+  await new Promise<void>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => resolve());
+    const stopWhenReaderLeaves = setInterval(() => !printer.open && resolve(), 500);
+    stopWhenReaderLeaves.unref();
+  });
+  follower.stop();
+  printer.flush();
+  return EXIT.ok;
+}
+
+export async function stats(_args: string[], flags: FilterFlags & { json?: boolean }): Promise<number> {
+  const result = collectStats(logFiles(flags), filterFrom(undefined, flags));
+  process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : renderStats(result));
+  return found(result.entries);
+}
+
+export async function rotate(_args: string[], flags: { errors?: boolean; all?: boolean; dir?: string }): Promise<number> {
+  const config = loadConfig();
+  const log = { ...config.log, dir: existingLogDir(flags.dir ?? config.log.dir) };
+  const results = rotateNow(log, flags.all ? 'all' : flags.errors ? 'errors' : 'main');
+  for (const r of results) process.stdout.write(r.rotated ? `Rotated ${r.file}\n` : `Nothing to rotate: ${r.file} is empty or absent\n`);
+  await startCommandLogging({ ...config, log });
+  const { getLogger } = await import('../../logging/logger.js');
+  getLogger('cli').info('Log files rotated', { files: results.filter((r) => r.rotated).map((r) => r.file).join(' ') || 'none' });
+  return found(results.filter((r) => r.rotated).length);
+}
+
+export async function clean(_args: string[], flags: { olderThan: string; dryRun?: boolean; dir?: string }): Promise<number> {
+  const ageMs = parseAgeMs(flags.olderThan);
+  const config = loadConfig();
+  const dir = existingLogDir(flags.dir ?? config.log.dir);
+  const files = filesOlderThan(dir, ageMs);
+  const verb = flags.dryRun ? 'Would delete' : 'Deleted';
+  if (!flags.dryRun) deleteFiles(files);
+  for (const file of files) process.stdout.write(`${verb} ${file.path} (${file.size} bytes)\n`);
+  if (files.length === 0) process.stdout.write(`No rotated log files older than ${flags.olderThan}.\n`);
+  if (!flags.dryRun && files.length > 0) {
+    await startCommandLogging({ ...config, log: { ...config.log, dir } });
+    const { getLogger } = await import('../../logging/logger.js');
+    getLogger('cli').info('Old log files deleted', { count: files.length, older_than: flags.olderThan });
+  }
+  return found(files.length);
+}
+
+const bytes = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`);
+
+export async function config(_args: string[], flags: { json?: boolean; dir?: string }): Promise<number> {
+  const { log } = loadConfig();
+  const effective = { ...log, dir: flags.dir ?? log.dir };
+  const sets = summarize(effective);
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ settings: effective, logs: sets }, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  const lines = [
+    'Settings',
+    `  directory        ${effective.dir}`,
+    `  level            ${effective.level}`,
+    `  to file          ${effective.toFile}`,
+    `  rotation         ${effective.rotationType}${effective.rotationType === 'time' ? ' (daily at midnight)' : ''}`,
+    `  max size         ${effective.maxSizeMb} MB (storyos.log)`,
+    `  error max size   ${effective.errorMaxSizeMb} MB (storyos_errors.log, always by size)`,
+    `  backups          ${effective.backupCount}`,
+  ];
+  for (const set of sets) {
+    lines.push('', `${set.log}: ${set.policy}`);
+    if (set.files.length === 0) lines.push('  (no files yet)');
+    for (const f of set.files) lines.push(`  ${f.name.padEnd(32)} ${bytes(f.size).padStart(10)}  ${f.modified}`);
+    lines.push(`  in use ${bytes(set.totalBytes)}; at most ${set.maxBytes === null ? 'unbounded by size (one file a day, kept for the backup count of days)' : bytes(set.maxBytes)}`);
+  }
+  const bounded = sets.every((s) => s.maxBytes !== null);
+  lines.push('', `Largest disk use the settings allow: ${bounded ? bytes(sets.reduce((sum, s) => sum + (s.maxBytes ?? 0), 0)) : 'unbounded (time rotation keeps whole days)'}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return EXIT.ok;
+}

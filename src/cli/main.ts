@@ -1,0 +1,47 @@
+import { Command, CommanderError } from 'commander';
+import { loadDotenv } from '../config/env.js';
+import { registerLogsCommands } from './logs/index.js';
+import { registerPlayCommand } from './play.js';
+import { describeError, exit, EXIT, printError } from './exit.js';
+import { packageVersion } from './version.js';
+
+export function buildProgram(): Command {
+  const program = new Command('storyos')
+    .description('Interactive fiction in your terminal, narrated by an LLM.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help for a command')
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(`storyos: ${text.replace(/^error: /, '').trimEnd()}\n`) });
+  registerPlayCommand(program);
+  registerLogsCommands(program);
+  return program;
+}
+
+async function reportFailure(error: unknown): Promise<never> {
+  if (error instanceof CommanderError) {
+    const fine = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help';
+    return exit(fine ? EXIT.ok : EXIT.usage);
+  }
+  const { message, code, expected } = describeError(error);
+  if (!expected) {
+    const { getLogger } = await import('../logging/logger.js');
+    getLogger('cli').fatal('Command failed', { operation: process.argv.slice(2, 4).join(' ') }, error);
+  }
+  printError(message);
+  return exit(code);
+}
+
+/** The whole CLI: `.env` first, so that nothing reads the environment before it is loaded. */
+export async function main(argv: string[]): Promise<void> {
+  loadDotenv();
+  process.on('uncaughtException', (error) => void reportFailure(error));
+  process.on('unhandledRejection', (error) => void reportFailure(error));
+  try {
+    const program = buildProgram();
+    await program.parseAsync(argv);
+    await exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok);
+  } catch (error) {
+    await reportFailure(error);
+  }
+}

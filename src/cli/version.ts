@@ -1,0 +1,7 @@
+import fs from 'node:fs';
+
+/** Read from package.json at run time, so there is one place to bump it. */
+export function packageVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}

@@ -1,0 +1,157 @@
+import path from 'node:path';
+import dotenv from 'dotenv';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'PERF', 'WARN', 'ERROR'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+export type RotationType = 'size' | 'time';
+
+export interface LogConfig {
+  dir: string;
+  level: LogLevelName;
+  toFile: boolean;
+  maxSizeMb: number;
+  backupCount: number;
+  rotationType: RotationType;
+  errorMaxSizeMb: number;
+}
+
+export interface Config {
+  llm: {
+    apiKey: string | undefined;
+    baseUrl: string;
+    narratorModel: string;
+    summaryModel: string;
+    timeoutS: number;
+    maxRetries: number;
+  };
+  mongo: {
+    uri: string | undefined;
+    databaseName: string;
+  };
+  dataDir: string;
+  log: LogConfig;
+}
+
+/** Loads `.env` from the working directory; existing environment variables win. */
+export function loadDotenv(cwd = process.cwd()): void {
+  dotenv.config({ path: path.join(cwd, '.env'), quiet: true });
+}
+
+const booleanWords: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, yes: true, no: false, on: true, off: false };
+
+const nonEmpty = z.string().trim().min(1);
+const url = z.string().trim().refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol));
+const mongoUrl = z.string().trim().regex(/^mongodb(\+srv)?:\/\/\S+$/);
+const number = (min: number, max: number, integer: boolean) =>
+  z
+    .string()
+    .trim()
+    .regex(integer ? /^\d+$/ : /^\d+(\.\d+)?$/)
+    .transform(Number)
+    .pipe(z.number().min(min).max(max));
+const boolean = z
+  .string()
+  .trim()
+  .transform((v) => v.toLowerCase())
+  .refine((v) => v in booleanWords)
+  .transform((v) => booleanWords[v] as boolean);
+const logLevel = z
+  .string()
+  .trim()
+  .transform((v) => v.toUpperCase())
+  .transform((v) => (v === 'WARNING' ? 'WARN' : v))
+  .pipe(z.enum(LOG_LEVELS));
+
+interface Variable {
+  schema: z.ZodType;
+  default?: string;
+  allowed: string;
+  secret?: boolean;
+}
+
+/** Every variable StoryOS reads; `.env.example` documents the same list. */
+export const VARIABLES = {
+  XAI_API_KEY: { schema: nonEmpty, allowed: 'a non-empty API key', secret: true },
+  STORYOS_LLM_BASE_URL: { schema: url, default: 'https://api.x.ai/v1', allowed: 'an http(s) URL' },
+  STORYOS_NARRATOR_MODEL: { schema: nonEmpty, default: 'grok-4-fast-reasoning', allowed: 'a model name' },
+  STORYOS_SUMMARY_MODEL: { schema: nonEmpty, default: 'grok-4-fast-non-reasoning', allowed: 'a model name' },
+  STORYOS_LLM_TIMEOUT_S: { schema: number(1, 3600, false), default: '60', allowed: 'a number of seconds from 1 to 3600' },
+  STORYOS_LLM_MAX_RETRIES: { schema: number(0, 10, true), default: '3', allowed: 'a whole number from 0 to 10' },
+  MONGODB_URI: { schema: mongoUrl, allowed: 'a mongodb:// or mongodb+srv:// connection string', secret: true },
+  MONGODB_USERNAME: { schema: nonEmpty, allowed: 'a non-empty user name' },
+  MONGODB_PASSWORD: { schema: nonEmpty, allowed: 'a non-empty password', secret: true },
+  MONGODB_DATABASE_NAME: { schema: z.string().trim().regex(/^[A-Za-z0-9_-]{1,63}$/), default: 'storyos', allowed: '1 to 63 letters, digits, _ or -' },
+  STORYOS_DATA_DIR: { schema: nonEmpty, default: './data', allowed: 'a directory path' },
+  STORYOS_LOG_DIR: { schema: nonEmpty, default: './logs', allowed: 'a directory path' },
+  STORYOS_LOG_LEVEL: { schema: logLevel, default: 'INFO', allowed: 'one of DEBUG, INFO, PERF, WARNING (= WARN), ERROR' },
+  STORYOS_LOG_TO_FILE: { schema: boolean, default: 'true', allowed: 'true or false' },
+  STORYOS_LOG_MAX_SIZE_MB: { schema: number(0.001, 102400, false), default: '10', allowed: 'a size in MB from 0.001 to 102400' },
+  STORYOS_LOG_BACKUP_COUNT: { schema: number(1, 10000, true), default: '5', allowed: 'a whole number from 1 to 10000' },
+  STORYOS_LOG_ROTATION_TYPE: { schema: z.string().trim().toLowerCase().pipe(z.enum(['size', 'time'])), default: 'size', allowed: 'size or time' },
+  STORYOS_LOG_ERROR_MAX_SIZE_MB: { schema: number(0.001, 102400, false), default: '5', allowed: 'a size in MB from 0.001 to 102400' },
+} satisfies Record<string, Variable>;
+
+export type VariableName = keyof typeof VARIABLES;
+
+function readVariable(env: NodeJS.ProcessEnv, name: VariableName): unknown {
+  const spec: Variable = VARIABLES[name];
+  const raw = env[name];
+  const value = raw === undefined || raw.trim() === '' ? spec.default : raw;
+  if (value === undefined) return undefined;
+  const parsed = spec.schema.safeParse(value);
+  if (!parsed.success) {
+    const shown = spec.secret ? '(hidden)' : JSON.stringify(value);
+    throw new ConfigError(`Invalid ${name}=${shown}: expected ${spec.allowed}.`);
+  }
+  return parsed.data;
+}
+
+/** Fills `<username>`/`<password>` placeholders of a MongoDB URI, URL-encoding the values. */
+export function fillMongoPlaceholders(uri: string, username: string | undefined, password: string | undefined): string {
+  const fill = (text: string, placeholder: string, value: string | undefined, variable: string) => {
+    if (!text.includes(placeholder)) return text;
+    if (value === undefined) throw new ConfigError(`MONGODB_URI contains ${placeholder} but ${variable} is not set.`);
+    return text.split(placeholder).join(encodeURIComponent(value));
+  };
+  return fill(fill(uri, '<username>', username, 'MONGODB_USERNAME'), '<password>', password, 'MONGODB_PASSWORD');
+}
+
+/** Validates the environment; throws ConfigError naming the first bad variable. */
+export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const read = <T>(name: VariableName) => readVariable(env, name) as T;
+  const mongoUri = read<string | undefined>('MONGODB_URI');
+  return {
+    llm: {
+      apiKey: read('XAI_API_KEY'),
+      baseUrl: read('STORYOS_LLM_BASE_URL'),
+      narratorModel: read('STORYOS_NARRATOR_MODEL'),
+      summaryModel: read('STORYOS_SUMMARY_MODEL'),
+      timeoutS: read('STORYOS_LLM_TIMEOUT_S'),
+      maxRetries: read('STORYOS_LLM_MAX_RETRIES'),
+    },
+    mongo: {
+      uri: mongoUri && fillMongoPlaceholders(mongoUri, read('MONGODB_USERNAME'), read('MONGODB_PASSWORD')),
+      databaseName: read('MONGODB_DATABASE_NAME'),
+    },
+    dataDir: path.resolve(cwd, read<string>('STORYOS_DATA_DIR')),
+    log: {
+      dir: path.resolve(cwd, read<string>('STORYOS_LOG_DIR')),
+      level: read('STORYOS_LOG_LEVEL'),
+      toFile: read('STORYOS_LOG_TO_FILE'),
+      maxSizeMb: read('STORYOS_LOG_MAX_SIZE_MB'),
+      backupCount: read('STORYOS_LOG_BACKUP_COUNT'),
+      rotationType: read('STORYOS_LOG_ROTATION_TYPE'),
+      errorMaxSizeMb: read('STORYOS_LOG_ERROR_MAX_SIZE_MB'),
+    },
+  };
+}
+
+/** Secret values present in the configuration, for the log redactor. */
+export function secretValues(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (Object.keys(VARIABLES) as VariableName[])
+    .filter((name) => (VARIABLES[name] as Variable).secret)
+    .map((name) => env[name]?.trim())
+    .filter((v): v is string => !!v && v.length >= 6);
+}

@@ -1,0 +1,24 @@
+import type { LogLevelName } from '../config/env.js';
+
+/** PERF sits between INFO (20000) and WARN (30000) in log4js's scale. */
+export const CUSTOM_LEVELS = { PERF: { value: 25000, colour: 'cyan' } } as const;
+
+/** Every level a log line can carry, lowest first. */
+export const LEVEL_ORDER = ['TRACE', 'DEBUG', 'INFO', 'PERF', 'WARN', 'ERROR', 'FATAL'] as const;
+export type LineLevel = (typeof LEVEL_ORDER)[number];
+
+export function levelRank(level: string): number {
+  return LEVEL_ORDER.indexOf(normalizeLevel(level) as LineLevel);
+}
+
+/** Accepts the spellings an operator may type: `warning`, `Warn`, `perf`. */
+export function normalizeLevel(level: string): string {
+  const upper = level.trim().toUpperCase();
+  return upper === 'WARNING' ? 'WARN' : upper;
+}
+
+export function isLevelName(level: string): level is LineLevel {
+  return levelRank(level) >= 0;
+}
+
+export type { LogLevelName };

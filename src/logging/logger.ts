@@ -1,0 +1,96 @@
+import log4js from 'log4js';
+import { formatDuration, type LogContext } from './format.js';
+
+export type Category = 'app' | 'auth' | 'db_utils' | 'llm_utils' | 'game_logic' | 'cli' | 'tui';
+
+export interface Logger {
+  debug(message: string, context?: LogContext): void;
+  info(message: string, context?: LogContext): void;
+  perf(message: string, context?: LogContext): void;
+  warn(message: string, context?: LogContext, error?: unknown): void;
+  error(message: string, context?: LogContext, error?: unknown): void;
+  fatal(message: string, context?: LogContext, error?: unknown): void;
+  isDebugEnabled(): boolean;
+}
+
+const loggers = new Map<Category, Logger>();
+
+export function getLogger(category: Category): Logger {
+  let logger = loggers.get(category);
+  if (!logger) {
+    const inner = log4js.getLogger(category);
+    logger = {
+      debug: (m, c) => inner.debug(m, c),
+      info: (m, c) => inner.info(m, c),
+      perf: (m, c) => inner.log('PERF', m, c),
+      warn: (m, c, e) => inner.warn(m, c, e),
+      error: (m, c, e) => inner.error(m, c, e),
+      fatal: (m, c, e) => inner.fatal(m, c, e),
+      isDebugEnabled: () => inner.isDebugEnabled(),
+    };
+    loggers.set(category, logger);
+  }
+  return logger;
+}
+
+/** `User action: <action> (user_id: alice, …details)` at INFO. */
+export function logUserAction(logger: Logger, action: string, userId: string, details?: LogContext): void {
+  logger.info(`User action: ${action}`, { user_id: userId, ...details });
+}
+
+/** `<operation> completed (duration: 2.34s, …metrics)` at PERF. */
+export function logPerf(logger: Logger, operation: string, durationMs: number, metrics?: LogContext): void {
+  logger.perf(`${operation} completed`, { duration: formatDuration(durationMs), ...metrics });
+}
+
+/** The message, `(operation: …, …context)` and the stack, at ERROR. */
+export function logError(logger: Logger, message: string, error: unknown, context: LogContext & { operation: string }): void {
+  const reason = error instanceof Error ? error.message : String(error);
+  logger.error(message, { ...context, error: reason }, error);
+}
+
+export interface ApiCall {
+  service: string;
+  endpoint: string;
+  status: number | string;
+  durationMs: number;
+  retries?: number;
+  tokensIn?: number;
+  tokensOut?: number;
+  [extra: string]: unknown;
+}
+
+/** Service, endpoint, status, duration, retries and token usage, at INFO. */
+export function logApiCall(logger: Logger, call: ApiCall): void {
+  const { service, endpoint, status, durationMs, retries, tokensIn, tokensOut, ...extra } = call;
+  logger.info(`API call: ${service} ${endpoint}`, {
+    status,
+    duration: formatDuration(durationMs),
+    retries: retries ?? 0,
+    tokens_in: tokensIn,
+    tokens_out: tokensOut,
+    ...(extra as LogContext),
+  });
+}
+
+/**
+ * Runs an async operation and emits its PERF line; when it throws, the error line too
+ * (then rethrows). `metrics` may read the result, e.g. a row count.
+ */
+export async function timed<T>(
+  logger: Logger,
+  operation: string,
+  run: () => Promise<T>,
+  metrics?: LogContext | ((result: T) => LogContext),
+): Promise<T> {
+  const started = performance.now();
+  try {
+    const result = await run();
+    logPerf(logger, operation, performance.now() - started, typeof metrics === 'function' ? metrics(result) : metrics);
+    return result;
+  } catch (error) {
+    const context = typeof metrics === 'function' ? {} : metrics;
+    logError(logger, `${operation} failed`, error, { operation, duration: formatDuration(performance.now() - started), ...context });
+    throw error;
+  }
+}

@@ -1,0 +1,127 @@
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import type { LogFileInfo } from '../log-files.js';
+
+export const ENTRY_START = Buffer.from('\n[');
+const CHUNK_BYTES = 8 * 1024 * 1024;
+const PROBE_BYTES = 64 * 1024;
+/** Processes writing at once may put entries a little out of time order. */
+const CLOCK_SLACK_MS = 5_000;
+
+/** Where the entry containing `offset` begins. */
+export function entryStartBefore(buf: Buffer, offset: number): number {
+  const i = buf.lastIndexOf(ENTRY_START, offset);
+  return i === -1 ? 0 : i + 1;
+}
+
+/** Where the entry after the one containing `offset` begins (or the buffer's end). */
+export function nextEntryStart(buf: Buffer, offset: number): number {
+  const i = buf.indexOf(ENTRY_START, offset);
+  return i === -1 ? buf.length : i + 1;
+}
+
+function readAt(fd: number, position: number, length: number): Buffer {
+  const buf = Buffer.allocUnsafe(length);
+  const read = fs.readSync(fd, buf, 0, length, position);
+  return buf.subarray(0, read);
+}
+
+/**
+ * A whole file as chunks that each hold only whole entries, from `startOffset` (an entry start).
+ * Compressed files are inflated whole: rotated files are bounded by the size setting.
+ */
+export function* entryChunks(file: LogFileInfo, startOffset = 0): Generator<Buffer> {
+  if (file.gzip) {
+    yield zlib.gunzipSync(fs.readFileSync(file.path));
+    return;
+  }
+  const fd = fs.openSync(file.path, 'r');
+  try {
+    let position = startOffset;
+    let carry = Buffer.alloc(0);
+    for (;;) {
+      const buf = Buffer.allocUnsafe(carry.length + CHUNK_BYTES);
+      carry.copy(buf, 0);
+      const read = fs.readSync(fd, buf, carry.length, CHUNK_BYTES, position);
+      position += read;
+      const filled = buf.subarray(0, carry.length + read);
+      if (read === 0) {
+        if (filled.length) yield filled;
+        return;
+      }
+      const cut = filled.lastIndexOf(ENTRY_START);
+      if (cut === -1) {
+        carry = filled;
+        continue;
+      }
+      yield filled.subarray(0, cut + 1);
+      carry = Buffer.from(filled.subarray(cut + 1));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Time of the entry whose header starts at or after `offset`, or undefined when none is near. */
+function timeAfter(fd: number, offset: number): { time: string; start: number } | undefined {
+  const buf = readAt(fd, offset, PROBE_BYTES);
+  let headerAt: number;
+  if (offset === 0 && buf[0] === 0x5b) headerAt = 0;
+  else {
+    const i = buf.indexOf(ENTRY_START);
+    if (i === -1) return undefined;
+    headerAt = i + 1;
+  }
+  if (headerAt + 24 > buf.length) return undefined;
+  return { time: buf.toString('latin1', headerAt + 1, headerAt + 24), start: offset + headerAt };
+}
+
+/** Time of the last entry of a file, for skipping whole files that end before `--since`. */
+export function lastEntryTime(file: LogFileInfo): string | undefined {
+  if (file.gzip || file.size === 0) return undefined;
+  const fd = fs.openSync(file.path, 'r');
+  try {
+    const from = Math.max(0, file.size - PROBE_BYTES);
+    const buf = readAt(fd, from, file.size - from);
+    const end = buf[buf.length - 1] === 0x0a ? buf.length - 1 : buf.length;
+    const i = buf.lastIndexOf(ENTRY_START, end - 1);
+    const headerAt = i === -1 ? (from === 0 && buf[0] === 0x5b ? 0 : -1) : i + 1;
+    return headerAt === -1 ? undefined : buf.toString('latin1', headerAt + 1, headerAt + 24);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function firstEntryTime(file: LogFileInfo): string | undefined {
+  if (file.gzip || file.size === 0) return undefined;
+  const fd = fs.openSync(file.path, 'r');
+  try {
+    return timeAfter(fd, 0)?.time;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Bisects a time-ordered file for an entry start at or before the first entry at `since`,
+ * backing off a few seconds for entries that processes wrote slightly out of order.
+ */
+export function offsetAtOrBefore(file: LogFileInfo, since: string, toMs: (time: string) => number, fromMs: (ms: number) => string): number {
+  if (file.gzip) return 0;
+  const target = fromMs(toMs(since) - CLOCK_SLACK_MS);
+  const fd = fs.openSync(file.path, 'r');
+  try {
+    let lo = 0;
+    let hi = file.size;
+    while (hi - lo > PROBE_BYTES) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      const probe = timeAfter(fd, mid);
+      if (!probe || probe.start >= hi) hi = mid;
+      else if (probe.time < target) lo = probe.start;
+      else hi = mid;
+    }
+    return lo;
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,108 @@
+import { UserFacingError } from '../../config/errors.js';
+import { LEVEL_ORDER, isLevelName, levelRank, normalizeLevel } from '../levels.js';
+import { parseBody, type LogEntry, type ParsedBody } from './entry.js';
+import { toLogTime } from './time-spec.js';
+
+export interface FilterOptions {
+  pattern?: string | undefined;
+  ignoreCase?: boolean | undefined;
+  fixedString?: boolean | undefined;
+  levels?: string[] | undefined;
+  minLevel?: string | undefined;
+  modules?: string[] | undefined;
+  user?: string | undefined;
+  session?: string | undefined;
+  /** Epoch milliseconds. */
+  since?: number | undefined;
+  until?: number | undefined;
+  slowerThanSeconds?: number | undefined;
+}
+
+export interface EntryFilter {
+  /** Log-format times (`2024-01-15 10:30:15,123`): they compare as strings. */
+  since: string | undefined;
+  until: string | undefined;
+  /** Bytes every matching entry contains: the scanner jumps between them instead of reading each entry. */
+  needle: Buffer | undefined;
+  matches(entry: LogEntry): boolean;
+}
+
+function checkLevel(level: string): string {
+  const name = normalizeLevel(level);
+  if (!isLevelName(name)) throw new UserFacingError(`Unknown level ${JSON.stringify(level)}: use one of ${LEVEL_ORDER.slice(1).join(', ')}.`);
+  return name;
+}
+
+function compilePattern(options: FilterOptions): ((text: string) => boolean) | undefined {
+  const { pattern, ignoreCase, fixedString } = options;
+  if (pattern === undefined || pattern === '') return undefined;
+  if (fixedString) {
+    if (!ignoreCase) return (text) => text.includes(pattern);
+    const lower = pattern.toLowerCase();
+    return (text) => text.toLowerCase().includes(lower);
+  }
+  let regex: RegExp;
+  try {
+    regex = new RegExp(pattern, ignoreCase ? 'i' : '');
+  } catch (error) {
+    throw new UserFacingError(`Invalid pattern ${JSON.stringify(pattern)}: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}.`);
+  }
+  return (text) => regex.test(text);
+}
+
+function chooseNeedle(options: FilterOptions, levels: string[], modules: string[]): Buffer | undefined {
+  const { pattern, fixedString, ignoreCase } = options;
+  if (pattern && fixedString && !ignoreCase && !/[\r\n]/.test(pattern)) return Buffer.from(pattern);
+  if (options.user) return Buffer.from(`user_id: ${options.user}`);
+  if (options.session) return Buffer.from(options.session);
+  if (levels.length === 1) return Buffer.from(`] [${levels[0]}] [`);
+  if (modules.length === 1) return Buffer.from(`] [${modules[0]}] `);
+  return undefined;
+}
+
+function durationSeconds(value: string | undefined): number {
+  if (value === undefined) return Number.NaN;
+  return Number.parseFloat(value);
+}
+
+export function buildFilter(options: FilterOptions): EntryFilter {
+  const levels = (options.levels ?? []).map(checkLevel);
+  const minRank = options.minLevel === undefined ? -1 : levelRank(checkLevel(options.minLevel));
+  const modules = options.modules ?? [];
+  const since = options.since === undefined ? undefined : toLogTime(options.since);
+  const until = options.until === undefined ? undefined : toLogTime(options.until);
+  const patternMatches = compilePattern(options);
+  const needsContext = options.user !== undefined || options.session !== undefined || options.slowerThanSeconds !== undefined;
+  const structural = levels.length > 0 || minRank >= 0 || modules.length > 0 || needsContext || since !== undefined || until !== undefined;
+
+  const contextMatches = (parsed: ParsedBody): boolean => {
+    const c = parsed.context;
+    if (options.user !== undefined && c.user_id !== options.user) return false;
+    if (options.session !== undefined && c.session !== options.session && c.session_id !== options.session) return false;
+    if (options.slowerThanSeconds !== undefined && !(durationSeconds(c.duration) > options.slowerThanSeconds)) return false;
+    return true;
+  };
+
+  return {
+    since,
+    until,
+    needle: chooseNeedle(options, levels, modules),
+    matches(entry) {
+      if (structural && entry.time === '') return false;
+      if (levels.length > 0 && !levels.includes(normalizeLevel(entry.level))) return false;
+      if (minRank >= 0 && levelRank(entry.level) < minRank) return false;
+      if (modules.length > 0 && !modules.includes(entry.module)) return false;
+      if (since !== undefined && entry.time < since) return false;
+      if (until !== undefined && entry.time > until) return false;
+      if (needsContext && !contextMatches(parseBody(entry.body))) return false;
+      return patternMatches === undefined || patternMatches(entry.text);
+    },
+  };
+}
+
+/** `--level PERF,ERROR` or repeated flags, as one list. */
+export function splitList(values: string[] | string | undefined): string[] | undefined {
+  if (values === undefined) return undefined;
+  const list = (Array.isArray(values) ? values : [values]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return list.length ? list : undefined;
+}

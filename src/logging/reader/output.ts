@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import pc from 'picocolors';
+import { levelPainter } from '../appenders.js';
+import { continuationLines, parseBody, type LogEntry } from './entry.js';
+import { logTimeToMs } from './time-spec.js';
+
+export type OutputMode = 'text' | 'json' | 'count';
+
+const FLUSH_BYTES = 1 << 20;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** Writes all of `buf`, waiting briefly when a non-blocking pipe is full. */
+function writeFully(fd: number, buf: Buffer): void {
+  let offset = 0;
+  while (offset < buf.length) {
+    try {
+      offset += fs.writeSync(fd, buf, offset);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      Atomics.wait(sleeper, 0, 0, 2);
+    }
+  }
+}
+
+/** Colour only for a terminal, and never when NO_COLOR is set. */
+export function useColour(stream: NodeJS.WriteStream = process.stdout): boolean {
+  return stream.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+}
+
+function isoLocal(time: string): string {
+  const ms = logTimeToMs(time);
+  const offset = -new Date(ms).getTimezoneOffset();
+  const sign = offset >= 0 ? '+' : '-';
+  const abs = Math.abs(offset);
+  const zone = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  return `${time.slice(0, 10)}T${time.slice(11, 19)}.${time.slice(20, 23)}${zone}`;
+}
+
+export function entryToJson(entry: LogEntry): Record<string, unknown> {
+  const { message, context } = parseBody(entry.body);
+  return {
+    time: entry.time ? isoLocal(entry.time) : null,
+    level: entry.level || null,
+    module: entry.module || null,
+    message,
+    context,
+    continuation: continuationLines(entry),
+  };
+}
+
+/** Buffered, synchronous writer of entries to stdout; a closed pipe (`| head`) ends output quietly. */
+export class EntryPrinter {
+  count = 0;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private closed = false;
+  private readonly paintLevel: ReturnType<typeof levelPainter>;
+  private readonly c: ReturnType<typeof pc.createColors>;
+
+  constructor(
+    private readonly mode: OutputMode,
+    private readonly colour: boolean,
+    private readonly fd = 1,
+  ) {
+    this.paintLevel = levelPainter(colour);
+    this.c = pc.createColors(colour);
+  }
+
+  /** False once the reader of our output has gone away. */
+  get open(): boolean {
+    return !this.closed;
+  }
+
+  print(entry: LogEntry): boolean {
+    this.count++;
+    if (this.mode === 'count') return true;
+    const line = this.mode === 'json' ? JSON.stringify(entryToJson(entry)) : this.colour ? this.paint(entry) : entry.text;
+    this.pending.push(line, '\n');
+    this.pendingBytes += line.length + 1;
+    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+    return !this.closed;
+  }
+
+  write(text: string): void {
+    this.pending.push(text);
+    this.flush();
+  }
+
+  flush(): void {
+    if (this.pending.length === 0 || this.closed) return;
+    const data = this.pending.join('');
+    this.pending = [];
+    this.pendingBytes = 0;
+    try {
+      writeFully(this.fd, Buffer.from(data));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+      this.closed = true;
+    }
+  }
+
+  private paint(entry: LogEntry): string {
+    const { c } = this;
+    if (!entry.time) return entry.text;
+    const [header, ...rest] = entry.text.split('\n');
+    const body = (header as string).slice((header as string).indexOf(`[${entry.module}] `) + entry.module.length + 3);
+    const head = `${c.dim(`[${entry.time}]`)} ${this.paintLevel(entry.level)(`[${entry.level}]`)} ${c.magenta(`[${entry.module}]`)} ${body}`;
+    return rest.length ? `${head}\n${c.dim(rest.join('\n'))}` : head;
+  }
+}

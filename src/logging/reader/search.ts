@@ -1,0 +1,61 @@
+import type { LogFileInfo } from '../log-files.js';
+import { entryChunks, entryStartBefore, firstEntryTime, lastEntryTime, nextEntryStart, offsetAtOrBefore } from './chunks.js';
+import { parseEntry, type LogEntry } from './entry.js';
+import type { EntryFilter } from './filter.js';
+import { logTimeToMs, toLogTime } from './time-spec.js';
+
+/** Return false to stop the search. */
+export type EntryVisitor = (entry: LogEntry) => boolean | void;
+
+function entryAt(buf: Buffer, start: number, end: number): LogEntry {
+  const textEnd = end > start && buf[end - 1] === 0x0a ? end - 1 : end;
+  return parseEntry(buf.toString('utf8', start, textEnd));
+}
+
+/**
+ * Visits the matching entries of one chunk in order. With a needle, only entries that contain
+ * it are decoded and tested: `Buffer.indexOf` skips the rest at memory speed.
+ */
+export function scanChunk(buf: Buffer, filter: EntryFilter, visit: EntryVisitor): boolean {
+  const { needle } = filter;
+  let position = 0;
+  while (position < buf.length) {
+    let start = position;
+    if (needle) {
+      const hit = buf.indexOf(needle, position);
+      if (hit === -1) return true;
+      start = Math.max(position, entryStartBefore(buf, hit));
+    }
+    const end = nextEntryStart(buf, start);
+    const entry = entryAt(buf, start, end);
+    if (filter.matches(entry) && visit(entry) === false) return false;
+    position = end;
+  }
+  return true;
+}
+
+/** Whether a file can hold entries inside the filter's time window, judged by its first and last entry. */
+function fileInWindow(file: LogFileInfo, filter: EntryFilter): 'before' | 'inside' | 'after' {
+  if (filter.since !== undefined) {
+    const last = lastEntryTime(file);
+    if (last !== undefined && last < filter.since) return 'before';
+  }
+  if (filter.until !== undefined) {
+    const first = firstEntryTime(file);
+    if (first !== undefined && first > filter.until) return 'after';
+  }
+  return 'inside';
+}
+
+/** Visits matching entries of the files (given oldest first) in chronological order. */
+export function searchFiles(files: LogFileInfo[], filter: EntryFilter, visit: EntryVisitor): void {
+  for (const file of files) {
+    const window = fileInWindow(file, filter);
+    if (window === 'before') continue;
+    if (window === 'after') return;
+    const start = filter.since === undefined ? 0 : offsetAtOrBefore(file, filter.since, logTimeToMs, toLogTime);
+    for (const chunk of entryChunks(file, start)) {
+      if (!scanChunk(chunk, filter, visit)) return;
+    }
+  }
+}

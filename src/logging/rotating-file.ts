@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { needsRotation, rotateFile, type RotationPolicy } from './rotation.js';
+
+/**
+ * A log file that several processes append to at once. Each entry is one `write(2)` on an
+ * O_APPEND descriptor; before each write the path is checked against the open inode, so a
+ * rotation by any process (or by `storyos logs rotate`) is followed at the next entry.
+ */
+export class RotatingFile {
+  private fd: number | null = null;
+  private ino = -1;
+  private reportedError = false;
+
+  constructor(
+    readonly filePath: string,
+    private readonly policy: RotationPolicy,
+    private readonly onError: (error: Error) => void = () => {},
+  ) {}
+
+  write(text: string): void {
+    const data = Buffer.from(text, 'utf8');
+    try {
+      const st = this.currentStat();
+      if (needsRotation(st, this.policy, data.length) && rotateFile(this.filePath, this.policy, { force: false, incomingBytes: data.length })) {
+        this.currentStat();
+      }
+      this.writeAll(data);
+    } catch (error) {
+      this.report(error as Error);
+    }
+  }
+
+  close(): void {
+    if (this.fd !== null) fs.closeSync(this.fd);
+    this.fd = null;
+    this.ino = -1;
+  }
+
+  /** The state of the file at the path, reopening it when it was rotated away or deleted. */
+  private currentStat(): fs.Stats {
+    let st: fs.Stats | null = null;
+    try {
+      st = fs.statSync(this.filePath);
+    } catch {
+      st = null;
+    }
+    if (this.fd !== null && st && st.ino === this.ino) return st;
+    return this.reopen();
+  }
+
+  private reopen(): fs.Stats {
+    this.close();
+    fs.mkdirSync(path.dirname(this.filePath), { recursive: true });
+    this.fd = fs.openSync(this.filePath, 'a');
+    const st = fs.fstatSync(this.fd);
+    this.ino = st.ino;
+    return st;
+  }
+
+  private writeAll(data: Buffer): void {
+    let offset = 0;
+    while (offset < data.length) offset += fs.writeSync(this.fd as number, data, offset, data.length - offset);
+  }
+
+  private report(error: Error): void {
+    if (this.reportedError) return;
+    this.reportedError = true;
+    this.onError(error);
+  }
+}
