@@ -1,5 +1,4 @@
 import { Command, CommanderError } from 'commander';
-import { loadDotenv } from '../config/env.js';
 import { registerLogsCommands } from './logs/index.js';
 import { registerPlayCommand } from './play.js';
 import { describeError, exit, EXIT, printError } from './exit.js';
@@ -12,7 +11,8 @@ export function buildProgram(): Command {
     .helpOption('-h, --help', 'show help for a command')
     .showSuggestionAfterError()
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(`storyos: ${text.replace(/^error: /, '').trimEnd()}\n`) });
+    .configureOutput({ outputError: (text, write) => write(`storyos: ${text.replace(/^error: /, '').trimEnd()}\n`) })
+    .hook('preAction', loadEnvironment);
   registerPlayCommand(program);
   registerLogsCommands(program);
   return program;
@@ -32,9 +32,13 @@ async function reportFailure(error: unknown): Promise<never> {
   return exit(code);
 }
 
-/** The whole CLI: `.env` first, so that nothing reads the environment before it is loaded. */
-export async function main(argv: string[]): Promise<void> {
+/** `.env` is loaded before any command runs, so nothing reads the environment before it. */
+async function loadEnvironment(): Promise<void> {
+  const { loadDotenv } = await import('../config/dotenv.js');
   loadDotenv();
+}
+
+export async function main(argv: string[]): Promise<void> {
   process.on('uncaughtException', (error) => void reportFailure(error));
   process.on('unhandledRejection', (error) => void reportFailure(error));
   try {

@@ -1,6 +1,5 @@
 import path from 'node:path';
-import dotenv from 'dotenv';
-import { z } from 'zod';
+import * as v from 'valibot';
 import { ConfigError } from './errors.js';
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'PERF', 'WARN', 'ERROR'] as const;
@@ -34,38 +33,38 @@ export interface Config {
   log: LogConfig;
 }
 
-/** Loads `.env` from the working directory; existing environment variables win. */
-export function loadDotenv(cwd = process.cwd()): void {
-  dotenv.config({ path: path.join(cwd, '.env'), quiet: true });
-}
-
 const booleanWords: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, yes: true, no: false, on: true, off: false };
 
-const nonEmpty = z.string().trim().min(1);
-const url = z.string().trim().refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol));
-const mongoUrl = z.string().trim().regex(/^mongodb(\+srv)?:\/\/\S+$/);
+type Schema = v.GenericSchema<string, unknown>;
+
+const nonEmpty = v.pipe(v.string(), v.trim(), v.minLength(1));
+const httpUrl = v.pipe(
+  v.string(),
+  v.trim(),
+  v.check((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)),
+);
+const mongoUrl = v.pipe(v.string(), v.trim(), v.regex(/^mongodb(\+srv)?:\/\/\S+$/));
 const number = (min: number, max: number, integer: boolean) =>
-  z
-    .string()
-    .trim()
-    .regex(integer ? /^\d+$/ : /^\d+(\.\d+)?$/)
-    .transform(Number)
-    .pipe(z.number().min(min).max(max));
-const boolean = z
-  .string()
-  .trim()
-  .transform((v) => v.toLowerCase())
-  .refine((v) => v in booleanWords)
-  .transform((v) => booleanWords[v] as boolean);
-const logLevel = z
-  .string()
-  .trim()
-  .transform((v) => v.toUpperCase())
-  .transform((v) => (v === 'WARNING' ? 'WARN' : v))
-  .pipe(z.enum(LOG_LEVELS));
+  v.pipe(v.string(), v.trim(), v.regex(integer ? /^\d+$/ : /^\d+(\.\d+)?$/), v.transform(Number), v.minValue(min), v.maxValue(max));
+const boolean = v.pipe(
+  v.string(),
+  v.trim(),
+  v.toLowerCase(),
+  v.check((value) => value in booleanWords),
+  v.transform((value) => booleanWords[value] as boolean),
+);
+const logLevel = v.pipe(
+  v.string(),
+  v.trim(),
+  v.toUpperCase(),
+  v.transform((value) => (value === 'WARNING' ? 'WARN' : value)),
+  v.picklist(LOG_LEVELS),
+);
+const rotationType = v.pipe(v.string(), v.trim(), v.toLowerCase(), v.picklist(['size', 'time']));
+const databaseName = v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9_-]{1,63}$/));
 
 interface Variable {
-  schema: z.ZodType;
+  schema: Schema;
   default?: string;
   allowed: string;
   secret?: boolean;
@@ -74,7 +73,7 @@ interface Variable {
 /** Every variable StoryOS reads; `.env.example` documents the same list. */
 export const VARIABLES = {
   XAI_API_KEY: { schema: nonEmpty, allowed: 'a non-empty API key', secret: true },
-  STORYOS_LLM_BASE_URL: { schema: url, default: 'https://api.x.ai/v1', allowed: 'an http(s) URL' },
+  STORYOS_LLM_BASE_URL: { schema: httpUrl, default: 'https://api.x.ai/v1', allowed: 'an http(s) URL' },
   STORYOS_NARRATOR_MODEL: { schema: nonEmpty, default: 'grok-4-fast-reasoning', allowed: 'a model name' },
   STORYOS_SUMMARY_MODEL: { schema: nonEmpty, default: 'grok-4-fast-non-reasoning', allowed: 'a model name' },
   STORYOS_LLM_TIMEOUT_S: { schema: number(1, 3600, false), default: '60', allowed: 'a number of seconds from 1 to 3600' },
@@ -82,14 +81,14 @@ export const VARIABLES = {
   MONGODB_URI: { schema: mongoUrl, allowed: 'a mongodb:// or mongodb+srv:// connection string', secret: true },
   MONGODB_USERNAME: { schema: nonEmpty, allowed: 'a non-empty user name' },
   MONGODB_PASSWORD: { schema: nonEmpty, allowed: 'a non-empty password', secret: true },
-  MONGODB_DATABASE_NAME: { schema: z.string().trim().regex(/^[A-Za-z0-9_-]{1,63}$/), default: 'storyos', allowed: '1 to 63 letters, digits, _ or -' },
+  MONGODB_DATABASE_NAME: { schema: databaseName, default: 'storyos', allowed: '1 to 63 letters, digits, _ or -' },
   STORYOS_DATA_DIR: { schema: nonEmpty, default: './data', allowed: 'a directory path' },
   STORYOS_LOG_DIR: { schema: nonEmpty, default: './logs', allowed: 'a directory path' },
   STORYOS_LOG_LEVEL: { schema: logLevel, default: 'INFO', allowed: 'one of DEBUG, INFO, PERF, WARNING (= WARN), ERROR' },
   STORYOS_LOG_TO_FILE: { schema: boolean, default: 'true', allowed: 'true or false' },
   STORYOS_LOG_MAX_SIZE_MB: { schema: number(0.001, 102400, false), default: '10', allowed: 'a size in MB from 0.001 to 102400' },
   STORYOS_LOG_BACKUP_COUNT: { schema: number(1, 10000, true), default: '5', allowed: 'a whole number from 1 to 10000' },
-  STORYOS_LOG_ROTATION_TYPE: { schema: z.string().trim().toLowerCase().pipe(z.enum(['size', 'time'])), default: 'size', allowed: 'size or time' },
+  STORYOS_LOG_ROTATION_TYPE: { schema: rotationType, default: 'size', allowed: 'size or time' },
   STORYOS_LOG_ERROR_MAX_SIZE_MB: { schema: number(0.001, 102400, false), default: '5', allowed: 'a size in MB from 0.001 to 102400' },
 } satisfies Record<string, Variable>;
 
@@ -100,12 +99,12 @@ function readVariable(env: NodeJS.ProcessEnv, name: VariableName): unknown {
   const raw = env[name];
   const value = raw === undefined || raw.trim() === '' ? spec.default : raw;
   if (value === undefined) return undefined;
-  const parsed = spec.schema.safeParse(value);
+  const parsed = v.safeParse(spec.schema, value);
   if (!parsed.success) {
     const shown = spec.secret ? '(hidden)' : JSON.stringify(value);
     throw new ConfigError(`Invalid ${name}=${shown}: expected ${spec.allowed}.`);
   }
-  return parsed.data;
+  return parsed.output;
 }
 
 /** Fills `<username>`/`<password>` placeholders of a MongoDB URI, URL-encoding the values. */

@@ -37,25 +37,31 @@ export function* entryChunks(file: LogFileInfo, startOffset = 0): Generator<Buff
   }
   const fd = fs.openSync(file.path, 'r');
   try {
+    // One buffer for the whole file: each chunk is consumed before the next read overwrites it.
+    let buf = Buffer.allocUnsafe(CHUNK_BYTES * 2);
+    let carried = 0;
     let position = startOffset;
-    let carry = Buffer.alloc(0);
     for (;;) {
-      const buf = Buffer.allocUnsafe(carry.length + CHUNK_BYTES);
-      carry.copy(buf, 0);
-      const read = fs.readSync(fd, buf, carry.length, CHUNK_BYTES, position);
+      if (buf.length - carried < CHUNK_BYTES) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, carried);
+        buf = bigger;
+      }
+      const read = fs.readSync(fd, buf, carried, CHUNK_BYTES, position);
       position += read;
-      const filled = buf.subarray(0, carry.length + read);
+      const filled = buf.subarray(0, carried + read);
       if (read === 0) {
         if (filled.length) yield filled;
         return;
       }
       const cut = filled.lastIndexOf(ENTRY_START);
       if (cut === -1) {
-        carry = filled;
+        carried = filled.length;
         continue;
       }
       yield filled.subarray(0, cut + 1);
-      carry = Buffer.from(filled.subarray(cut + 1));
+      carried = filled.length - (cut + 1);
+      buf.copy(buf, 0, cut + 1, filled.length);
     }
   } finally {
     fs.closeSync(fd);

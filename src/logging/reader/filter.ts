@@ -50,13 +50,17 @@ function compilePattern(options: FilterOptions): ((text: string) => boolean) | u
   return (text) => regex.test(text);
 }
 
+/**
+ * A substring every matching entry contains. Each starts on its distinctive part (`PERF] [`
+ * rather than `] [PERF] [`): the search skips ahead on the first byte, and `]` is everywhere.
+ */
 function chooseNeedle(options: FilterOptions, levels: string[], modules: string[]): Buffer | undefined {
   const { pattern, fixedString, ignoreCase } = options;
   if (pattern && fixedString && !ignoreCase && !/[\r\n]/.test(pattern)) return Buffer.from(pattern);
   if (options.user) return Buffer.from(`user_id: ${options.user}`);
   if (options.session) return Buffer.from(options.session);
-  if (levels.length === 1) return Buffer.from(`] [${levels[0]}] [`);
-  if (modules.length === 1) return Buffer.from(`] [${modules[0]}] `);
+  if (levels.length === 1) return Buffer.from(`${levels[0]}] [`);
+  if (modules.length === 1) return Buffer.from(`${modules[0]}] `);
   return undefined;
 }
 
