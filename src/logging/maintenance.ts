@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LogConfig } from '../config/env.js';
+import { UserFacingError } from '../config/errors.js';
 import { ERROR_LOG, listLogSet, listRotated, MAIN_LOG, type LogFileInfo } from './log-files.js';
 import { rotateFile, type RotationPolicy } from './rotation.js';
 import { errorLogPolicy, mainLogPolicy } from './policies.js';
@@ -26,7 +27,9 @@ export function rotateNow(log: LogConfig, which: LogChoice): RotationResult[] {
   return chosen(which).map((key) => {
     const { name, policy } = LOGS[key];
     const file = path.join(log.dir, name);
-    return { file, rotated: rotateFile(file, policy(log), { force: true, waitMs: 5000 }) };
+    const outcome = rotateFile(file, policy(log), { force: true, waitMs: 5000 });
+    if (outcome === 'busy') throw new UserFacingError(`Another process has been rotating ${name} for over 5 seconds; try again.`, 1);
+    return { file, rotated: outcome === 'rotated' };
   });
 }
 

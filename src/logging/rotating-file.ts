@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { needsRotation, rotateFile, type RotationPolicy } from './rotation.js';
 
+const LOCK_WAIT_MS = 250;
+
 /**
  * A log file that several processes append to at once. Each entry is one `write(2)` on an
  * O_APPEND descriptor; before each write the path is checked against the open inode, so a
@@ -11,6 +13,8 @@ export class RotatingFile {
   private fd: number | null = null;
   private ino = -1;
   private reportedError = false;
+  /** After a lock wait times out (a crashed rotator's lock), writes go on without waiting for a while. */
+  private skipLockWaitUntil = 0;
 
   constructor(
     readonly filePath: string,
@@ -22,13 +26,22 @@ export class RotatingFile {
     const data = Buffer.from(text, 'utf8');
     try {
       const st = this.currentStat();
-      if (needsRotation(st, this.policy, data.length) && rotateFile(this.filePath, this.policy, { force: false, incomingBytes: data.length })) {
-        this.currentStat();
-      }
+      if (needsRotation(st, this.policy, data.length)) this.rotateBeforeWriting(data.length);
       this.writeAll(data);
     } catch (error) {
       this.report(error as Error);
     }
+  }
+
+  /**
+   * Rotates, or waits for the process already rotating, so that the file we append to next is
+   * the fresh one: without the wait, a writer would grow the file being rotated past its size.
+   */
+  private rotateBeforeWriting(incomingBytes: number): void {
+    const waitMs = Date.now() < this.skipLockWaitUntil ? 0 : LOCK_WAIT_MS;
+    const outcome = rotateFile(this.filePath, this.policy, { force: false, incomingBytes, waitMs });
+    if (outcome === 'busy') this.skipLockWaitUntil = Date.now() + 1000;
+    this.currentStat();
   }
 
   close(): void {

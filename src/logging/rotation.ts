@@ -67,23 +67,23 @@ function rotateLocked(activePath: string, policy: RotationPolicy, force: boolean
   return true;
 }
 
+export type RotationOutcome = 'rotated' | 'not-needed' | 'busy';
+
 /**
  * Rotates under a lock shared by every process writing this log. Writers that lose the race
  * keep writing to the file they hold (now renamed), then reopen: no line is lost.
+ * Returns 'busy' when another process held the lock for longer than `waitMs`.
  */
 export function rotateFile(
   activePath: string,
   policy: RotationPolicy,
   options: { force: boolean; waitMs?: number; incomingBytes?: number },
-): boolean {
+): RotationOutcome {
   const lockPath = `${activePath}.lock`;
   const release: Release | null = options.waitMs ? lockWithin(lockPath, options.waitMs) : tryLock(lockPath);
-  if (!release) {
-    if (options.waitMs) throw new Error(`another process is rotating ${path.basename(activePath)}; try again`);
-    return false;
-  }
+  if (!release) return 'busy';
   try {
-    return rotateLocked(activePath, policy, options.force, options.incomingBytes ?? 0);
+    return rotateLocked(activePath, policy, options.force, options.incomingBytes ?? 0) ? 'rotated' : 'not-needed';
   } finally {
     release();
   }

@@ -1,0 +1,124 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { listLogSet, yyyymmdd } from '../../src/logging/log-files.js';
+import { RotatingFile } from '../../src/logging/rotating-file.js';
+import { rotateFile } from '../../src/logging/rotation.js';
+import { tempDir } from '../support/temp.js';
+
+const line = (i: number) => `[2024-01-15 10:30:15,123] [INFO] [app] line ${String(i).padStart(4, '0')}\n`;
+
+function contentsOldestFirst(dir: string, base = 'storyos.log'): string {
+  return listLogSet(dir, base)
+    .map((f) => fs.readFileSync(f.path, 'utf8'))
+    .join('');
+}
+
+describe('size rotation', () => {
+  it('rotates to .1 (newest) … .N and loses nothing', () => {
+    const dir = tempDir();
+    const file = new RotatingFile(path.join(dir, 'storyos.log'), { type: 'size', maxBytes: 500, backups: 100 });
+    const written = Array.from({ length: 100 }, (_, i) => line(i));
+    for (const text of written) file.write(text);
+    file.close();
+    const names = fs.readdirSync(dir).sort();
+    expect(names).toContain('storyos.log.1');
+    expect(names.length).toBeGreaterThanOrEqual(10);
+    for (const name of names) expect(fs.statSync(path.join(dir, name)).size).toBeLessThanOrEqual(500);
+    expect(contentsOldestFirst(dir)).toBe(written.join(''));
+    expect(fs.readFileSync(path.join(dir, 'storyos.log.1'), 'utf8') < fs.readFileSync(path.join(dir, 'storyos.log'), 'utf8')).toBe(true);
+  });
+
+  it('keeps only the backup count of rotated files', () => {
+    const dir = tempDir();
+    const file = new RotatingFile(path.join(dir, 'storyos.log'), { type: 'size', maxBytes: 200, backups: 2 });
+    for (let i = 0; i < 50; i++) file.write(line(i));
+    file.close();
+    expect(fs.readdirSync(dir).sort()).toEqual(['storyos.log', 'storyos.log.1', 'storyos.log.2']);
+    expect(fs.readFileSync(path.join(dir, 'storyos.log'), 'utf8')).toContain('line 0049');
+  });
+
+  it('shifts compressed backups along with plain ones', () => {
+    const dir = tempDir();
+    const active = path.join(dir, 'storyos.log');
+    fs.writeFileSync(`${active}.1.gz`, 'old');
+    fs.writeFileSync(active, line(1));
+    expect(rotateFile(active, { type: 'size', maxBytes: 10_000, backups: 5 }, { force: true })).toBe('rotated');
+    expect(fs.readdirSync(dir).sort()).toEqual(['storyos.log', 'storyos.log.1', 'storyos.log.2.gz']);
+    expect(fs.readFileSync(active, 'utf8')).toBe('');
+  });
+
+  it('does not rotate an empty file, even when forced', () => {
+    const dir = tempDir();
+    const active = path.join(dir, 'storyos.log');
+    fs.writeFileSync(active, '');
+    expect(rotateFile(active, { type: 'size', maxBytes: 1, backups: 5 }, { force: true })).toBe('not-needed');
+    expect(fs.readdirSync(dir)).toEqual(['storyos.log']);
+  });
+
+  it('takes over a lock left by a crashed process once it is stale, but waits for a fresh one', () => {
+    const dir = tempDir();
+    const active = path.join(dir, 'storyos.log');
+    fs.writeFileSync(active, line(1));
+    fs.mkdirSync(`${active}.lock`);
+    expect(rotateFile(active, { type: 'size', maxBytes: 1, backups: 5 }, { force: true, waitMs: 50 })).toBe('busy');
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(`${active}.lock`, old, old);
+    expect(rotateFile(active, { type: 'size', maxBytes: 1, backups: 5 }, { force: true })).toBe('rotated');
+    expect(fs.existsSync(`${active}.lock`)).toBe(false);
+  });
+
+  it('follows a rotation made by someone else: the next entry goes to the new file', () => {
+    const dir = tempDir();
+    const active = path.join(dir, 'storyos.log');
+    const file = new RotatingFile(active, { type: 'size', maxBytes: 1_000_000, backups: 5 });
+    file.write(line(1));
+    rotateFile(active, { type: 'size', maxBytes: 1_000_000, backups: 5 }, { force: true });
+    file.write(line(2));
+    fs.rmSync(active);
+    file.write(line(3));
+    file.close();
+    expect(fs.readFileSync(`${active}.1`, 'utf8')).toBe(line(1));
+    expect(fs.readFileSync(active, 'utf8')).toBe(line(3));
+  });
+});
+
+describe('time rotation', () => {
+  const daysAgo = (n: number) => {
+    const d = new Date();
+    d.setDate(d.getDate() - n);
+    d.setHours(12, 0, 0, 0);
+    return d;
+  };
+
+  it('renames yesterday’s file after its date at the first write of a new day', () => {
+    const dir = tempDir();
+    const active = path.join(dir, 'storyos.log');
+    fs.writeFileSync(active, line(1));
+    fs.utimesSync(active, daysAgo(1), daysAgo(1));
+    const file = new RotatingFile(active, { type: 'time', backups: 5 });
+    file.write(line(2));
+    file.write(line(3));
+    file.close();
+    expect(fs.readFileSync(`${active}.${yyyymmdd(daysAgo(1))}`, 'utf8')).toBe(line(1));
+    expect(fs.readFileSync(active, 'utf8')).toBe(line(2) + line(3));
+  });
+
+  it('keeps the backup count of days, and numbers a second rotation on the same day', () => {
+    const dir = tempDir();
+    const active = path.join(dir, 'storyos.log');
+    for (let n = 6; n >= 1; n--) {
+      fs.writeFileSync(active, line(n));
+      fs.utimesSync(active, daysAgo(n), daysAgo(n));
+      expect(rotateFile(active, { type: 'time', backups: 3 }, { force: false })).toBe('rotated');
+    }
+    fs.writeFileSync(active, line(100));
+    rotateFile(active, { type: 'time', backups: 3 }, { force: true });
+    fs.writeFileSync(active, line(101));
+    rotateFile(active, { type: 'time', backups: 3 }, { force: true });
+    const today = yyyymmdd(new Date());
+    const names = fs.readdirSync(dir).sort();
+    expect(names).toEqual(['storyos.log', `storyos.log.${yyyymmdd(daysAgo(2))}`, `storyos.log.${yyyymmdd(daysAgo(1))}`, `storyos.log.${today}`, `storyos.log.${today}-2`].sort());
+    expect(contentsOldestFirst(dir)).toBe(line(2) + line(1) + line(100) + line(101));
+  });
+});
