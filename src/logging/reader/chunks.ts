@@ -30,7 +30,7 @@ function readAt(fd: number, position: number, length: number): Buffer {
  * A whole file as chunks that each hold only whole entries, from `startOffset` (an entry start).
  * Compressed files are inflated whole: rotated files are bounded by the size setting.
  */
-export function* entryChunks(file: LogFileInfo, startOffset = 0): Generator<Buffer> {
+export function* entryChunks(file: LogFileInfo, startOffset = 0, chunkBytes = CHUNK_BYTES): Generator<Buffer> {
   if (file.gzip) {
     yield zlib.gunzipSync(fs.readFileSync(file.path));
     return;
@@ -38,16 +38,16 @@ export function* entryChunks(file: LogFileInfo, startOffset = 0): Generator<Buff
   const fd = fs.openSync(file.path, 'r');
   try {
     // One buffer for the whole file: each chunk is consumed before the next read overwrites it.
-    let buf = Buffer.allocUnsafe(CHUNK_BYTES * 2);
+    let buf = Buffer.allocUnsafe(chunkBytes * 2);
     let carried = 0;
     let position = startOffset;
     for (;;) {
-      if (buf.length - carried < CHUNK_BYTES) {
+      if (buf.length - carried < chunkBytes) {
         const bigger = Buffer.allocUnsafe(buf.length * 2);
         buf.copy(bigger, 0, 0, carried);
         buf = bigger;
       }
-      const read = fs.readSync(fd, buf, carried, CHUNK_BYTES, position);
+      const read = fs.readSync(fd, buf, carried, chunkBytes, position);
       position += read;
       const filled = buf.subarray(0, carried + read);
       if (read === 0) {
