@@ -3,8 +3,8 @@ import type { LogLevelName } from '../config/env.js';
 /** PERF sits between INFO (20000) and WARN (30000) in log4js's scale. */
 export const CUSTOM_LEVELS = { PERF: { value: 25000, colour: 'cyan' } } as const;
 
-/** Every level a log line can carry, lowest first. */
-export const LEVEL_ORDER = ['TRACE', 'DEBUG', 'INFO', 'PERF', 'WARN', 'ERROR', 'FATAL'] as const;
+/** Every level a StoryOS line can carry, lowest first. */
+export const LEVEL_ORDER = ['DEBUG', 'INFO', 'PERF', 'WARN', 'ERROR', 'FATAL'] as const;
 export type LineLevel = (typeof LEVEL_ORDER)[number];
 
 export function levelRank(level: string): number {

@@ -55,17 +55,36 @@ function parsePairs(inner: string): Record<string, string> | null {
   return context;
 }
 
-/** Splits `message (key: value, key: value)` into the message and its context fields. */
-export function parseBody(body: string): ParsedBody {
-  if (!body.endsWith(')')) return { message: body, context: {} };
-  for (let open = body.lastIndexOf(' ('); open !== -1; open = body.lastIndexOf(' (', open - 1)) {
-    const context = parsePairs(body.slice(open + 2, -1));
-    if (context) return { message: body.slice(0, open), context };
-    if (open === 0) break;
+/** Whether parentheses in `text` pair up, never closing one that was not opened. */
+function balanced(text: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x28) depth++;
+    else if (c === 0x29 && --depth < 0) return false;
   }
-  return { message: body, context: {} };
+  return depth === 0;
 }
 
+/**
+ * Splits `message (key: value, key: value)` into the message and its context fields. Values may
+ * hold parentheses of their own (`error: API error (status: 429)`), so the context is the
+ * leftmost ` (` whose contents parse as pairs and pair up their parentheses; failing that, the
+ * rightmost one that parses.
+ */
+export function parseBody(body: string): ParsedBody {
+  if (!body.endsWith(')')) return { message: body, context: {} };
+  let fallback: ParsedBody | undefined;
+  for (let open = body.indexOf(' ('); open !== -1; open = body.indexOf(' (', open + 1)) {
+    const inner = body.slice(open + 2, -1);
+    const context = parsePairs(inner);
+    if (!context) continue;
+    const parsed = { message: body.slice(0, open), context };
+    if (balanced(inner)) return parsed;
+    fallback = parsed;
+  }
+  return fallback ?? { message: body, context: {} };
+}
 export function continuationLines(entry: LogEntry): string[] {
   const newline = entry.text.indexOf('\n');
   return newline === -1 ? [] : entry.text.slice(newline + 1).split('\n');

@@ -29,7 +29,7 @@ export interface EntryFilter {
 
 function checkLevel(level: string): string {
   const name = normalizeLevel(level);
-  if (!isLevelName(name)) throw new UserFacingError(`Unknown level ${JSON.stringify(level)}: use one of ${LEVEL_ORDER.slice(1).join(', ')}.`);
+  if (!isLevelName(name)) throw new UserFacingError(`Unknown level ${JSON.stringify(level)}: use one of ${LEVEL_ORDER.join(', ')}.`);
   return name;
 }
 

@@ -110,7 +110,7 @@ export class StatsCollector {
     for (const values of this.durations.values()) {
       for (const v of values) {
         const i = BUCKETS.findIndex(([bound]) => v < bound);
-        (counts[i] as HistogramBucket).count++;
+        (counts[i === -1 ? counts.length - 1 : i] as HistogramBucket).count++;
       }
     }
     return counts;

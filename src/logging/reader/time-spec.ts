@@ -25,6 +25,7 @@ export function parseTimeSpec(text: string, option: '--since' | '--until', now =
     const [y, mo, d, h, mi, s] = m.slice(1, 7).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
     const ms = Number((m[7] ?? '0').padEnd(3, '0'));
     const date = new Date(y, mo - 1, d, h, mi, s, ms);
+    date.setFullYear(y); // years 0–99 would otherwise mean 1900–1999
     const valid = date.getMonth() === mo - 1 && date.getDate() === d && h < 24 && mi < 60 && s < 60;
     if (valid) return option === '--until' && m[4] === undefined ? endOfDay(date) : date.getTime();
   }

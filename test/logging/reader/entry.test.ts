@@ -143,6 +143,14 @@ describe('parseBody', () => {
     expect(parseBody('Nothing ()')).toEqual({ message: 'Nothing ()', context: {} });
   });
 
+  it('does not take a parenthesised "key: value" inside the message for the context', () => {
+    expect(parseBody('Loaded (slot: 3) (user_id: alice)')).toEqual({ message: 'Loaded (slot: 3)', context: { user_id: 'alice' } });
+    expect(parseBody('Retry (attempt: 2) failed (user_id: a, error: Error (x))')).toEqual({
+      message: 'Retry (attempt: 2) failed',
+      context: { user_id: 'a', error: 'Error (x)' },
+    });
+  });
+
   it('finds the context after a message that has its own parentheses', () => {
     expect(parseBody('Loaded save (slot 3) (user_id: alice)')).toEqual({ message: 'Loaded save (slot 3)', context: { user_id: 'alice' } });
   });
@@ -159,11 +167,10 @@ describe('parseBody', () => {
     expect(parseBody(`Turn processed${formatContext(context)}`)).toEqual({ message: 'Turn processed', context });
   });
 
-  // BUG (src/logging/reader/entry.ts, parseBody): the search for the context starts at the LAST " (",
-  // so a value that itself holds "(key: value)" — e.g. an Error whose message is "API error (status: 429)",
-  // which formatContext writes verbatim — is taken as the whole context. Here parseBody returns
+  // Regression: parseBody used to start from the LAST " (", so a value holding "(key: value)" (an Error
+  // message written verbatim by formatContext) was taken as the whole context, giving
   // { message: 'LLM call failed (error: Error: API error', context: { status: '429)', duration: '1.20s' } }.
-  it.fails('keeps a value that itself contains "(key: value)" (suspected bug)', () => {
+  it('keeps a value that itself contains "(key: value)"', () => {
     const body = `LLM call failed${formatContext({ error: new Error('API error (status: 429)'), duration: '1.20s' })}`;
     expect(body).toBe('LLM call failed (error: Error: API error (status: 429), duration: 1.20s)');
     expect(parseBody(body)).toEqual({

@@ -128,6 +128,16 @@ describe('parseTimeSpec: today and yesterday', () => {
     expect(parseTimeSpec('today', '--since', local(2024, 1, 15, 23, 59, 59, 999))).toBe(local(2024, 1, 15));
   });
 
+  it('follows calendar days on every day of a year, whatever the local DST rules', () => {
+    for (let day = 1; day <= 366; day++) {
+      const now = new Date(2024, 0, day, 12).getTime();
+      expect(parseTimeSpec('today', '--since', now)).toBe(new Date(2024, 0, day).getTime());
+      expect(parseTimeSpec('today', '--until', now)).toBe(new Date(2024, 0, day, 23, 59, 59, 999).getTime());
+      expect(parseTimeSpec('yesterday', '--since', now)).toBe(new Date(2024, 0, day - 1).getTime());
+      expect(parseTimeSpec('yesterday', '--until', now)).toBe(new Date(2024, 0, day - 1, 23, 59, 59, 999).getTime());
+    }
+  });
+
   it('is case-insensitive and ignores surrounding blanks', () => {
     expect(parseTimeSpec('TODAY', '--since', NOW)).toBe(local(2024, 1, 15));
     expect(parseTimeSpec(' Yesterday ', '--since', NOW)).toBe(local(2024, 1, 14));
@@ -256,5 +266,11 @@ describe('parseAgeMs', () => {
     expect(error.message).toContain('--older-than');
     expect(error.message).toContain(JSON.stringify(text));
     expect(error.message).not.toContain('\n');
+  });
+});
+
+describe('parseTimeSpec: early years', () => {
+  it('reads a four-digit year literally, not as 19xx', () => {
+    expect(new Date(parseTimeSpec('0024-01-15', '--since')).getFullYear()).toBe(24);
   });
 });

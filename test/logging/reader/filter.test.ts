@@ -1,0 +1,439 @@
+import { describe, it, expect } from 'vitest';
+import { UserFacingError } from '../../../src/config/errors.js';
+import { parseEntry, type LogEntry } from '../../../src/logging/reader/entry.js';
+import { buildFilter, splitList, type EntryFilter, type FilterOptions } from '../../../src/logging/reader/filter.js';
+import { logTimeToMs, parseTimeSpec } from '../../../src/logging/reader/time-spec.js';
+
+const ENTRIES = {
+  login: parseEntry('[2024-01-15 10:30:15,123] [INFO] [auth] User alice logged in successfully (user_id: alice, duration: 0.15s)'),
+  render: parseEntry('[2024-01-15 10:31:00,000] [DEBUG] [game] Rendering scene (session_id: s-42)'),
+  turn: parseEntry('[2024-01-15 10:32:00,500] [PERF] [llm] process_player_input completed (user_id: alice2, session: s-42, duration: 2.50s)'),
+  slow: parseEntry('[2024-01-15 10:33:00,000] [WARN] [llm] Slow response (user_id: bob, duration: 2.00s)'),
+  save: parseEntry(
+    [
+      '[2024-01-15 11:00:00,000] [ERROR] [storage] Save failed (user_id: alice, error: Error: disk full)',
+      '    Error: disk full',
+      '    at save (storage.js:10:5)',
+    ].join('\n'),
+  ),
+  crash: parseEntry('[2024-01-16 09:00:00,000] [FATAL] [auth] Crash (session: s-7)'),
+  noise: parseEntry('node: warning: something odd (user_id: alice, session: s-42, duration: 9.00s)'),
+} satisfies Record<string, LogEntry>;
+
+type Name = keyof typeof ENTRIES;
+const ALL = Object.keys(ENTRIES) as Name[];
+const PARSED = ALL.filter((n) => n !== 'noise');
+
+function matching(filter: EntryFilter): Name[] {
+  return ALL.filter((name) => filter.matches(ENTRIES[name]));
+}
+
+function select(options: FilterOptions): Name[] {
+  return matching(buildFilter(options));
+}
+
+function header(entry: LogEntry): string {
+  return entry.text.split('\n')[0] as string;
+}
+
+function thrown(fn: () => unknown): UserFacingError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UserFacingError);
+    return error as UserFacingError;
+  }
+  throw new Error('expected the call to throw');
+}
+
+describe('the test entries', () => {
+  it('parse as intended', () => {
+    expect(ENTRIES.turn.level).toBe('PERF');
+    expect(ENTRIES.save.module).toBe('storage');
+    expect(ENTRIES.noise.time).toBe('');
+  });
+});
+
+describe('buildFilter without options', () => {
+  it('matches every entry, StoryOS lines or not, and has no needle or time window', () => {
+    const filter = buildFilter({});
+    expect(matching(filter)).toEqual(ALL);
+    expect(filter.needle).toBeUndefined();
+    expect(filter.since).toBeUndefined();
+    expect(filter.until).toBeUndefined();
+  });
+
+  it('treats an empty pattern as no pattern', () => {
+    expect(select({ pattern: '' })).toEqual(ALL);
+    expect(select({ pattern: '', fixedString: true })).toEqual(ALL);
+  });
+});
+
+describe('buildFilter: levels', () => {
+  it('keeps one level', () => {
+    expect(select({ levels: ['ERROR'] })).toEqual(['save']);
+    expect(select({ levels: ['PERF'] })).toEqual(['turn']);
+  });
+
+  it('accepts lower case, mixed case and blanks', () => {
+    expect(select({ levels: ['error'] })).toEqual(['save']);
+    expect(select({ levels: ['Fatal'] })).toEqual(['crash']);
+    expect(select({ levels: [' perf '] })).toEqual(['turn']);
+  });
+
+  it('accepts WARNING as WARN', () => {
+    expect(select({ levels: ['WARNING'] })).toEqual(['slow']);
+    expect(select({ levels: ['warning'] })).toEqual(['slow']);
+    expect(select({ levels: ['WARN'] })).toEqual(['slow']);
+  });
+
+  it('keeps any of several levels', () => {
+    expect(select({ levels: ['INFO', 'PERF'] })).toEqual(['login', 'turn']);
+    expect(select({ levels: ['debug', 'warning', 'FATAL'] })).toEqual(['render', 'slow', 'crash']);
+  });
+
+  it('throws a one-line UserFacingError for an unknown level', () => {
+    const error = thrown(() => buildFilter({ levels: ['INFO', 'LOUD'] }));
+    expect(error.message).toContain('"LOUD"');
+    expect(error.message).toContain('ERROR');
+    expect(error.message).not.toContain('\n');
+  });
+});
+
+describe('buildFilter: minLevel', () => {
+  it('keeps entries at or above the level', () => {
+    expect(select({ minLevel: 'WARN' })).toEqual(['slow', 'save', 'crash']);
+    expect(select({ minLevel: 'PERF' })).toEqual(['turn', 'slow', 'save', 'crash']);
+    expect(select({ minLevel: 'INFO' })).toEqual(['login', 'turn', 'slow', 'save', 'crash']);
+    expect(select({ minLevel: 'FATAL' })).toEqual(['crash']);
+  });
+
+  it('keeps every StoryOS entry at DEBUG', () => {
+    expect(select({ minLevel: 'DEBUG' })).toEqual(PARSED);
+  });
+
+  it('accepts lower case and WARNING', () => {
+    expect(select({ minLevel: 'warning' })).toEqual(['slow', 'save', 'crash']);
+    expect(select({ minLevel: 'error' })).toEqual(['save', 'crash']);
+  });
+
+  it('throws a one-line UserFacingError for an unknown level', () => {
+    const error = thrown(() => buildFilter({ minLevel: 'verbose' }));
+    expect(error.message).toContain('"verbose"');
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('combines with levels (both must hold)', () => {
+    expect(select({ minLevel: 'WARN', levels: ['INFO', 'ERROR'] })).toEqual(['save']);
+  });
+});
+
+describe('buildFilter: modules', () => {
+  it('keeps one module', () => {
+    expect(select({ modules: ['llm'] })).toEqual(['turn', 'slow']);
+  });
+
+  it('keeps any of several modules', () => {
+    expect(select({ modules: ['auth', 'storage'] })).toEqual(['login', 'save', 'crash']);
+  });
+
+  it('matches the module name exactly, not a prefix or part of the message', () => {
+    expect(select({ modules: ['aut'] })).toEqual([]);
+    expect(select({ modules: ['stor'] })).toEqual([]);
+    expect(select({ modules: ['scene'] })).toEqual([]);
+  });
+});
+
+describe('buildFilter: user and session', () => {
+  it('matches user_id exactly', () => {
+    expect(select({ user: 'alice' })).toEqual(['login', 'save']);
+    expect(select({ user: 'alice2' })).toEqual(['turn']);
+    expect(select({ user: 'bob' })).toEqual(['slow']);
+    expect(select({ user: 'ali' })).toEqual([]);
+  });
+
+  it('does not match a user name that only appears in the message', () => {
+    const entry = parseEntry('[2024-01-15 10:30:15,123] [INFO] [auth] User alice logged out (user_id: carol)');
+    expect(buildFilter({ user: 'alice' }).matches(entry)).toBe(false);
+    expect(buildFilter({ user: 'carol' }).matches(entry)).toBe(true);
+  });
+
+  it('matches session: or session_id:', () => {
+    expect(select({ session: 's-42' })).toEqual(['render', 'turn']);
+    expect(select({ session: 's-7' })).toEqual(['crash']);
+    expect(select({ session: 's-4' })).toEqual([]);
+  });
+
+  it('combines user and session', () => {
+    expect(select({ user: 'alice2', session: 's-42' })).toEqual(['turn']);
+    expect(select({ user: 'alice', session: 's-42' })).toEqual([]);
+  });
+
+  // Regression (see entry.test.ts): an error value holding "(key: value)" used to hide the entry's
+  // real context, so `--user alice` missed this entry.
+  it('finds the user of an entry whose error value holds "(key: value)"', () => {
+    const entry = parseEntry('[2024-01-15 11:00:00,000] [ERROR] [storage] Save failed (user_id: alice, error: Error: disk full (code: ENOSPC))');
+    expect(buildFilter({ user: 'alice' }).matches(entry)).toBe(true);
+  });
+});
+
+describe('buildFilter: since and until', () => {
+  const ms = logTimeToMs;
+
+  it('exposes the window as log-format times', () => {
+    const filter = buildFilter({ since: ms('2024-01-15 10:32:00,500'), until: ms('2024-01-15 23:59:59,999') });
+    expect(filter.since).toBe('2024-01-15 10:32:00,500');
+    expect(filter.until).toBe('2024-01-15 23:59:59,999');
+  });
+
+  it('keeps entries at or after since', () => {
+    expect(select({ since: ms('2024-01-15 10:32:00,500') })).toEqual(['turn', 'slow', 'save', 'crash']);
+    expect(select({ since: ms('2024-01-15 10:32:00,501') })).toEqual(['slow', 'save', 'crash']);
+  });
+
+  it('keeps entries at or before until', () => {
+    expect(select({ until: ms('2024-01-15 10:32:00,500') })).toEqual(['login', 'render', 'turn']);
+    expect(select({ until: ms('2024-01-15 10:32:00,499') })).toEqual(['login', 'render']);
+  });
+
+  it('keeps a window', () => {
+    expect(select({ since: ms('2024-01-15 10:31:00,000'), until: ms('2024-01-15 10:33:00,000') })).toEqual(['render', 'turn', 'slow']);
+  });
+
+  it('keeps the whole day for --since D --until D', () => {
+    const since = parseTimeSpec('2024-01-15', '--since');
+    const until = parseTimeSpec('2024-01-15', '--until');
+    expect(select({ since, until })).toEqual(['login', 'render', 'turn', 'slow', 'save']);
+    expect(select({ since: parseTimeSpec('2024-01-16', '--since'), until: parseTimeSpec('2024-01-16', '--until') })).toEqual(['crash']);
+  });
+
+  it('keeps nothing for an empty window', () => {
+    expect(select({ since: ms('2024-01-15 10:34:00,000'), until: ms('2024-01-15 10:59:59,999') })).toEqual([]);
+  });
+});
+
+describe('buildFilter: slowerThanSeconds', () => {
+  it('keeps entries strictly slower than the threshold', () => {
+    expect(select({ slowerThanSeconds: 2 })).toEqual(['turn']);
+    expect(select({ slowerThanSeconds: 1.99 })).toEqual(['turn', 'slow']);
+    expect(select({ slowerThanSeconds: 0.1 })).toEqual(['login', 'turn', 'slow']);
+    expect(select({ slowerThanSeconds: 2.5 })).toEqual([]);
+  });
+
+  it('never keeps entries without a duration, even at 0', () => {
+    expect(select({ slowerThanSeconds: 0 })).toEqual(['login', 'turn', 'slow']);
+  });
+
+  it('ignores a duration that is not a number', () => {
+    const entry = parseEntry('[2024-01-15 10:30:15,123] [PERF] [llm] call completed (duration: n/a)');
+    expect(buildFilter({ slowerThanSeconds: 0 }).matches(entry)).toBe(false);
+  });
+});
+
+describe('buildFilter: pattern', () => {
+  it('is a regular expression matched against the whole entry', () => {
+    expect(select({ pattern: 'alice' })).toEqual(['login', 'turn', 'save', 'noise']);
+    expect(select({ pattern: 'a.ice\\b' })).toEqual(['login', 'save', 'noise']);
+    expect(select({ pattern: '^\\[2024-01-16' })).toEqual(['crash']);
+    expect(select({ pattern: 'duration: [2-9]\\.' })).toEqual(['turn', 'slow', 'noise']);
+  });
+
+  it('searches continuation lines too', () => {
+    expect(select({ pattern: 'storage\\.js:\\d+' })).toEqual(['save']);
+  });
+
+  it('is case-sensitive unless ignoreCase', () => {
+    expect(select({ pattern: 'SLOW RESPONSE' })).toEqual([]);
+    expect(select({ pattern: 'SLOW RESPONSE', ignoreCase: true })).toEqual(['slow']);
+    expect(select({ pattern: 'ALICE\\b', ignoreCase: true })).toEqual(['login', 'save', 'noise']);
+  });
+
+  it('gives the same answer when the filter is used many times (no regex state)', () => {
+    const filter = buildFilter({ pattern: 'alice', ignoreCase: true });
+    for (let i = 0; i < 3; i++) expect(matching(filter)).toEqual(['login', 'turn', 'save', 'noise']);
+  });
+
+  it('takes regex metacharacters literally with fixedString', () => {
+    expect(select({ pattern: 'a.ice', fixedString: true })).toEqual([]);
+    expect(select({ pattern: '(user_id: bob', fixedString: true })).toEqual(['slow']);
+    expect(select({ pattern: 'duration: 2.50s)', fixedString: true })).toEqual(['turn']);
+    expect(select({ pattern: '[llm]', fixedString: true })).toEqual(['turn', 'slow']);
+  });
+
+  it('combines fixedString and ignoreCase', () => {
+    expect(select({ pattern: 'SLOW RESPONSE', fixedString: true })).toEqual([]);
+    expect(select({ pattern: 'SLOW RESPONSE', fixedString: true, ignoreCase: true })).toEqual(['slow']);
+    expect(select({ pattern: '(USER_ID: BOB', fixedString: true, ignoreCase: true })).toEqual(['slow']);
+  });
+
+  it('throws a one-line UserFacingError for an invalid regex', () => {
+    for (const pattern of ['(', '[a-', '*x', 'a{2,1}']) {
+      const error = thrown(() => buildFilter({ pattern }));
+      expect(error.message).toContain(JSON.stringify(pattern));
+      expect(error.message).not.toContain('\n');
+      expect(error.message).not.toContain('Invalid regular expression');
+    }
+    expect(() => buildFilter({ pattern: '(', ignoreCase: true })).toThrow(UserFacingError);
+  });
+
+  it('does not compile the pattern as a regex with fixedString', () => {
+    expect(() => buildFilter({ pattern: '(', fixedString: true })).not.toThrow();
+    expect(() => buildFilter({ pattern: '[a-', fixedString: true, ignoreCase: true })).not.toThrow();
+  });
+});
+
+describe('buildFilter: entries that are not StoryOS lines', () => {
+  it.each<[string, FilterOptions]>([
+    ['levels', { levels: ['WARN', 'INFO', 'DEBUG', 'PERF', 'ERROR', 'FATAL'] }],
+    ['minLevel', { minLevel: 'DEBUG' }],
+    ['modules', { modules: ['node', ''] }],
+    ['user', { user: 'alice' }],
+    ['session', { session: 's-42' }],
+    ['since', { since: 0 }],
+    ['until', { until: logTimeToMs('2099-01-01 00:00:00,000') }],
+    ['slowerThanSeconds', { slowerThanSeconds: 1 }],
+    ['pattern with a structural filter', { pattern: 'warning', since: 0 }],
+  ])('are excluded by %s', (_name, options) => {
+    expect(buildFilter(options).matches(ENTRIES.noise)).toBe(false);
+  });
+
+  it('can match a bare pattern, in every pattern mode', () => {
+    expect(buildFilter({ pattern: 'warning' }).matches(ENTRIES.noise)).toBe(true);
+    expect(buildFilter({ pattern: 'WARNING', ignoreCase: true }).matches(ENTRIES.noise)).toBe(true);
+    expect(buildFilter({ pattern: 'odd (user', fixedString: true }).matches(ENTRIES.noise)).toBe(true);
+    expect(buildFilter({ pattern: 'ODD (USER', fixedString: true, ignoreCase: true }).matches(ENTRIES.noise)).toBe(true);
+  });
+});
+
+describe('buildFilter: combinations', () => {
+  it('requires every option to hold', () => {
+    expect(select({ levels: ['PERF', 'WARN'], modules: ['llm'], slowerThanSeconds: 2 })).toEqual(['turn']);
+    expect(select({ user: 'alice', minLevel: 'ERROR' })).toEqual(['save']);
+    expect(select({ user: 'alice', pattern: 'disk', fixedString: true })).toEqual(['save']);
+    expect(select({ pattern: 'alice', since: logTimeToMs('2024-01-15 10:31:00,000') })).toEqual(['turn', 'save']);
+    expect(select({ modules: ['auth'], until: parseTimeSpec('2024-01-15', '--until') })).toEqual(['login']);
+    expect(select({ session: 's-42', levels: ['DEBUG'] })).toEqual(['render']);
+    expect(select({ levels: ['ERROR'], modules: ['auth'] })).toEqual([]);
+  });
+});
+
+describe('buildFilter: needle', () => {
+  const bytes = (entry: LogEntry) => Buffer.from(entry.text);
+
+  function expectNeedleInEveryMatch(options: FilterOptions): EntryFilter {
+    const filter = buildFilter(options);
+    for (const name of matching(filter)) {
+      if (filter.needle) expect(bytes(ENTRIES[name]).includes(filter.needle), `${name} should contain the needle`).toBe(true);
+    }
+    return filter;
+  }
+
+  it('for a single level is in the header of matching entries and not of other levels', () => {
+    for (const [level, name] of [['PERF', 'turn'], ['error', 'save'], ['WARNING', 'slow'], ['info', 'login']] as const) {
+      const filter = expectNeedleInEveryMatch({ levels: [level] });
+      expect(filter.needle).toBeInstanceOf(Buffer);
+      expect(header(ENTRIES[name]).includes(filter.needle!.toString())).toBe(true);
+      for (const other of PARSED.filter((n) => n !== name)) expect(header(ENTRIES[other]).includes(filter.needle!.toString()), other).toBe(false);
+    }
+  });
+
+  it('for a single module is in the header of matching entries and not of other modules', () => {
+    const filter = expectNeedleInEveryMatch({ modules: ['storage'] });
+    expect(filter.needle).toBeDefined();
+    expect(header(ENTRIES.save).includes(filter.needle!.toString())).toBe(true);
+    for (const other of PARSED.filter((n) => n !== 'save')) expect(bytes(ENTRIES[other]).includes(filter.needle!), other).toBe(false);
+  });
+
+  it('for a user is in the matching entries and skips entries without that user', () => {
+    const filter = expectNeedleInEveryMatch({ user: 'bob' });
+    expect(filter.needle).toBeDefined();
+    expect(bytes(ENTRIES.slow).includes(filter.needle!)).toBe(true);
+    expect(bytes(ENTRIES.login).includes(filter.needle!)).toBe(false);
+    // 'user_id: alice' is a prefix of 'user_id: alice2': a needle may over-select, never under-select.
+    expectNeedleInEveryMatch({ user: 'alice' });
+  });
+
+  it('for a session is in the matching entries', () => {
+    const filter = expectNeedleInEveryMatch({ session: 's-42' });
+    expect(filter.needle).toBeDefined();
+    expect(bytes(ENTRIES.render).includes(filter.needle!)).toBe(true);
+    expect(bytes(ENTRIES.turn).includes(filter.needle!)).toBe(true);
+    expect(bytes(ENTRIES.crash).includes(filter.needle!)).toBe(false);
+  });
+
+  it('for a case-sensitive fixed string is the string itself', () => {
+    const filter = expectNeedleInEveryMatch({ pattern: 'disk full', fixedString: true });
+    expect(filter.needle?.toString()).toBe('disk full');
+    expect(expectNeedleInEveryMatch({ pattern: 'disk full', fixedString: true, levels: ['ERROR'] }).needle).toBeDefined();
+  });
+
+  it('is never a case-sensitive copy of an ignoreCase fixed string', () => {
+    const filter = expectNeedleInEveryMatch({ pattern: 'SLOW RESPONSE', fixedString: true, ignoreCase: true });
+    expect(select({ pattern: 'SLOW RESPONSE', fixedString: true, ignoreCase: true })).toEqual(['slow']);
+    expect(filter.needle?.toString()).not.toBe('SLOW RESPONSE');
+  });
+
+  it('is never taken from a regex pattern', () => {
+    expect(buildFilter({ pattern: 'a.ice' }).needle).toBeUndefined();
+    expect(buildFilter({ pattern: 'alice|bob', ignoreCase: true }).needle).toBeUndefined();
+  });
+
+  it('is undefined when no single literal is known', () => {
+    expect(buildFilter({ levels: ['WARN', 'ERROR'] }).needle).toBeUndefined();
+    expect(buildFilter({ modules: ['auth', 'llm'] }).needle).toBeUndefined();
+    expect(buildFilter({ minLevel: 'WARN' }).needle).toBeUndefined();
+    expect(buildFilter({ since: 0, until: Date.now() }).needle).toBeUndefined();
+    expect(buildFilter({ slowerThanSeconds: 1 }).needle).toBeUndefined();
+  });
+
+  it.each<FilterOptions>([
+    { levels: ['PERF'], modules: ['llm'] },
+    { levels: ['WARN', 'PERF'], modules: ['llm'] },
+    { user: 'alice', levels: ['ERROR'] },
+    { session: 's-42', modules: ['game'] },
+    { pattern: '[llm]', fixedString: true, user: 'bob' },
+    { pattern: 'Slow', fixedString: true, ignoreCase: true, levels: ['WARN'] },
+    { levels: ['DEBUG'], minLevel: 'DEBUG', since: 0 },
+  ])('is contained in every entry matched by %j', (options) => {
+    const filter = expectNeedleInEveryMatch(options);
+    expect(filter.needle).toBeDefined();
+    expect(matching(filter).length).toBeGreaterThan(0);
+  });
+});
+
+describe('splitList', () => {
+  it('returns undefined for undefined', () => {
+    expect(splitList(undefined)).toBeUndefined();
+  });
+
+  it('splits a comma list', () => {
+    expect(splitList('PERF,ERROR')).toEqual(['PERF', 'ERROR']);
+    expect(splitList(['PERF,ERROR'])).toEqual(['PERF', 'ERROR']);
+  });
+
+  it('joins repeated values in order, splitting each', () => {
+    expect(splitList(['PERF', 'ERROR,WARN', 'DEBUG'])).toEqual(['PERF', 'ERROR', 'WARN', 'DEBUG']);
+  });
+
+  it('trims blanks and drops empty items', () => {
+    expect(splitList(' PERF , ERROR ')).toEqual(['PERF', 'ERROR']);
+    expect(splitList(['PERF,,ERROR,', ' ', ',WARN'])).toEqual(['PERF', 'ERROR', 'WARN']);
+  });
+
+  it('returns undefined when nothing is left', () => {
+    expect(splitList('')).toBeUndefined();
+    expect(splitList([])).toBeUndefined();
+    expect(splitList([',', ' ', ' , '])).toBeUndefined();
+  });
+
+  it('feeds buildFilter', () => {
+    expect(select({ levels: splitList(['warning,error', 'fatal']) })).toEqual(['slow', 'save', 'crash']);
+    expect(select({ levels: splitList(undefined) })).toEqual(ALL);
+  });
+});
+
+describe('buildFilter: levels StoryOS never writes', () => {
+  it('rejects TRACE, listing the levels it knows', () => {
+    expect(() => buildFilter({ levels: ['TRACE'] })).toThrow('Unknown level "TRACE": use one of DEBUG, INFO, PERF, WARN, ERROR, FATAL.');
+  });
+});
