@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerLogsCommands } from './logs/index.js';
 import { registerPlayCommand } from './play.js';
@@ -34,6 +35,7 @@ async function reportFailure(error: unknown): Promise<never> {
 
 /** `.env` is loaded before any command runs, so nothing reads the environment before it. */
 async function loadEnvironment(): Promise<void> {
+  if (!existsSync('.env')) return;
   const { loadDotenv } = await import('../config/dotenv.js');
   loadDotenv();
 }
