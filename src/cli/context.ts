@@ -1,6 +1,8 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import { parseConfig, secretValues, type Config, type LogLevelName } from '../config/env.js';
 import { UserFacingError } from '../config/errors.js';
+import type { Store } from '../store/types.js';
 import { onExit } from './exit.js';
 
 let cached: Config | undefined;
@@ -29,4 +31,43 @@ export function existingLogDir(dirOption: string | undefined): string {
     throw new UserFacingError(`Log directory ${dir} does not exist (set STORYOS_LOG_DIR or pass --dir).`);
   }
   return dir;
+}
+
+/** The operating-system user running a CLI command, recorded as the author of what it changes. */
+export function operatorName(): string {
+  try {
+    return `cli:${os.userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
+}
+
+/** Opens (and on first start seeds) the configured store for a command; closed on exit. */
+export async function withStore<T>(run: (store: Store, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  await startCommandLogging(config);
+  const { openStore } = await import('../store/open.js');
+  const { seedStore } = await import('../game/seed.js');
+  const store = await openStore(config);
+  onExitClose(store);
+  await seedStore(store);
+  return run(store, config);
+}
+
+/** A password typed without echo, or the first line of standard input with --password-stdin. */
+export async function readPassword(options: { passwordStdin?: boolean; confirm?: boolean; prompt?: string }): Promise<string> {
+  if (options.passwordStdin) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+  }
+  if (!process.stdin.isTTY) throw new UserFacingError('No terminal to type the password in: pipe it with --password-stdin.');
+  const { default: password } = await import('@inquirer/password');
+  const first = await password({ message: options.prompt ?? 'Password', mask: '*' });
+  if (options.confirm && (await password({ message: 'Repeat it', mask: '*' })) !== first) throw new UserFacingError('The two passwords differ; nothing was changed.', 1);
+  return first;
+}
+
+export function onExitClose(store: Store): void {
+  onExit(() => store.close());
 }

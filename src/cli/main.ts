@@ -2,6 +2,11 @@ import { existsSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerLogsCommands } from './logs/index.js';
 import { registerPlayCommand } from './play.js';
+import { registerUsersCommands } from './users/index.js';
+import { registerScenariosCommands } from './scenarios/index.js';
+import { registerPromptCommands } from './prompt/index.js';
+import { registerDbCommands } from './db/index.js';
+import { registerDoctorCommand } from './doctor/index.js';
 import { describeError, exit, EXIT, printError } from './exit.js';
 import { packageVersion } from './version.js';
 
@@ -15,6 +20,11 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(`storyos: ${text.replace(/^error: /, '').trimEnd()}\n`) })
     .hook('preAction', loadEnvironment);
   registerPlayCommand(program);
+  registerUsersCommands(program);
+  registerScenariosCommands(program);
+  registerPromptCommands(program);
+  registerDbCommands(program);
+  registerDoctorCommand(program);
   registerLogsCommands(program);
   return program;
 }

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { lazyAction } from '../lazy.js';
 
 const collect = (value: string, previous: string[] = []) => previous.concat(value);
 
@@ -19,16 +20,7 @@ function addFilterOptions(command: Command): Command {
     .option('--dir <path>', 'log directory (default: STORYOS_LOG_DIR)');
 }
 
-export type LogsAction = 'grep' | 'tail' | 'stats' | 'rotate' | 'clean' | 'config';
-
-/** Each action loads its implementation only when run, keeping start-up small. */
-function lazy(action: LogsAction) {
-  return async (...args: unknown[]) => {
-    const actions = await import('./actions.js');
-    const command = args[args.length - 1] as Command;
-    process.exitCode = await actions[action](command.processedArgs as string[], command.opts());
-  };
-}
+const lazy = (action: 'grep' | 'tail' | 'stats' | 'rotate' | 'clean' | 'config') => lazyAction(() => import('./actions.js'), action);
 
 export function registerLogsCommands(program: Command): void {
   const logs = program

@@ -1,3 +1,4 @@
+import { renderTable } from '../../text/table.js';
 import type { LogFileInfo } from '../log-files.js';
 import { parseBody, type LogEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
@@ -125,12 +126,6 @@ export function collectStats(files: LogFileInfo[], filter: EntryFilter): LogStat
 
 const seconds = (v: number) => (Number.isNaN(v) ? '-' : `${v.toFixed(2)}s`);
 
-function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join('  ');
-  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
 /** Horizontal bars, scaled to the largest bucket. */
 export function renderHistogram(buckets: HistogramBucket[], width = 40): string {
   const max = Math.max(1, ...buckets.map((b) => b.count));
@@ -149,7 +144,7 @@ export function renderStats(stats: LogStats): string {
   if (stats.operations.length) {
     parts.push(
       'Operations (PERF)\n' +
-        table(
+        renderTable(
           ['operation', 'count', 'p50', 'p95', 'p99', 'max'],
           stats.operations.map((o) => [o.operation, String(o.count), seconds(o.p50), seconds(o.p95), seconds(o.p99), seconds(o.max)]),
         ),
@@ -158,6 +153,6 @@ export function renderStats(stats: LogStats): string {
   } else {
     parts.push('No PERF entries.');
   }
-  parts.push('Modules\n' + table(['module', 'entries', 'warnings', 'errors'], stats.modules.map((m) => [m.module, String(m.entries), String(m.warnings), String(m.errors)])));
+  parts.push('Modules\n' + renderTable(['module', 'entries', 'warnings', 'errors'], stats.modules.map((m) => [m.module, String(m.entries), String(m.warnings), String(m.errors)])));
   return `${parts.join('\n\n')}\n`;
 }

@@ -1,0 +1,113 @@
+import { UserFacingError } from '../config/errors.js';
+import { formatDuration } from '../logging/format.js';
+import { getLogger } from '../logging/logger.js';
+import type { PublicUser, Role, Store, UserRecord } from '../store/types.js';
+import { checkPassword, checkUsername, hashPassword, verifyAgainstNothing, verifyPassword } from './passwords.js';
+
+export const MAX_FAILED_LOGINS = 5;
+export const LOCKOUT_MS = 15 * 60 * 1000;
+
+/** One sentence for every failed login: it never tells whether the username exists or is locked. */
+export const LOGIN_FAILED = `Wrong username or password. After ${MAX_FAILED_LOGINS} failed attempts an account is locked for 15 minutes.`;
+
+export class LoginError extends UserFacingError {
+  constructor() {
+    super(LOGIN_FAILED, 1);
+  }
+}
+
+const log = getLogger('auth');
+
+export function toPublic(user: UserRecord): PublicUser {
+  const { password_hash: _hash, ...rest } = user;
+  return rest;
+}
+
+export class Accounts {
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async needsFirstAdmin(): Promise<boolean> {
+    return (await this.store.countUsers()) === 0;
+  }
+
+  /** The first account of a new installation; refused once any account exists. */
+  async createFirstAdmin(username: string, password: string): Promise<PublicUser> {
+    if (!(await this.needsFirstAdmin())) throw new UserFacingError('An administrator already exists; log in with that account.', 1);
+    return this.createUser(username, password, 'admin', 'first-run');
+  }
+
+  async register(username: string, password: string): Promise<PublicUser> {
+    return this.createUser(username, password, 'user', 'self');
+  }
+
+  async createUser(username: string, password: string, role: Role, createdBy: string): Promise<PublicUser> {
+    checkUsername(username);
+    checkPassword(password);
+    const user: UserRecord = {
+      username,
+      username_lower: username.toLowerCase(),
+      password_hash: await hashPassword(password),
+      role,
+      created_at: this.now(),
+      last_login_at: null,
+      failed_attempts: 0,
+      locked_until: null,
+    };
+    await this.store.createUser(user);
+    log.info(`User ${username} created`, { user_id: username, role, created_by: createdBy });
+    return toPublic(user);
+  }
+
+  async login(username: string, password: string): Promise<PublicUser> {
+    const started = performance.now();
+    const key = username.toLowerCase();
+    const user = await this.store.findUser(key);
+    if (!user) {
+      await verifyAgainstNothing(password);
+      log.warn('Login failed', { user_id: username, reason: 'unknown_user' });
+      throw new LoginError();
+    }
+    const now = this.now();
+    if (user.locked_until && user.locked_until > now) {
+      await verifyAgainstNothing(password);
+      log.warn('Login refused: account locked', { user_id: user.username, locked_until: user.locked_until });
+      throw new LoginError();
+    }
+    if (!(await verifyPassword(user.password_hash, password))) {
+      await this.recordFailure(user, now);
+      throw new LoginError();
+    }
+    await this.store.updateLoginState(key, { failed_attempts: 0, locked_until: null, last_login_at: now });
+    log.info(`User ${user.username} logged in successfully`, { user_id: user.username, duration: formatDuration(performance.now() - started) });
+    return toPublic({ ...user, failed_attempts: 0, locked_until: null, last_login_at: now });
+  }
+
+  private async recordFailure(user: UserRecord, now: Date): Promise<void> {
+    const lockExpired = user.locked_until !== null && user.locked_until <= now;
+    const failed = (lockExpired ? 0 : user.failed_attempts) + 1;
+    const locked = failed >= MAX_FAILED_LOGINS;
+    const lockedUntil = locked ? new Date(now.getTime() + LOCKOUT_MS) : null;
+    await this.store.updateLoginState(user.username_lower, { failed_attempts: locked ? 0 : failed, locked_until: lockedUntil, last_login_at: user.last_login_at });
+    log.warn('Login failed', { user_id: user.username, reason: 'wrong_password', failed_attempts: failed });
+    if (locked) log.warn(`Account locked after ${MAX_FAILED_LOGINS} failed logins`, { user_id: user.username, locked_until: lockedUntil });
+  }
+
+  logout(user: PublicUser): void {
+    log.info(`User ${user.username} logged out`, { user_id: user.username });
+  }
+
+  async unlock(username: string, by: string): Promise<boolean> {
+    const user = await this.store.findUser(username.toLowerCase());
+    if (!user) return false;
+    await this.store.updateLoginState(user.username_lower, { failed_attempts: 0, locked_until: null, last_login_at: user.last_login_at });
+    log.info(`User ${user.username} unlocked`, { user_id: user.username, unlocked_by: by });
+    return true;
+  }
+
+  listUsers(): Promise<PublicUser[]> {
+    return this.store.listUsers();
+  }
+}

@@ -1,0 +1,44 @@
+import argon2 from 'argon2';
+import { UserFacingError } from '../config/errors.js';
+
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 256;
+const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
+
+export class ValidationError extends UserFacingError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
+
+export function checkUsername(username: string): string {
+  if (!USERNAME.test(username)) throw new ValidationError('A username is 3 to 32 letters, digits, underscores, dots or hyphens.');
+  return username;
+}
+
+export function checkPassword(password: string): string {
+  if (password.length < PASSWORD_MIN) throw new ValidationError(`A password needs at least ${PASSWORD_MIN} characters.`);
+  if (password.length > PASSWORD_MAX) throw new ValidationError(`A password can be at most ${PASSWORD_MAX} characters.`);
+  return password;
+}
+
+/** argon2id, with the library's defaults (64 MiB, 3 passes); the encoded string holds salt and parameters. */
+export function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, { type: argon2.argon2id });
+}
+
+export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+  try {
+    return await argon2.verify(hash, password);
+  } catch {
+    return false;
+  }
+}
+
+let dummyHash: Promise<string> | undefined;
+
+/** Spends the time of a real verification, so that an unknown username answers as slowly as a known one. */
+export async function verifyAgainstNothing(password: string): Promise<void> {
+  dummyHash ??= hashPassword('storyos-timing-equaliser');
+  await verifyPassword(await dummyHash, password);
+}

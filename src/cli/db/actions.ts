@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import { UserFacingError } from '../../config/errors.js';
+import { redactText } from '../../logging/redact.js';
+import { getLogger } from '../../logging/logger.js';
+import { migrateStore, type MigrationProgress } from '../../store/migrate.js';
+import type { StoreCounts } from '../../store/types.js';
+import { loadConfig, onExitClose, startCommandLogging, withStore } from '../context.js';
+import { EXIT } from '../exit.js';
+
+const COLLECTIONS: Array<keyof StoreCounts> = ['users', 'scenarios', 'system_prompts', 'game_sessions', 'messages'];
+
+export function status(_args: string[], options: { json?: boolean }): Promise<number> {
+  return withStore(async (store) => {
+    const counts = await store.counts();
+    const extra: Record<string, string | number> = {};
+    if (store.engine === 'sqlite') {
+      const { SqliteStore } = await import('../../store/sqlite/store.js');
+      if (store instanceof SqliteStore) extra.schema_version = store.schemaVersion();
+      extra.size_bytes = fs.statSync(store.location).size;
+    }
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ engine: store.engine, location: store.location, ...extra, counts }, null, 2)}\n`);
+      return EXIT.ok;
+    }
+    const lines = [`${'engine'.padEnd(15)} ${store.engine}`, `${'location'.padEnd(15)} ${store.location}`, ...Object.entries(extra).map(([k, v]) => `${k.padEnd(15)} ${v}`), '', ...COLLECTIONS.map((c) => `${c.padEnd(15)} ${counts[c]}`)];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return EXIT.ok;
+  });
+}
+
+async function progressBar(): Promise<MigrationProgress> {
+  const { default: cliProgress } = await import('cli-progress');
+  const bar = new cliProgress.SingleBar(
+    { format: 'Migrating [{bar}] {percentage}% | {value}/{total} | {what}', stream: process.stderr, noTTYOutput: true, notTTYSchedule: 1000, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  return {
+    start: (total) => bar.start(total, 0, { what: '' }),
+    tick: (what) => bar.increment(1, { what }),
+    stop: () => bar.stop(),
+  };
+}
+
+export async function migrate(_args: string[], options: { to: string; database?: string }): Promise<number> {
+  if (!/^mongodb(\+srv)?:\/\/\S+$/.test(options.to)) throw new UserFacingError('--to must be a mongodb:// or mongodb+srv:// connection string.');
+  const config = loadConfig();
+  await startCommandLogging(config);
+  const { SqliteStore } = await import('../../store/sqlite/store.js');
+  const { MongoStore } = await import('../../store/mongo/store.js');
+  const source = SqliteStore.open(config.dataDir);
+  onExitClose(source);
+  const target = await MongoStore.open(options.to, options.database ?? config.mongo.databaseName);
+  onExitClose(target);
+  const report = await migrateStore(source, target, await progressBar());
+  const lines = COLLECTIONS.map((c) => `${c.padEnd(15)} source ${String(report.source[c]).padStart(7)}  target ${String(report.target[c]).padStart(7)}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  getLogger('db_utils').info('Store migrated to MongoDB', { target: redactText(options.to), ...report.copied });
+  if (report.short.length) throw new UserFacingError(`The target has fewer ${report.short.join(', ')} than the source; run the migration again.`, 1);
+  process.stdout.write(`Done: every record of ${source.location} is in MongoDB.\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import { UserFacingError } from '../../config/errors.js';
+import { parseScenario, scenarioToJson, scenarioToMarkdown } from '../../game/scenario-format.js';
+import { getLogger, logUserAction } from '../../logging/logger.js';
+import { NotFoundError } from '../../store/errors.js';
+import type { ScenarioRecord, Store } from '../../store/types.js';
+import { renderTable } from '../../text/table.js';
+import { operatorName, withStore } from '../context.js';
+import { EXIT } from '../exit.js';
+
+async function mustGet(store: Store, id: string): Promise<ScenarioRecord> {
+  const scenario = await store.getScenario(id);
+  if (!scenario) throw new NotFoundError(`No scenario ${JSON.stringify(id)}; \`storyos scenarios list\` shows them.`);
+  return scenario;
+}
+
+const render = (s: ScenarioRecord, format: string) => (format === 'json' ? scenarioToJson(s) : scenarioToMarkdown(s));
+
+export function list(_args: string[], options: { json?: boolean }): Promise<number> {
+  return withStore(async (store) => {
+    const scenarios = await store.listScenarios();
+    if (options.json) process.stdout.write(`${JSON.stringify(scenarios, null, 2)}\n`);
+    else process.stdout.write(`${renderTable(['id', 'name', 'version', 'author'], scenarios.map((s) => [s.scenario_id, s.name, s.version, s.author]), 4)}\n`);
+    return scenarios.length ? EXIT.ok : EXIT.noMatch;
+  });
+}
+
+export function show([id]: string[], options: { format: string }): Promise<number> {
+  return withStore(async (store) => {
+    process.stdout.write(render(await mustGet(store, id as string), options.format));
+    return EXIT.ok;
+  });
+}
+
+function readInput(file: string): string {
+  try {
+    return fs.readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (error) {
+    throw new UserFacingError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}.`);
+  }
+}
+
+export function importFile([file]: string[]): Promise<number> {
+  const fields = parseScenario(readInput(file as string), file as string);
+  return withStore(async (store) => {
+    const existing = await store.getScenario(fields.scenario_id);
+    const now = new Date();
+    const by = operatorName();
+    await store.saveScenario({ ...fields, created_by: existing?.created_by ?? by, created_at: existing?.created_at ?? now, updated_at: now });
+    logUserAction(getLogger('cli'), existing ? 'scenario_update' : 'scenario_import', by, { scenario_id: fields.scenario_id, version: fields.version });
+    process.stdout.write(`${existing ? 'Updated' : 'Imported'} ${fields.scenario_id} (${fields.name} ${fields.version}).\n`);
+    return EXIT.ok;
+  });
+}
+
+export function exportOne([id]: string[], options: { format: string; output?: string }): Promise<number> {
+  return withStore(async (store) => {
+    const text = render(await mustGet(store, id as string), options.format);
+    if (options.output) {
+      fs.writeFileSync(options.output, text);
+      process.stdout.write(`Wrote ${options.output}.\n`);
+    } else {
+      process.stdout.write(text);
+    }
+    return EXIT.ok;
+  });
+}
+
+export function remove([id]: string[], options: { yes?: boolean }): Promise<number> {
+  if (!options.yes) throw new UserFacingError(`Deleting ${id} cannot be undone: add --yes to confirm.`);
+  return withStore(async (store) => {
+    await mustGet(store, id as string);
+    await store.deleteScenario(id as string);
+    logUserAction(getLogger('cli'), 'scenario_delete', operatorName(), { scenario_id: id });
+    process.stdout.write(`Deleted ${id}.\n`);
+    return EXIT.ok;
+  });
+}

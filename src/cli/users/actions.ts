@@ -1,0 +1,38 @@
+import { Accounts } from '../../auth/accounts.js';
+import { UserFacingError } from '../../config/errors.js';
+import { renderTable } from '../../text/table.js';
+import { operatorName, readPassword, withStore } from '../context.js';
+import { EXIT } from '../exit.js';
+
+const when = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').slice(0, 16) : '-');
+
+export function list(_args: string[], options: { json?: boolean }): Promise<number> {
+  return withStore(async (store) => {
+    const users = await new Accounts(store).listUsers();
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(users, null, 2)}\n`);
+    } else {
+      const now = new Date();
+      const rows = users.map((u) => [u.username, u.role, when(u.created_at), when(u.last_login_at), u.locked_until && u.locked_until > now ? `until ${when(u.locked_until)}` : '-']);
+      process.stdout.write(`${renderTable(['username', 'role', 'created (UTC)', 'last login (UTC)', 'locked'], rows, 5)}\n`);
+    }
+    return users.length ? EXIT.ok : EXIT.noMatch;
+  });
+}
+
+export function add([username]: string[], options: { admin?: boolean; passwordStdin?: boolean }): Promise<number> {
+  return withStore(async (store) => {
+    const password = await readPassword({ passwordStdin: options.passwordStdin, confirm: true, prompt: `Password for ${username}` });
+    const user = await new Accounts(store).createUser(username as string, password, options.admin ? 'admin' : 'user', operatorName());
+    process.stdout.write(`Created ${user.role} ${user.username}.\n`);
+    return EXIT.ok;
+  });
+}
+
+export function unlock([username]: string[]): Promise<number> {
+  return withStore(async (store) => {
+    if (!(await new Accounts(store).unlock(username as string, operatorName()))) throw new UserFacingError(`No account named ${username}.`, 1);
+    process.stdout.write(`Unlocked ${username}.\n`);
+    return EXIT.ok;
+  });
+}

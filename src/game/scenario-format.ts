@@ -1,0 +1,156 @@
+import * as v from 'valibot';
+import { UserFacingError } from '../config/errors.js';
+import type { ScenarioFields } from '../store/types.js';
+
+export class ScenarioFormatError extends UserFacingError {}
+
+interface FieldSpec {
+  key: keyof ScenarioFields;
+  label: string;
+  max: number;
+  /** Where it sits in the v2 Markdown format. */
+  section: string;
+  kind: 'bullet' | 'body';
+}
+
+/** The ten fields of a scenario, with their v2 Markdown labels and size bounds. */
+export const SCENARIO_FIELDS: FieldSpec[] = [
+  { key: 'name', label: 'Name', max: 100, section: 'Overview', kind: 'bullet' },
+  { key: 'author', label: 'Author', max: 100, section: 'Overview', kind: 'bullet' },
+  { key: 'version', label: 'Version', max: 20, section: 'Overview', kind: 'bullet' },
+  { key: 'description', label: 'Description', max: 4000, section: 'Description', kind: 'body' },
+  { key: 'player_name', label: 'Player Name', max: 100, section: 'Player Details', kind: 'bullet' },
+  { key: 'role', label: 'Role', max: 300, section: 'Player Details', kind: 'bullet' },
+  { key: 'initial_location', label: 'Initial Location', max: 300, section: 'Player Details', kind: 'bullet' },
+  { key: 'setting', label: 'Setting', max: 8000, section: 'Setting', kind: 'body' },
+  { key: 'dungeon_master_behaviour', label: 'Dungeon Master Behaviour', max: 8000, section: 'Dungeon Master Behaviour', kind: 'body' },
+];
+
+const SECTIONS = ['Overview', 'Description', 'Player Details', 'Setting', 'Dungeon Master Behaviour'];
+const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const SEMVER = /^\d+\.\d+\.\d+$/;
+
+/** `The Lighthouse at Gull Point` → `the-lighthouse-at-gull-point`. */
+export function slugify(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64)
+    .replace(/-+$/, '');
+}
+
+function canonicalSection(title: string): string | undefined {
+  const normal = title.trim().toLowerCase().replace(/behavior/, 'behaviour');
+  return SECTIONS.find((s) => s.toLowerCase() === normal);
+}
+
+function fieldForLabel(label: string): FieldSpec | undefined {
+  const normal = label.trim().toLowerCase().replace(/behavior/, 'behaviour');
+  return SCENARIO_FIELDS.find((f) => f.label.toLowerCase() === normal);
+}
+
+/** Checks each field's presence, size and shape; `lineOf` says where a field was found. */
+function validate(values: Partial<Record<keyof ScenarioFields, string>>, lineOf: (key: keyof ScenarioFields) => string): ScenarioFields {
+  for (const field of SCENARIO_FIELDS) {
+    const value = values[field.key]?.trim() ?? '';
+    if (!value) throw new ScenarioFormatError(`Missing ${field.label}${lineOf(field.key)}: every scenario needs all of ${SCENARIO_FIELDS.map((f) => f.label).join(', ')}.`);
+    if (value.length > field.max) throw new ScenarioFormatError(`${field.label}${lineOf(field.key)} is ${value.length} characters long; at most ${field.max} are allowed.`);
+  }
+  const version = (values.version as string).trim();
+  if (!SEMVER.test(version)) throw new ScenarioFormatError(`Version${lineOf('version')} must look like 1.0.0 (got ${JSON.stringify(version)}).`);
+  const scenarioId = values.scenario_id?.trim() || slugify(values.name as string);
+  if (!SLUG.test(scenarioId)) throw new ScenarioFormatError(`Scenario id ${JSON.stringify(scenarioId)} must be 1 to 64 lowercase letters, digits or hyphens.`);
+  const out = { scenario_id: scenarioId } as ScenarioFields;
+  for (const field of SCENARIO_FIELDS) out[field.key] = (values[field.key] as string).trim();
+  return out;
+}
+
+/** Parses the v2 Markdown format; errors name the field and the line. */
+export function parseScenarioMarkdown(text: string): ScenarioFields {
+  const values: Partial<Record<keyof ScenarioFields, string>> = {};
+  const lines: Partial<Record<keyof ScenarioFields, number>> = {};
+  let section: string | undefined;
+  let body: FieldSpec | undefined;
+  text.split(/\r?\n/).forEach((line, index) => {
+    const lineNumber = index + 1;
+    const heading = /^(#{1,6})\s+(.+?)\s*#*\s*$/.exec(line);
+    if (heading) {
+      section = canonicalSection(heading[2] as string);
+      if (!section) throw new ScenarioFormatError(`Line ${lineNumber}: unknown section ${JSON.stringify(heading[2])}; expected ${SECTIONS.join(', ')}.`);
+      body = SCENARIO_FIELDS.find((f) => f.kind === 'body' && f.section === section);
+      if (body) lines[body.key] = lineNumber;
+      return;
+    }
+    if (body) {
+      values[body.key] = values[body.key] === undefined ? line : `${values[body.key]}\n${line}`;
+      return;
+    }
+    const bullet = /^\s*[-*]\s+\*\*(.+?)\*\*\s*:?\s*(?::\s*)?(.*)$/.exec(line);
+    if (bullet) {
+      const field = fieldForLabel((bullet[1] as string).replace(/:$/, ''));
+      if (!field || field.kind !== 'bullet') throw new ScenarioFormatError(`Line ${lineNumber}: unknown field ${JSON.stringify(bullet[1])}.`);
+      if (field.section !== section) throw new ScenarioFormatError(`Line ${lineNumber}: ${field.label} belongs under "${field.section}".`);
+      values[field.key] = bullet[2] as string;
+      lines[field.key] = lineNumber;
+      return;
+    }
+    if (line.trim()) throw new ScenarioFormatError(`Line ${lineNumber}: expected a "- **Field**: value" line or a heading, got ${JSON.stringify(line.slice(0, 60))}.`);
+  });
+  return validate(values, (key) => (lines[key] ? ` (line ${lines[key]})` : ''));
+}
+
+const jsonShape = v.looseObject(
+  Object.fromEntries([['scenario_id', v.optional(v.string())], ...SCENARIO_FIELDS.map((f) => [f.key, v.optional(v.string())])]) as Record<string, v.OptionalSchema<v.StringSchema<undefined>, undefined>>,
+);
+
+/** Parses a JSON scenario (the export format: the ten fields and an optional scenario_id). */
+export function parseScenarioJson(text: string): ScenarioFields {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ScenarioFormatError(`The file is not valid JSON: ${(error as Error).message}.`);
+  }
+  const parsed = v.safeParse(jsonShape, data);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    const key = issue.path?.map((p) => String(p.key)).join('.') ?? '(the top level)';
+    throw new ScenarioFormatError(`Field ${key}: expected ${issue.expected ?? 'a string'}, got ${issue.received}.`);
+  }
+  return validate(parsed.output as Partial<Record<keyof ScenarioFields, string>>, (key) => ` (field "${key}")`);
+}
+
+/** Picks the parser from the file name, or from the content when the name says nothing. */
+export function parseScenario(text: string, fileName = ''): ScenarioFields {
+  if (/\.json$/i.test(fileName) || (!/\.(md|markdown)$/i.test(fileName) && text.trimStart().startsWith('{'))) return parseScenarioJson(text);
+  return parseScenarioMarkdown(text);
+}
+
+export function scenarioToMarkdown(s: ScenarioFields): string {
+  return [
+    '# Overview',
+    `- **Name**: ${s.name}`,
+    `- **Author**: ${s.author}`,
+    `- **Version**: ${s.version}`,
+    '## Description',
+    s.description,
+    '## Player Details',
+    `- **Player Name**: ${s.player_name}`,
+    `- **Role**: ${s.role}`,
+    `- **Initial Location**: ${s.initial_location}`,
+    '## Setting',
+    s.setting,
+    '## Dungeon Master Behaviour',
+    s.dungeon_master_behaviour,
+    '',
+  ].join('\n');
+}
+
+export function scenarioToJson(s: ScenarioFields): string {
+  const fields: Record<string, string> = { scenario_id: s.scenario_id };
+  for (const f of SCENARIO_FIELDS) fields[f.key] = s[f.key];
+  return `${JSON.stringify(fields, null, 2)}\n`;
+}

@@ -1,0 +1,28 @@
+import { formatDuration } from '../logging/format.js';
+import { getLogger, logError } from '../logging/logger.js';
+
+const log = getLogger('db_utils');
+
+function rowsOf(result: unknown): number {
+  if (Array.isArray(result)) return result.length;
+  if (result === null || result === undefined || result === false) return 0;
+  return 1;
+}
+
+/**
+ * Runs one store operation: `Database query executed: <op> (rows: N, duration: 0.01s)` at DEBUG,
+ * or the failure with its context at ERROR (then rethrows).
+ */
+export async function instrumented<T>(engine: string, operation: string, run: () => T | Promise<T>, context: Record<string, string | number> = {}): Promise<T> {
+  const started = performance.now();
+  try {
+    const result = await run();
+    if (log.isDebugEnabled()) {
+      log.debug(`Database query executed: ${operation}`, { rows: rowsOf(result), duration: formatDuration(performance.now() - started), engine, ...context });
+    }
+    return result;
+  } catch (error) {
+    logError(log, `Database operation failed: ${operation}`, error, { operation, engine, duration: formatDuration(performance.now() - started), ...context });
+    throw error;
+  }
+}

@@ -1,0 +1,373 @@
+import { MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
+import { redactText } from '../../logging/redact.js';
+import { DuplicateError, NotFoundError, StoreUnavailableError } from '../errors.js';
+import { instrumented } from '../instrument.js';
+import type {
+  HeadUpdate,
+  MessageRecord,
+  NewMessage,
+  PublicUser,
+  ScenarioRecord,
+  SessionRecord,
+  SessionSummary,
+  Store,
+  StoreCounts,
+  StoryState,
+  SystemPromptRecord,
+  UserRecord,
+} from '../types.js';
+
+type SessionDoc = Omit<SessionRecord, 'id'> & { _id: string };
+type MessageDoc = Omit<MessageRecord, 'id'> & { _id: string };
+
+const SERVER_SELECTION_TIMEOUT_MS = 5000;
+const DUPLICATE_KEY = 11000;
+
+const isDuplicate = (error: unknown) => error instanceof MongoServerError && error.code === DUPLICATE_KEY;
+
+function sessionFromDoc({ _id, ...rest }: SessionDoc): SessionRecord {
+  return { id: _id, ...rest };
+}
+
+function messageFromDoc({ _id, ...rest }: MessageDoc): MessageRecord {
+  return { id: _id, ...rest };
+}
+
+/** The MongoDB store (MONGODB_URI set): collections of SPEC §6, indexes made at start. */
+export class MongoStore implements Store {
+  readonly engine = 'mongodb' as const;
+  readonly location: string;
+  private readonly users: Collection<UserRecord>;
+  private readonly scenarios: Collection<ScenarioRecord>;
+  private readonly prompts: Collection<SystemPromptRecord>;
+  private readonly sessions: Collection<SessionDoc>;
+  private readonly messages: Collection<MessageDoc>;
+
+  private constructor(
+    private readonly client: MongoClient,
+    db: Db,
+    uri: string,
+  ) {
+    this.location = `${redactText(uri)} (database ${db.databaseName})`;
+    this.users = db.collection<UserRecord>('users');
+    this.scenarios = db.collection<ScenarioRecord>('scenarios');
+    this.prompts = db.collection<SystemPromptRecord>('system_prompts');
+    this.sessions = db.collection<SessionDoc>('game_sessions');
+    this.messages = db.collection<MessageDoc>('messages');
+  }
+
+  static async open(uri: string, databaseName: string): Promise<MongoStore> {
+    const client = new MongoClient(uri, { serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS, appName: 'storyos' });
+    try {
+      await client.connect();
+      const store = new MongoStore(client, client.db(databaseName), uri);
+      await store.createIndexes();
+      return store;
+    } catch (error) {
+      await client.close().catch(() => {});
+      const reason = redactText((error as Error).message).split('\n')[0];
+      throw new StoreUnavailableError(`Cannot reach MongoDB at ${redactText(uri)}: ${reason} (check MONGODB_URI and that the server is running).`);
+    }
+  }
+
+  /** Idempotent: creating an index that exists is a no-op. */
+  private async createIndexes(): Promise<void> {
+    await Promise.all([
+      this.users.createIndex({ username_lower: 1 }, { unique: true }),
+      this.scenarios.createIndex({ scenario_id: 1 }, { unique: true }),
+      this.prompts.createIndex({ name: 1, version: 1 }, { unique: true }),
+      this.sessions.createIndex({ user: 1, updated_at: -1 }),
+      this.messages.createIndex({ session_id: 1, parent_id: 1 }),
+    ]);
+  }
+
+  private op<T>(operation: string, run: () => Promise<T>, context?: Record<string, string | number>): Promise<T> {
+    return instrumented('mongodb', operation, run, context);
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  counts(): Promise<StoreCounts> {
+    return this.op('counts', async () => {
+      const [users, scenarios, system_prompts, game_sessions, messages] = await Promise.all([
+        this.users.countDocuments(),
+        this.scenarios.countDocuments(),
+        this.prompts.countDocuments(),
+        this.sessions.countDocuments(),
+        this.messages.countDocuments(),
+      ]);
+      return { users, scenarios, system_prompts, game_sessions, messages };
+    });
+  }
+
+  countUsers(): Promise<number> {
+    return this.op('count_users', () => this.users.countDocuments());
+  }
+
+  createUser(user: UserRecord): Promise<void> {
+    return this.op('create_user', async () => {
+      try {
+        await this.users.insertOne({ ...user });
+      } catch (error) {
+        if (isDuplicate(error)) throw new DuplicateError(`The username ${user.username} is taken.`);
+        throw error;
+      }
+    });
+  }
+
+  findUser(usernameLower: string): Promise<UserRecord | null> {
+    return this.op('find_user', () => this.users.findOne({ username_lower: usernameLower }, { projection: { _id: 0 } }));
+  }
+
+  listUsers(): Promise<PublicUser[]> {
+    return this.op('list_users', () => this.users.find({}, { projection: { _id: 0, password_hash: 0 } }).sort({ username_lower: 1 }).toArray() as Promise<PublicUser[]>);
+  }
+
+  updateLoginState(usernameLower: string, state: Pick<UserRecord, 'failed_attempts' | 'locked_until' | 'last_login_at'>): Promise<void> {
+    return this.op('update_login_state', async () => {
+      await this.users.updateOne({ username_lower: usernameLower }, { $set: state });
+    });
+  }
+
+  saveScenario(scenario: ScenarioRecord): Promise<void> {
+    return this.op(
+      'save_scenario',
+      async () => {
+        const { created_by, created_at, ...fields } = scenario;
+        await this.scenarios.updateOne({ scenario_id: scenario.scenario_id }, { $set: fields, $setOnInsert: { created_by, created_at } }, { upsert: true });
+      },
+      { scenario_id: scenario.scenario_id },
+    );
+  }
+
+  getScenario(scenarioId: string): Promise<ScenarioRecord | null> {
+    return this.op('get_scenario', () => this.scenarios.findOne({ scenario_id: scenarioId }, { projection: { _id: 0 } }));
+  }
+
+  listScenarios(): Promise<ScenarioRecord[]> {
+    return this.op('list_scenarios', () => this.scenarios.find({}, { projection: { _id: 0 } }).sort({ name: 1 }).toArray());
+  }
+
+  deleteScenario(scenarioId: string): Promise<boolean> {
+    return this.op('delete_scenario', async () => (await this.scenarios.deleteOne({ scenario_id: scenarioId })).deletedCount > 0);
+  }
+
+  /** A unique (name, version) index settles two admins saving at once: the loser retries with the next version. */
+  addSystemPrompt(name: string, content: string, createdBy: string, at: Date): Promise<SystemPromptRecord> {
+    return this.op('add_system_prompt', async () => {
+      for (;;) {
+        const latest = await this.prompts.find({ name }).sort({ version: -1 }).limit(1).next();
+        const record: SystemPromptRecord = { name, version: (latest?.version ?? 0) + 1, content, active: false, created_at: at, created_by: createdBy };
+        try {
+          await this.prompts.insertOne({ ...record });
+        } catch (error) {
+          if (isDuplicate(error)) continue;
+          throw error;
+        }
+        await this.activate(name, record.version);
+        return { ...record, active: true };
+      }
+    });
+  }
+
+  importSystemPrompt(prompt: SystemPromptRecord): Promise<boolean> {
+    return this.op('import_system_prompt', async () => {
+      const result = await this.prompts.updateOne({ name: prompt.name, version: prompt.version }, { $setOnInsert: { ...prompt } }, { upsert: true });
+      return result.upsertedCount > 0;
+    });
+  }
+
+  getActiveSystemPrompt(name: string): Promise<SystemPromptRecord | null> {
+    return this.op('get_active_system_prompt', () => this.prompts.findOne({ name, active: true }, { projection: { _id: 0 }, sort: { version: -1 } }));
+  }
+
+  listSystemPrompts(name: string): Promise<SystemPromptRecord[]> {
+    return this.op('list_system_prompts', () => this.prompts.find({ name }, { projection: { _id: 0 } }).sort({ version: 1 }).toArray());
+  }
+
+  /** The chosen version first, then the others off: a crash in between leaves two active, and the newest wins. */
+  private async activate(name: string, version: number): Promise<void> {
+    await this.prompts.updateOne({ name, version }, { $set: { active: true } });
+    await this.prompts.updateMany({ name, version: { $ne: version } }, { $set: { active: false } });
+  }
+
+  activateSystemPrompt(name: string, version: number): Promise<boolean> {
+    return this.op('activate_system_prompt', async () => {
+      if (!(await this.prompts.findOne({ name, version }))) return false;
+      await this.activate(name, version);
+      return true;
+    });
+  }
+
+  createSession(session: SessionRecord): Promise<void> {
+    return this.op(
+      'create_session',
+      async () => {
+        const { id, ...rest } = session;
+        await this.sessions.insertOne({ _id: id, ...rest });
+      },
+      { session: session.id },
+    );
+  }
+
+  getSession(id: string): Promise<SessionRecord | null> {
+    return this.op(
+      'get_session',
+      async () => {
+        const doc = await this.sessions.findOne({ _id: id });
+        return doc ? sessionFromDoc(doc) : null;
+      },
+      { session: id },
+    );
+  }
+
+  listSessions(user: string | null): Promise<SessionSummary[]> {
+    return this.op('get_user_game_sessions', async () => {
+      const docs = await this.sessions
+        .find(user === null ? {} : { user }, { projection: { _id: 1, user: 1, scenario_id: 1, scenario_name: 1, created_at: 1, updated_at: 1, turn_count: 1, 'state.last_scene': 1 } })
+        .sort({ updated_at: -1 })
+        .toArray();
+      return docs.map((d) => ({
+        id: d._id,
+        user: d.user,
+        scenario_id: d.scenario_id,
+        scenario_name: d.scenario_name,
+        created_at: d.created_at,
+        updated_at: d.updated_at,
+        turn_count: d.turn_count,
+        last_scene: d.state?.last_scene ?? '',
+      }));
+    });
+  }
+
+  /** The session first, so that a crash in between leaves unreachable messages, never a session without them. */
+  deleteSession(id: string): Promise<boolean> {
+    return this.op(
+      'delete_session',
+      async () => {
+        const deleted = (await this.sessions.deleteOne({ _id: id })).deletedCount > 0;
+        await this.messages.deleteMany({ session_id: id });
+        return deleted;
+      },
+      { session: id },
+    );
+  }
+
+  private async updateHead(sessionId: string, head: string, update: HeadUpdate): Promise<void> {
+    const result = await this.sessions.updateOne(
+      { _id: sessionId },
+      { $set: { head, turn_count: update.turn_count, usage: update.usage, state: update.state, updated_at: update.updated_at } },
+    );
+    if (result.matchedCount === 0) throw new NotFoundError(`No game session ${sessionId}.`);
+  }
+
+  /** Messages are written before the head moves to them: a crash in between leaves the old head, still valid. */
+  appendMessages(sessionId: string, messages: NewMessage[], update: HeadUpdate): Promise<void> {
+    return this.op(
+      'append_messages',
+      async () => {
+        await this.messages.insertMany(messages.map(({ id, ...rest }) => ({ _id: id, session_id: sessionId, ...rest })));
+        await this.updateHead(sessionId, (messages[messages.length - 1] as NewMessage).id, update);
+      },
+      { session: sessionId, messages: messages.length },
+    );
+  }
+
+  setHead(sessionId: string, messageId: string, update: HeadUpdate): Promise<void> {
+    return this.op(
+      'set_head',
+      async () => {
+        if (!(await this.messages.findOne({ _id: messageId, session_id: sessionId }, { projection: { _id: 1 } }))) {
+          throw new NotFoundError(`No message ${messageId} in game session ${sessionId}.`);
+        }
+        await this.updateHead(sessionId, messageId, update);
+      },
+      { session: sessionId },
+    );
+  }
+
+  updateMessageState(sessionId: string, messageId: string, state: StoryState): Promise<void> {
+    return this.op(
+      'update_message_state',
+      async () => {
+        const result = await this.messages.updateOne({ _id: messageId, session_id: sessionId }, { $set: { state } });
+        if (result.matchedCount === 0) throw new NotFoundError(`No message ${messageId} in game session ${sessionId}.`);
+        await this.sessions.updateOne({ _id: sessionId, head: messageId }, { $set: { state } });
+      },
+      { session: sessionId },
+    );
+  }
+
+  getMessage(id: string): Promise<MessageRecord | null> {
+    return this.op('get_message', async () => {
+      const doc = await this.messages.findOne({ _id: id });
+      return doc ? messageFromDoc(doc) : null;
+    });
+  }
+
+  /** One round trip: `$graphLookup` walks the parents from the head. */
+  getBranch(sessionId: string, headId: string, limit: number): Promise<MessageRecord[]> {
+    return this.op(
+      'get_branch',
+      async () => {
+        if (limit <= 0) return [];
+        const [head] = await this.messages
+          .aggregate<MessageDoc & { ancestors: Array<MessageDoc & { depth: number }> }>([
+            { $match: { _id: headId, session_id: sessionId } },
+            ...(limit > 1
+              ? [
+                  {
+                    $graphLookup: {
+                      from: this.messages.collectionName,
+                      startWith: '$parent_id',
+                      connectFromField: 'parent_id',
+                      connectToField: '_id',
+                      as: 'ancestors',
+                      maxDepth: limit - 2,
+                      depthField: 'depth',
+                      restrictSearchWithMatch: { session_id: sessionId },
+                    },
+                  },
+                ]
+              : [{ $addFields: { ancestors: [] } }]),
+          ])
+          .toArray();
+        if (!head) return [];
+        const { ancestors, ...headDoc } = head;
+        const ordered = [...ancestors].sort((a, b) => b.depth - a.depth).map(({ depth: _depth, ...doc }) => messageFromDoc(doc));
+        return [...ordered, messageFromDoc(headDoc)];
+      },
+      { session: sessionId, limit },
+    );
+  }
+
+  getChildren(sessionId: string, parentId: string | null): Promise<MessageRecord[]> {
+    return this.op('get_children', async () => (await this.messages.find({ session_id: sessionId, parent_id: parentId }).sort({ created_at: 1 }).toArray()).map(messageFromDoc));
+  }
+
+  listMessages(sessionId: string): Promise<MessageRecord[]> {
+    return this.op('list_messages', async () => (await this.messages.find({ session_id: sessionId }).sort({ created_at: 1 }).toArray()).map(messageFromDoc), { session: sessionId });
+  }
+
+  /** Messages first, then the session: a crash in between is finished by running the migration again. */
+  importSession(session: SessionRecord, messages: MessageRecord[]): Promise<boolean> {
+    return this.op(
+      'import_session',
+      async () => {
+        if (await this.sessions.findOne({ _id: session.id }, { projection: { _id: 1 } })) return false;
+        if (messages.length) {
+          await this.messages.bulkWrite(
+            messages.map(({ id, ...rest }) => ({ updateOne: { filter: { _id: id }, update: { $setOnInsert: { ...rest } }, upsert: true } })),
+            { ordered: false },
+          );
+        }
+        const { id, ...rest } = session;
+        await this.sessions.updateOne({ _id: id }, { $setOnInsert: rest }, { upsert: true });
+        return true;
+      },
+      { session: session.id },
+    );
+  }
+}

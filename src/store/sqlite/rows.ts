@@ -1,0 +1,101 @@
+import type { MessageRecord, NarrationMeta, ScenarioRecord, SessionRecord, StoryState, SystemPromptRecord, UserRecord } from '../types.js';
+
+/** SQLite keeps dates as ISO 8601 UTC text and nested values as JSON text. */
+export const toText = (d: Date | null): string | null => (d ? d.toISOString() : null);
+export const toDate = (s: string | null): Date | null => (s ? new Date(s) : null);
+const json = <T>(s: string | null): T | null => (s ? (JSON.parse(s) as T) : null);
+
+export type Row = Record<string, unknown>;
+
+export function userFromRow(r: Row): UserRecord {
+  return {
+    username: r.username as string,
+    username_lower: r.username_lower as string,
+    password_hash: r.password_hash as string,
+    role: r.role as UserRecord['role'],
+    created_at: toDate(r.created_at as string) as Date,
+    last_login_at: toDate(r.last_login_at as string | null),
+    failed_attempts: r.failed_attempts as number,
+    locked_until: toDate(r.locked_until as string | null),
+  };
+}
+
+export function scenarioFromRow(r: Row): ScenarioRecord {
+  return {
+    ...(r as unknown as ScenarioRecord),
+    created_at: toDate(r.created_at as string) as Date,
+    updated_at: toDate(r.updated_at as string) as Date,
+  };
+}
+
+export function scenarioToRow(s: ScenarioRecord): Row {
+  return { ...s, created_at: toText(s.created_at), updated_at: toText(s.updated_at) };
+}
+
+export function promptFromRow(r: Row): SystemPromptRecord {
+  return {
+    name: r.name as string,
+    version: r.version as number,
+    content: r.content as string,
+    active: r.active === 1,
+    created_at: toDate(r.created_at as string) as Date,
+    created_by: r.created_by as string,
+  };
+}
+
+export function sessionFromRow(r: Row): SessionRecord {
+  return {
+    id: r.id as string,
+    user: r.user as string,
+    scenario_id: r.scenario_id as string,
+    scenario_name: r.scenario_name as string,
+    created_at: toDate(r.created_at as string) as Date,
+    updated_at: toDate(r.updated_at as string) as Date,
+    head: (r.head as string | null) ?? null,
+    turn_count: r.turn_count as number,
+    usage: { tokens_in: r.tokens_in as number, tokens_out: r.tokens_out as number },
+    state: json<StoryState>(r.state as string) as StoryState,
+  };
+}
+
+export function sessionToRow(s: SessionRecord): Row {
+  return {
+    id: s.id,
+    user: s.user,
+    scenario_id: s.scenario_id,
+    scenario_name: s.scenario_name,
+    created_at: toText(s.created_at),
+    updated_at: toText(s.updated_at),
+    head: s.head,
+    turn_count: s.turn_count,
+    tokens_in: s.usage.tokens_in,
+    tokens_out: s.usage.tokens_out,
+    state: JSON.stringify(s.state),
+  };
+}
+
+export function messageFromRow(r: Row): MessageRecord {
+  return {
+    id: r.id as string,
+    session_id: r.session_id as string,
+    parent_id: (r.parent_id as string | null) ?? null,
+    sender: r.sender as MessageRecord['sender'],
+    content: r.content as string,
+    created_at: toDate(r.created_at as string) as Date,
+    narration: json<NarrationMeta>(r.narration as string | null),
+    state: json<StoryState>(r.state as string | null),
+  };
+}
+
+export function messageToRow(sessionId: string, m: Omit<MessageRecord, 'session_id'>): Row {
+  return {
+    id: m.id,
+    session_id: sessionId,
+    parent_id: m.parent_id,
+    sender: m.sender,
+    content: m.content,
+    created_at: toText(m.created_at),
+    narration: m.narration ? JSON.stringify(m.narration) : null,
+    state: m.state ? JSON.stringify(m.state) : null,
+  };
+}

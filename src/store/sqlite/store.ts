@@ -1,0 +1,369 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { DuplicateError, NotFoundError, StoreUnavailableError } from '../errors.js';
+import { instrumented } from '../instrument.js';
+import type {
+  HeadUpdate,
+  MessageRecord,
+  NewMessage,
+  PublicUser,
+  ScenarioRecord,
+  SessionRecord,
+  SessionSummary,
+  StoreCounts,
+  Store,
+  StoryState,
+  SystemPromptRecord,
+  UserRecord,
+} from '../types.js';
+import { messageFromRow, messageToRow, promptFromRow, scenarioFromRow, scenarioToRow, sessionFromRow, sessionToRow, toText, userFromRow, type Row } from './rows.js';
+import { MIGRATIONS, migrate, schemaVersion } from './schema.js';
+
+export const DATABASE_FILE = 'storyos.db';
+/** How long a write waits for another process's transaction before giving up. */
+const BUSY_TIMEOUT_MS = 15_000;
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** The embedded store: one SQLite file in WAL mode, shared safely by several processes. */
+export class SqliteStore implements Store {
+  readonly engine = 'sqlite' as const;
+  readonly location: string;
+  private readonly db: Database.Database;
+
+  private constructor(file: string) {
+    this.location = file;
+    this.db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  }
+
+  static open(dataDir: string): SqliteStore {
+    const file = path.join(dataDir, DATABASE_FILE);
+    let store: SqliteStore;
+    try {
+      fs.mkdirSync(dataDir, { recursive: true });
+      store = new SqliteStore(file);
+      store.db.pragma('journal_mode = WAL');
+      store.db.pragma('synchronous = FULL');
+      store.db.pragma('foreign_keys = ON');
+    } catch (error) {
+      throw new StoreUnavailableError(`Cannot open the database ${file}: ${(error as Error).message} (check STORYOS_DATA_DIR and its permissions).`);
+    }
+    const version = schemaVersion(store.db);
+    if (version > MIGRATIONS.length) {
+      store.db.close();
+      throw new StoreUnavailableError(`The database ${file} was written by a newer StoryOS (schema ${version}); upgrade StoryOS to open it.`);
+    }
+    migrate(store.db);
+    return store;
+  }
+
+  private op<T>(operation: string, run: () => T, context?: Record<string, string | number>): Promise<T> {
+    return instrumented('sqlite', operation, run, context);
+  }
+
+  private write<T>(run: () => T): T {
+    return this.db.transaction(run).immediate();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  counts(): Promise<StoreCounts> {
+    return this.op('counts', () => {
+      const count = (table: string) => (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+      return { users: count('users'), scenarios: count('scenarios'), system_prompts: count('system_prompts'), game_sessions: count('game_sessions'), messages: count('messages') };
+    });
+  }
+
+  schemaVersion(): number {
+    return schemaVersion(this.db);
+  }
+
+  countUsers(): Promise<number> {
+    return this.op('count_users', () => (this.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n);
+  }
+
+  createUser(user: UserRecord): Promise<void> {
+    return this.op('create_user', () => {
+      try {
+        this.db
+          .prepare(
+            `INSERT INTO users (username, username_lower, password_hash, role, created_at, last_login_at, failed_attempts, locked_until)
+             VALUES (@username, @username_lower, @password_hash, @role, @created_at, @last_login_at, @failed_attempts, @locked_until)`,
+          )
+          .run({ ...user, created_at: toText(user.created_at), last_login_at: toText(user.last_login_at), locked_until: toText(user.locked_until) });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new DuplicateError(`The username ${user.username} is taken.`);
+        throw error;
+      }
+    });
+  }
+
+  findUser(usernameLower: string): Promise<UserRecord | null> {
+    return this.op('find_user', () => {
+      const row = this.db.prepare('SELECT * FROM users WHERE username_lower = ?').get(usernameLower) as Row | undefined;
+      return row ? userFromRow(row) : null;
+    });
+  }
+
+  listUsers(): Promise<PublicUser[]> {
+    return this.op('list_users', () =>
+      (this.db.prepare('SELECT * FROM users ORDER BY username_lower').all() as Row[]).map((r) => {
+        const { password_hash: _hash, ...user } = userFromRow(r);
+        return user;
+      }),
+    );
+  }
+
+  updateLoginState(usernameLower: string, state: Pick<UserRecord, 'failed_attempts' | 'locked_until' | 'last_login_at'>): Promise<void> {
+    return this.op('update_login_state', () => {
+      this.db
+        .prepare('UPDATE users SET failed_attempts = ?, locked_until = ?, last_login_at = ? WHERE username_lower = ?')
+        .run(state.failed_attempts, toText(state.locked_until), toText(state.last_login_at), usernameLower);
+    });
+  }
+
+  saveScenario(scenario: ScenarioRecord): Promise<void> {
+    return this.op(
+      'save_scenario',
+      () => {
+        this.db
+          .prepare(
+            `INSERT INTO scenarios (scenario_id, name, author, version, description, setting, player_name, role, initial_location, dungeon_master_behaviour, created_by, created_at, updated_at)
+             VALUES (@scenario_id, @name, @author, @version, @description, @setting, @player_name, @role, @initial_location, @dungeon_master_behaviour, @created_by, @created_at, @updated_at)
+             ON CONFLICT (scenario_id) DO UPDATE SET name = excluded.name, author = excluded.author, version = excluded.version, description = excluded.description,
+               setting = excluded.setting, player_name = excluded.player_name, role = excluded.role, initial_location = excluded.initial_location,
+               dungeon_master_behaviour = excluded.dungeon_master_behaviour, updated_at = excluded.updated_at`,
+          )
+          .run(scenarioToRow(scenario));
+      },
+      { scenario_id: scenario.scenario_id },
+    );
+  }
+
+  getScenario(scenarioId: string): Promise<ScenarioRecord | null> {
+    return this.op('get_scenario', () => {
+      const row = this.db.prepare('SELECT * FROM scenarios WHERE scenario_id = ?').get(scenarioId) as Row | undefined;
+      return row ? scenarioFromRow(row) : null;
+    });
+  }
+
+  listScenarios(): Promise<ScenarioRecord[]> {
+    return this.op('list_scenarios', () => (this.db.prepare('SELECT * FROM scenarios ORDER BY name').all() as Row[]).map(scenarioFromRow));
+  }
+
+  deleteScenario(scenarioId: string): Promise<boolean> {
+    return this.op('delete_scenario', () => this.db.prepare('DELETE FROM scenarios WHERE scenario_id = ?').run(scenarioId).changes > 0);
+  }
+
+  addSystemPrompt(name: string, content: string, createdBy: string, at: Date): Promise<SystemPromptRecord> {
+    return this.op('add_system_prompt', () =>
+      this.write(() => {
+        const { latest } = this.db.prepare('SELECT coalesce(max(version), 0) AS latest FROM system_prompts WHERE name = ?').get(name) as { latest: number };
+        this.db.prepare('UPDATE system_prompts SET active = 0 WHERE name = ?').run(name);
+        const record: SystemPromptRecord = { name, version: latest + 1, content, active: true, created_at: at, created_by: createdBy };
+        this.db.prepare('INSERT INTO system_prompts (name, version, content, active, created_at, created_by) VALUES (?, ?, ?, 1, ?, ?)').run(name, record.version, content, toText(at), createdBy);
+        return record;
+      }),
+    );
+  }
+
+  importSystemPrompt(prompt: SystemPromptRecord): Promise<boolean> {
+    return this.op(
+      'import_system_prompt',
+      () =>
+        this.db
+          .prepare('INSERT OR IGNORE INTO system_prompts (name, version, content, active, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(prompt.name, prompt.version, prompt.content, prompt.active ? 1 : 0, toText(prompt.created_at), prompt.created_by).changes > 0,
+    );
+  }
+
+  getActiveSystemPrompt(name: string): Promise<SystemPromptRecord | null> {
+    return this.op('get_active_system_prompt', () => {
+      const row = this.db.prepare('SELECT * FROM system_prompts WHERE name = ? AND active = 1').get(name) as Row | undefined;
+      return row ? promptFromRow(row) : null;
+    });
+  }
+
+  listSystemPrompts(name: string): Promise<SystemPromptRecord[]> {
+    return this.op('list_system_prompts', () => (this.db.prepare('SELECT * FROM system_prompts WHERE name = ? ORDER BY version').all(name) as Row[]).map(promptFromRow));
+  }
+
+  activateSystemPrompt(name: string, version: number): Promise<boolean> {
+    return this.op('activate_system_prompt', () =>
+      this.write(() => {
+        if (!this.db.prepare('SELECT 1 FROM system_prompts WHERE name = ? AND version = ?').get(name, version)) return false;
+        this.db.prepare('UPDATE system_prompts SET active = (version = ?) WHERE name = ?').run(version, name);
+        return true;
+      }),
+    );
+  }
+
+  createSession(session: SessionRecord): Promise<void> {
+    return this.op(
+      'create_session',
+      () => {
+        this.db
+          .prepare(
+            `INSERT INTO game_sessions (id, user, scenario_id, scenario_name, created_at, updated_at, head, turn_count, tokens_in, tokens_out, state)
+             VALUES (@id, @user, @scenario_id, @scenario_name, @created_at, @updated_at, @head, @turn_count, @tokens_in, @tokens_out, @state)`,
+          )
+          .run(sessionToRow(session));
+      },
+      { session: session.id },
+    );
+  }
+
+  getSession(id: string): Promise<SessionRecord | null> {
+    return this.op(
+      'get_session',
+      () => {
+        const row = this.db.prepare('SELECT * FROM game_sessions WHERE id = ?').get(id) as Row | undefined;
+        return row ? sessionFromRow(row) : null;
+      },
+      { session: id },
+    );
+  }
+
+  listSessions(user: string | null): Promise<SessionSummary[]> {
+    return this.op('get_user_game_sessions', () => {
+      const sql = `SELECT id, user, scenario_id, scenario_name, created_at, updated_at, turn_count, json_extract(state, '$.last_scene') AS last_scene
+                   FROM game_sessions ${user === null ? '' : 'WHERE user = ?'} ORDER BY updated_at DESC`;
+      const rows = (user === null ? this.db.prepare(sql).all() : this.db.prepare(sql).all(user)) as Row[];
+      return rows.map((r) => ({
+        id: r.id as string,
+        user: r.user as string,
+        scenario_id: r.scenario_id as string,
+        scenario_name: r.scenario_name as string,
+        created_at: new Date(r.created_at as string),
+        updated_at: new Date(r.updated_at as string),
+        turn_count: r.turn_count as number,
+        last_scene: (r.last_scene as string | null) ?? '',
+      }));
+    });
+  }
+
+  deleteSession(id: string): Promise<boolean> {
+    return this.op('delete_session', () => this.write(() => this.db.prepare('DELETE FROM game_sessions WHERE id = ?').run(id).changes > 0), { session: id });
+  }
+
+  private updateHead(sessionId: string, head: string, update: HeadUpdate): void {
+    const changed = this.db
+      .prepare('UPDATE game_sessions SET head = ?, turn_count = ?, tokens_in = ?, tokens_out = ?, state = ?, updated_at = ? WHERE id = ?')
+      .run(head, update.turn_count, update.usage.tokens_in, update.usage.tokens_out, JSON.stringify(update.state), toText(update.updated_at), sessionId).changes;
+    if (changed === 0) throw new NotFoundError(`No game session ${sessionId}.`);
+  }
+
+  appendMessages(sessionId: string, messages: NewMessage[], update: HeadUpdate): Promise<void> {
+    return this.op(
+      'append_messages',
+      () =>
+        this.write(() => {
+          const insert = this.db.prepare(
+            'INSERT INTO messages (id, session_id, parent_id, sender, content, created_at, narration, state) VALUES (@id, @session_id, @parent_id, @sender, @content, @created_at, @narration, @state)',
+          );
+          for (const message of messages) insert.run(messageToRow(sessionId, message));
+          this.updateHead(sessionId, (messages[messages.length - 1] as NewMessage).id, update);
+        }),
+      { session: sessionId, messages: messages.length },
+    );
+  }
+
+  setHead(sessionId: string, messageId: string, update: HeadUpdate): Promise<void> {
+    return this.op(
+      'set_head',
+      () =>
+        this.write(() => {
+          if (!this.db.prepare('SELECT 1 FROM messages WHERE id = ? AND session_id = ?').get(messageId, sessionId)) {
+            throw new NotFoundError(`No message ${messageId} in game session ${sessionId}.`);
+          }
+          this.updateHead(sessionId, messageId, update);
+        }),
+      { session: sessionId },
+    );
+  }
+
+  updateMessageState(sessionId: string, messageId: string, state: StoryState): Promise<void> {
+    return this.op(
+      'update_message_state',
+      () =>
+        this.write(() => {
+          const text = JSON.stringify(state);
+          if (this.db.prepare('UPDATE messages SET state = ? WHERE id = ? AND session_id = ?').run(text, messageId, sessionId).changes === 0) {
+            throw new NotFoundError(`No message ${messageId} in game session ${sessionId}.`);
+          }
+          this.db.prepare('UPDATE game_sessions SET state = ? WHERE id = ? AND head = ?').run(text, sessionId, messageId);
+        }),
+      { session: sessionId },
+    );
+  }
+
+  getMessage(id: string): Promise<MessageRecord | null> {
+    return this.op('get_message', () => {
+      const row = this.db.prepare('SELECT * FROM messages WHERE id = ?').get(id) as Row | undefined;
+      return row ? messageFromRow(row) : null;
+    });
+  }
+
+  getBranch(sessionId: string, headId: string, limit: number): Promise<MessageRecord[]> {
+    return this.op(
+      'get_branch',
+      () =>
+        (
+          this.db
+            .prepare(
+              `WITH RECURSIVE branch (id, parent_id, depth) AS (
+                 SELECT id, parent_id, 0 FROM messages WHERE id = ? AND session_id = ?
+                 UNION ALL
+                 SELECT m.id, m.parent_id, b.depth + 1 FROM messages m JOIN branch b ON m.id = b.parent_id WHERE b.depth + 1 < ?
+               )
+               SELECT m.* FROM branch b JOIN messages m ON m.id = b.id ORDER BY b.depth DESC`,
+            )
+            .all(headId, sessionId, limit) as Row[]
+        ).map(messageFromRow),
+      { session: sessionId, limit },
+    );
+  }
+
+  getChildren(sessionId: string, parentId: string | null): Promise<MessageRecord[]> {
+    return this.op('get_children', () =>
+      (
+        this.db
+          .prepare(`SELECT * FROM messages WHERE session_id = ? AND parent_id ${parentId === null ? 'IS NULL' : '= ?'} ORDER BY created_at, rowid`)
+          .all(...(parentId === null ? [sessionId] : [sessionId, parentId])) as Row[]
+      ).map(messageFromRow),
+    );
+  }
+
+  listMessages(sessionId: string): Promise<MessageRecord[]> {
+    return this.op('list_messages', () => (this.db.prepare('SELECT * FROM messages WHERE session_id = ? ORDER BY rowid').all(sessionId) as Row[]).map(messageFromRow), {
+      session: sessionId,
+    });
+  }
+
+  importSession(session: SessionRecord, messages: MessageRecord[]): Promise<boolean> {
+    return this.op(
+      'import_session',
+      () =>
+        this.write(() => {
+          if (this.db.prepare('SELECT 1 FROM game_sessions WHERE id = ?').get(session.id)) return false;
+          this.db
+            .prepare(
+              `INSERT INTO game_sessions (id, user, scenario_id, scenario_name, created_at, updated_at, head, turn_count, tokens_in, tokens_out, state)
+               VALUES (@id, @user, @scenario_id, @scenario_name, @created_at, @updated_at, @head, @turn_count, @tokens_in, @tokens_out, @state)`,
+            )
+            .run(sessionToRow(session));
+          const insert = this.db.prepare(
+            'INSERT INTO messages (id, session_id, parent_id, sender, content, created_at, narration, state) VALUES (@id, @session_id, @parent_id, @sender, @content, @created_at, @narration, @state)',
+          );
+          for (const message of messages) insert.run(messageToRow(session.id, message));
+          return true;
+        }),
+      { session: session.id },
+    );
+  }
+}

@@ -1,0 +1,200 @@
+/** The records of SPEC §6 and the one interface both stores implement. */
+
+export type Role = 'admin' | 'user';
+export type Sender = 'player' | 'StoryOS';
+
+export interface UserRecord {
+  username: string;
+  username_lower: string;
+  password_hash: string;
+  role: Role;
+  created_at: Date;
+  last_login_at: Date | null;
+  failed_attempts: number;
+  locked_until: Date | null;
+}
+
+/** A user as shown to anyone: never the hash. */
+export type PublicUser = Omit<UserRecord, 'password_hash'>;
+
+export interface ScenarioFields {
+  scenario_id: string;
+  name: string;
+  author: string;
+  version: string;
+  description: string;
+  setting: string;
+  player_name: string;
+  role: string;
+  initial_location: string;
+  dungeon_master_behaviour: string;
+}
+
+export interface ScenarioRecord extends ScenarioFields {
+  created_by: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface SystemPromptRecord {
+  name: string;
+  version: number;
+  content: string;
+  active: boolean;
+  created_at: Date;
+  created_by: string;
+}
+
+export interface TimelineEvent {
+  title: string;
+  description: string;
+  characters: string[];
+}
+
+/**
+ * The story state after a narrator message. The timeline is not repeated on every message:
+ * each narrator message keeps its own turn's event, and the timeline of a branch is the
+ * events along it (so a 5,000-turn story stores 5,000 events, not 5,000 timelines).
+ */
+export interface StoryState {
+  world_state: string;
+  last_scene: string;
+  location: string;
+  synopsis: string;
+  characters: Record<string, string>;
+  event: TimelineEvent | null;
+}
+
+export interface TokenUsage {
+  tokens_in: number;
+  tokens_out: number;
+}
+
+export interface SessionRecord {
+  id: string;
+  user: string;
+  scenario_id: string;
+  scenario_name: string;
+  created_at: Date;
+  updated_at: Date;
+  /** The current message; null only before the opening is saved. */
+  head: string | null;
+  turn_count: number;
+  usage: TokenUsage;
+  /** The state of the head message's branch. */
+  state: StoryState;
+}
+
+export interface NarrationMeta {
+  model: string;
+  usage: TokenUsage;
+  ttft_ms: number | null;
+  duration_ms: number;
+  interrupted: boolean;
+}
+
+export interface MessageRecord {
+  id: string;
+  session_id: string;
+  parent_id: string | null;
+  sender: Sender;
+  content: string;
+  created_at: Date;
+  /** Narrator messages only. */
+  narration: NarrationMeta | null;
+  /** Narrator messages only: the story state after this message. */
+  state: StoryState | null;
+}
+
+export interface NewMessage {
+  id: string;
+  parent_id: string | null;
+  sender: Sender;
+  content: string;
+  created_at: Date;
+  narration: NarrationMeta | null;
+  state: StoryState | null;
+}
+
+export interface SessionSummary {
+  id: string;
+  user: string;
+  scenario_id: string;
+  scenario_name: string;
+  created_at: Date;
+  updated_at: Date;
+  turn_count: number;
+  last_scene: string;
+}
+
+/** What `appendMessages` changes on the session, in the same atomic step. */
+export interface HeadUpdate {
+  turn_count: number;
+  usage: TokenUsage;
+  state: StoryState;
+  updated_at: Date;
+}
+
+export interface StoreCounts {
+  users: number;
+  scenarios: number;
+  system_prompts: number;
+  game_sessions: number;
+  messages: number;
+}
+
+export type StoreEngine = 'sqlite' | 'mongodb';
+
+export interface Store {
+  readonly engine: StoreEngine;
+  /** Where it lives, for `db status` (a file path, or a URI without credentials). */
+  readonly location: string;
+  close(): Promise<void>;
+  counts(): Promise<StoreCounts>;
+
+  countUsers(): Promise<number>;
+  /** Throws DuplicateError when the name is taken, whatever its case. */
+  createUser(user: UserRecord): Promise<void>;
+  findUser(usernameLower: string): Promise<UserRecord | null>;
+  listUsers(): Promise<PublicUser[]>;
+  updateLoginState(usernameLower: string, state: Pick<UserRecord, 'failed_attempts' | 'locked_until' | 'last_login_at'>): Promise<void>;
+
+  /** Inserts or replaces by scenario_id. */
+  saveScenario(scenario: ScenarioRecord): Promise<void>;
+  getScenario(scenarioId: string): Promise<ScenarioRecord | null>;
+  listScenarios(): Promise<ScenarioRecord[]>;
+  deleteScenario(scenarioId: string): Promise<boolean>;
+
+  /** Adds a new version (one more than the latest) and makes it the active one. */
+  addSystemPrompt(name: string, content: string, createdBy: string, at: Date): Promise<SystemPromptRecord>;
+  /** Inserts a version exactly as given (migration); a version already there is left alone (false). */
+  importSystemPrompt(prompt: SystemPromptRecord): Promise<boolean>;
+  getActiveSystemPrompt(name: string): Promise<SystemPromptRecord | null>;
+  listSystemPrompts(name: string): Promise<SystemPromptRecord[]>;
+  activateSystemPrompt(name: string, version: number): Promise<boolean>;
+
+  createSession(session: SessionRecord): Promise<void>;
+  getSession(id: string): Promise<SessionRecord | null>;
+  listSessions(user: string | null): Promise<SessionSummary[]>;
+  deleteSession(id: string): Promise<boolean>;
+
+  /**
+   * Saves messages (a player action and its narration, say) and moves the session's head to the
+   * last of them, atomically: the head never points at a message that is not saved.
+   */
+  appendMessages(sessionId: string, messages: NewMessage[], update: HeadUpdate): Promise<void>;
+  /** Moves the head to an existing message of the session (undo, choosing a branch). */
+  setHead(sessionId: string, messageId: string, update: HeadUpdate): Promise<void>;
+  /** Replaces a narrator message's story state, and the session's when it is the head. */
+  updateMessageState(sessionId: string, messageId: string, state: StoryState): Promise<void>;
+  getMessage(id: string): Promise<MessageRecord | null>;
+  /** The last `limit` messages of the branch ending at `headId`, oldest first. */
+  getBranch(sessionId: string, headId: string, limit: number): Promise<MessageRecord[]>;
+  getChildren(sessionId: string, parentId: string | null): Promise<MessageRecord[]>;
+  /** Every message of the session, oldest first (export, migration). */
+  listMessages(sessionId: string): Promise<MessageRecord[]>;
+  /** Inserts a session with its messages exactly as given (migration); an existing one is left alone. */
+  importSession(session: SessionRecord, messages: MessageRecord[]): Promise<boolean>;
+}
+
+export const EMPTY_STATE: StoryState = { world_state: '', last_scene: '', location: '', synopsis: '', characters: {}, event: null };
