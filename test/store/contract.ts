@@ -1,0 +1,289 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DuplicateError, NotFoundError } from '../../src/store/errors.js';
+import { newMessageId, newSessionId } from '../../src/store/ids.js';
+import { EMPTY_STATE, type HeadUpdate, type NewMessage, type ScenarioRecord, type SessionRecord, type Store, type StoryState, type UserRecord } from '../../src/store/types.js';
+
+/** Test records, with dates rounded to the millisecond as both stores keep them. */
+export const at = (iso: string) => new Date(iso);
+
+export function user(name: string, role: UserRecord['role'] = 'user'): UserRecord {
+  return {
+    username: name,
+    username_lower: name.toLowerCase(),
+    password_hash: `$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$${name}`,
+    role,
+    created_at: at('2024-01-15T10:00:00.000Z'),
+    last_login_at: null,
+    failed_attempts: 0,
+    locked_until: null,
+  };
+}
+
+export function scenario(id: string, name = `Scenario ${id}`): ScenarioRecord {
+  return {
+    scenario_id: id,
+    name,
+    author: 'Tester',
+    version: '1.0.0',
+    description: 'A test scenario.',
+    setting: "A place with 'quotes', \"double quotes\", ; DROP TABLE scenarios; -- and \u001b[31mescapes\u001b[0m.",
+    player_name: 'Pat',
+    role: 'Hero',
+    initial_location: 'Start',
+    dungeon_master_behaviour: 'Be fair.',
+    created_by: 'admin',
+    created_at: at('2024-01-15T10:00:00.000Z'),
+    updated_at: at('2024-01-15T10:00:00.000Z'),
+  };
+}
+
+export function state(n: number): StoryState {
+  return {
+    world_state: `world after turn ${n}`,
+    last_scene: `scene ${n}`,
+    location: `place ${n % 3}`,
+    synopsis: `story so far, ${n} turns`,
+    characters: { Mara: `met at turn ${n}` },
+    event: { title: `Turn ${n}`, description: `Something happened at turn ${n}.`, characters: ['Mara'] },
+  };
+}
+
+export function session(userName: string, id = newSessionId()): SessionRecord {
+  return {
+    id,
+    user: userName,
+    scenario_id: 'lighthouse',
+    scenario_name: 'The Lighthouse',
+    created_at: at('2024-01-15T10:00:00.000Z'),
+    updated_at: at('2024-01-15T10:00:00.000Z'),
+    head: null,
+    turn_count: 0,
+    usage: { tokens_in: 0, tokens_out: 0 },
+    state: EMPTY_STATE,
+  };
+}
+
+/** A player action and its narration, the narration carrying the state after turn n. */
+export function turn(parent: string | null, n: number): NewMessage[] {
+  const action: NewMessage = { id: newMessageId(), parent_id: parent, sender: 'player', content: `action ${n}`, created_at: at(`2024-01-15T11:00:00.${String(n % 1000).padStart(3, '0')}Z`), narration: null, state: null };
+  const narration: NewMessage = {
+    id: newMessageId(),
+    parent_id: action.id,
+    sender: 'StoryOS',
+    content: `narration ${n}`,
+    created_at: at(`2024-01-15T11:00:01.${String(n % 1000).padStart(3, '0')}Z`),
+    narration: { model: 'grok-test', usage: { tokens_in: 100 + n, tokens_out: 50 + n }, ttft_ms: 120, duration_ms: 900, interrupted: false },
+    state: state(n),
+  };
+  return [action, narration];
+}
+
+export function headUpdate(n: number): HeadUpdate {
+  return { turn_count: n, usage: { tokens_in: n * 100, tokens_out: n * 50 }, state: state(n), updated_at: at(`2024-01-15T12:00:00.${String(n % 1000).padStart(3, '0')}Z`) };
+}
+
+/** Appends `count` turns on the current head and returns the ids of the narration messages. */
+export async function playTurns(store: Store, sessionId: string, count: number, from = 1): Promise<string[]> {
+  const heads: string[] = [];
+  let head = (await store.getSession(sessionId))?.head ?? null;
+  for (let n = from; n < from + count; n++) {
+    const messages = turn(head, n);
+    await store.appendMessages(sessionId, messages, headUpdate(n));
+    head = (messages[1] as NewMessage).id;
+    heads.push(head);
+  }
+  return heads;
+}
+
+/** The contract both stores must keep; `open` gives a fresh, empty store. */
+export function storeContract(name: string, open: () => Promise<Store>): void {
+  describe(`${name} store contract`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    describe('users', () => {
+      it('creates, finds by lower-case name, and lists without hashes', async () => {
+        await store.createUser(user('Alice', 'admin'));
+        await store.createUser(user('bob'));
+        expect(await store.countUsers()).toBe(2);
+        expect(await store.findUser('alice')).toEqual(user('Alice', 'admin'));
+        expect(await store.findUser('Alice')).toBeNull();
+        const listed = await store.listUsers();
+        expect(listed.map((u) => u.username)).toEqual(['Alice', 'bob']);
+        expect(JSON.stringify(listed)).not.toContain('argon2');
+      });
+
+      it('refuses a name that differs only in case', async () => {
+        await store.createUser(user('alice'));
+        await expect(store.createUser(user('ALICE'))).rejects.toBeInstanceOf(DuplicateError);
+      });
+
+      it('persists login state', async () => {
+        await store.createUser(user('alice'));
+        const lockedUntil = at('2024-01-15T10:15:00.000Z');
+        await store.updateLoginState('alice', { failed_attempts: 3, locked_until: lockedUntil, last_login_at: at('2024-01-15T09:00:00.000Z') });
+        expect(await store.findUser('alice')).toMatchObject({ failed_attempts: 3, locked_until: lockedUntil, last_login_at: at('2024-01-15T09:00:00.000Z') });
+      });
+    });
+
+    describe('scenarios', () => {
+      it('saves, updates in place keeping its creation, lists by name and deletes', async () => {
+        await store.saveScenario(scenario('b-one', 'Beta'));
+        await store.saveScenario(scenario('a-two', 'Alpha'));
+        expect((await store.listScenarios()).map((s) => s.scenario_id)).toEqual(['a-two', 'b-one']);
+        const updated = { ...scenario('b-one', 'Beta'), version: '1.1.0', created_by: 'someone else', created_at: at('2030-01-01T00:00:00.000Z'), updated_at: at('2024-02-01T00:00:00.000Z') };
+        await store.saveScenario(updated);
+        expect(await store.getScenario('b-one')).toEqual({ ...updated, created_by: 'admin', created_at: at('2024-01-15T10:00:00.000Z') });
+        expect(await store.deleteScenario('b-one')).toBe(true);
+        expect(await store.deleteScenario('b-one')).toBe(false);
+        expect(await store.getScenario('b-one')).toBeNull();
+      });
+
+      it('keeps text verbatim: quotes, SQL and escape sequences are inert data', async () => {
+        await store.saveScenario(scenario('x'));
+        expect((await store.getScenario('x'))?.setting).toBe(scenario('x').setting);
+        expect(await store.listScenarios()).toHaveLength(1);
+      });
+    });
+
+    describe('system prompts', () => {
+      it('versions each edit, keeps one active, and re-activates older versions', async () => {
+        const v1 = await store.addSystemPrompt('narrator', 'first', 'admin', at('2024-01-15T10:00:00.000Z'));
+        const v2 = await store.addSystemPrompt('narrator', 'second', 'admin', at('2024-01-15T11:00:00.000Z'));
+        expect([v1.version, v2.version]).toEqual([1, 2]);
+        expect((await store.getActiveSystemPrompt('narrator'))?.content).toBe('second');
+        expect(await store.activateSystemPrompt('narrator', 1)).toBe(true);
+        expect((await store.getActiveSystemPrompt('narrator'))?.content).toBe('first');
+        expect((await store.listSystemPrompts('narrator')).map((p) => [p.version, p.active])).toEqual([
+          [1, true],
+          [2, false],
+        ]);
+        expect(await store.activateSystemPrompt('narrator', 9)).toBe(false);
+        expect((await store.addSystemPrompt('narrator', 'third', 'admin', at('2024-01-15T12:00:00.000Z'))).version).toBe(3);
+        expect((await store.listSystemPrompts('narrator')).filter((p) => p.active).map((p) => p.version)).toEqual([3]);
+      });
+
+      it('imports a given version once', async () => {
+        const prompt = { name: 'narrator', version: 4, content: 'imported', active: true, created_at: at('2024-01-15T10:00:00.000Z'), created_by: 'x' };
+        expect(await store.importSystemPrompt(prompt)).toBe(true);
+        expect(await store.importSystemPrompt({ ...prompt, content: 'changed' })).toBe(false);
+        expect(await store.listSystemPrompts('narrator')).toEqual([prompt]);
+      });
+    });
+
+    describe('sessions and the message tree', () => {
+      it('appends turns, moving the head, the counters and the state together', async () => {
+        const s = session('alice');
+        await store.createSession(s);
+        const heads = await playTurns(store, s.id, 3);
+        const saved = await store.getSession(s.id);
+        expect(saved).toMatchObject({ head: heads[2], turn_count: 3, usage: { tokens_in: 300, tokens_out: 150 }, state: state(3) });
+        const branch = await store.getBranch(s.id, heads[2] as string, 100);
+        expect(branch.map((m) => m.content)).toEqual(['action 1', 'narration 1', 'action 2', 'narration 2', 'action 3', 'narration 3']);
+        expect(branch[5]).toMatchObject({ sender: 'StoryOS', narration: { model: 'grok-test', usage: { tokens_in: 103, tokens_out: 53 }, ttft_ms: 120, duration_ms: 900, interrupted: false }, state: state(3) });
+        expect(branch[4]).toMatchObject({ sender: 'player', narration: null, state: null, parent_id: heads[1] });
+      });
+
+      it('returns only the last messages of the branch, oldest first', async () => {
+        const s = session('alice');
+        await store.createSession(s);
+        const heads = await playTurns(store, s.id, 15);
+        const last = await store.getBranch(s.id, heads[14] as string, 20);
+        expect(last.map((m) => m.content)).toEqual(Array.from({ length: 10 }, (_, i) => [`action ${i + 6}`, `narration ${i + 6}`]).flat());
+        expect((await store.getBranch(s.id, heads[14] as string, 1)).map((m) => m.content)).toEqual(['narration 15']);
+        expect(await store.getBranch('other-session', heads[14] as string, 5)).toEqual([]);
+      });
+
+      it('keeps every alternative: retry adds a sibling, undo moves the head back with its state', async () => {
+        const s = session('alice');
+        await store.createSession(s);
+        const [first, second] = await playTurns(store, s.id, 2);
+        const secondMessage = await store.getMessage(second as string);
+        const retry: NewMessage = { ...turn(null, 22)[1] as NewMessage, parent_id: secondMessage?.parent_id ?? null, content: 'narration 2, retried' };
+        await store.appendMessages(s.id, [retry], headUpdate(22));
+        const siblings = await store.getChildren(s.id, secondMessage?.parent_id ?? null);
+        expect(siblings.map((m) => m.content)).toEqual(['narration 2', 'narration 2, retried']);
+        await store.setHead(s.id, first as string, headUpdate(1));
+        expect(await store.getSession(s.id)).toMatchObject({ head: first, turn_count: 1, state: state(1) });
+        expect((await store.listMessages(s.id)).length).toBe(5);
+        expect((await store.getChildren(s.id, null)).map((m) => m.content)).toEqual(['action 1']);
+      });
+
+      it('refuses a head that is not a message of the session', async () => {
+        const a = session('alice');
+        const b = session('bob');
+        await store.createSession(a);
+        await store.createSession(b);
+        const [headB] = await playTurns(store, b.id, 1);
+        await expect(store.setHead(a.id, headB as string, headUpdate(1))).rejects.toBeInstanceOf(NotFoundError);
+        await expect(store.setHead(a.id, 'missing', headUpdate(1))).rejects.toBeInstanceOf(NotFoundError);
+        expect((await store.getSession(a.id))?.head).toBeNull();
+      });
+
+      it('updates a message’s state, and the session’s only when it is the head', async () => {
+        const s = session('alice');
+        await store.createSession(s);
+        const [first, second] = await playTurns(store, s.id, 2);
+        await store.updateMessageState(s.id, second as string, state(99));
+        expect((await store.getMessage(second as string))?.state).toEqual(state(99));
+        expect((await store.getSession(s.id))?.state).toEqual(state(99));
+        await store.updateMessageState(s.id, first as string, state(77));
+        expect((await store.getMessage(first as string))?.state).toEqual(state(77));
+        expect((await store.getSession(s.id))?.state).toEqual(state(99));
+      });
+
+      it('lists a player’s sessions only, newest first, with the last scene', async () => {
+        const a1 = session('alice');
+        const a2 = session('alice');
+        const b = session('bob');
+        for (const s of [a1, a2, b]) await store.createSession(s);
+        await playTurns(store, a1.id, 2);
+        await playTurns(store, b.id, 1);
+        const alice = await store.listSessions('alice');
+        expect(alice.map((s) => s.id)).toEqual([a1.id, a2.id]);
+        expect(alice[0]).toMatchObject({ user: 'alice', turn_count: 2, last_scene: 'scene 2', scenario_name: 'The Lighthouse' });
+        expect((await store.listSessions('bob')).map((s) => s.id)).toEqual([b.id]);
+        expect(await store.listSessions('carol')).toEqual([]);
+        expect((await store.listSessions(null)).length).toBe(3);
+      });
+
+      it('deletes a session with its messages', async () => {
+        const s = session('alice');
+        await store.createSession(s);
+        const [head] = await playTurns(store, s.id, 2);
+        expect(await store.deleteSession(s.id)).toBe(true);
+        expect(await store.getSession(s.id)).toBeNull();
+        expect(await store.getMessage(head as string)).toBeNull();
+        expect((await store.counts()).messages).toBe(0);
+      });
+
+      it('imports a session with its tree exactly once', async () => {
+        const s = session('alice');
+        await store.createSession(s);
+        await playTurns(store, s.id, 2);
+        const saved = (await store.getSession(s.id)) as SessionRecord;
+        const messages = await store.listMessages(s.id);
+        await store.deleteSession(s.id);
+        expect(await store.importSession(saved, messages)).toBe(true);
+        expect(await store.importSession(saved, messages)).toBe(false);
+        expect(await store.getSession(s.id)).toEqual(saved);
+        expect(await store.listMessages(s.id)).toEqual(messages);
+      });
+
+      it('counts every collection', async () => {
+        await store.createUser(user('alice'));
+        await store.saveScenario(scenario('x'));
+        await store.addSystemPrompt('narrator', 'p', 'admin', at('2024-01-15T10:00:00.000Z'));
+        const s = session('alice');
+        await store.createSession(s);
+        await playTurns(store, s.id, 3);
+        expect(await store.counts()).toEqual({ users: 1, scenarios: 1, system_prompts: 1, game_sessions: 1, messages: 6 });
+      });
+    });
+  });
+}

@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { StoreUnavailableError } from '../../src/store/errors.js';
+import { MIGRATIONS } from '../../src/store/sqlite/schema.js';
+import { DATABASE_FILE, SqliteStore } from '../../src/store/sqlite/store.js';
+import { logInto, readLog } from '../support/logging.js';
+import { tempDir } from '../support/temp.js';
+import { session, storeContract } from './contract.js';
+
+storeContract('SQLite', async () => SqliteStore.open(tempDir()));
+
+describe('the SQLite file', () => {
+  it('lives in STORYOS_DATA_DIR, in WAL mode, at the current schema version', async () => {
+    const dir = path.join(tempDir(), 'nested', 'data');
+    const store = SqliteStore.open(dir);
+    await store.close();
+    const db = new Database(path.join(dir, DATABASE_FILE), { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    db.close();
+  });
+
+  it('reopens with its data, migrating nothing twice', async () => {
+    const dir = tempDir();
+    const first = SqliteStore.open(dir);
+    await first.createSession(session('alice', 'kept'));
+    await first.close();
+    const again = SqliteStore.open(dir);
+    expect((await again.getSession('kept'))?.user).toBe('alice');
+    await again.close();
+  });
+
+  it('refuses a database from a newer StoryOS with one clear sentence', () => {
+    const dir = tempDir();
+    const db = new Database(path.join(dir, DATABASE_FILE));
+    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    db.close();
+    expect(() => SqliteStore.open(dir)).toThrow(StoreUnavailableError);
+    expect(() => SqliteStore.open(dir)).toThrow(/was written by a newer StoryOS \(schema \d+\); upgrade StoryOS to open it\.$/);
+  });
+
+  it('explains a data directory it cannot use', () => {
+    const file = path.join(tempDir(), 'not-a-dir');
+    fs.writeFileSync(file, '');
+    expect(() => SqliteStore.open(file)).toThrow(/^Cannot open the database .*: .* \(check STORYOS_DATA_DIR and its permissions\)\.$/);
+  });
+
+  it('logs each operation’s timing at DEBUG and failures at ERROR under db_utils', async () => {
+    const logs = tempDir();
+    logInto(logs, { STORYOS_LOG_LEVEL: 'DEBUG' });
+    const store = SqliteStore.open(tempDir());
+    await store.listSessions('alice');
+    await expect(store.setHead('nope', 'nothing', { turn_count: 0, usage: { tokens_in: 0, tokens_out: 0 }, state: session('a').state, updated_at: new Date() })).rejects.toThrow();
+    await store.close();
+    const text = readLog(logs);
+    expect(text).toMatch(/\[DEBUG\] \[db_utils\] Database query executed: get_user_game_sessions \(rows: 0, duration: \d+\.\d\ds, engine: sqlite\)/);
+    expect(text).toMatch(/\[ERROR\] \[db_utils\] Database operation failed: set_head \(operation: set_head, engine: sqlite, duration: \d+\.\d\ds, session: nope, error: No message nothing in game session nope\.\)\n {4}NotFoundError/);
+  });
+});
