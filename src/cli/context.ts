@@ -13,13 +13,21 @@ export function loadConfig(): Config {
   return cached;
 }
 
+let verbose = false;
+
+/** `storyos --verbose …`: log lines also go to stderr. */
+export function setVerbose(on: boolean): void {
+  verbose = on;
+}
+
 /**
- * Logging for a CLI command: the rotating files, and a coloured console on stderr at
- * WARN and above (`--verbose` shows every line the configured level lets through).
+ * Logging for a CLI command: the rotating files and, with --verbose, the same lines on stderr,
+ * coloured by level in a terminal. Without it stderr carries only the command's own one-line
+ * error, never log lines.
  */
-export async function startCommandLogging(config: Config, verbose = false): Promise<void> {
+export async function startCommandLogging(config: Config): Promise<void> {
   const { configureLogging, shutdownLogging } = await import('../logging/setup.js');
-  const consoleLevel: LogLevelName = verbose ? config.log.level : 'WARN';
+  const consoleLevel: LogLevelName | 'off' = verbose ? config.log.level : 'off';
   configureLogging(config, { console: consoleLevel, colour: process.stderr.isTTY === true && !('NO_COLOR' in process.env), secrets: secretValues() });
   onExit(shutdownLogging);
 }

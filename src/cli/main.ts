@@ -15,6 +15,7 @@ export function buildProgram(): Command {
     .description('Interactive fiction in your terminal, narrated by an LLM.')
     .version(packageVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
+    .option('-v, --verbose', 'also print log lines on stderr (coloured in a terminal)')
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`storyos: ${text.replace(/^error: /, '').trimEnd()}\n`) })
@@ -44,7 +45,11 @@ async function reportFailure(error: unknown): Promise<never> {
 }
 
 /** `.env` is loaded before any command runs, so nothing reads the environment before it. */
-async function loadEnvironment(): Promise<void> {
+async function loadEnvironment(program: Command): Promise<void> {
+  if (program.opts().verbose) {
+    const { setVerbose } = await import('./context.js');
+    setVerbose(true);
+  }
   if (!existsSync('.env')) return;
   const { loadDotenv } = await import('../config/dotenv.js');
   loadDotenv();

@@ -11,8 +11,8 @@ export async function probeEndpoint(baseUrl: string, apiKey: string | undefined,
     const body = (await response.json().catch(() => ({}))) as { data?: Array<{ id?: unknown }> };
     return { ok: true, status: response.status, models: (body.data ?? []).map((m) => String(m.id ?? '')).filter(Boolean) };
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : cause ?? (error as Error).message;
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : (cause?.code ?? cause?.message ?? (error as Error).message);
     return { ok: false, status: null, reason };
   }
 }

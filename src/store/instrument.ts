@@ -1,3 +1,4 @@
+import { UserFacingError } from '../config/errors.js';
 import { formatDuration } from '../logging/format.js';
 import { getLogger, logError } from '../logging/logger.js';
 
@@ -11,7 +12,8 @@ function rowsOf(result: unknown): number {
 
 /**
  * Runs one store operation: `Database query executed: <op> (rows: N, duration: 0.01s)` at DEBUG,
- * or the failure with its context at ERROR (then rethrows).
+ * or the failure with its context at ERROR (then rethrows). A refusal the user can act on (a
+ * name taken, a record missing) is a WARN line without a stack: the store did its job.
  */
 export async function instrumented<T>(engine: string, operation: string, run: () => T | Promise<T>, context: Record<string, string | number> = {}): Promise<T> {
   const started = performance.now();
@@ -22,6 +24,10 @@ export async function instrumented<T>(engine: string, operation: string, run: ()
     }
     return result;
   } catch (error) {
+    if (error instanceof UserFacingError) {
+      log.warn(`Database operation refused: ${operation}`, { engine, reason: error.message, ...context });
+      throw error;
+    }
     logError(log, `Database operation failed: ${operation}`, error, { operation, engine, duration: formatDuration(performance.now() - started), ...context });
     throw error;
   }

@@ -15,9 +15,9 @@ function parseVersion(text: string): number {
   return Number(text);
 }
 
-export function show(_args: string[], options: { version?: string }): Promise<number> {
+export function show([version]: string[]): Promise<number> {
   return withStore(async (store) => {
-    const wanted = options.version === undefined ? undefined : parseVersion(options.version);
+    const wanted = version === undefined ? undefined : parseVersion(version);
     const prompt =
       wanted === undefined ? await store.getActiveSystemPrompt(NARRATOR_PROMPT) : (await store.listSystemPrompts(NARRATOR_PROMPT)).find((p) => p.version === wanted);
     if (!prompt) throw new NotFoundError(wanted === undefined ? 'There is no active narrator prompt.' : `There is no version ${wanted}.`);
