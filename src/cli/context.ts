@@ -3,7 +3,7 @@ import os from 'node:os';
 import { parseConfig, secretValues, type Config, type LogLevelName } from '../config/env.js';
 import { UserFacingError } from '../config/errors.js';
 import type { Store } from '../store/types.js';
-import { onExit } from './exit.js';
+import { EXIT, onExit } from './exit.js';
 
 let cached: Config | undefined;
 
@@ -71,9 +71,14 @@ export async function readPassword(options: { passwordStdin?: boolean; confirm?:
   }
   if (!process.stdin.isTTY) throw new UserFacingError('No terminal to type the password in: pipe it with --password-stdin.');
   const { default: password } = await import('@inquirer/password');
-  const first = await password({ message: options.prompt ?? 'Password', mask: '*' });
-  if (options.confirm && (await password({ message: 'Repeat it', mask: '*' })) !== first) throw new UserFacingError('The two passwords differ; nothing was changed.', 1);
-  return first;
+  try {
+    const first = await password({ message: options.prompt ?? 'Password', mask: '*' });
+    if (options.confirm && (await password({ message: 'Repeat it', mask: '*' })) !== first) throw new UserFacingError('The two passwords differ; nothing was changed.', 1);
+    return first;
+  } catch (error) {
+    if ((error as Error).name === 'ExitPromptError') throw new UserFacingError('Cancelled; nothing was changed.', EXIT.interrupted);
+    throw error;
+  }
 }
 
 export function onExitClose(store: Store): void {
