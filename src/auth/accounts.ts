@@ -2,7 +2,7 @@ import { UserFacingError } from '../config/errors.js';
 import { formatDuration } from '../logging/format.js';
 import { getLogger } from '../logging/logger.js';
 import type { PublicUser, Role, Store, UserRecord } from '../store/types.js';
-import { checkPassword, checkUsername, hashPassword, verifyAgainstNothing, verifyPassword } from './passwords.js';
+import { checkPassword, checkUsername, hashPassword, isValidUsername, verifyAgainstNothing, verifyPassword } from './passwords.js';
 
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MS = 15 * 60 * 1000;
@@ -35,18 +35,22 @@ export class Accounts {
 
   /** The first account of a new installation; refused once any account exists. */
   async createFirstAdmin(username: string, password: string): Promise<PublicUser> {
-    if (!(await this.needsFirstAdmin())) throw new UserFacingError('An administrator already exists; log in with that account.', 1);
-    return this.createUser(username, password, 'admin', 'first-run');
+    const refused = () => new UserFacingError('An administrator already exists; log in with that account.', 1);
+    if (!(await this.needsFirstAdmin())) throw refused();
+    const user = await this.newUser(username, password, 'admin');
+    if (!(await this.store.createFirstUser(user))) throw refused();
+    log.info(`User ${username} created`, { user_id: username, role: 'admin', created_by: 'first-run' });
+    return toPublic(user);
   }
 
   async register(username: string, password: string): Promise<PublicUser> {
     return this.createUser(username, password, 'user', 'self');
   }
 
-  async createUser(username: string, password: string, role: Role, createdBy: string): Promise<PublicUser> {
+  private async newUser(username: string, password: string, role: Role): Promise<UserRecord> {
     checkUsername(username);
     checkPassword(password);
-    const user: UserRecord = {
+    return {
       username,
       username_lower: username.toLowerCase(),
       password_hash: await hashPassword(password),
@@ -56,6 +60,10 @@ export class Accounts {
       failed_attempts: 0,
       locked_until: null,
     };
+  }
+
+  async createUser(username: string, password: string, role: Role, createdBy: string): Promise<PublicUser> {
+    const user = await this.newUser(username, password, role);
     await this.store.createUser(user);
     log.info(`User ${username} created`, { user_id: username, role, created_by: createdBy });
     return toPublic(user);
@@ -67,7 +75,8 @@ export class Accounts {
     const user = await this.store.findUser(key);
     if (!user) {
       await verifyAgainstNothing(password);
-      log.warn('Login failed', { user_id: username, reason: 'unknown_user' });
+      // A name that breaks the rules may be a password typed in the wrong box: not logged.
+      log.warn('Login failed', { user_id: isValidUsername(username) ? username : '(not a valid username)', reason: 'unknown_user' });
       throw new LoginError();
     }
     const now = this.now();
@@ -86,13 +95,11 @@ export class Accounts {
   }
 
   private async recordFailure(user: UserRecord, now: Date): Promise<void> {
-    const lockExpired = user.locked_until !== null && user.locked_until <= now;
-    const failed = (lockExpired ? 0 : user.failed_attempts) + 1;
-    const locked = failed >= MAX_FAILED_LOGINS;
-    const lockedUntil = locked ? new Date(now.getTime() + LOCKOUT_MS) : null;
-    await this.store.updateLoginState(user.username_lower, { failed_attempts: locked ? 0 : failed, locked_until: lockedUntil, last_login_at: user.last_login_at });
-    log.warn('Login failed', { user_id: user.username, reason: 'wrong_password', failed_attempts: failed });
-    if (locked) log.warn(`Account locked after ${MAX_FAILED_LOGINS} failed logins`, { user_id: user.username, locked_until: lockedUntil });
+    const result = await this.store.recordLoginFailure(user.username_lower, now, { maxFailures: MAX_FAILED_LOGINS, lockMs: LOCKOUT_MS });
+    log.warn('Login failed', { user_id: user.username, reason: 'wrong_password', failed_attempts: result?.failed_attempts });
+    if (result?.locked_until && result.failed_attempts === MAX_FAILED_LOGINS) {
+      log.warn(`Account locked after ${MAX_FAILED_LOGINS} failed logins`, { user_id: user.username, locked_until: result.locked_until });
+    }
   }
 
   logout(user: PublicUser): void {

@@ -31,8 +31,12 @@ const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const SEMVER = /^\d+\.\d+\.\d+$/;
 
 /** `The Lighthouse at Gull Point` → `the-lighthouse-at-gull-point`. */
+const TRANSLITERATIONS: Record<string, string> = { æ: 'ae', ø: 'o', œ: 'oe', ß: 'ss', đ: 'd', ł: 'l', þ: 'th', ð: 'd', ı: 'i' };
+
 export function slugify(name: string): string {
   return name
+    .toLowerCase()
+    .replace(/[æøœßđłþðı]/g, (ch) => TRANSLITERATIONS[ch] as string)
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
@@ -59,19 +63,28 @@ function validate(values: Partial<Record<keyof ScenarioFields, string>>, lineOf:
     if (!value) throw new ScenarioFormatError(`Missing ${field.label}${lineOf(field.key)}: every scenario needs all of ${SCENARIO_FIELDS.map((f) => f.label).join(', ')}.`);
     if (value.length > field.max) throw new ScenarioFormatError(`${field.label}${lineOf(field.key)} is ${value.length} characters long; at most ${field.max} are allowed.`);
   }
+  for (const field of SCENARIO_FIELDS) {
+    if (field.kind === 'bullet' && /[\r\n]/.test((values[field.key] as string).trim())) throw new ScenarioFormatError(`${field.label}${lineOf(field.key)} must be one line.`);
+  }
   const version = (values.version as string).trim();
   if (!SEMVER.test(version)) throw new ScenarioFormatError(`Version${lineOf('version')} must look like 1.0.0 (got ${JSON.stringify(version)}).`);
   const scenarioId = values.scenario_id?.trim() || slugify(values.name as string);
+  if (!values.scenario_id?.trim() && !scenarioId) throw new ScenarioFormatError(`Name${lineOf('name')} needs letters or digits (a-z, 0-9) to make the scenario id from; give a scenario_id in JSON otherwise.`);
   if (!SLUG.test(scenarioId)) throw new ScenarioFormatError(`Scenario id ${JSON.stringify(scenarioId)} must be 1 to 64 lowercase letters, digits or hyphens.`);
   const out = { scenario_id: scenarioId } as ScenarioFields;
   for (const field of SCENARIO_FIELDS) out[field.key] = (values[field.key] as string).trim();
   return out;
 }
 
+/** A body line starting with `#` is written `\#…` so that it is not read as a section. */
+const escapeBodyLine = (line: string) => (/^\\*#/.test(line) ? `\\${line}` : line);
+const unescapeBodyLine = (line: string) => (/^\\+#/.test(line) ? line.slice(1) : line);
+
 /** Parses the v2 Markdown format; errors name the field and the line. */
 export function parseScenarioMarkdown(text: string): ScenarioFields {
   const values: Partial<Record<keyof ScenarioFields, string>> = {};
   const lines: Partial<Record<keyof ScenarioFields, number>> = {};
+  const sectionLines: Record<string, number> = {};
   let section: string | undefined;
   let body: FieldSpec | undefined;
   text.split(/\r?\n/).forEach((line, index) => {
@@ -80,12 +93,15 @@ export function parseScenarioMarkdown(text: string): ScenarioFields {
     if (heading) {
       section = canonicalSection(heading[2] as string);
       if (!section) throw new ScenarioFormatError(`Line ${lineNumber}: unknown section ${JSON.stringify(heading[2])}; expected ${SECTIONS.join(', ')}.`);
+      if (sectionLines[section]) throw new ScenarioFormatError(`Line ${lineNumber}: the section "${section}" appears twice (first on line ${sectionLines[section]}).`);
+      sectionLines[section] = lineNumber;
       body = SCENARIO_FIELDS.find((f) => f.kind === 'body' && f.section === section);
       if (body) lines[body.key] = lineNumber;
       return;
     }
     if (body) {
-      values[body.key] = values[body.key] === undefined ? line : `${values[body.key]}\n${line}`;
+      const content = unescapeBodyLine(line);
+      values[body.key] = values[body.key] === undefined ? content : `${values[body.key]}\n${content}`;
       return;
     }
     const bullet = /^\s*[-*]\s+\*\*(.+?)\*\*\s*:?\s*(?::\s*)?(.*)$/.exec(line);
@@ -93,13 +109,18 @@ export function parseScenarioMarkdown(text: string): ScenarioFields {
       const field = fieldForLabel((bullet[1] as string).replace(/:$/, ''));
       if (!field || field.kind !== 'bullet') throw new ScenarioFormatError(`Line ${lineNumber}: unknown field ${JSON.stringify(bullet[1])}.`);
       if (field.section !== section) throw new ScenarioFormatError(`Line ${lineNumber}: ${field.label} belongs under "${field.section}".`);
+      if (lines[field.key]) throw new ScenarioFormatError(`Line ${lineNumber}: ${field.label} appears twice (first on line ${lines[field.key]}).`);
       values[field.key] = bullet[2] as string;
       lines[field.key] = lineNumber;
       return;
     }
     if (line.trim()) throw new ScenarioFormatError(`Line ${lineNumber}: expected a "- **Field**: value" line or a heading, got ${JSON.stringify(line.slice(0, 60))}.`);
   });
-  return validate(values, (key) => (lines[key] ? ` (line ${lines[key]})` : ''));
+  const sectionLineOf = (key: keyof ScenarioFields) => sectionLines[SCENARIO_FIELDS.find((f) => f.key === key)?.section ?? ''];
+  return validate(values, (key) => {
+    const line = lines[key] ?? sectionLineOf(key);
+    return line ? ` (line ${line})` : '';
+  });
 }
 
 const jsonShape = v.looseObject(
@@ -112,8 +133,10 @@ export function parseScenarioJson(text: string): ScenarioFields {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new ScenarioFormatError(`The file is not valid JSON: ${(error as Error).message}.`);
+    const reason = (error as Error).message.replace(/, ".*" is not valid JSON$/s, '').replace(/\s+/g, ' ');
+    throw new ScenarioFormatError(`The file is not valid JSON: ${reason}.`);
   }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new ScenarioFormatError('The file must hold one scenario: a JSON object with its fields.');
   const parsed = v.safeParse(jsonShape, data);
   if (!parsed.success) {
     const issue = parsed.issues[0];
@@ -130,21 +153,22 @@ export function parseScenario(text: string, fileName = ''): ScenarioFields {
 }
 
 export function scenarioToMarkdown(s: ScenarioFields): string {
+  const body = (text: string) => text.split('\n').map(escapeBodyLine).join('\n');
   return [
     '# Overview',
     `- **Name**: ${s.name}`,
     `- **Author**: ${s.author}`,
     `- **Version**: ${s.version}`,
     '## Description',
-    s.description,
+    body(s.description),
     '## Player Details',
     `- **Player Name**: ${s.player_name}`,
     `- **Role**: ${s.role}`,
     `- **Initial Location**: ${s.initial_location}`,
     '## Setting',
-    s.setting,
+    body(s.setting),
     '## Dungeon Master Behaviour',
-    s.dungeon_master_behaviour,
+    body(s.dungeon_master_behaviour),
     '',
   ].join('\n');
 }

@@ -17,6 +17,11 @@ export interface UserRecord {
 /** A user as shown to anyone: never the hash. */
 export type PublicUser = Omit<UserRecord, 'password_hash'>;
 
+export interface LockoutPolicy {
+  maxFailures: number;
+  lockMs: number;
+}
+
 export interface ScenarioFields {
   scenario_id: string;
   name: string;
@@ -158,6 +163,13 @@ export interface Store {
   findUser(usernameLower: string): Promise<UserRecord | null>;
   listUsers(): Promise<PublicUser[]>;
   updateLoginState(usernameLower: string, state: Pick<UserRecord, 'failed_attempts' | 'locked_until' | 'last_login_at'>): Promise<void>;
+  /**
+   * Counts one failed login atomically (parallel attempts each count): an expired lock starts the
+   * count again, and reaching `policy.maxFailures` locks until `now + policy.lockMs`.
+   */
+  recordLoginFailure(usernameLower: string, now: Date, policy: LockoutPolicy): Promise<Pick<UserRecord, 'failed_attempts' | 'locked_until'> | null>;
+  /** Creates the first account only while there is none (two first runs at once make one). */
+  createFirstUser(user: UserRecord): Promise<boolean>;
 
   /** Inserts or replaces by scenario_id. */
   saveScenario(scenario: ScenarioRecord): Promise<void>;

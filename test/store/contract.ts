@@ -123,6 +123,25 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await expect(store.createUser(user('ALICE'))).rejects.toBeInstanceOf(DuplicateError);
       });
 
+      it('counts parallel login failures atomically and locks at the threshold', async () => {
+        await store.createUser(user('alice'));
+        const now = at('2024-01-15T10:00:00.000Z');
+        const policy = { maxFailures: 5, lockMs: 15 * 60_000 };
+        const results = await Promise.all(Array.from({ length: 5 }, () => store.recordLoginFailure('alice', now, policy)));
+        expect(results.map((r) => r?.failed_attempts).sort()).toEqual([1, 2, 3, 4, 5]);
+        expect(await store.findUser('alice')).toMatchObject({ failed_attempts: 5, locked_until: at('2024-01-15T10:15:00.000Z') });
+        const afterExpiry = await store.recordLoginFailure('alice', at('2024-01-15T10:20:00.000Z'), policy);
+        expect(afterExpiry).toEqual({ failed_attempts: 1, locked_until: null });
+        expect(await store.recordLoginFailure('nobody', now, policy)).toBeNull();
+      });
+
+      it('creates the first user only while there is none', async () => {
+        const results = await Promise.all([store.createFirstUser(user('root1', 'admin')), store.createFirstUser(user('root2', 'admin'))]);
+        expect(results.sort()).toEqual([false, true]);
+        expect(await store.countUsers()).toBe(1);
+        expect(await store.createFirstUser(user('root3', 'admin'))).toBe(false);
+      });
+
       it('persists login state', async () => {
         await store.createUser(user('alice'));
         const lockedUntil = at('2024-01-15T10:15:00.000Z');

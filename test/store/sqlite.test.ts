@@ -47,15 +47,17 @@ describe('the SQLite file', () => {
     expect(() => SqliteStore.open(file)).toThrow(/^Cannot open the database .*: .* \(check STORYOS_DATA_DIR and its permissions\)\.$/);
   });
 
-  it('logs each operation’s timing at DEBUG and failures at ERROR under db_utils', async () => {
+  it('logs each operation’s timing at DEBUG, refusals at WARN and failures at ERROR under db_utils', async () => {
     const logs = tempDir();
     logInto(logs, { STORYOS_LOG_LEVEL: 'DEBUG' });
     const store = SqliteStore.open(tempDir());
     await store.listSessions('alice');
     await expect(store.setHead('nope', 'nothing', { turn_count: 0, usage: { tokens_in: 0, tokens_out: 0 }, state: session('a').state, updated_at: new Date() })).rejects.toThrow();
     await store.close();
+    await expect(store.listSessions('alice')).rejects.toThrow();
     const text = readLog(logs);
     expect(text).toMatch(/\[DEBUG\] \[db_utils\] Database query executed: get_user_game_sessions \(rows: 0, duration: \d+\.\d\ds, engine: sqlite\)/);
-    expect(text).toMatch(/\[ERROR\] \[db_utils\] Database operation failed: set_head \(operation: set_head, engine: sqlite, duration: \d+\.\d\ds, session: nope, error: No message nothing in game session nope\.\)\n {4}NotFoundError/);
+    expect(text).toMatch(/\[WARN\] \[db_utils\] Database operation refused: set_head \(engine: sqlite, reason: No message nothing in game session nope\., session: nope\)\n\[/);
+    expect(text).toMatch(/\[ERROR\] \[db_utils\] Database operation failed: get_user_game_sessions \(operation: get_user_game_sessions, engine: sqlite, duration: \d+\.\d\ds, error: .*open.*\)\n {4}TypeError/);
   });
 });

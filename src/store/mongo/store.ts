@@ -4,6 +4,7 @@ import { DuplicateError, NotFoundError, StoreUnavailableError } from '../errors.
 import { instrumented } from '../instrument.js';
 import type {
   HeadUpdate,
+  LockoutPolicy,
   MessageRecord,
   NewMessage,
   PublicUser,
@@ -42,6 +43,7 @@ export class MongoStore implements Store {
   private readonly prompts: Collection<SystemPromptRecord>;
   private readonly sessions: Collection<SessionDoc>;
   private readonly messages: Collection<MessageDoc>;
+  private readonly meta: Collection<{ _id: string; username: string; at: Date }>;
 
   private constructor(
     private readonly client: MongoClient,
@@ -54,6 +56,7 @@ export class MongoStore implements Store {
     this.prompts = db.collection<SystemPromptRecord>('system_prompts');
     this.sessions = db.collection<SessionDoc>('game_sessions');
     this.messages = db.collection<MessageDoc>('messages');
+    this.meta = db.collection<{ _id: string; username: string; at: Date }>('storyos_meta');
   }
 
   static async open(uri: string, databaseName: string): Promise<MongoStore> {
@@ -128,6 +131,45 @@ export class MongoStore implements Store {
   updateLoginState(usernameLower: string, state: Pick<UserRecord, 'failed_attempts' | 'locked_until' | 'last_login_at'>): Promise<void> {
     return this.op('update_login_state', async () => {
       await this.users.updateOne({ username_lower: usernameLower }, { $set: state });
+    });
+  }
+
+  /** One pipeline update, so parallel failures each count. */
+  recordLoginFailure(usernameLower: string, now: Date, policy: LockoutPolicy): Promise<Pick<UserRecord, 'failed_attempts' | 'locked_until'> | null> {
+    return this.op('record_login_failure', async () => {
+      const expired = { $and: [{ $ne: [{ $ifNull: ['$locked_until', null] }, null] }, { $lte: ['$locked_until', now] }] };
+      const lockedNow = { $and: [{ $ne: [{ $ifNull: ['$locked_until', null] }, null] }, { $gt: ['$locked_until', now] }] };
+      const after = await this.users.findOneAndUpdate(
+        { username_lower: usernameLower },
+        [
+          { $set: { failed_attempts: { $cond: [expired, 1, { $add: ['$failed_attempts', 1] }] }, locked_until: { $cond: [expired, null, '$locked_until'] } } },
+          {
+            $set: {
+              locked_until: { $cond: [lockedNow, '$locked_until', { $cond: [{ $gte: ['$failed_attempts', policy.maxFailures] }, new Date(now.getTime() + policy.lockMs), null] }] },
+            },
+          },
+        ],
+        { returnDocument: 'after', projection: { _id: 0, failed_attempts: 1, locked_until: 1 } },
+      );
+      return after ? { failed_attempts: after.failed_attempts, locked_until: after.locked_until ?? null } : null;
+    });
+  }
+
+  /**
+   * A marker document with a fixed id settles two first runs at once: only one insert of it
+   * succeeds. (MongoDB without a replica set has no multi-document transactions.)
+   */
+  createFirstUser(user: UserRecord): Promise<boolean> {
+    return this.op('create_first_user', async () => {
+      if ((await this.users.countDocuments({}, { limit: 1 })) > 0) return false;
+      try {
+        await this.meta.insertOne({ _id: 'first_user', username: user.username, at: user.created_at });
+      } catch (error) {
+        if (isDuplicate(error)) return false;
+        throw error;
+      }
+      await this.users.insertOne({ ...user });
+      return true;
     });
   }
 

@@ -5,6 +5,7 @@ import { DuplicateError, NotFoundError, StoreUnavailableError } from '../errors.
 import { instrumented } from '../instrument.js';
 import type {
   HeadUpdate,
+  LockoutPolicy,
   MessageRecord,
   NewMessage,
   PublicUser,
@@ -17,7 +18,7 @@ import type {
   SystemPromptRecord,
   UserRecord,
 } from '../types.js';
-import { messageFromRow, messageToRow, promptFromRow, scenarioFromRow, scenarioToRow, sessionFromRow, sessionToRow, toText, userFromRow, type Row } from './rows.js';
+import { messageFromRow, messageToRow, promptFromRow, scenarioFromRow, scenarioToRow, sessionFromRow, sessionToRow, toDate, toText, userFromRow, type Row } from './rows.js';
 import { MIGRATIONS, migrate, schemaVersion } from './schema.js';
 
 export const DATABASE_FILE = 'storyos.db';
@@ -87,15 +88,19 @@ export class SqliteStore implements Store {
     return this.op('count_users', () => (this.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n);
   }
 
+  private insertUser(user: UserRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO users (username, username_lower, password_hash, role, created_at, last_login_at, failed_attempts, locked_until)
+         VALUES (@username, @username_lower, @password_hash, @role, @created_at, @last_login_at, @failed_attempts, @locked_until)`,
+      )
+      .run({ ...user, created_at: toText(user.created_at), last_login_at: toText(user.last_login_at), locked_until: toText(user.locked_until) });
+  }
+
   createUser(user: UserRecord): Promise<void> {
     return this.op('create_user', () => {
       try {
-        this.db
-          .prepare(
-            `INSERT INTO users (username, username_lower, password_hash, role, created_at, last_login_at, failed_attempts, locked_until)
-             VALUES (@username, @username_lower, @password_hash, @role, @created_at, @last_login_at, @failed_attempts, @locked_until)`,
-          )
-          .run({ ...user, created_at: toText(user.created_at), last_login_at: toText(user.last_login_at), locked_until: toText(user.locked_until) });
+        this.insertUser(user);
       } catch (error) {
         if (isUniqueViolation(error)) throw new DuplicateError(`The username ${user.username} is taken.`);
         throw error;
@@ -125,6 +130,31 @@ export class SqliteStore implements Store {
         .prepare('UPDATE users SET failed_attempts = ?, locked_until = ?, last_login_at = ? WHERE username_lower = ?')
         .run(state.failed_attempts, toText(state.locked_until), toText(state.last_login_at), usernameLower);
     });
+  }
+
+  recordLoginFailure(usernameLower: string, now: Date, policy: LockoutPolicy): Promise<Pick<UserRecord, 'failed_attempts' | 'locked_until'> | null> {
+    return this.op('record_login_failure', () =>
+      this.write(() => {
+        const row = this.db.prepare('SELECT failed_attempts, locked_until FROM users WHERE username_lower = ?').get(usernameLower) as Row | undefined;
+        if (!row) return null;
+        const lockedUntil = toDate(row.locked_until as string | null);
+        const expired = lockedUntil !== null && lockedUntil <= now;
+        const failed = (expired ? 0 : (row.failed_attempts as number)) + 1;
+        const locked = !expired && lockedUntil !== null ? lockedUntil : failed >= policy.maxFailures ? new Date(now.getTime() + policy.lockMs) : null;
+        this.db.prepare('UPDATE users SET failed_attempts = ?, locked_until = ? WHERE username_lower = ?').run(failed, toText(locked), usernameLower);
+        return { failed_attempts: failed, locked_until: locked };
+      }),
+    );
+  }
+
+  createFirstUser(user: UserRecord): Promise<boolean> {
+    return this.op('create_first_user', () =>
+      this.write(() => {
+        if ((this.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n > 0) return false;
+        this.insertUser(user);
+        return true;
+      }),
+    );
   }
 
   saveScenario(scenario: ScenarioRecord): Promise<void> {
