@@ -6,6 +6,7 @@ import { registerUsersCommands } from './users/index.js';
 import { registerScenariosCommands } from './scenarios/index.js';
 import { registerPromptCommands } from './prompt/index.js';
 import { registerDbCommands } from './db/index.js';
+import { registerSessionsCommands } from './sessions/index.js';
 import { registerDoctorCommand } from './doctor/index.js';
 import { describeError, exit, EXIT, printError } from './exit.js';
 import { packageVersion } from './version.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerUsersCommands(program);
   registerScenariosCommands(program);
   registerPromptCommands(program);
+  registerSessionsCommands(program);
   registerDbCommands(program);
   registerDoctorCommand(program);
   registerLogsCommands(program);

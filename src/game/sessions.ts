@@ -1,4 +1,5 @@
 import { NotFoundError } from '../store/errors.js';
+import { exportSession, type ExportFormat } from './export.js';
 import type { PublicUser, SessionRecord, SessionSummary, Store } from '../store/types.js';
 
 /**
@@ -16,6 +17,10 @@ export class SessionAccess {
     const session = await this.store.getSession(sessionId);
     if (!session || session.user !== user.username) throw new NotFoundError(`No game session ${sessionId} of yours.`);
     return session;
+  }
+
+  async export(user: PublicUser, sessionId: string, format: ExportFormat): Promise<string> {
+    return exportSession(this.store, await this.open(user, sessionId), format);
   }
 
   async remove(user: PublicUser, sessionId: string): Promise<void> {

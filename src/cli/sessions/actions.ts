@@ -1,0 +1,33 @@
+import fs from 'node:fs';
+import { exportSession, type ExportFormat } from '../../game/export.js';
+import { getLogger, logUserAction } from '../../logging/logger.js';
+import { NotFoundError } from '../../store/errors.js';
+import { renderTable } from '../../text/table.js';
+import { operatorName, withStore } from '../context.js';
+import { EXIT } from '../exit.js';
+
+export function list(_args: string[], options: { user?: string; json?: boolean }): Promise<number> {
+  return withStore(async (store) => {
+    const sessions = await store.listSessions(options.user ?? null);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(sessions, null, 2)}\n`);
+    } else {
+      const rows = sessions.map((s) => [s.id, s.user, s.scenario_name, String(s.turn_count), s.updated_at.toISOString().replace('T', ' ').slice(0, 16), s.last_scene.replace(/\s+/g, ' ').slice(0, 40)]);
+      process.stdout.write(`${renderTable(['id', 'player', 'scenario', 'turns', 'last played (UTC)', 'last scene'], rows, 3)}\n`);
+    }
+    return sessions.length ? EXIT.ok : EXIT.noMatch;
+  });
+}
+
+export function exportOne([id]: string[], options: { format: ExportFormat; output?: string }): Promise<number> {
+  return withStore(async (store) => {
+    const session = await store.getSession(id as string);
+    if (!session) throw new NotFoundError(`No game session ${id}; \`storyos sessions list\` shows them.`);
+    const text = await exportSession(store, session, options.format);
+    if (options.output) fs.writeFileSync(options.output, text);
+    else process.stdout.write(text);
+    logUserAction(getLogger('game_logic'), 'session_export', operatorName(), { session: session.id, format: options.format, owner: session.user });
+    if (options.output) process.stdout.write(`Wrote ${options.output}.\n`);
+    return EXIT.ok;
+  });
+}

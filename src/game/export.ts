@@ -1,0 +1,40 @@
+import type { MessageRecord, SessionRecord, Store } from '../store/types.js';
+
+/** Longer than any branch: a branch has two messages a turn. */
+const WHOLE_BRANCH = 1_000_000_000;
+
+export type ExportFormat = 'md' | 'json';
+
+function quote(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `> ${line}`.trimEnd())
+    .join('\n');
+}
+
+function renderMessage(message: MessageRecord): string {
+  if (message.sender === 'player') return quote(`**You:** ${message.content}`);
+  return message.narration?.interrupted ? `${message.content}\n\n*(interrupted)*` : message.content;
+}
+
+/** The story as read: the current branch, oldest first, the player's actions quoted. */
+export async function exportMarkdown(store: Store, session: SessionRecord): Promise<string> {
+  const branch = session.head ? await store.getBranch(session.id, session.head, WHOLE_BRANCH) : [];
+  const header = [
+    `# ${session.scenario_name}`,
+    '',
+    `*Played by ${session.user} · started ${session.created_at.toISOString().slice(0, 10)} · ${session.turn_count} turns · session ${session.id}*`,
+  ];
+  const story = session.state.synopsis ? ['', '## Story so far', '', session.state.synopsis] : [];
+  return `${[...header, ...story, '', '---', '', branch.map(renderMessage).join('\n\n')].join('\n').trimEnd()}\n`;
+}
+
+/** Everything, every alternative included: the session and its whole message tree. */
+export async function exportJson(store: Store, session: SessionRecord): Promise<string> {
+  const messages = await store.listMessages(session.id);
+  return `${JSON.stringify({ format: 'storyos-session', version: 1, exported_at: new Date(), session, messages }, null, 2)}\n`;
+}
+
+export function exportSession(store: Store, session: SessionRecord, format: ExportFormat): Promise<string> {
+  return format === 'json' ? exportJson(store, session) : exportMarkdown(store, session);
+}
