@@ -111,15 +111,8 @@ export interface MessageRecord {
   state: StoryState | null;
 }
 
-export interface NewMessage {
-  id: string;
-  parent_id: string | null;
-  sender: Sender;
-  content: string;
-  created_at: Date;
-  narration: NarrationMeta | null;
-  state: StoryState | null;
-}
+/** A message to append: its session is given by the call. */
+export type NewMessage = Omit<MessageRecord, 'session_id'>;
 
 export interface SessionSummary {
   id: string;

@@ -2,18 +2,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fillMongoPlaceholders, parseConfig, secretValues, VARIABLES } from '../../src/config/env.js';
 import { ConfigError } from '../../src/config/errors.js';
+import { thrown } from '../support/errors.js';
 
 const cwd = '/srv/storyos';
 
-function configError(env: Record<string, string>): ConfigError {
-  try {
-    parseConfig(env, cwd);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
+const configError = (env: Record<string, string>) => thrown(() => parseConfig(env, cwd), ConfigError);
 
 describe('configuration', () => {
   it('has the documented defaults with an empty environment', () => {

@@ -233,16 +233,27 @@ export class SqliteStore implements Store {
     );
   }
 
+  private insertSession(session: SessionRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO game_sessions (id, user, scenario_id, scenario_name, created_at, updated_at, head, turn_count, tokens_in, tokens_out, state)
+         VALUES (@id, @user, @scenario_id, @scenario_name, @created_at, @updated_at, @head, @turn_count, @tokens_in, @tokens_out, @state)`,
+      )
+      .run(sessionToRow(session));
+  }
+
+  private insertMessages(sessionId: string, messages: NewMessage[]): void {
+    const insert = this.db.prepare(
+      'INSERT INTO messages (id, session_id, parent_id, sender, content, created_at, narration, state) VALUES (@id, @session_id, @parent_id, @sender, @content, @created_at, @narration, @state)',
+    );
+    for (const message of messages) insert.run(messageToRow(sessionId, message));
+  }
+
   createSession(session: SessionRecord): Promise<void> {
     return this.op(
       'create_session',
       () => {
-        this.db
-          .prepare(
-            `INSERT INTO game_sessions (id, user, scenario_id, scenario_name, created_at, updated_at, head, turn_count, tokens_in, tokens_out, state)
-             VALUES (@id, @user, @scenario_id, @scenario_name, @created_at, @updated_at, @head, @turn_count, @tokens_in, @tokens_out, @state)`,
-          )
-          .run(sessionToRow(session));
+        this.insertSession(session);
       },
       { session: session.id },
     );
@@ -293,10 +304,7 @@ export class SqliteStore implements Store {
       'append_messages',
       () =>
         this.write(() => {
-          const insert = this.db.prepare(
-            'INSERT INTO messages (id, session_id, parent_id, sender, content, created_at, narration, state) VALUES (@id, @session_id, @parent_id, @sender, @content, @created_at, @narration, @state)',
-          );
-          for (const message of messages) insert.run(messageToRow(sessionId, message));
+          this.insertMessages(sessionId, messages);
           this.updateHead(sessionId, (messages[messages.length - 1] as NewMessage).id, update);
         }),
       { session: sessionId, messages: messages.length },
@@ -381,16 +389,8 @@ export class SqliteStore implements Store {
       () =>
         this.write(() => {
           if (this.db.prepare('SELECT 1 FROM game_sessions WHERE id = ?').get(session.id)) return false;
-          this.db
-            .prepare(
-              `INSERT INTO game_sessions (id, user, scenario_id, scenario_name, created_at, updated_at, head, turn_count, tokens_in, tokens_out, state)
-               VALUES (@id, @user, @scenario_id, @scenario_name, @created_at, @updated_at, @head, @turn_count, @tokens_in, @tokens_out, @state)`,
-            )
-            .run(sessionToRow(session));
-          const insert = this.db.prepare(
-            'INSERT INTO messages (id, session_id, parent_id, sender, content, created_at, narration, state) VALUES (@id, @session_id, @parent_id, @sender, @content, @created_at, @narration, @state)',
-          );
-          for (const message of messages) insert.run(messageToRow(session.id, message));
+          this.insertSession(session);
+          this.insertMessages(session.id, messages);
           return true;
         }),
       { session: session.id },

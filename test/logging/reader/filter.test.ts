@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { UserFacingError } from '../../../src/config/errors.js';
+import { thrown } from '../../support/errors.js';
 import { parseEntry, type LogEntry } from '../../../src/logging/reader/entry.js';
 import { buildFilter, splitList, type EntryFilter, type FilterOptions } from '../../../src/logging/reader/filter.js';
 import { logTimeToMs, parseTimeSpec } from '../../../src/logging/reader/time-spec.js';
@@ -36,15 +37,6 @@ function header(entry: LogEntry): string {
   return entry.text.split('\n')[0] as string;
 }
 
-function thrown(fn: () => unknown): UserFacingError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UserFacingError);
-    return error as UserFacingError;
-  }
-  throw new Error('expected the call to throw');
-}
 
 describe('the test entries', () => {
   it('parse as intended', () => {

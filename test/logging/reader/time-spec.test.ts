@@ -1,20 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import { UserFacingError } from '../../../src/config/errors.js';
+import { thrown } from '../../support/errors.js';
 import { logTimeToMs, parseAgeMs, parseDurationSeconds, parseTimeSpec, toLogTime } from '../../../src/logging/reader/time-spec.js';
 
 /** A fixed "now": 2024-01-15 12:00:00.000 local time. */
 const NOW = new Date(2024, 0, 15, 12, 0, 0, 0).getTime();
 const local = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0) => new Date(y, mo - 1, d, h, mi, s, ms).getTime();
 
-function thrown(fn: () => unknown): UserFacingError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UserFacingError);
-    return error as UserFacingError;
-  }
-  throw new Error('expected the call to throw');
-}
 
 describe('parseTimeSpec: relative times', () => {
   it.each([
