@@ -1,0 +1,34 @@
+/** Complete escape sequences: CSI (`ESC [ … final`), OSC (`ESC ] … BEL|ESC \`), and two-byte ones. */
+const ESCAPE_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])|\u009b[0-?]*[ -/]*[@-~]/g;
+/** Control characters other than newline and tab (including a lone ESC, CR, and C1 controls). */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+/** An escape sequence that may continue in the next chunk. */
+const INCOMPLETE_TAIL = /(?:\u001b(?:\[[0-?]*[ -/]*|\][^\u0007\u001b]*|)|\u009b[0-?]*[ -/]*)$/;
+
+/** Text from the model made safe for a terminal: no escape sequences, no control characters. */
+export function sanitizeText(text: string): string {
+  return text.replace(ESCAPE_SEQUENCE, '').replace(CONTROL, '');
+}
+
+/**
+ * Sanitises a stream piece by piece. An escape sequence split across two chunks is held back
+ * until it is complete (and then removed), so no fragment of it ever reaches the terminal.
+ */
+export class StreamSanitizer {
+  private pending = '';
+
+  push(chunk: string): string {
+    const text = this.pending + chunk;
+    const tail = INCOMPLETE_TAIL.exec(text);
+    const cut = tail && tail[0].length > 0 && tail[0].length < 256 ? tail.index : text.length;
+    this.pending = text.slice(cut);
+    return sanitizeText(text.slice(0, cut));
+  }
+
+  /** What is left at the end of the stream: an unfinished sequence is dropped. */
+  end(): string {
+    const rest = sanitizeText(this.pending.replace(INCOMPLETE_TAIL, ''));
+    this.pending = '';
+    return rest;
+  }
+}
