@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 export type Script =
   | { kind: 'stream'; chunks: string[]; usage?: Usage; delayMs?: number; firstDelayMs?: number }
   | { kind: 'json'; content: string; usage?: Usage; delayMs?: number }
-  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: unknown }
+  /** An HTTP error for the next streamed request, or with `for: 'json'` the next structured one. */
+  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: unknown; for?: 'stream' | 'json' }
   /** Sends these chunks, then nothing more while keeping the connection open. */
   | { kind: 'stall'; chunks?: string[] }
   /** Sends these chunks, then destroys the connection. */
@@ -70,7 +71,12 @@ export class FakeLlmServer {
     return `http://127.0.0.1:${this.port}/v1`;
   }
 
-  /** Queues answers for the next requests, in order. */
+  /**
+   * Queues answers, in order. A streamed request takes the first queued stream answer (stream,
+   * stall, disconnect, malformed, or a status for streams); a structured request the first json
+   * answer (json, or a status `for: 'json'`). So a background state update never takes the
+   * answer meant for the next turn.
+   */
   script(...scripts: Script[]): this {
     this.queue.push(...scripts);
     return this;
@@ -105,7 +111,9 @@ export class FakeLlmServer {
       this.json(res, 200, { object: 'list', data: [{ id: 'grok-4-fast-reasoning', object: 'model' }, { id: 'grok-4-fast-non-reasoning', object: 'model' }] });
       return;
     }
-    const script = this.queue.shift() ?? (recorded.body.stream ? { kind: 'stream', chunks: DEFAULT_NARRATION } : { kind: 'json', content: validStateUpdate(this.requests.length) });
+    const streamed = recorded.body.stream === true;
+    const index = this.queue.findIndex((s) => (s.kind === 'json' || (s.kind === 'status' && s.for === 'json')) !== streamed);
+    const script = index === -1 ? (streamed ? { kind: 'stream' as const, chunks: DEFAULT_NARRATION } : { kind: 'json' as const, content: validStateUpdate(this.requests.length) }) : (this.queue.splice(index, 1)[0] as Script);
     await this.answer(script, recorded, res);
   }
 

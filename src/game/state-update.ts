@@ -1,0 +1,93 @@
+import * as v from 'valibot';
+import type { ChatMessage } from '../llm/types.js';
+import type { StoryState } from '../store/types.js';
+
+/** Bounds that keep the state, and so the prompt, from growing with the story. */
+export const STATE_LIMITS = { synopsis: 2400, world_state: 1200, last_scene: 800, location: 120, title: 100, description: 500, character: 300, characters: 24 } as const;
+
+/** The JSON schema sent with `response_format: json_schema` (strict: every field required). */
+export const STATE_UPDATE_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['event_title', 'event_summary', 'involved_characters', 'character_updates', 'world_state', 'last_scene', 'location', 'synopsis'],
+  properties: {
+    event_title: { type: 'string', description: 'A short title for what happened this turn' },
+    event_summary: { type: 'string', description: 'One or two sentences on what happened this turn' },
+    involved_characters: { type: 'array', items: { type: 'string' }, description: 'Names of the characters involved this turn' },
+    character_updates: {
+      type: 'array',
+      description: 'Updated summaries of characters who changed or appeared this turn',
+      items: { type: 'object', additionalProperties: false, required: ['name', 'summary'], properties: { name: { type: 'string' }, summary: { type: 'string' } } },
+    },
+    world_state: { type: 'string', description: 'The state of the world now' },
+    last_scene: { type: 'string', description: 'The scene as it stands at the end of this turn' },
+    location: { type: 'string', description: "The player character's location" },
+    synopsis: { type: 'string', description: `The story so far, rewritten to include this turn, under ${STATE_LIMITS.synopsis} characters` },
+  },
+} as const;
+
+const text = v.pipe(v.string(), v.trim());
+const updateSchema = v.object({
+  event_title: v.pipe(text, v.minLength(1)),
+  event_summary: text,
+  involved_characters: v.array(text),
+  character_updates: v.array(v.object({ name: v.pipe(text, v.minLength(1)), summary: text })),
+  world_state: text,
+  last_scene: text,
+  location: text,
+  synopsis: v.pipe(text, v.minLength(1)),
+});
+
+export type StateUpdate = v.InferOutput<typeof updateSchema>;
+
+/** Checks a model's answer against the schema; throws a one-line reason when it does not fit. */
+export function parseStateUpdate(data: unknown): StateUpdate {
+  const result = v.safeParse(updateSchema, data);
+  if (!result.success) {
+    const issue = result.issues[0];
+    throw new Error(`${issue.path?.map((p) => String(p.key)).join('.') ?? 'answer'}: ${issue.message}`);
+  }
+  return result.output;
+}
+
+const clip = (value: string, max: number) => (value.length <= max ? value : `${value.slice(0, max - 1)}…`);
+
+/** The new state: the update applied to the previous one, within the bounds. */
+export function applyStateUpdate(previous: StoryState, update: StateUpdate): StoryState {
+  const characters = { ...previous.characters };
+  for (const { name, summary } of update.character_updates) {
+    delete characters[name];
+    characters[clip(name, 60)] = clip(summary, STATE_LIMITS.character);
+  }
+  const names = Object.keys(characters);
+  for (const name of names.slice(0, Math.max(0, names.length - STATE_LIMITS.characters))) delete characters[name];
+  return {
+    world_state: clip(update.world_state || previous.world_state, STATE_LIMITS.world_state),
+    last_scene: clip(update.last_scene || previous.last_scene, STATE_LIMITS.last_scene),
+    location: clip(update.location || previous.location, STATE_LIMITS.location),
+    synopsis: clip(update.synopsis, STATE_LIMITS.synopsis),
+    characters,
+    event: { title: clip(update.event_title, STATE_LIMITS.title), description: clip(update.event_summary, STATE_LIMITS.description), characters: update.involved_characters.slice(0, 12) },
+  };
+}
+
+/** The summary model's prompt: the state before, and what just happened. */
+export function stateUpdateMessages(previous: StoryState, action: string | null, narration: string): ChatMessage[] {
+  return [
+    {
+      role: 'system',
+      content:
+        'You keep the memory of an interactive story. Given the story state before this turn and what just happened, ' +
+        'return the updated state as JSON that fits the schema. Rewrite the synopsis to include this turn, keeping it ' +
+        `under ${STATE_LIMITS.synopsis} characters by compressing older events. Update only characters who appeared or changed.`,
+    },
+    {
+      role: 'user',
+      content: [
+        `State before this turn:\n${JSON.stringify({ world_state: previous.world_state, last_scene: previous.last_scene, location: previous.location, synopsis: previous.synopsis, characters: previous.characters })}`,
+        action === null ? 'The narrator continued the story without a player action.' : `The player's action: ${action}`,
+        `The narration: ${narration}`,
+      ].join('\n\n'),
+    },
+  ];
+}

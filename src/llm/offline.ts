@@ -1,0 +1,110 @@
+import { estimateTokens } from './tokens.js';
+import { LlmError, playerMessage } from './errors.js';
+import type { ChatMessage, JsonRequest, JsonResult, LlmClient, StreamRequest, StreamResult } from './types.js';
+
+export const OFFLINE_LABEL = 'offline demo';
+
+/** Deterministic choice from a list, by a text's hash: the same action reads the same way. */
+function pick<T>(items: readonly T[], seed: string, salt = 0): T {
+  let hash = salt;
+  for (let i = 0; i < seed.length; i++) hash = (hash * 31 + seed.charCodeAt(i)) >>> 0;
+  return items[hash % items.length] as T;
+}
+
+const OPENINGS = [
+  'The air is still, as if the world were holding its breath.',
+  'Somewhere close, something shifts, patient and unseen.',
+  'Light falls at a slant, picking out details you had not noticed.',
+];
+const TURNS = [
+  'The world answers in its own time: a sound, a movement at the edge of sight, a door that was not open before.',
+  'For a moment nothing happens. Then you notice what changed, and it changes everything.',
+  'Your choice has weight here. Someone, somewhere, will remember it.',
+];
+const PROMPTS = ['What do you do?', 'What do you do next?', 'How do you answer?'];
+
+function fieldOf(system: string, label: string): string {
+  return new RegExp(`^${label}: (.*)$`, 'm').exec(system)?.[1]?.trim() ?? '';
+}
+
+/** A scene written from the prompt itself: the scenario's place and the player's action. */
+function narrationFor(messages: ChatMessage[]): string {
+  const system = messages[0]?.content ?? '';
+  const action = messages[messages.length - 1]?.content ?? '';
+  const place = fieldOf(system, 'The story begins at') || 'the place where the story stands';
+  const who = fieldOf(system, 'The player character').split(',')[0] || 'you';
+  if (action.startsWith('Begin the story')) {
+    return `*Offline demo narrator — set XAI_API_KEY to play with Grok.*\n\nYou are ${who}, and the story begins at ${place}. ${pick(OPENINGS, place)}\n\n${pick(PROMPTS, place)}`;
+  }
+  if (action.startsWith('(The player waits')) return `Time passes at ${place}. ${pick(TURNS, action, 1)}\n\n${pick(PROMPTS, action, 2)}`;
+  const quoted = action.length > 120 ? `${action.slice(0, 117)}…` : action;
+  return `You decide: *${quoted}*\n\n${pick(TURNS, action)} ${pick(OPENINGS, action, 3)}\n\n${pick(PROMPTS, action, 4)}`;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const timer = setTimeout(() => resolve(true), ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve(false);
+    }, { once: true });
+  });
+}
+
+/**
+ * The narrator without network: it writes short scenes from the scenario and the player's
+ * action, streams them word by word at a reading pace, and keeps a simple story state.
+ * Clearly labelled as the offline demo in its first narration and in its label.
+ */
+export class OfflineLlm implements LlmClient {
+  readonly label = OFFLINE_LABEL;
+  readonly offline = true;
+
+  constructor(private readonly wordDelayMs = 25) {}
+
+  async stream(request: StreamRequest): Promise<StreamResult> {
+    const started = performance.now();
+    if (request.signal?.aborted) throw new LlmError('cancelled', playerMessage('cancelled', {}));
+    const words = narrationFor(request.messages).split(/(?<=\s)/);
+    let text = '';
+    let ttftMs: number | null = null;
+    for (const word of words) {
+      if (!(await sleep(this.wordDelayMs, request.signal))) {
+        if (ttftMs === null) throw new LlmError('cancelled', playerMessage('cancelled', {}));
+        return this.result(request, text, ttftMs, started, words.length, new LlmError('cancelled', playerMessage('cancelled', {})));
+      }
+      ttftMs ??= performance.now() - started;
+      text += word;
+      request.onText?.(word);
+    }
+    return this.result(request, text, ttftMs, started, words.length, null);
+  }
+
+  private result(request: StreamRequest, text: string, ttftMs: number | null, started: number, chunks: number, interruption: LlmError | null): StreamResult {
+    const promptTokens = request.messages.reduce((n, m) => n + estimateTokens(m.content), 0);
+    return { text, model: OFFLINE_LABEL, usage: { tokens_in: promptTokens, tokens_out: estimateTokens(text) }, ttftMs, durationMs: performance.now() - started, chunks, interrupted: interruption !== null, interruption, attempts: 1 };
+  }
+
+  async json<T>(request: JsonRequest<T>): Promise<JsonResult<T>> {
+    const started = performance.now();
+    const content = request.messages[request.messages.length - 1]?.content ?? '';
+    const before = JSON.parse(/^State before this turn:\n(.*)$/m.exec(content)?.[1] ?? '{}') as { synopsis?: string; location?: string; world_state?: string };
+    const action = /^The player's action: (.*)$/m.exec(content)?.[1] ?? 'The story went on';
+    const narration = /^The narration: ([\s\S]*)$/m.exec(content)?.[1] ?? '';
+    const title = action.length > 60 ? `${action.slice(0, 57)}…` : action;
+    const sentence = narration.replace(/\s+/g, ' ').replace(/\*/g, '').slice(0, 160);
+    const synopsis = `${before.synopsis ? `${before.synopsis} ` : ''}${title}.`.slice(-2000);
+    const value = request.parse({
+      event_title: title,
+      event_summary: sentence,
+      involved_characters: [],
+      character_updates: [],
+      world_state: before.world_state || 'The world waits on your choices.',
+      last_scene: sentence,
+      location: before.location || 'Unknown',
+      synopsis,
+    });
+    return { value, usage: { tokens_in: estimateTokens(content), tokens_out: 60 }, durationMs: performance.now() - started };
+  }
+}
