@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerLogsCommands } from './logs/index.js';
-import { registerPlayCommand } from './play.js';
+import { registerPlayCommand } from './play/index.js';
 import { registerUsersCommands } from './users/index.js';
 import { registerScenariosCommands } from './scenarios/index.js';
 import { registerPromptCommands } from './prompt/index.js';

@@ -355,13 +355,14 @@ export class GameEngine {
 
   /** Updates the story state after a narration, in the background; retried once; never loses the turn. */
   private scheduleStateUpdate(sessionId: string, message: MessageRecord, previous: StoryState, action: string | null): void {
+    const opening = message.parent_id === null;
     const run = async () => {
       const started = performance.now();
       for (let attempt = 1; attempt <= 2; attempt++) {
         try {
           const { value, usage } = await this.llm.json({
             model: this.options.summaryModel,
-            messages: stateUpdateMessages(previous, action, message.content),
+            messages: stateUpdateMessages(previous, action, message.content, opening),
             schemaName: 'story_state_update',
             schema: STATE_UPDATE_SCHEMA as unknown as Record<string, unknown>,
             parse: parseStateUpdate,

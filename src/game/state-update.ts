@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { CONTINUED_NOTE, OPENING_NOTE } from '../llm/prompts.js';
 import type { ChatMessage } from '../llm/types.js';
 import type { StoryState } from '../store/types.js';
 
@@ -72,7 +73,7 @@ export function applyStateUpdate(previous: StoryState, update: StateUpdate): Sto
 }
 
 /** The summary model's prompt: the state before, and what just happened. */
-export function stateUpdateMessages(previous: StoryState, action: string | null, narration: string): ChatMessage[] {
+export function stateUpdateMessages(previous: StoryState, action: string | null, narration: string, opening = false): ChatMessage[] {
   return [
     {
       role: 'system',
@@ -85,7 +86,7 @@ export function stateUpdateMessages(previous: StoryState, action: string | null,
       role: 'user',
       content: [
         `State before this turn:\n${JSON.stringify({ world_state: previous.world_state, last_scene: previous.last_scene, location: previous.location, synopsis: previous.synopsis, characters: previous.characters })}`,
-        action === null ? 'The narrator continued the story without a player action.' : `The player's action: ${action}`,
+        action !== null ? `The player's action: ${action}` : opening ? OPENING_NOTE : CONTINUED_NOTE,
         `The narration: ${narration}`,
       ].join('\n\n'),
     },

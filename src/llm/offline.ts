@@ -1,4 +1,5 @@
 import { estimateTokens } from './tokens.js';
+import { OPENING_NOTE } from './prompts.js';
 import { LlmError, playerMessage } from './errors.js';
 import type { ChatMessage, JsonRequest, JsonResult, LlmClient, StreamRequest, StreamResult } from './types.js';
 
@@ -41,14 +42,19 @@ function narrationFor(messages: ChatMessage[]): string {
   return `You decide: *${quoted}*\n\n${pick(TURNS, action)} ${pick(OPENINGS, action, 3)}\n\n${pick(PROMPTS, action, 4)}`;
 }
 
+/** Waits `ms`; false when the signal aborted first. */
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve(false);
-    const timer = setTimeout(() => resolve(true), ms);
-    signal?.addEventListener('abort', () => {
+    const onAbort = () => {
       clearTimeout(timer);
       resolve(false);
-    }, { once: true });
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
@@ -90,11 +96,11 @@ export class OfflineLlm implements LlmClient {
     const started = performance.now();
     const content = request.messages[request.messages.length - 1]?.content ?? '';
     const before = JSON.parse(/^State before this turn:\n(.*)$/m.exec(content)?.[1] ?? '{}') as { synopsis?: string; location?: string; world_state?: string };
-    const action = /^The player's action: (.*)$/m.exec(content)?.[1] ?? 'The story went on';
-    const narration = /^The narration: ([\s\S]*)$/m.exec(content)?.[1] ?? '';
+    const action = /^The player's action: (.*)$/m.exec(content)?.[1] ?? (content.includes(OPENING_NOTE) ? 'The story begins' : 'Time passes');
+    const narration = (/^The narration: ([\s\S]*)$/m.exec(content)?.[1] ?? '').replace(/^\*Offline demo narrator[^\n]*\n+/, '');
     const title = action.length > 60 ? `${action.slice(0, 57)}…` : action;
     const sentence = narration.replace(/\s+/g, ' ').replace(/\*/g, '').slice(0, 160);
-    const synopsis = `${before.synopsis ? `${before.synopsis} ` : ''}${title}.`.slice(-2000);
+    const synopsis = `${before.synopsis ? `${before.synopsis} ` : ''}${title.replace(/[.!?…]+$/, '')}.`.slice(-2000);
     const value = request.parse({
       event_title: title,
       event_summary: sentence,

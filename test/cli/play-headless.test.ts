@@ -1,0 +1,85 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/store/sqlite/store.js';
+import { runCli, runCliAsync } from '../support/cli.js';
+import { DEFAULT_NARRATION, FakeLlmServer } from '../support/fake-llm-server.js';
+import { tempDir } from '../support/temp.js';
+
+let dir: string;
+let server: FakeLlmServer;
+
+beforeEach(async () => {
+  dir = tempDir();
+  server = await new FakeLlmServer().start();
+  expect(runCli(['users', 'add', 'alice', '--password-stdin'], { cwd: dir, input: 'password123\n' }).code).toBe(0);
+});
+afterEach(async () => {
+  await server.stop();
+});
+
+const online = () => ({ XAI_API_KEY: 'xai-test-key-abcdef', STORYOS_LLM_BASE_URL: server.url, STORYOS_PASSWORD: 'password123', STORYOS_LLM_TIMEOUT_S: '2', STORYOS_LLM_MAX_RETRIES: '0' });
+const play = (args: string[], input: string, env: Record<string, string> = online()) => runCliAsync(['play', '--headless', '--user', 'alice', ...args], { cwd: dir, env, input });
+
+describe('storyos play --headless', () => {
+  it('plays a new game from standard input, honouring slash commands', async () => {
+    server.script({ kind: 'stream', chunks: DEFAULT_NARRATION }, { kind: 'stream', chunks: ['The lamp room ', 'is cold.'] }, { kind: 'stream', chunks: ['Time creeps on.'] });
+    const result = await play(['--new', 'the-lighthouse-at-gull-point'], 'I climb to the lamp room.\n/undo\n/continue\n/story\n/export md out.md\n/quit\nnever read\n');
+    expect(result.stderr).toMatch(/^storyos: game \S+ started\.\n$/);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('The fog thickens around the lighthouse. Somewhere below, a bell tolls. What do you do?\n\nThe lamp room is cold.\n\n[undone: back to turn 0]\n');
+    expect(result.stdout).toContain('Time creeps on.\n\n');
+    expect(result.stdout).toMatch(/Story so far: .+\nLocation: /);
+    expect(result.stdout).toContain('Saved out.md.');
+    expect(fs.readFileSync(path.join(dir, 'out.md'), 'utf8')).toContain('Time creeps on.');
+    expect(server.requests.filter((r) => r.body.stream)).toHaveLength(3);
+    const store = SqliteStore.open(path.join(dir, 'data'));
+    const [session] = await store.listSessions('alice');
+    expect(session?.turn_count).toBe(1);
+    expect(await store.counts()).toMatchObject({ game_sessions: 1, messages: 4 });
+    await store.close();
+  });
+
+  it('reports a failed turn in one line, keeps the action for /retry, and says so if it is never played', async () => {
+    server.script({ kind: 'stream', chunks: ['Rain on neon.'] }, { kind: 'status', status: 401 }, { kind: 'stream', chunks: ['Retried fine.'] }, { kind: 'status', status: 500 });
+    const game = await play(['--new', 'neon-rain'], 'I call my fixer.\n/retry\nI hang up.\n');
+    expect(game.stderr).toContain('storyos: The narrator refused the API key (HTTP 401): check XAI_API_KEY, or play offline with `storyos play --offline`. Your action was kept: /retry sends it again.\n');
+    expect(game.stdout).toContain('Retried fine.');
+    expect(game.stderr).toMatch(/storyos: The narrator's service failed \(HTTP 500\); \/retry to try again\. Your action was kept: \/retry sends it again\.\nstoryos: your last action was not played: I hang up\.\n$/);
+    expect(game.code).toBe(1);
+  });
+
+  it('continues the most recent game, and plays offline with a clear label', async () => {
+    const first = await play(['--new', 'the-salt-road', '--offline'], 'I check the water skins.\n', { STORYOS_PASSWORD: 'password123' });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^\*Offline demo narrator — set XAI_API_KEY to play with Grok\.\*/);
+    const again = await play(['--continue'], 'I mount my camel.\n', { STORYOS_PASSWORD: 'password123' });
+    expect(again.stderr).toBe('storyos: no XAI_API_KEY, so the offline demo narrator tells this story (set XAI_API_KEY in .env to play with Grok).\n');
+    expect(again.stdout).toContain('I check the water skins.');
+    expect(again.stdout).toContain('I mount my camel.');
+    expect(again.code).toBe(0);
+  });
+
+  it('reads the password from standard input and refuses wrong ones without saying why', async () => {
+    const ok = await runCliAsync(['play', '--headless', '--user', 'alice', '--password-stdin', '--new', 'neon-rain', '--offline'], { cwd: dir, input: 'password123\nI look around.\n' });
+    expect(ok.code).toBe(0);
+    const wrong = await runCliAsync(['play', '--headless', '--user', 'alice', '--password-stdin', '--continue'], { cwd: dir, input: 'nope-nope\n' });
+    expect([wrong.code, wrong.stderr]).toEqual([1, 'storyos: Wrong username or password. After 5 failed attempts an account is locked for 15 minutes.\n']);
+    const nobody = await runCliAsync(['play', '--headless', '--user', 'nobody', '--continue'], { cwd: dir, env: { STORYOS_PASSWORD: 'password123' } });
+    expect(nobody.stderr).toBe(wrong.stderr);
+  });
+
+  it('says what is missing in one line', async () => {
+    const cases: Array<[string[], Record<string, string>, number, string]> = [
+      [['play', '--headless'], {}, 2, 'storyos: Headless play needs --user NAME, with the password in STORYOS_PASSWORD or on the first line of standard input (--password-stdin).\n'],
+      [['play', '--headless', '--user', 'alice'], { STORYOS_PASSWORD: 'password123' }, 2, 'storyos: Choose a game: --new SCENARIO_ID, --session ID or --continue.\n'],
+      [['play', '--headless', '--user', 'alice', '--continue'], { STORYOS_PASSWORD: 'password123' }, 2, 'storyos: You have no game to continue; start one with --new SCENARIO_ID.\n'],
+      [['play', '--headless', '--user', 'alice', '--new', 'no-such'], { STORYOS_PASSWORD: 'password123' }, 1, 'storyos: No scenario "no-such".\n'],
+      [['play', '--headless', '--user', 'alice', '--session', 'nope'], { STORYOS_PASSWORD: 'password123' }, 1, 'storyos: No game session nope of yours.\n'],
+    ];
+    for (const [args, env, code, stderr] of cases) {
+      const result = await runCliAsync(args, { cwd: dir, env });
+      expect({ args, code: result.code, stderr: result.stderr }).toEqual({ args, code, stderr });
+    }
+  });
+});
