@@ -113,10 +113,15 @@ async function command(line: string, ctx: { store: Store; engine: GameEngine; us
 
 async function chooseSession(engine: GameEngine, user: PublicUser, options: PlayOptions, io: Io, controller: { current: AbortController | null }, announce: () => void): Promise<string> {
   if (options.new) {
-    announce();
     let sessionId = '';
+    let announced = false;
     const started = await play(io, controller, async (signal, onText) => {
-      const result = await engine.newSession(user, options.new as string, { signal, onText });
+      const firstAnnounces = (text: string) => {
+        if (!announced) announce();
+        announced = true;
+        onText(text);
+      };
+      const result = await engine.newSession(user, options.new as string, { signal, onText: firstAnnounces });
       sessionId = result.session.id;
       return result;
     });
