@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { UserFacingError } from '../../config/errors.js';
 import { lazyAction } from '../lazy.js';
 
 export interface PlayOptions {
@@ -25,7 +24,7 @@ export function registerPlayCommand(program: Command): void {
     .option('--new <scenario-id>', 'headless: start a new game of this scenario')
     .option('--session <id>', 'headless: play this game')
     .action(async (options: PlayOptions, command: Command) => {
-      if (!options.headless) throw new UserFacingError('The terminal UI is not built yet in this version; use `storyos play --headless` (see `storyos play --help`).', 1);
-      await lazyAction(() => import('./headless.js'), 'playHeadless')(options, command);
+      if (options.headless) await lazyAction(() => import('./headless.js'), 'playHeadless')(options, command);
+      else await lazyAction(() => import('./tui.js'), 'playTui')(options, command);
     });
 }

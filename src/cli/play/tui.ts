@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Accounts } from '../../auth/accounts.js';
+import { secretValues, type Config } from '../../config/env.js';
+import { UserFacingError } from '../../config/errors.js';
+import { GameEngine } from '../../game/engine.js';
+import { exportSession, type ExportFormat } from '../../game/export.js';
+import { parseScenario } from '../../game/scenario-format.js';
+import { seedStore } from '../../game/seed.js';
+import { SessionAccess } from '../../game/sessions.js';
+import { createLlm } from '../../llm/create.js';
+import { getLogger, logUserAction } from '../../logging/logger.js';
+import { NARRATOR_PROMPT } from '../../store/seed/prompts.js';
+import type { PublicUser, Store } from '../../store/types.js';
+import type { AppServices } from '../../tui/services.js';
+import { loadConfig, onExitClose } from '../context.js';
+import { EXIT, onExit } from '../exit.js';
+import type { PlayOptions } from './index.js';
+
+const log = getLogger('tui');
+
+function requireAdmin(user: PublicUser): void {
+  if (user.role !== 'admin') throw new UserFacingError('Only an admin can do that.', 1);
+}
+
+/** The TUI's services over the real store and narrator. */
+export function buildServices(config: Config, store: Store, engine: GameEngine): AppServices {
+  const access = new SessionAccess(store);
+  return {
+    config,
+    storage: store.engine,
+    accounts: new Accounts(store),
+    engine,
+    listScenarios: () => store.listScenarios(),
+    listSessions: (user) => access.list(user),
+    async importScenario(file, by) {
+      requireAdmin(by);
+      let text: string;
+      try {
+        text = fs.readFileSync(path.resolve(file), 'utf8');
+      } catch {
+        throw new UserFacingError(`Cannot read ${file}.`);
+      }
+      const fields = parseScenario(text, file);
+      const existing = await store.getScenario(fields.scenario_id);
+      const now = new Date();
+      await store.saveScenario({ ...fields, created_by: existing?.created_by ?? by.username, created_at: existing?.created_at ?? now, updated_at: now });
+      logUserAction(log, 'scenario_import', by.username, { scenario_id: fields.scenario_id });
+      return fields.scenario_id;
+    },
+    async deleteScenario(id, by) {
+      requireAdmin(by);
+      await store.deleteScenario(id);
+      logUserAction(log, 'scenario_delete', by.username, { scenario_id: id });
+    },
+    async exportSession(user, sessionId, format: ExportFormat, file) {
+      const text = await exportSession(store, await access.open(user, sessionId), format);
+      const target = file ?? `storyos-${sessionId}.${format}`;
+      fs.writeFileSync(path.resolve(target), text);
+      logUserAction(log, 'export', user.username, { session: sessionId, format });
+      return target;
+    },
+    async deleteSession(user, sessionId) {
+      await access.remove(user, sessionId);
+      logUserAction(log, 'delete_game', user.username, { session: sessionId });
+    },
+    promptVersions: () => store.listSystemPrompts(NARRATOR_PROMPT),
+    async activatePrompt(version, by) {
+      requireAdmin(by);
+      if (!(await store.activateSystemPrompt(NARRATOR_PROMPT, version))) throw new UserFacingError(`There is no version ${version}.`, 1);
+      logUserAction(log, 'prompt_activate', by.username, { version });
+    },
+  };
+}
+
+/** `storyos` / `storyos play`: the full-screen game. */
+export async function playTui(_args: string[], options: PlayOptions): Promise<number> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) throw new UserFacingError('The game needs a terminal; for pipes and scripts use `storyos play --headless`.');
+  const config = loadConfig();
+  const { configureLogging, shutdownLogging } = await import('../../logging/setup.js');
+  configureLogging(config, { console: 'off', colour: false, secrets: secretValues() });
+  onExit(shutdownLogging);
+  const { openStore } = await import('../../store/open.js');
+  const store = await openStore(config);
+  onExitClose(store);
+  await seedStore(store);
+  const llm = await createLlm(config, { offline: options.offline === true });
+  const engine = new GameEngine({ store, llm, narratorModel: config.llm.narratorModel, summaryModel: config.llm.summaryModel });
+  onExit(() => engine.settled());
+  const services = buildServices(config, store, engine);
+  log.info('TUI started', { storage: store.engine, narrator: llm.label });
+  const { runTui } = await import('../../tui/run.js');
+  await runTui(services, { firstRun: await services.accounts.needsFirstAdmin(), continueLast: options.continue === true });
+  return EXIT.ok;
+}

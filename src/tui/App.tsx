@@ -1,0 +1,119 @@
+import { Box, Text, useApp, useInput } from 'ink';
+import { useCallback, useRef, useState, type ReactElement } from 'react';
+import { getLogger, logUserAction } from '../logging/logger.js';
+import type { PublicUser } from '../store/types.js';
+import { useCancelRegistry } from './cancel.js';
+import { useServices } from './context.js';
+import { AdminScreen } from './screens/AdminScreen.js';
+import { FirstRunScreen } from './screens/FirstRunScreen.js';
+import { GameScreen, type GameStart } from './screens/GameScreen.js';
+import { LoadGameScreen } from './screens/LoadGameScreen.js';
+import { LoginScreen } from './screens/LoginScreen.js';
+import { MainMenuScreen, type MenuChoice } from './screens/MainMenuScreen.js';
+import { NewGameScreen } from './screens/NewGameScreen.js';
+import { ScenariosScreen } from './screens/ScenariosScreen.js';
+
+const log = getLogger('tui');
+/** Ctrl+C twice within this long quits. */
+const DOUBLE_PRESS_MS = 2000;
+
+export type Screen =
+  | { name: 'first-run' }
+  | { name: 'login' }
+  | { name: 'menu' }
+  | { name: 'new-game' }
+  | { name: 'load-game' }
+  | { name: 'scenarios' }
+  | { name: 'admin' }
+  | { name: 'game'; start: GameStart };
+
+export interface AppProps {
+  firstRun: boolean;
+  /** `storyos play --continue`: straight into the last game after logging in. */
+  continueLast?: boolean;
+}
+
+export function App({ firstRun, continueLast = false }: AppProps) {
+  const services = useServices();
+  const { exit } = useApp();
+  const cancel = useCancelRegistry();
+  const [screen, setScreen] = useState<Screen>(firstRun ? { name: 'first-run' } : { name: 'login' });
+  const [user, setUser] = useState<PublicUser | null>(null);
+  const [hint, setHint] = useState<string | null>(null);
+  const lastCtrlC = useRef(0);
+
+  const go = useCallback((next: Screen) => {
+    log.debug(`Screen: ${next.name}`);
+    setHint(null);
+    setScreen(next);
+  }, []);
+
+  const quit = useCallback(() => {
+    if (user) logUserAction(log, 'quit', user.username);
+    exit();
+  }, [exit, user]);
+
+  useInput((input, key) => {
+    if (!(key.ctrl && input === 'c')) {
+      if (hint) setHint(null);
+      return;
+    }
+    if (cancel.current?.()) {
+      setHint('Cancelled: the text so far is kept. Ctrl+C twice quits.');
+      lastCtrlC.current = 0;
+      return;
+    }
+    const now = Date.now();
+    if (now - lastCtrlC.current < DOUBLE_PRESS_MS) return quit();
+    lastCtrlC.current = now;
+    setHint('Press Ctrl+C again to quit.');
+  });
+
+  const loggedIn = async (who: PublicUser) => {
+    setUser(who);
+    const last = continueLast ? (await services.listSessions(who))[0] : undefined;
+    go(last ? { name: 'game', start: { kind: 'load', sessionId: last.id } } : { name: 'menu' });
+  };
+
+  const choose = (choice: MenuChoice, last?: { id: string }) => {
+    if (!user) return;
+    logUserAction(log, `menu ${choice}`, user.username);
+    if (choice === 'quit') return quit();
+    if (choice === 'logout') {
+      services.accounts.logout(user);
+      setUser(null);
+      return go({ name: 'login' });
+    }
+    if (choice === 'continue' && last) return go({ name: 'game', start: { kind: 'load', sessionId: last.id } });
+    const next: Record<Exclude<MenuChoice, 'quit' | 'logout' | 'continue'>, Screen['name']> = { new: 'new-game', load: 'load-game', scenarios: 'scenarios', admin: 'admin' };
+    go({ name: next[choice as keyof typeof next] } as Screen);
+  };
+
+  const toMenu = () => go({ name: 'menu' });
+  let body: ReactElement;
+  switch (screen.name) {
+    case 'first-run':
+      body = <FirstRunScreen onDone={(u) => void loggedIn(u)} />;
+      break;
+    case 'login':
+      body = <LoginScreen onDone={(u) => void loggedIn(u)} onQuit={quit} />;
+      break;
+    default:
+      if (!user) {
+        body = <Text>Not logged in.</Text>;
+        break;
+      }
+      if (screen.name === 'menu') body = <MainMenuScreen user={user} onChoose={choose} />;
+      else if (screen.name === 'new-game') body = <NewGameScreen onStart={(scenarioId) => go({ name: 'game', start: { kind: 'new', scenarioId } })} onBack={toMenu} />;
+      else if (screen.name === 'load-game') body = <LoadGameScreen user={user} onOpen={(sessionId) => go({ name: 'game', start: { kind: 'load', sessionId } })} onBack={toMenu} />;
+      else if (screen.name === 'scenarios') body = <ScenariosScreen user={user} onBack={toMenu} />;
+      else if (screen.name === 'admin') body = <AdminScreen user={user} onBack={toMenu} />;
+      else body = <GameScreen key={JSON.stringify(screen.start)} user={user} start={screen.start} onMenu={toMenu} onQuit={quit} />;
+  }
+  return (
+    <Box flexDirection="column">
+      {body}
+      {hint ? <Text color="yellow">{hint}</Text> : null}
+    </Box>
+  );
+}

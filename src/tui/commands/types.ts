@@ -1,0 +1,26 @@
+import type { PlayOptions, TurnResult } from '../../game/engine.js';
+import type { PublicUser } from '../../store/types.js';
+import type { AppServices } from '../services.js';
+
+/** What a slash command can do to the game screen. */
+export interface CommandContext {
+  user: PublicUser;
+  sessionId: string;
+  services: AppServices;
+  /** Runs a narration, streaming it into the screen. */
+  play(run: (options: PlayOptions) => Promise<TurnResult>): Promise<void>;
+  showOverlay(title: string, body: string): void;
+  notice(kind: 'error' | 'info' | 'success', text: string): void;
+  /** Redraws the story from the store (after the head moved). */
+  reload(): Promise<void>;
+  toMenu(): void;
+  quit(): void;
+}
+
+export interface SlashCommand {
+  name: string;
+  /** `md|json [path]` */
+  args?: string;
+  description: string;
+  run(ctx: CommandContext, args: string[]): Promise<void> | void;
+}

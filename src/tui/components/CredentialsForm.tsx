@@ -1,0 +1,43 @@
+import { Box } from 'ink';
+import { useState } from 'react';
+import { TextField } from './TextField.js';
+
+/** Sent as the password when the confirmation differs. */
+export const MISMATCH = '\u0000mismatch';
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+/** Username, password (and its confirmation): Enter moves to the next field, then submits. */
+export function CredentialsForm({ confirm = false, busy = false, onSubmit }: { confirm?: boolean; busy?: boolean; onSubmit: (c: Credentials) => void; }) {
+  const [field, setField] = useState(0);
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const last = confirm ? 2 : 1;
+  /** `value` is the submitted field's text, which may be newer than the state of this render. */
+  const next = (value: string) => {
+    const values = { username, password, repeat, [['username', 'password', 'repeat'][field] as string]: value };
+    if (field < last) return setField(field + 1);
+    if (confirm && values.password !== values.repeat) {
+      setRepeat('');
+      setField(2);
+      onSubmit({ username: values.username, password: MISMATCH });
+      return;
+    }
+    onSubmit({ username: values.username, password: values.password });
+    setPassword('');
+    setRepeat('');
+    setField(1);
+  };
+  return (
+    <Box flexDirection="column">
+      <TextField label="Username:" value={username} onChange={setUsername} onSubmit={next} focus={!busy && field === 0} onHistory={() => setField(Math.min(last, field + 1))} />
+      <TextField label="Password:" value={password} onChange={setPassword} onSubmit={next} mask focus={!busy && field === 1} onHistory={(d) => setField(d === 'up' ? 0 : Math.min(last, 2))} />
+      {confirm ? <TextField label="Repeat it:" value={repeat} onChange={setRepeat} onSubmit={next} mask focus={!busy && field === 2} onHistory={(d) => d === 'up' && setField(1)} /> : null}
+    </Box>
+  );
+}
+

@@ -1,0 +1,35 @@
+import { Box, Text } from 'ink';
+import { memo } from 'react';
+import { renderMarkdown } from '../markdown.js';
+import { colour } from '../theme.js';
+
+export interface StoryItem {
+  key: string;
+  kind: 'player' | 'narration' | 'system';
+  text: string;
+  interrupted?: boolean;
+}
+
+/** One finished or streaming message: the player's action quoted, narration as Markdown. */
+export const MessageView = memo(function MessageView({ item, width }: { item: StoryItem; width: number }) {
+  if (item.kind === 'player') {
+    return (
+      <Box marginBottom={1}>
+        <Text color={colour('cyan')}>› {item.text}</Text>
+      </Box>
+    );
+  }
+  if (item.kind === 'system') {
+    return (
+      <Box marginBottom={1}>
+        <Text dimColor>{item.text}</Text>
+      </Box>
+    );
+  }
+  return (
+    <Box flexDirection="column" marginBottom={1}>
+      <Text>{renderMarkdown(item.text, Math.max(20, width - 2))}</Text>
+      {item.interrupted ? <Text dimColor>(interrupted)</Text> : null}
+    </Box>
+  );
+});

@@ -1,0 +1,59 @@
+import { Box, Text, useInput } from 'ink';
+import { useCallback, useEffect, useState } from 'react';
+import type { PublicUser, SystemPromptRecord } from '../../store/types.js';
+import { BackOnEscape } from '../components/BackOnEscape.js';
+import { Frame } from '../components/Frame.js';
+import { Menu } from '../components/Menu.js';
+import { Notice, type NoticeKind } from '../components/Notice.js';
+import { useServices } from '../context.js';
+
+type Tab = 'prompts' | 'users';
+const when = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').slice(0, 16) : 'never');
+
+/** Narrator prompt versions (Enter activates one) and users (Enter unlocks a locked one). Tab switches. */
+export function AdminScreen({ user, onBack }: { user: PublicUser; onBack: () => void }) {
+  const services = useServices();
+  const [tab, setTab] = useState<Tab>('prompts');
+  const [prompts, setPrompts] = useState<SystemPromptRecord[]>([]);
+  const [users, setUsers] = useState<PublicUser[]>([]);
+  const [notice, setNotice] = useState<{ kind: NoticeKind; text: string } | null>(null);
+  const reload = useCallback(() => {
+    void services.promptVersions().then(setPrompts);
+    void services.accounts.listUsers().then(setUsers);
+  }, [services]);
+  useEffect(reload, [reload]);
+  const done = (promise: Promise<unknown>, text: string) =>
+    promise
+      .then(() => setNotice({ kind: 'success', text }))
+      .catch((e: Error) => setNotice({ kind: 'error', text: e.message }))
+      .finally(reload);
+  const now = new Date();
+  return (
+    <Frame title={`Admin · ${tab === 'prompts' ? 'narrator prompt' : 'users'}`} hints="Tab switches prompt/users · ↑↓ choose · Enter activate/unlock · Esc back · edit prompts with `storyos prompt set FILE`">
+      <BackOnEscape onBack={onBack} />
+      <TabSwitch onTab={() => setTab(tab === 'prompts' ? 'users' : 'prompts')} />
+      {tab === 'prompts' ? (
+        <Box flexDirection="column">
+          <Menu
+            key="prompts"
+            items={prompts.map((p) => ({ label: `${p.active ? '●' : '○'} version ${p.version}`, value: p.version, hint: `${when(p.created_at)} by ${p.created_by}: ${(p.content.split('\n')[0] ?? '').slice(0, 40)}` }))}
+            onSelect={(version) => void done(services.activatePrompt(version, user), `Version ${version} is now the narrator's prompt.`)}
+          />
+        </Box>
+      ) : (
+        <Menu
+          key="users"
+          items={users.map((u) => ({ label: `${u.username} (${u.role})`, value: u.username, hint: `last login ${when(u.last_login_at)}${u.locked_until && u.locked_until > now ? ' · LOCKED' : ''}` }))}
+          onSelect={(name) => void done(services.accounts.unlock(name, user.username), `${name} is unlocked.`)}
+        />
+      )}
+      <Notice kind={notice?.kind ?? 'info'} text={notice?.text ?? null} />
+      <Text dimColor>{tab === 'prompts' ? `${prompts.length} versions` : `${users.length} users`}</Text>
+    </Frame>
+  );
+}
+
+function TabSwitch({ onTab }: { onTab: () => void }) {
+  useInput((_input, key) => key.tab && onTab());
+  return null;
+}

@@ -1,0 +1,214 @@
+import { Box, Static, Text, useStdout } from 'ink';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { TurnError, type PlayOptions, type TurnResult } from '../../game/engine.js';
+import { getLogger, logUserAction } from '../../logging/logger.js';
+import type { MessageRecord, PublicUser } from '../../store/types.js';
+import { useCancelRegistry } from '../cancel.js';
+import { completions, findCommand } from '../commands/index.js';
+import type { CommandContext } from '../commands/types.js';
+import { BackOnEscape } from '../components/BackOnEscape.js';
+import { MessageView, type StoryItem } from '../components/MessageView.js';
+import { Notice, type NoticeKind } from '../components/Notice.js';
+import { StatusBar, type TurnStats } from '../components/StatusBar.js';
+import { TextField } from '../components/TextField.js';
+import { useServices } from '../context.js';
+import { useInputHistory } from '../hooks/useInputHistory.js';
+import { useTerminalWidth } from '../hooks/useTerminalWidth.js';
+import { renderMarkdown } from '../markdown.js';
+import { colour } from '../theme.js';
+
+const log = getLogger('tui');
+/** Messages shown when a game is loaded; older ones are in the export. */
+const SHOWN_ON_LOAD = 60;
+/** The streaming message is redrawn at most this often. */
+const FLUSH_MS = 40;
+
+export type GameStart = { kind: 'new'; scenarioId: string } | { kind: 'load'; sessionId: string };
+
+function toItem(m: MessageRecord): StoryItem {
+  return { key: m.id, kind: m.sender === 'player' ? 'player' : 'narration', text: m.content, interrupted: m.narration?.interrupted ?? false };
+}
+
+function statsOf(result: TurnResult): TurnStats {
+  const streamMs = result.durationMs - (result.ttftMs ?? 0);
+  return { ttftMs: result.ttftMs, tokensPerSecond: streamMs > 0 ? (result.usage.tokens_out * 1000) / streamMs : null, turnTokens: result.usage.tokens_in + result.usage.tokens_out };
+}
+
+export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; start: GameStart; onMenu: () => void; onQuit: () => void }) {
+  const services = useServices();
+  const { engine } = services;
+  const width = useTerminalWidth();
+  const { write } = useStdout();
+  const cancel = useCancelRegistry();
+  const history = useInputHistory();
+  const [sessionId, setSessionId] = useState<string | null>(start.kind === 'load' ? start.sessionId : null);
+  const [items, setItems] = useState<StoryItem[]>([]);
+  const [staticKey, setStaticKey] = useState(0);
+  const [pendingAction, setPendingAction] = useState<string | null>(null);
+  const [streamText, setStreamText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [input, setInput] = useState('');
+  const [overlay, setOverlay] = useState<{ title: string; body: string } | null>(null);
+  const [notice, setNotice] = useState<{ kind: NoticeKind; text: string } | null>(null);
+  const [stats, setStats] = useState<TurnStats | null>(null);
+  const [sessionTokens, setSessionTokens] = useState(0);
+  const buffer = useRef('');
+  const abort = useRef<AbortController | null>(null);
+
+  const reload = useCallback(
+    async (id: string) => {
+      const transcript = await engine.transcript(user, id, SHOWN_ON_LOAD);
+      const session = await engine.openSession(user, id);
+      setSessionTokens(session.usage.tokens_in + session.usage.tokens_out);
+      write('\u001b[2J\u001b[3J\u001b[H');
+      setItems(transcript.map(toItem));
+      setStaticKey((k) => k + 1);
+    },
+    [engine, user, write],
+  );
+
+  /** Finished messages are printed once; on a resize the terminal is cleared and they are printed again, rewrapped. */
+  const firstWidth = useRef(width);
+  useEffect(() => {
+    if (width === firstWidth.current) return;
+    firstWidth.current = width;
+    write('\u001b[2J\u001b[3J\u001b[H');
+    setStaticKey((k) => k + 1);
+  }, [width, write]);
+
+  const play = useCallback(
+    async (run: (options: PlayOptions) => Promise<TurnResult>, action: string | null = null) => {
+      const controller = new AbortController();
+      abort.current = controller;
+      buffer.current = '';
+      setBusy(true);
+      setNotice(null);
+      setPendingAction(action);
+      setStreamText('');
+      const timer = setInterval(() => setStreamText(buffer.current), FLUSH_MS);
+      try {
+        const result = await run({ signal: controller.signal, onText: (t) => (buffer.current += t) });
+        setSessionId(result.session.id);
+        setItems((previous) => [...previous, ...(action ? [{ key: `${result.message.id}-action`, kind: 'player' as const, text: action }] : []), toItem(result.message)]);
+        setStats(statsOf(result));
+        setSessionTokens(result.session.usage.tokens_in + result.session.usage.tokens_out);
+        if (result.notice) setNotice({ kind: 'error', text: result.notice });
+      } catch (error) {
+        if (error instanceof TurnError && error.action) setInput(error.action);
+        const kept = error instanceof TurnError && error.action ? ' Your action is back in the input line.' : '';
+        setNotice({ kind: 'error', text: `${(error as Error).message}${kept}` });
+      } finally {
+        clearInterval(timer);
+        abort.current = null;
+        setBusy(false);
+        setPendingAction(null);
+        setStreamText('');
+      }
+    },
+    [],
+  );
+
+  useEffect(() => {
+    cancel.current = () => {
+      if (!abort.current) return false;
+      abort.current.abort();
+      return true;
+    };
+    return () => {
+      cancel.current = null;
+    };
+  }, [cancel]);
+
+  useEffect(() => {
+    log.debug('Screen: game', { user_id: user.username, start: start.kind });
+    if (start.kind === 'new') void play((options) => engine.newSession(user, start.scenarioId, options));
+    else void reload(start.sessionId).catch((e: Error) => setNotice({ kind: 'error', text: e.message }));
+    // Runs once: the game starts when the screen opens.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const commandContext = useMemo<CommandContext | null>(
+    () =>
+      sessionId
+        ? {
+            user,
+            sessionId,
+            services,
+            play: (run) => play(run),
+            showOverlay: (title, body) => setOverlay({ title, body }),
+            notice: (kind, text) => setNotice({ kind, text }),
+            reload: () => reload(sessionId),
+            toMenu: onMenu,
+            quit: onQuit,
+          }
+        : null,
+    [sessionId, user, services, play, reload, onMenu, onQuit],
+  );
+
+  const submit = async (line: string) => {
+    const text = line.trim();
+    if (!text || busy || !commandContext) return;
+    history.add(text);
+    setInput('');
+    if (text.startsWith('/')) {
+      const [name = '', ...args] = text.slice(1).split(/\s+/);
+      const command = findCommand(name.toLowerCase());
+      if (!command) return setNotice({ kind: 'error', text: `Unknown command /${name}; /help lists them.` });
+      logUserAction(log, `command /${command.name}`, user.username, { session: commandContext.sessionId });
+      try {
+        await command.run(commandContext, args);
+      } catch (error) {
+        setNotice({ kind: 'error', text: (error as Error).message });
+      }
+      return;
+    }
+    await play((options) => engine.takeTurn(user, commandContext.sessionId, text, options), text);
+  };
+
+  const suggestions = completions(input);
+  return (
+    <Box flexDirection="column">
+      <Static key={staticKey} items={items}>
+        {(item) => <MessageView key={item.key} item={item} width={width} />}
+      </Static>
+      {pendingAction ? <Text color={colour('cyan')}>› {pendingAction}</Text> : null}
+      {busy ? (
+        <Box marginY={pendingAction ? 1 : 0}>
+          <Text>{streamText ? renderMarkdown(streamText, Math.max(20, width - 2)) : <Text dimColor>The narrator is thinking…</Text>}</Text>
+        </Box>
+      ) : null}
+      {overlay ? (
+        <Box flexDirection="column" borderStyle="round" paddingX={1} width={Math.min(width, 100)}>
+          <BackOnEscape onBack={() => setOverlay(null)} />
+          <Text bold>{overlay.title}</Text>
+          <Text>{renderMarkdown(overlay.body, Math.max(20, Math.min(width, 100) - 4))}</Text>
+          <Text dimColor>Esc closes</Text>
+        </Box>
+      ) : null}
+      <Notice kind={notice?.kind ?? 'info'} text={notice?.text ?? null} />
+      <Box borderStyle="single" borderColor={colour('gray')} paddingX={1}>
+        <TextField
+          value={input}
+          onChange={setInput}
+          onSubmit={(line) => void submit(line)}
+          focus={!busy && !overlay}
+          placeholder={busy ? '' : 'What do you do? (/help for commands)'}
+          onHistory={(direction) => setInput(history.move(direction, input))}
+          onTab={() => suggestions[0] && setInput(`/${suggestions[0].name}${suggestions[0].args ? ' ' : ''}`)}
+        />
+      </Box>
+      {suggestions.length > 0 && !busy ? (
+        <Box flexDirection="column" paddingX={1}>
+          {suggestions.map((c) => (
+            <Text key={c.name} dimColor>
+              /{c.name}
+              {c.args ? ` ${c.args}` : ''} — {c.description}
+            </Text>
+          ))}
+        </Box>
+      ) : null}
+      <StatusBar model={engine.narratorLabel} stats={stats} sessionTokens={sessionTokens} storage={services.storage} offline={engine.offline} busy={busy} />
+    </Box>
+  );
+}
+

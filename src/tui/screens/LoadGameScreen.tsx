@@ -1,0 +1,70 @@
+import { Box, Text, useInput } from 'ink';
+import { useCallback, useEffect, useState } from 'react';
+import type { PublicUser, SessionSummary } from '../../store/types.js';
+import { BackOnEscape } from '../components/BackOnEscape.js';
+import { Frame } from '../components/Frame.js';
+import { Menu } from '../components/Menu.js';
+import { Notice, type NoticeKind } from '../components/Notice.js';
+import { useServices } from '../context.js';
+
+const when = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 16);
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+/** The player's own games: Enter continues, e exports (Markdown), d deletes after a y/n. */
+export function LoadGameScreen({ user, onOpen, onBack }: { user: PublicUser; onOpen: (sessionId: string) => void; onBack: () => void }) {
+  const services = useServices();
+  const [sessions, setSessions] = useState<SessionSummary[] | null>(null);
+  const [notice, setNotice] = useState<{ kind: NoticeKind; text: string } | null>(null);
+  const [confirming, setConfirming] = useState<SessionSummary | null>(null);
+  const [highlighted, setHighlighted] = useState<string | null>(null);
+  const reload = useCallback(() => void services.listSessions(user).then(setSessions), [services, user]);
+  useEffect(reload, [reload]);
+  useInput(
+    (input) => {
+      if (!confirming) return;
+      if (input === 'y') {
+        void services.deleteSession(user, confirming.id).then(() => {
+          setNotice({ kind: 'success', text: `Deleted ${confirming.scenario_name} (${confirming.id}).` });
+          setConfirming(null);
+          reload();
+        });
+      } else if (input === 'n' || input) {
+        setConfirming(null);
+      }
+    },
+    { isActive: confirming !== null },
+  );
+  if (!sessions) return <Frame title="Load game"><Text dimColor>Loading…</Text></Frame>;
+  const current = sessions.find((s) => s.id === highlighted) ?? sessions[0];
+  const onKey = (input: string, id: string) => {
+    const session = sessions.find((s) => s.id === id);
+    if (!session) return;
+    if (input === 'd') setConfirming(session);
+    if (input === 'e' || input === 'E') {
+      services
+        .exportSession(user, id, input === 'e' ? 'md' : 'json')
+        .then((file) => setNotice({ kind: 'success', text: `Exported to ${file}.` }))
+        .catch((e: Error) => setNotice({ kind: 'error', text: e.message }));
+    }
+  };
+  return (
+    <Frame title="Load game" hints="↑↓ choose · Enter continue · e export (Markdown) · E export (JSON) · d delete · Esc back">
+      <BackOnEscape onBack={onBack} active={confirming === null} />
+      {sessions.length === 0 ? <Text>No games yet: start one from the main menu.</Text> : null}
+      <Menu
+        focus={confirming === null}
+        items={sessions.map((s) => ({ label: `${s.scenario_name}`, value: s.id, hint: `turn ${s.turn_count} · ${when(s.updated_at)}` }))}
+        onSelect={onOpen}
+        onHighlight={setHighlighted}
+        onKey={onKey}
+      />
+      {current ? (
+        <Box marginTop={1}>
+          <Text dimColor>{clip(current.last_scene || '(no scene yet)', 200)}</Text>
+        </Box>
+      ) : null}
+      {confirming ? <Text color="yellow">Delete {confirming.scenario_name} ({confirming.id}) for good? y/n</Text> : null}
+      <Notice kind={notice?.kind ?? 'info'} text={notice?.text ?? null} />
+    </Frame>
+  );
+}

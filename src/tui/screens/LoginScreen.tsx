@@ -1,0 +1,55 @@
+import { Box, Text } from 'ink';
+import { BackOnEscape } from '../components/BackOnEscape.js';
+import { useState } from 'react';
+import type { PublicUser } from '../../store/types.js';
+import { CredentialsForm, MISMATCH, type Credentials } from '../components/CredentialsForm.js';
+import { Frame } from '../components/Frame.js';
+import { Menu } from '../components/Menu.js';
+import { Notice } from '../components/Notice.js';
+import { useServices } from '../context.js';
+
+type Mode = 'choose' | 'login' | 'register';
+
+export function LoginScreen({ onDone, onQuit }: { onDone: (user: PublicUser) => void; onQuit: () => void }) {
+  const services = useServices();
+  const [mode, setMode] = useState<Mode>('choose');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async ({ username, password }: Credentials) => {
+    if (password === MISMATCH) return setError('The two passwords differ; type them again.');
+    setBusy(true);
+    setError(null);
+    try {
+      if (mode === 'register') await services.accounts.register(username, password);
+      onDone(await services.accounts.login(username, password));
+    } catch (e) {
+      setError((e as Error).message);
+      setBusy(false);
+    }
+  };
+  if (mode === 'choose') {
+    return (
+      <Frame title="Log in" hints="↑↓ choose · Enter select">
+        {services.engine.offline ? <Text color="yellow">Offline demo narrator (no XAI_API_KEY). Set XAI_API_KEY in .env to play with Grok.</Text> : null}
+        <Menu
+          items={[
+            { label: 'Log in', value: 'login' as const },
+            { label: 'Register', value: 'register' as const, hint: 'a new player account' },
+            { label: 'Quit', value: 'quit' as const },
+          ]}
+          onSelect={(v) => (v === 'quit' ? onQuit() : setMode(v))}
+        />
+      </Frame>
+    );
+  }
+  return (
+    <Frame title={mode === 'login' ? 'Log in' : 'Register'} hints="Enter: next field · Esc: back">
+      <BackOnEscape onBack={() => setMode('choose')} />
+      <Box flexDirection="column">
+        <CredentialsForm key={mode} confirm={mode === 'register'} busy={busy} onSubmit={(c) => void submit(c)} />
+      </Box>
+      <Notice kind="error" text={error} />
+    </Frame>
+  );
+}
+

@@ -1,0 +1,31 @@
+import { Text } from 'ink';
+import { useEffect, useState } from 'react';
+import type { PublicUser, SessionSummary } from '../../store/types.js';
+import { Frame } from '../components/Frame.js';
+import { Menu, type MenuItem } from '../components/Menu.js';
+import { useServices } from '../context.js';
+
+export type MenuChoice = 'new' | 'continue' | 'load' | 'scenarios' | 'admin' | 'logout' | 'quit';
+
+export function MainMenuScreen({ user, onChoose }: { user: PublicUser; onChoose: (choice: MenuChoice, last?: SessionSummary) => void }) {
+  const services = useServices();
+  const [last, setLast] = useState<SessionSummary | null | undefined>(undefined);
+  useEffect(() => {
+    void services.listSessions(user).then((sessions) => setLast(sessions[0] ?? null));
+  }, [services, user]);
+  if (last === undefined) return <Frame title="Main menu"><Text dimColor>Loading…</Text></Frame>;
+  const items: MenuItem<MenuChoice>[] = [
+    { label: 'New game', value: 'new' },
+    ...(last ? [{ label: 'Continue last game', value: 'continue' as const, hint: `${last.scenario_name}, turn ${last.turn_count}` }] : []),
+    { label: 'Load game', value: 'load' },
+    { label: 'Scenarios', value: 'scenarios' },
+    ...(user.role === 'admin' ? [{ label: 'Admin', value: 'admin' as const, hint: 'narrator prompt, users' }] : []),
+    { label: 'Log out', value: 'logout' },
+    { label: 'Quit', value: 'quit' },
+  ];
+  return (
+    <Frame title={`Main menu · ${user.username}${user.role === 'admin' ? ' (admin)' : ''}`} hints="↑↓ choose · Enter select · Ctrl+C twice: quit">
+      <Menu items={items} onSelect={(choice) => onChoose(choice, last ?? undefined)} />
+    </Frame>
+  );
+}

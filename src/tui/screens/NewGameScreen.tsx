@@ -1,0 +1,44 @@
+import { Box, Text } from 'ink';
+import { useEffect, useState } from 'react';
+import type { ScenarioRecord } from '../../store/types.js';
+import { BackOnEscape } from '../components/BackOnEscape.js';
+import { Frame } from '../components/Frame.js';
+import { Menu } from '../components/Menu.js';
+import { useServices } from '../context.js';
+
+/** Short enough for an 80×24 terminal: the scenario's details, clipped. */
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+export function ScenarioDetails({ scenario }: { scenario: ScenarioRecord | undefined }) {
+  if (!scenario) return null;
+  return (
+    <Box flexDirection="column" marginTop={1}>
+      <Text bold>
+        {scenario.name} <Text dimColor>v{scenario.version} by {scenario.author}</Text>
+      </Text>
+      <Text>{clip(scenario.description, 300)}</Text>
+      <Text dimColor>
+        You play {scenario.player_name}: {clip(scenario.role, 120)}
+      </Text>
+    </Box>
+  );
+}
+
+export function NewGameScreen({ onStart, onBack }: { onStart: (scenarioId: string) => void; onBack: () => void }) {
+  const services = useServices();
+  const [scenarios, setScenarios] = useState<ScenarioRecord[] | null>(null);
+  const [highlighted, setHighlighted] = useState<string | null>(null);
+  useEffect(() => {
+    void services.listScenarios().then(setScenarios);
+  }, [services]);
+  if (!scenarios) return <Frame title="New game"><Text dimColor>Loading…</Text></Frame>;
+  const current = scenarios.find((s) => s.scenario_id === highlighted) ?? scenarios[0];
+  return (
+    <Frame title="New game" hints="↑↓ choose · Enter start · Esc back">
+      <BackOnEscape onBack={onBack} />
+      {scenarios.length === 0 ? <Text>No scenarios yet: an admin can import some.</Text> : null}
+      <Menu items={scenarios.map((s) => ({ label: s.name, value: s.scenario_id }))} onSelect={onStart} onHighlight={setHighlighted} />
+      <ScenarioDetails scenario={current} />
+    </Frame>
+  );
+}

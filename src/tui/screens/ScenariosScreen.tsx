@@ -1,0 +1,67 @@
+import { Text, useInput } from 'ink';
+import { useCallback, useEffect, useState } from 'react';
+import type { PublicUser, ScenarioRecord } from '../../store/types.js';
+import { BackOnEscape } from '../components/BackOnEscape.js';
+import { Frame } from '../components/Frame.js';
+import { Menu } from '../components/Menu.js';
+import { Notice, type NoticeKind } from '../components/Notice.js';
+import { TextField } from '../components/TextField.js';
+import { useServices } from '../context.js';
+import { ScenarioDetails } from './NewGameScreen.js';
+
+type Mode = { kind: 'browse' } | { kind: 'import'; path: string } | { kind: 'delete'; scenario: ScenarioRecord };
+
+/** Browse scenarios; an admin also imports (i), edits in $EDITOR (x) and deletes (d). */
+export function ScenariosScreen({ user, onBack }: { user: PublicUser; onBack: () => void }) {
+  const services = useServices();
+  const admin = user.role === 'admin';
+  const [scenarios, setScenarios] = useState<ScenarioRecord[] | null>(null);
+  const [highlighted, setHighlighted] = useState<string | null>(null);
+  const [mode, setMode] = useState<Mode>({ kind: 'browse' });
+  const [notice, setNotice] = useState<{ kind: NoticeKind; text: string } | null>(null);
+  const reload = useCallback(() => void services.listScenarios().then(setScenarios), [services]);
+  useEffect(reload, [reload]);
+  const report = (promise: Promise<string>) =>
+    promise
+      .then((text) => setNotice({ kind: 'success', text }))
+      .catch((e: Error) => setNotice({ kind: 'error', text: e.message }))
+      .finally(() => {
+        setMode({ kind: 'browse' });
+        reload();
+      });
+  useInput(
+    (input) => {
+      if (mode.kind !== 'delete') return;
+      if (input === 'y') void report(services.deleteScenario(mode.scenario.scenario_id, user).then(() => `Deleted ${mode.scenario.name}.`));
+      else setMode({ kind: 'browse' });
+    },
+    { isActive: mode.kind === 'delete' },
+  );
+  if (!scenarios) return <Frame title="Scenarios"><Text dimColor>Loading…</Text></Frame>;
+  const current = scenarios.find((s) => s.scenario_id === highlighted) ?? scenarios[0];
+  const onKey = (input: string, id: string) => {
+    if (!admin) return;
+    const scenario = scenarios.find((s) => s.scenario_id === id);
+    if (input === 'i') setMode({ kind: 'import', path: '' });
+    if (input === 'd' && scenario) setMode({ kind: 'delete', scenario });
+    if (input === 'x' && scenario && services.editScenario) void report(services.editScenario(id, user));
+  };
+  const hints = admin ? `↑↓ choose · i import a file${services.editScenario ? ' · x edit in $EDITOR' : ''} · d delete · Esc back` : '↑↓ choose · Esc back';
+  return (
+    <Frame title="Scenarios" hints={hints}>
+      <BackOnEscape onBack={mode.kind === 'browse' ? onBack : () => setMode({ kind: 'browse' })} />
+      <Menu focus={mode.kind === 'browse'} items={scenarios.map((s) => ({ label: s.name, value: s.scenario_id, hint: `${s.scenario_id} v${s.version}` }))} onSelect={() => {}} onHighlight={setHighlighted} onKey={onKey} />
+      <ScenarioDetails scenario={current} />
+      {mode.kind === 'import' ? (
+        <TextField
+          label="Import from file (.md or .json):"
+          value={mode.path}
+          onChange={(path) => setMode({ kind: 'import', path })}
+          onSubmit={(path) => void report(services.importScenario(path.trim(), user).then((id) => `Imported ${id}.`))}
+        />
+      ) : null}
+      {mode.kind === 'delete' ? <Text color="yellow">Delete {mode.scenario.name} for good? y/n</Text> : null}
+      <Notice kind={notice?.kind ?? 'info'} text={notice?.text ?? null} />
+    </Frame>
+  );
+}

@@ -1,0 +1,28 @@
+import type { Accounts } from '../auth/accounts.js';
+import type { Config } from '../config/env.js';
+import type { GameEngine } from '../game/engine.js';
+import type { ExportFormat } from '../game/export.js';
+import type { PublicUser, ScenarioRecord, SessionSummary, StoreEngine, SystemPromptRecord } from '../store/types.js';
+
+/**
+ * Everything the screens may do, as plain functions: the TUI never touches the store, the
+ * narrator or the file system directly, so components can be tested with a fake of this.
+ */
+export interface AppServices {
+  config: Config;
+  storage: StoreEngine;
+  accounts: Accounts;
+  engine: GameEngine;
+  listScenarios(): Promise<ScenarioRecord[]>;
+  /** Imports a Markdown or JSON scenario file; returns its id. */
+  importScenario(file: string, by: PublicUser): Promise<string>;
+  deleteScenario(id: string, by: PublicUser): Promise<void>;
+  /** Writes a session export into the working directory; returns the file name. */
+  exportSession(user: PublicUser, sessionId: string, format: ExportFormat, file?: string): Promise<string>;
+  deleteSession(user: PublicUser, sessionId: string): Promise<void>;
+  listSessions(user: PublicUser): Promise<SessionSummary[]>;
+  promptVersions(): Promise<SystemPromptRecord[]>;
+  activatePrompt(version: number, by: PublicUser): Promise<void>;
+  /** Opens the scenario in $EDITOR (the TUI steps aside meanwhile) and saves the result. */
+  editScenario?(id: string, by: PublicUser): Promise<string>;
+}
