@@ -1,9 +1,10 @@
 import { UserFacingError } from '../config/errors.js';
 import { LlmError } from '../llm/errors.js';
+import { sanitizeText } from '../llm/sanitize.js';
 import type { LlmClient, StreamResult } from '../llm/types.js';
 import { formatDuration } from '../logging/format.js';
 import { getLogger, logError, logPerf, logUserAction } from '../logging/logger.js';
-import { NotFoundError } from '../store/errors.js';
+import { ConflictError, NotFoundError } from '../store/errors.js';
 import { newMessageId, newSessionId } from '../store/ids.js';
 import { NARRATOR_PROMPT, DEFAULT_NARRATOR_PROMPT } from '../store/seed/prompts.js';
 import { EMPTY_STATE, type MessageRecord, type NewMessage, type PublicUser, type ScenarioRecord, type SessionRecord, type Store, type StoryState, type TimelineEvent, type TokenUsage } from '../store/types.js';
@@ -45,12 +46,15 @@ export interface TurnResult {
 /** A turn that produced nothing: the player's typed action comes back with it, to try again. */
 export class TurnError extends UserFacingError {
   constructor(
-    readonly failure: LlmError,
+    /** What went wrong: an LlmError's kind, or `conflict`. */
+    readonly failure: { kind: string; message: string },
     readonly action: string | null,
   ) {
     super(failure.message, 1);
   }
 }
+
+const PLAYED_ELSEWHERE = 'This game was played in another window meanwhile, so this narration was not kept; /retry plays your action on the latest story.';
 
 export interface StoryView {
   synopsis: string;
@@ -147,7 +151,7 @@ export class GameEngine {
   }
 
   async takeTurn(user: PublicUser, sessionId: string, action: string, play: PlayOptions = {}): Promise<TurnResult> {
-    const text = action.trim();
+    const text = sanitizeText(action).trim();
     if (!text) throw new UserFacingError('Type what you do, or /help for the commands.', 2);
     if (text.length > MAX_ACTION_CHARS) throw new UserFacingError(`An action can be at most ${MAX_ACTION_CHARS} characters (this one has ${text.length}).`, 2);
     const session = await this.ready(user, sessionId);
@@ -195,13 +199,13 @@ export class GameEngine {
 
   /** The exact prompt the next turn would send, with tokens per section (`/context`). */
   async nextPrompt(user: PublicUser, sessionId: string, action = '(your next action)'): Promise<AssembledPrompt> {
-    const session = await this.access.open(user, sessionId);
+    const session = await this.ready(user, sessionId);
     return this.buildPrompt(session, session.head, action, session.state);
   }
 
   /** Synopsis, timeline, characters and world state of the branch shown (`/story`). */
   async story(user: PublicUser, sessionId: string): Promise<StoryView> {
-    const session = await this.access.open(user, sessionId);
+    const session = await this.ready(user, sessionId);
     const branch = session.head ? await this.store.getBranch(sessionId, session.head, 1_000_000_000) : [];
     const timeline = branch.flatMap((m) => (m.state?.event ? [m.state.event] : []));
     const { synopsis, world_state, location, last_scene, characters } = session.state;
@@ -286,7 +290,15 @@ export class GameEngine {
       throw new TurnError(failure, turn.action);
     }
     const persistStarted = performance.now();
-    const saved = await this.persist(session, turn, result, previousState);
+    let saved: { session: SessionRecord; message: MessageRecord };
+    try {
+      saved = await this.persist(session, turn, result, previousState);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      if (turn.action !== null) this.failedActions.set(session.id, turn.action);
+      log.warn('Turn refused: the game moved on in another process', { session: session.id, operation: kind });
+      throw new TurnError({ kind: 'conflict', message: PLAYED_ELSEWHERE }, turn.action);
+    }
     const persistMs = performance.now() - persistStarted;
     this.failedActions.delete(session.id);
     if (!result.interrupted) this.scheduleStateUpdate(session.id, saved.message, previousState, kind === 'retry' && turn.stateFrom?.sender === 'player' ? turn.stateFrom.content : turn.action);
@@ -348,7 +360,7 @@ export class GameEngine {
     messages.push(narration);
     const turnCount = turn.turnCount;
     const usage = { tokens_in: session.usage.tokens_in + result.usage.tokens_in, tokens_out: session.usage.tokens_out + result.usage.tokens_out };
-    await this.store.appendMessages(session.id, messages, { turn_count: turnCount, usage, state, updated_at: now });
+    await this.store.appendMessages(session.id, messages, { turn_count: turnCount, usage, state, updated_at: now }, session.head);
     const updated: SessionRecord = { ...session, head: narration.id, turn_count: turnCount, usage, state, updated_at: now };
     return { session: updated, message: { ...narration, session_id: session.id } };
   }

@@ -23,7 +23,7 @@ export async function exportMarkdown(store: Store, session: SessionRecord): Prom
   const header = [
     `# ${session.scenario_name}`,
     '',
-    `*Played by ${session.user} · started ${session.created_at.toISOString().slice(0, 10)} · ${session.turn_count} turns · session ${session.id}*`,
+    `*Played by ${session.user} · started ${session.created_at.toISOString().slice(0, 10)} · ${session.turn_count} ${session.turn_count === 1 ? 'turn' : 'turns'} · session ${session.id}*`,
   ];
   const story = session.state.synopsis ? ['', '## Story so far', '', session.state.synopsis] : [];
   return `${[...header, ...story, '', '---', '', branch.map(renderMessage).join('\n\n')].join('\n').trimEnd()}\n`;

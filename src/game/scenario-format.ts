@@ -1,5 +1,7 @@
 import * as v from 'valibot';
+import { createHash } from 'node:crypto';
 import { UserFacingError } from '../config/errors.js';
+import { sanitizeText } from '../llm/sanitize.js';
 import type { ScenarioFields } from '../store/types.js';
 
 export class ScenarioFormatError extends UserFacingError {}
@@ -30,6 +32,11 @@ const SECTIONS = ['Overview', 'Description', 'Player Details', 'Setting', 'Dunge
 const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const SEMVER = /^\d+\.\d+\.\d+$/;
 
+/** For names with no Latin letters or digits (`灯台の謎`): a stable id from the name. */
+function hashedId(name: string): string {
+  return `scenario-${createHash('sha256').update(name.trim()).digest('hex').slice(0, 8)}`;
+}
+
 /** `The Lighthouse at Gull Point` → `the-lighthouse-at-gull-point`. */
 const TRANSLITERATIONS: Record<string, string> = { æ: 'ae', ø: 'o', œ: 'oe', ß: 'ss', đ: 'd', ł: 'l', þ: 'th', ð: 'd', ı: 'i' };
 
@@ -58,6 +65,7 @@ function fieldForLabel(label: string): FieldSpec | undefined {
 
 /** Checks each field's presence, size and shape; `lineOf` says where a field was found. */
 function validate(values: Partial<Record<keyof ScenarioFields, string>>, lineOf: (key: keyof ScenarioFields) => string): ScenarioFields {
+  values = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'string' ? sanitizeText(v) : v]));
   for (const field of SCENARIO_FIELDS) {
     const value = values[field.key]?.trim() ?? '';
     if (!value) throw new ScenarioFormatError(`Missing ${field.label}${lineOf(field.key)}: every scenario needs all of ${SCENARIO_FIELDS.map((f) => f.label).join(', ')}.`);
@@ -68,8 +76,7 @@ function validate(values: Partial<Record<keyof ScenarioFields, string>>, lineOf:
   }
   const version = (values.version as string).trim();
   if (!SEMVER.test(version)) throw new ScenarioFormatError(`Version${lineOf('version')} must look like 1.0.0 (got ${JSON.stringify(version)}).`);
-  const scenarioId = values.scenario_id?.trim() || slugify(values.name as string);
-  if (!values.scenario_id?.trim() && !scenarioId) throw new ScenarioFormatError(`Name${lineOf('name')} needs letters or digits (a-z, 0-9) to make the scenario id from; give a scenario_id in JSON otherwise.`);
+  const scenarioId = values.scenario_id?.trim() || slugify(values.name as string) || hashedId(values.name as string);
   if (!SLUG.test(scenarioId)) throw new ScenarioFormatError(`Scenario id ${JSON.stringify(scenarioId)} must be 1 to 64 lowercase letters, digits or hyphens.`);
   const out = { scenario_id: scenarioId } as ScenarioFields;
   for (const field of SCENARIO_FIELDS) out[field.key] = (values[field.key] as string).trim();

@@ -8,6 +8,14 @@ import type { JsonRequest, JsonResult, LlmClient, StreamRequest, StreamResult, T
 
 const log = getLogger('llm_utils');
 
+/** The SDK's own messages go to our log, never to the terminal. */
+const sdkLogger = {
+  error: (message: string, ...rest: unknown[]) => log.warn(`openai SDK: ${message}`, { detail: rest.map(String).join(' ').slice(0, 500) }),
+  warn: (message: string, ...rest: unknown[]) => log.warn(`openai SDK: ${message}`, { detail: rest.map(String).join(' ').slice(0, 500) }),
+  info: (message: string) => log.debug(`openai SDK: ${message}`),
+  debug: (message: string) => log.debug(`openai SDK: ${message}`),
+};
+
 export interface OpenAiLlmOptions {
   apiKey: string;
   baseUrl: string;
@@ -74,7 +82,7 @@ export class OpenAiLlm implements LlmClient {
 
   constructor(private readonly options: OpenAiLlmOptions) {
     this.label = options.model;
-    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: options.timeoutS * 1000 });
+    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: options.timeoutS * 1000, logger: sdkLogger, logLevel: 'warn' });
     this.backoff = options.backoff ?? { baseMs: 1000, capMs: 30_000 };
   }
 

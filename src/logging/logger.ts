@@ -1,7 +1,9 @@
 import log4js from 'log4js';
 import { formatDuration, type LogContext } from './format.js';
 
-export type Category = 'app' | 'auth' | 'db_utils' | 'llm_utils' | 'game_logic' | 'cli' | 'tui';
+import type { Category } from './categories.js';
+
+export type { Category };
 
 export interface Logger {
   debug(message: string, context?: LogContext): void;

@@ -185,9 +185,11 @@ export interface Store {
 
   /**
    * Saves messages (a player action and its narration, say) and moves the session's head to the
-   * last of them, atomically: the head never points at a message that is not saved.
+   * last of them, atomically: the head never points at a message that is not saved. With
+   * `expectedHead`, refuses (ConflictError, nothing saved on SQLite) when the head has moved
+   * since: two processes playing one game never silently bury each other's turns.
    */
-  appendMessages(sessionId: string, messages: NewMessage[], update: HeadUpdate): Promise<void>;
+  appendMessages(sessionId: string, messages: NewMessage[], update: HeadUpdate, expectedHead?: string | null): Promise<void>;
   /** Moves the head to an existing message of the session (undo, choosing a branch). */
   setHead(sessionId: string, messageId: string, update: HeadUpdate): Promise<void>;
   /** Replaces a narrator message's story state, and the session's when it is the head. */

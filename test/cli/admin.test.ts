@@ -99,7 +99,7 @@ describe('storyos scenarios', () => {
     expect(result.stderr).toMatch(/^storyos: (Missing Description|Version \(line 4\) must look like 1\.0\.0).*\n$/);
     fs.writeFileSync(file, cli(dir, ['scenarios', 'export', 'neon-rain']).stdout.replace('- **Version**: 1.0.0', '- **Version**: one'));
     expect(cli(dir, ['scenarios', 'import', file]).stderr).toBe('storyos: Version (line 4) must look like 1.0.0 (got "one").\n');
-    expect(cli(dir, ['scenarios', 'import', path.join(dir, 'missing.md')]).stderr).toBe(`storyos: Cannot read ${path.join(dir, 'missing.md')}: no such file.\n`);
+    expect(cli(dir, ['scenarios', 'import', path.join(dir, 'missing.md')]).stderr).toBe(`storyos: Cannot read ${path.join(dir, 'missing.md')}: no such file or directory.\n`);
   });
 });
 

@@ -57,6 +57,7 @@ describe('storyos logs grep', () => {
     const dir = tempDir();
     writeLogs(dir);
     expect(headers(logs(dir, 'grep', '--level', 'PERF', '--user', 'alice').stdout)).toHaveLength(1);
+    expect(headers(logs(dir, 'grep', '--user', 'ALICE').stdout)).toHaveLength(2);
     expect(logs(dir, 'grep', '--min-level', 'warn', '--count').stdout.trim()).toBe('2');
     expect(logs(dir, 'grep', '--since', '10m').stdout).not.toContain('Rate limited');
     expect(headers(logs(dir, 'grep', '--since', '10m').stdout)).toHaveLength(2);
@@ -83,6 +84,7 @@ describe('storyos logs grep', () => {
       [['grep', '--dir', path.join(dir, 'missing')], /^storyos: Log directory .*missing does not exist \(set STORYOS_LOG_DIR or pass --dir\)\.\n$/],
       [['grep', '--frobnicate'], /^storyos: unknown option '--frobnicate'\n$/],
       [['tail', '-n', 'many'], /^storyos: Invalid -n value "many": .+\n$/],
+      [['grep', '--module', 'db-utils'], /^storyos: Unknown module "db-utils": use one of app, auth, db_utils, llm_utils, game_logic, cli, tui\.\n$/],
     ] as const) {
       const result = logs(dir, ...args);
       expect({ args, code: result.code, stdout: result.stdout }).toEqual({ args, code: 2, stdout: '' });

@@ -69,6 +69,20 @@ describe('storyos play --headless', () => {
     expect(nobody.stderr).toBe(wrong.stderr);
   });
 
+  it('survives a bad export path, says when a failed action is replaced, and keeps the SDK quiet', async () => {
+    server.script({ kind: 'stream', chunks: ['Opening.'] }, { kind: 'malformed' }, { kind: 'stream', chunks: ['Second works.'] });
+    const env = { ...online(), STORYOS_LLM_MAX_RETRIES: '0' };
+    const result = await play(['--new', 'neon-rain'], '/export md /nonexistent/dir/x.md\nfirst try\nsecond try\n/story\n', env);
+    expect(result.stderr).toContain('storyos: Cannot write /nonexistent/dir/x.md: no such file or directory.\n');
+    expect(result.stderr).toContain('storyos: not played (replaced by your new action): first try\n');
+    expect(result.stderr).not.toContain('Could not parse');
+    expect(result.stdout).toContain('Second works.');
+    expect(result.stdout).toContain('Story so far:');
+    expect(result.code).toBe(0);
+    const both = await play(['--new', 'neon-rain', '--continue'], '');
+    expect([both.code, both.stderr]).toEqual([2, 'storyos: Choose one game: --new SCENARIO_ID, --session ID or --continue, not several.\n']);
+  });
+
   it('says what is missing in one line', async () => {
     const cases: Array<[string[], Record<string, string>, number, string]> = [
       [['play', '--headless'], {}, 2, 'storyos: Headless play needs --user NAME, with the password in STORYOS_PASSWORD or on the first line of standard input (--password-stdin).\n'],

@@ -136,6 +136,34 @@ describe('a game against the fake narrator', () => {
     expect((await store.getMessage(result.message.id))?.content).toBe('Red alert');
   });
 
+  it('removes escape sequences from the player’s action before it is stored or sent', async () => {
+    const game = engine();
+    const { session } = await game.newSession(alice, SCENARIO);
+    const result = await game.takeTurn(alice, session.id, 'say \u001b[2J\u001b]0;title\u0007hi\u0000');
+    const action = await store.getMessage(result.message.parent_id as string);
+    expect(action?.content).toBe('say hi');
+    expect(narrationRequests().at(-1)?.body.messages?.at(-1)?.content).toBe('say hi');
+  });
+
+  it('refuses a turn built on a story another process has moved on, keeping the action', async () => {
+    const first = engine();
+    const second = engine();
+    const { session } = await first.newSession(alice, SCENARIO);
+    server.script({ kind: 'stream', chunks: ['Slow one.'], delayMs: 0, firstDelayMs: 300 }, { kind: 'stream', chunks: ['Fast one.'] });
+    const slow = first.takeTurn(alice, session.id, 'I wait in the first window.');
+    await new Promise((r) => setTimeout(r, 100));
+    await second.takeTurn(alice, session.id, 'I act in the second window.');
+    const error = await failureOf(slow);
+    expect(error.failure.kind).toBe('conflict');
+    expect(error.message).toBe('This game was played in another window meanwhile, so this narration was not kept; /retry plays your action on the latest story.');
+    expect(first.failedAction(session.id)).toBe('I wait in the first window.');
+    expect((await first.transcript(alice, session.id)).map((m) => m.content)).toContain('I act in the second window.');
+    server.script({ kind: 'stream', chunks: ['Now it plays.'] });
+    const retried = await first.retry(alice, session.id);
+    expect(retried.message.content).toBe('Now it plays.');
+    expect((await first.transcript(alice, session.id)).map((m) => m.content).slice(-4)).toEqual(['I act in the second window.', 'Fast one.', 'I wait in the first window.', 'Now it plays.']);
+  });
+
   it('cancels mid-stream: the request is aborted, the partial narration kept as interrupted', async () => {
     const game = engine();
     const { session } = await game.newSession(alice, SCENARIO);

@@ -66,6 +66,7 @@ describe('storyos sessions', () => {
   it('lists sessions, filtered by player, and exports one', async () => {
     const dir = tempDir();
     const store = SqliteStore.open(path.join(dir, 'data'));
+    await store.createUser(user('alice'));
     const mine = await storyWithBranches(store, 'alice');
     await storyWithBranches(store, 'bob');
     await store.close();
@@ -73,8 +74,9 @@ describe('storyos sessions', () => {
     expect(all.code).toBe(0);
     expect(all.stdout.trim().split('\n')).toHaveLength(4);
     const alice = JSON.parse(runCli(['sessions', 'list', '--user', 'alice', '--json'], { cwd: dir }).stdout);
+    expect(runCli(['sessions', 'list', '--user', 'ALICE'], { cwd: dir }).stdout).toContain(mine.id);
     expect(alice.map((s: { id: string }) => s.id)).toEqual([mine.id]);
-    expect(runCli(['sessions', 'list', '--user', 'carol'], { cwd: dir }).code).toBe(1);
+    expect(runCli(['sessions', 'list', '--user', 'carol'], { cwd: dir })).toMatchObject({ code: 1, stdout: 'No game sessions for carol.\n' });
     const md = runCli(['sessions', 'export', mine.id], { cwd: dir });
     expect(md.stdout).toContain('> **You:** action 30');
     expect(JSON.parse(runCli(['sessions', 'export', mine.id, '--format', 'json'], { cwd: dir }).stdout).messages).toHaveLength(9);

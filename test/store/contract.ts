@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DuplicateError, NotFoundError } from '../../src/store/errors.js';
+import { ConflictError, DuplicateError, NotFoundError } from '../../src/store/errors.js';
 import { newMessageId, newSessionId } from '../../src/store/ids.js';
 import { EMPTY_STATE, type HeadUpdate, type NewMessage, type ScenarioRecord, type SessionRecord, type Store, type StoryState, type UserRecord } from '../../src/store/types.js';
 
@@ -231,6 +231,19 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(await store.getSession(s.id)).toMatchObject({ head: first, turn_count: 1, state: state(1) });
         expect((await store.listMessages(s.id)).length).toBe(5);
         expect((await store.getChildren(s.id, null)).map((m) => m.content)).toEqual(['action 1']);
+      });
+
+      it('refuses to move a head that moved since it was read, saving nothing', async () => {
+        const s = session('alice');
+        await store.createSession(s);
+        const [first] = await playTurns(store, s.id, 1);
+        const before = await store.counts();
+        const late = turn(null, 9);
+        await expect(store.appendMessages(s.id, late, headUpdate(9), null)).rejects.toBeInstanceOf(ConflictError);
+        expect((await store.getSession(s.id))?.head).toBe(first);
+        if (store.engine === 'sqlite') expect(await store.counts()).toEqual(before);
+        await store.appendMessages(s.id, turn(first as string, 2), headUpdate(2), first);
+        expect((await store.getSession(s.id))?.turn_count).toBe(2);
       });
 
       it('refuses a head that is not a message of the session', async () => {

@@ -82,6 +82,8 @@ export async function doctor(): Promise<number> {
   rest.forEach(print);
   await startCommandLogging(config);
   const failed = [...checks, ...rest].filter((ch) => ch.outcome === 'fail').length;
-  process.stdout.write(failed ? `\n${failed} problem${failed > 1 ? 's' : ''} to fix.\n` : '\nAll good.\n');
+  const warned = [...checks, ...rest].filter((ch) => ch.outcome === 'warn').length;
+  const warnings = warned ? ` (${warned} warning${warned > 1 ? 's' : ''} above)` : '';
+  process.stdout.write(failed ? `\n${failed} problem${failed > 1 ? 's' : ''} to fix${warnings}.\n` : warned ? `\nNothing to fix${warnings}.\n` : '\nAll good.\n');
   return failed ? EXIT.failure : EXIT.ok;
 }

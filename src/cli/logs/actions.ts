@@ -1,4 +1,5 @@
 import { UserFacingError } from '../../config/errors.js';
+import { CATEGORIES } from '../../logging/categories.js';
 import { ERROR_LOG, listLogSet, MAIN_LOG } from '../../logging/log-files.js';
 import { deleteFiles, filesOlderThan, rotateNow, summarize } from '../../logging/maintenance.js';
 import { buildFilter, splitList, type EntryFilter } from '../../logging/reader/filter.js';
@@ -25,6 +26,14 @@ interface FilterFlags {
   dir?: string;
 }
 
+/** StoryOS's own categories: a typo in --module is an error, not an empty result. */
+function checkModules(modules: string[] | undefined): string[] | undefined {
+  for (const module of modules ?? []) {
+    if (!(CATEGORIES as readonly string[]).includes(module)) throw new UserFacingError(`Unknown module ${JSON.stringify(module)}: use one of ${CATEGORIES.join(', ')}.`);
+  }
+  return modules;
+}
+
 function filterFrom(pattern: string | undefined, flags: FilterFlags): EntryFilter {
   const now = Date.now();
   return buildFilter({
@@ -33,7 +42,7 @@ function filterFrom(pattern: string | undefined, flags: FilterFlags): EntryFilte
     fixedString: flags.fixedStrings,
     levels: splitList(flags.level),
     minLevel: flags.minLevel,
-    modules: splitList(flags.module),
+    modules: checkModules(splitList(flags.module)),
     user: flags.user,
     session: flags.session,
     since: flags.since === undefined ? undefined : parseTimeSpec(flags.since, '--since', now),

@@ -1,15 +1,14 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import readline from 'node:readline';
 import { Accounts } from '../../auth/accounts.js';
 import { UserFacingError } from '../../config/errors.js';
 import { GameEngine, TurnError, type TurnResult } from '../../game/engine.js';
 import { exportSession, type ExportFormat } from '../../game/export.js';
 import { createLlm } from '../../llm/create.js';
-import { getLogger, logUserAction } from '../../logging/logger.js';
+import { getLogger, logError, logUserAction } from '../../logging/logger.js';
 import type { PublicUser, Store } from '../../store/types.js';
 import { withStore } from '../context.js';
 import { EXIT } from '../exit.js';
+import { writeUserFile } from '../files.js';
 import type { PlayOptions } from './index.js';
 
 const HELP = `Type what you do, one action a line. Commands:
@@ -65,7 +64,7 @@ async function exportTo(store: Store, engine: GameEngine, user: PublicUser, sess
   if (format !== 'md' && format !== 'json') throw new UserFacingError('Use /export md or /export json, optionally with a path.');
   const target = args[1] ?? `storyos-${sessionId}.${format}`;
   const text = await exportSession(store, await engine.openSession(user, sessionId), format);
-  fs.writeFileSync(path.resolve(target), text);
+  writeUserFile(target, text);
   logUserAction(getLogger('game_logic'), 'export', user.username, { session: sessionId, format });
   io.out(`Saved ${target}.\n\n`);
 }
@@ -125,7 +124,7 @@ async function chooseSession(engine: GameEngine, user: PublicUser, options: Play
       sessionId = result.session.id;
       return result;
     });
-    if (!started) throw new UserFacingError('The game could not start; try again.', 1);
+    if (!started) throw new UserFacingError('The game could not start, so no action was read; try again.', 1);
     io.err(`storyos: game ${sessionId} started.\n`);
     return sessionId;
   }
@@ -140,6 +139,7 @@ async function chooseSession(engine: GameEngine, user: PublicUser, options: Play
 export async function playHeadless(_args: string[], options: PlayOptions): Promise<number> {
   const io: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
   if (!options.user) throw new UserFacingError(NEEDS_USER);
+  if ([options.new, options.session, options.continue].filter(Boolean).length > 1) throw new UserFacingError('Choose one game: --new SCENARIO_ID, --session ID or --continue, not several.');
   if (!options.new && !options.session && !options.continue) throw new UserFacingError('Choose a game: --new SCENARIO_ID, --session ID or --continue.');
   return withStore(async (store, config) => {
     const input = lines();
@@ -164,11 +164,17 @@ export async function playHeadless(_args: string[], options: PlayOptions): Promi
         if (line.startsWith('/')) {
           if ((await command(line, ctx)) === 'quit') break;
         } else {
+          const unplayed = engine.failedAction(sessionId);
+          if (unplayed !== undefined) io.err(`storyos: not played (replaced by your new action): ${unplayed}\n`);
           await play(io, controller, (signal, onText) => engine.takeTurn(user, sessionId, line, { signal, onText }));
         }
       } catch (error) {
-        if (!(error instanceof UserFacingError)) throw error;
-        io.err(`storyos: ${error.message}\n`);
+        if (error instanceof UserFacingError) io.err(`storyos: ${error.message}\n`);
+        else {
+          // One bad line must not end the game: say so, log the details, read on.
+          logError(getLogger('game_logic'), 'Headless command failed', error, { operation: line.split(' ')[0] ?? 'action', session: sessionId });
+          io.err(`storyos: unexpected error: ${(error as Error).message.split('\n')[0]} (details in the log); the game goes on.\n`);
+        }
       }
     }
     process.off('SIGINT', onInterrupt);

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { Accounts } from '../../auth/accounts.js';
 import { secretValues, type Config } from '../../config/env.js';
 import { UserFacingError } from '../../config/errors.js';
@@ -15,6 +13,7 @@ import type { PublicUser, Store } from '../../store/types.js';
 import type { AppServices } from '../../tui/services.js';
 import { loadConfig, onExitClose } from '../context.js';
 import { EXIT, onExit } from '../exit.js';
+import { readUserFile, writeUserFile } from '../files.js';
 import type { PlayOptions } from './index.js';
 
 const log = getLogger('tui');
@@ -35,12 +34,7 @@ export function buildServices(config: Config, store: Store, engine: GameEngine):
     listSessions: (user) => access.list(user),
     async importScenario(file, by) {
       requireAdmin(by);
-      let text: string;
-      try {
-        text = fs.readFileSync(path.resolve(file), 'utf8');
-      } catch {
-        throw new UserFacingError(`Cannot read ${file}.`);
-      }
+      const text = readUserFile(file);
       const fields = parseScenario(text, file);
       const existing = await store.getScenario(fields.scenario_id);
       const now = new Date();
@@ -56,7 +50,7 @@ export function buildServices(config: Config, store: Store, engine: GameEngine):
     async exportSession(user, sessionId, format: ExportFormat, file) {
       const text = await exportSession(store, await access.open(user, sessionId), format);
       const target = file ?? `storyos-${sessionId}.${format}`;
-      fs.writeFileSync(path.resolve(target), text);
+      writeUserFile(target, text);
       logUserAction(log, 'export', user.username, { session: sessionId, format });
       return target;
     },

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { UserFacingError } from '../../config/errors.js';
 import { getLogger, logUserAction } from '../../logging/logger.js';
 import { NotFoundError } from '../../store/errors.js';
@@ -6,6 +5,7 @@ import { NARRATOR_PROMPT } from '../../store/seed/prompts.js';
 import { renderTable } from '../../text/table.js';
 import { operatorName, withStore } from '../context.js';
 import { EXIT } from '../exit.js';
+import { readUserFile } from '../files.js';
 
 /** Prompts longer than this are surely a mistake (a binary file, say). */
 const MAX_PROMPT_CHARS = 20_000;
@@ -27,12 +27,7 @@ export function show([version]: string[]): Promise<number> {
 }
 
 export function set([file]: string[]): Promise<number> {
-  let content: string;
-  try {
-    content = fs.readFileSync(file === '-' ? 0 : (file as string), 'utf8').trim();
-  } catch (error) {
-    throw new UserFacingError(`Cannot read ${file}: ${(error as Error).message}.`);
-  }
+  const content = readUserFile(file as string).trim();
   if (!content) throw new UserFacingError(`${file} is empty; the narrator needs a prompt.`);
   if (content.length > MAX_PROMPT_CHARS) throw new UserFacingError(`${file} has ${content.length} characters; a prompt can have at most ${MAX_PROMPT_CHARS}.`);
   return withStore(async (store) => {

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { UserFacingError } from '../../config/errors.js';
 import { parseScenario, scenarioToJson, scenarioToMarkdown } from '../../game/scenario-format.js';
 import { getLogger, logUserAction } from '../../logging/logger.js';
@@ -7,6 +6,7 @@ import type { ScenarioRecord, Store } from '../../store/types.js';
 import { renderTable } from '../../text/table.js';
 import { operatorName, withStore } from '../context.js';
 import { EXIT } from '../exit.js';
+import { readUserFile, writeUserFile } from '../files.js';
 
 async function mustGet(store: Store, id: string): Promise<ScenarioRecord> {
   const scenario = await store.getScenario(id);
@@ -32,16 +32,9 @@ export function show([id]: string[], options: { format: string }): Promise<numbe
   });
 }
 
-function readInput(file: string): string {
-  try {
-    return fs.readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (error) {
-    throw new UserFacingError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}.`);
-  }
-}
 
 export function importFile([file]: string[]): Promise<number> {
-  const fields = parseScenario(readInput(file as string), file as string);
+  const fields = parseScenario(readUserFile(file as string), file as string);
   return withStore(async (store) => {
     const existing = await store.getScenario(fields.scenario_id);
     const now = new Date();
@@ -57,7 +50,7 @@ export function exportOne([id]: string[], options: { format: string; output?: st
   return withStore(async (store) => {
     const text = render(await mustGet(store, id as string), options.format);
     if (options.output) {
-      fs.writeFileSync(options.output, text);
+      writeUserFile(options.output, text);
       process.stdout.write(`Wrote ${options.output}.\n`);
     } else {
       process.stdout.write(text);

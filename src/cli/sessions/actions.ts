@@ -1,14 +1,19 @@
-import fs from 'node:fs';
 import { exportSession, type ExportFormat } from '../../game/export.js';
 import { getLogger, logUserAction } from '../../logging/logger.js';
 import { NotFoundError } from '../../store/errors.js';
 import { renderTable } from '../../text/table.js';
 import { operatorName, withStore } from '../context.js';
 import { EXIT } from '../exit.js';
+import { writeUserFile } from '../files.js';
 
 export function list(_args: string[], options: { user?: string; json?: boolean }): Promise<number> {
   return withStore(async (store) => {
-    const sessions = await store.listSessions(options.user ?? null);
+    const owner = options.user === undefined ? null : ((await store.findUser(options.user.toLowerCase()))?.username ?? options.user);
+    const sessions = await store.listSessions(owner);
+    if (sessions.length === 0 && !options.json) {
+      process.stdout.write(owner === null ? 'No game sessions yet.\n' : `No game sessions for ${options.user}.\n`);
+      return EXIT.noMatch;
+    }
     if (options.json) {
       process.stdout.write(`${JSON.stringify(sessions, null, 2)}\n`);
     } else {
@@ -24,7 +29,7 @@ export function exportOne([id]: string[], options: { format: ExportFormat; outpu
     const session = await store.getSession(id as string);
     if (!session) throw new NotFoundError(`No game session ${id}; \`storyos sessions list\` shows them.`);
     const text = await exportSession(store, session, options.format);
-    if (options.output) fs.writeFileSync(options.output, text);
+    if (options.output) writeUserFile(options.output, text);
     else process.stdout.write(text);
     logUserAction(getLogger('game_logic'), 'session_export', operatorName(), { session: session.id, format: options.format, owner: session.user });
     if (options.output) process.stdout.write(`Wrote ${options.output}.\n`);

@@ -57,7 +57,6 @@ function compilePattern(options: FilterOptions): ((text: string) => boolean) | u
 function chooseNeedle(options: FilterOptions, levels: string[], modules: string[]): Buffer | undefined {
   const { pattern, fixedString, ignoreCase } = options;
   if (pattern && fixedString && !ignoreCase && !/[\r\n]/.test(pattern)) return Buffer.from(pattern);
-  if (options.user) return Buffer.from(`user_id: ${options.user}`);
   if (options.session) return Buffer.from(options.session);
   if (levels.length === 1) return Buffer.from(`${levels[0]}] [`);
   if (modules.length === 1) return Buffer.from(`${modules[0]}] `);
@@ -76,12 +75,14 @@ export function buildFilter(options: FilterOptions): EntryFilter {
   const since = options.since === undefined ? undefined : toLogTime(options.since);
   const until = options.until === undefined ? undefined : toLogTime(options.until);
   const patternMatches = compilePattern(options);
+  // Usernames are unique without regard to case, so `--user ALICE` finds alice.
+  const user = options.user?.toLowerCase();
   const needsContext = options.user !== undefined || options.session !== undefined || options.slowerThanSeconds !== undefined;
   const structural = levels.length > 0 || minRank >= 0 || modules.length > 0 || needsContext || since !== undefined || until !== undefined;
 
   const contextMatches = (parsed: ParsedBody): boolean => {
     const c = parsed.context;
-    if (options.user !== undefined && c.user_id !== options.user) return false;
+    if (user !== undefined && c.user_id?.toLowerCase() !== user) return false;
     if (options.session !== undefined && c.session !== options.session && c.session_id !== options.session) return false;
     if (options.slowerThanSeconds !== undefined && !(durationSeconds(c.duration) > options.slowerThanSeconds)) return false;
     return true;

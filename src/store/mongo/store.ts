@@ -1,6 +1,6 @@
 import { MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
 import { redactText } from '../../logging/redact.js';
-import { DuplicateError, NotFoundError, StoreUnavailableError } from '../errors.js';
+import { ConflictError, DuplicateError, NotFoundError, StoreUnavailableError } from '../errors.js';
 import { instrumented } from '../instrument.js';
 import type {
   HeadUpdate,
@@ -297,21 +297,24 @@ export class MongoStore implements Store {
     );
   }
 
-  private async updateHead(sessionId: string, head: string, update: HeadUpdate): Promise<void> {
-    const result = await this.sessions.updateOne(
-      { _id: sessionId },
-      { $set: { head, turn_count: update.turn_count, usage: update.usage, state: update.state, updated_at: update.updated_at } },
-    );
-    if (result.matchedCount === 0) throw new NotFoundError(`No game session ${sessionId}.`);
+  private async updateHead(sessionId: string, head: string, update: HeadUpdate, expectedHead?: string | null): Promise<void> {
+    const filter = expectedHead === undefined ? { _id: sessionId } : { _id: sessionId, head: expectedHead };
+    const result = await this.sessions.updateOne(filter, { $set: { head, turn_count: update.turn_count, usage: update.usage, state: update.state, updated_at: update.updated_at } });
+    if (result.matchedCount > 0) return;
+    if (!(await this.sessions.findOne({ _id: sessionId }, { projection: { _id: 1 } }))) throw new NotFoundError(`No game session ${sessionId}.`);
+    throw new ConflictError(`Game session ${sessionId} was played elsewhere meanwhile.`);
   }
 
-  /** Messages are written before the head moves to them: a crash in between leaves the old head, still valid. */
-  appendMessages(sessionId: string, messages: NewMessage[], update: HeadUpdate): Promise<void> {
+  /**
+   * Messages are written before the head moves to them: a crash in between, or a refused head
+   * move, leaves the old head (still valid) and unreachable messages.
+   */
+  appendMessages(sessionId: string, messages: NewMessage[], update: HeadUpdate, expectedHead?: string | null): Promise<void> {
     return this.op(
       'append_messages',
       async () => {
         await this.messages.insertMany(messages.map(({ id, ...rest }) => ({ _id: id, session_id: sessionId, ...rest })));
-        await this.updateHead(sessionId, (messages[messages.length - 1] as NewMessage).id, update);
+        await this.updateHead(sessionId, (messages[messages.length - 1] as NewMessage).id, update, expectedHead);
       },
       { session: sessionId, messages: messages.length },
     );

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { DuplicateError, NotFoundError, StoreUnavailableError } from '../errors.js';
+import { ConflictError, DuplicateError, NotFoundError, StoreUnavailableError } from '../errors.js';
 import { instrumented } from '../instrument.js';
 import type {
   HeadUpdate,
@@ -292,20 +292,22 @@ export class SqliteStore implements Store {
     return this.op('delete_session', () => this.write(() => this.db.prepare('DELETE FROM game_sessions WHERE id = ?').run(id).changes > 0), { session: id });
   }
 
-  private updateHead(sessionId: string, head: string, update: HeadUpdate): void {
-    const changed = this.db
-      .prepare('UPDATE game_sessions SET head = ?, turn_count = ?, tokens_in = ?, tokens_out = ?, state = ?, updated_at = ? WHERE id = ?')
-      .run(head, update.turn_count, update.usage.tokens_in, update.usage.tokens_out, JSON.stringify(update.state), toText(update.updated_at), sessionId).changes;
-    if (changed === 0) throw new NotFoundError(`No game session ${sessionId}.`);
+  private updateHead(sessionId: string, head: string, update: HeadUpdate, expectedHead?: string | null): void {
+    const values = [head, update.turn_count, update.usage.tokens_in, update.usage.tokens_out, JSON.stringify(update.state), toText(update.updated_at), sessionId];
+    const sql = 'UPDATE game_sessions SET head = ?, turn_count = ?, tokens_in = ?, tokens_out = ?, state = ?, updated_at = ? WHERE id = ?';
+    const changed = expectedHead === undefined ? this.db.prepare(sql).run(...values).changes : this.db.prepare(`${sql} AND head IS ?`).run(...values, expectedHead).changes;
+    if (changed > 0) return;
+    if (!this.db.prepare('SELECT 1 FROM game_sessions WHERE id = ?').get(sessionId)) throw new NotFoundError(`No game session ${sessionId}.`);
+    throw new ConflictError(`Game session ${sessionId} was played elsewhere meanwhile.`);
   }
 
-  appendMessages(sessionId: string, messages: NewMessage[], update: HeadUpdate): Promise<void> {
+  appendMessages(sessionId: string, messages: NewMessage[], update: HeadUpdate, expectedHead?: string | null): Promise<void> {
     return this.op(
       'append_messages',
       () =>
         this.write(() => {
           this.insertMessages(sessionId, messages);
-          this.updateHead(sessionId, (messages[messages.length - 1] as NewMessage).id, update);
+          this.updateHead(sessionId, (messages[messages.length - 1] as NewMessage).id, update, expectedHead);
         }),
       { session: sessionId, messages: messages.length },
     );

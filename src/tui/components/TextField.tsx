@@ -1,5 +1,5 @@
 import { Box, Text, useInput } from 'ink';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { colour } from '../theme.js';
 
 export interface TextFieldProps {
@@ -18,9 +18,18 @@ export interface TextFieldProps {
 /** One line of input with a cursor: arrows, Home/End (Ctrl+A/E), Backspace, Delete, paste. */
 export function TextField({ label, value, onChange, onSubmit, mask = false, placeholder = '', focus = true, onHistory, onTab }: TextFieldProps) {
   const [cursor, setCursor] = useState(value.length);
-  const at = Math.min(cursor, value.length);
+  // Keys can arrive faster than React re-renders: edit the latest text, not this render's.
+  const latest = useRef({ value, cursor });
+  if (latest.current.value !== value) latest.current = { value, cursor: Math.min(cursor, value.length) };
+  const change = (next: string, nextCursor: number) => {
+    latest.current = { value: next, cursor: nextCursor };
+    onChange(next);
+    setCursor(nextCursor);
+  };
   useInput(
     (input, key) => {
+      const { value } = latest.current;
+      const at = Math.min(latest.current.cursor, value.length);
       if (key.return) return onSubmit(value);
       if (key.upArrow || key.downArrow) {
         onHistory?.(key.upArrow ? 'up' : 'down');
@@ -32,30 +41,30 @@ export function TextField({ label, value, onChange, onSubmit, mask = false, plac
         setCursor(Number.MAX_SAFE_INTEGER);
         return;
       }
-      if (key.leftArrow) return setCursor(Math.max(0, at - 1));
-      if (key.rightArrow) return setCursor(Math.min(value.length, at + 1));
-      if (key.ctrl && input === 'a') return setCursor(0);
-      if (key.ctrl && input === 'e') return setCursor(value.length);
-      if (key.ctrl && input === 'u') {
-        onChange(value.slice(at));
-        return setCursor(0);
-      }
+      const moveTo = (to: number) => {
+        latest.current = { value, cursor: to };
+        setCursor(to);
+      };
+      if (key.leftArrow) return moveTo(Math.max(0, at - 1));
+      if (key.rightArrow) return moveTo(Math.min(value.length, at + 1));
+      if (key.ctrl && input === 'a') return moveTo(0);
+      if (key.ctrl && input === 'e') return moveTo(value.length);
+      if (key.ctrl && input === 'u') return change(value.slice(at), 0);
       if (key.backspace || key.delete) {
         if (at === 0) return;
-        onChange(value.slice(0, at - 1) + value.slice(at));
-        return setCursor(at - 1);
+        return change(value.slice(0, at - 1) + value.slice(at), at - 1);
       }
       if (key.ctrl || key.meta || key.escape || !input) return;
       // Typed fast or pasted, text and Enter can arrive as one chunk: insert, then submit.
       const submits = /[\r\n]$/.test(input);
       const typed = input.replace(/[\r\n]+$/, '').replace(/[\r\n]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
       const next = value.slice(0, at) + typed + value.slice(at);
-      onChange(next);
-      setCursor(at + typed.length);
+      change(next, at + typed.length);
       if (submits) onSubmit(next);
     },
     { isActive: focus },
   );
+  const at = Math.min(cursor, value.length);
   const shown = mask ? '*'.repeat(value.length) : value;
   const before = shown.slice(0, at);
   const under = shown.slice(at, at + 1) || ' ';

@@ -1,0 +1,144 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { logInto, readLog } from '../support/logging.js';
+import { tempDir } from '../support/temp.js';
+import { KEY, realServices, renderApp, screenShows, type } from './harness.js';
+
+describe('first run and accounts', () => {
+  it('creates the admin on first run, then shows the main menu with the admin entry', async () => {
+    const { services, store } = await realServices();
+    const { stdin, lastFrame } = renderApp(services, { firstRun: true });
+    await screenShows(lastFrame, "create the administrator's account");
+    expect(lastFrame()).toContain('No XAI_API_KEY: the offline demo narrator will tell your stories.');
+    await type(stdin, 'root\r', 'password123\r', 'different1\r');
+    await screenShows(lastFrame, '✗ The two passwords differ; type them again.');
+    await type(stdin, 'password123\r');
+    await screenShows(lastFrame, 'Main menu · root (admin)');
+    expect(lastFrame()).toContain('Admin');
+    expect((await store.findUser('root'))?.role).toBe('admin');
+    await store.close();
+  });
+
+  it('refuses a wrong password in one sentence, registers a player, and logs out', async () => {
+    const { services, store } = await realServices();
+    await services.accounts.createUser('alice', 'password123', 'user', 'test');
+    const { stdin, lastFrame } = renderApp(services, { firstRun: false });
+    await screenShows(lastFrame, '› Log in');
+    await type(stdin, KEY.enter, 'alice\r', 'wrong-password\r');
+    await screenShows(lastFrame, '✗ Wrong username or password. After 5 failed attempts an account is locked for 15 minutes.');
+    await type(stdin, KEY.esc, KEY.down, KEY.enter, 'bob\r', 'password456\r', 'password456\r');
+    const menu = await screenShows(lastFrame, 'Main menu · bob');
+    expect(menu).not.toContain('Admin');
+    await type(stdin, KEY.up, KEY.up, KEY.enter);
+    await screenShows(lastFrame, '› Log in');
+    expect((await store.findUser('bob'))?.role).toBe('user');
+    await store.close();
+  });
+});
+
+async function loggedInMenu(wordDelayMs = 0) {
+  const ctx = await realServices(wordDelayMs);
+  await ctx.services.accounts.createUser('alice', 'password123', 'user', 'test');
+  const app = renderApp(ctx.services, { firstRun: false });
+  await screenShows(app.lastFrame, '› Log in');
+  await type(app.stdin, KEY.enter, 'alice\r', 'password123\r');
+  await screenShows(app.lastFrame, '› New game');
+  return { ...ctx, ...app };
+}
+
+describe('playing', () => {
+  it('starts a new game from the scenario list and plays a turn', async () => {
+    const { stdin, lastFrame, frames, store } = await loggedInMenu();
+    await type(stdin, KEY.enter);
+    await screenShows(lastFrame, '› Neon Rain');
+    await type(stdin, KEY.down);
+    expect(lastFrame()).toContain('You play Dr. Lena Okafor');
+    await type(stdin, KEY.enter);
+    await screenShows(lastFrame, 'What do you do? (/help for commands)');
+    expect(frames.join('\n')).toContain('Offline demo narrator');
+    expect(lastFrame()).toContain('OFFLINE DEMO');
+    await type(stdin, 'I check the airlock seals\r');
+    await screenShows(lastFrame, /session \d+ tok · sqlite/);
+    await screenShows(() => frames.join('\n'), 'You decide: I check the airlock seals');
+    const [session] = await store.listSessions('alice');
+    expect(session?.turn_count).toBe(1);
+    await store.close();
+  });
+
+  it('completes slash commands with Tab, opens /help and closes it with Esc', async () => {
+    const { stdin, lastFrame, store } = await loggedInMenu();
+    await type(stdin, KEY.enter);
+    await screenShows(lastFrame, '› Neon Rain');
+    await type(stdin, KEY.enter);
+    await screenShows(lastFrame, 'What do you do?');
+    await type(stdin, '/he');
+    expect(lastFrame()).toContain('/help — the commands and keys');
+    await type(stdin, KEY.tab, KEY.enter);
+    await screenShows(lastFrame, 'Esc closes');
+    expect(lastFrame()).toContain('/retry');
+    await type(stdin, KEY.esc);
+    expect(lastFrame()).not.toContain('Esc closes');
+    await type(stdin, '/frobnicate\r');
+    await screenShows(lastFrame, '✗ Unknown command /frobnicate; /help lists them.');
+    await store.close();
+  });
+
+  it('cancels a narration with Ctrl+C, keeping its text, and quits on Ctrl+C twice', async () => {
+    const logs = tempDir();
+    logInto(logs);
+    const { stdin, lastFrame, frames, store } = await loggedInMenu(30);
+    await type(stdin, KEY.enter);
+    await screenShows(lastFrame, '› Neon Rain');
+    await type(stdin, KEY.enter);
+    await screenShows(lastFrame, 'What do you do? (/help', 5000);
+    await type(stdin, 'I wait for the rain to stop\r');
+    await screenShows(() => frames.join('\n'), 'narrating… (Ctrl+C cancels)');
+    await new Promise((r) => setTimeout(r, 200));
+    await type(stdin, KEY.ctrlC);
+    await screenShows(lastFrame, 'Cancelled: the text so far is kept.');
+    await screenShows(() => frames.join('\n'), '(interrupted)');
+    const [session] = await store.listSessions('alice');
+    const [last] = await services(store, session?.id as string);
+    expect(last?.narration?.interrupted).toBe(true);
+    await type(stdin, KEY.ctrlC);
+    await screenShows(lastFrame, 'Press Ctrl+C again to quit.');
+    await type(stdin, KEY.ctrlC);
+    expect(readLog(logs)).toContain('User action: quit (user_id: alice)');
+    await store.close();
+  });
+
+  it('loads a game, exports it, and deletes it only after y', async () => {
+    const { stdin, lastFrame, store, services: appServices } = await loggedInMenu();
+    const alice = await appServices.accounts.login('alice', 'password123');
+    const { session } = await appServices.engine.newSession(alice, 'neon-rain');
+    const cwd = process.cwd();
+    const out = tempDir();
+    process.chdir(out);
+    try {
+      await type(stdin, KEY.esc);
+      await screenShows(lastFrame, '› New game');
+      await type(stdin, '2', KEY.enter);
+      await screenShows(lastFrame, 'StoryOS · Load game');
+      expect(lastFrame()).toContain('Neon Rain');
+      await type(stdin, 'e');
+      await screenShows(lastFrame, `✓ Exported to storyos-${session.id}.md.`);
+      expect(fs.readFileSync(path.join(out, `storyos-${session.id}.md`), 'utf8')).toContain('# Neon Rain');
+      await type(stdin, 'd');
+      await screenShows(lastFrame, 'for good? y/n');
+      await type(stdin, 'n');
+      expect(await store.getSession(session.id)).not.toBeNull();
+      await type(stdin, 'd', 'y');
+      await screenShows(lastFrame, `✓ Deleted Neon Rain (${session.id}).`);
+      expect(await store.getSession(session.id)).toBeNull();
+    } finally {
+      process.chdir(cwd);
+      await store.close();
+    }
+  });
+});
+
+async function services(store: import('../../src/store/sqlite/store.js').SqliteStore, sessionId: string) {
+  const session = await store.getSession(sessionId);
+  return store.getBranch(sessionId, session?.head as string, 1);
+}

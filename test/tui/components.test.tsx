@@ -1,0 +1,109 @@
+import { Text } from 'ink';
+import { render } from 'ink-testing-library';
+import { useState } from 'react';
+import { describe, expect, it, vi } from 'vitest';
+import { Menu } from '../../src/tui/components/Menu.js';
+import { StatusBar } from '../../src/tui/components/StatusBar.js';
+import { TextField } from '../../src/tui/components/TextField.js';
+import { useInputHistory } from '../../src/tui/hooks/useInputHistory.js';
+import { completions } from '../../src/tui/commands/index.js';
+import { KEY, type } from './harness.js';
+
+function Field({ onSubmit, mask = false }: { onSubmit: (v: string) => void; mask?: boolean }) {
+  const [value, setValue] = useState('');
+  const history = useInputHistory();
+  return (
+    <>
+      <TextField
+        value={value}
+        onChange={setValue}
+        mask={mask}
+        onSubmit={(v) => {
+          history.add(v);
+          onSubmit(v);
+          setValue('');
+        }}
+        onHistory={(d) => setValue(history.move(d, value))}
+      />
+      <Text>[{value}]</Text>
+    </>
+  );
+}
+
+describe('TextField', () => {
+  it('edits with the cursor keys and submits on Enter', async () => {
+    const submitted = vi.fn();
+    const { stdin, lastFrame } = render(<Field onSubmit={submitted} />);
+    await type(stdin, 'l', 'a', 'm', 'p', KEY.left, KEY.left, 'X', KEY.backspace, KEY.backspace, 'u');
+    expect(lastFrame()).toContain('[lump]');
+    await type(stdin, '\u0001', 'c');
+    expect(lastFrame()).toContain('[clump]');
+    await type(stdin, KEY.enter);
+    expect(submitted).toHaveBeenCalledWith('clump');
+  });
+
+  it('submits text and Enter that arrive in one chunk, as from a fast typist or a paste', async () => {
+    const submitted = vi.fn();
+    const { stdin } = render(<Field onSubmit={submitted} />);
+    await type(stdin, 'I open the door\r');
+    expect(submitted).toHaveBeenCalledWith('I open the door');
+    await type(stdin, 'line one\nline two\r');
+    expect(submitted).toHaveBeenLastCalledWith('line one line two');
+  });
+
+  it('masks passwords and never shows control characters', async () => {
+    const { stdin, lastFrame } = render(<Field onSubmit={() => {}} mask />);
+    await type(stdin, 'se\u0007cret');
+    const [field, echo] = (lastFrame() ?? '').split('\n');
+    expect(field).toContain('******');
+    expect(field).not.toContain('secret');
+    expect(echo).toBe('[secret]');
+  });
+
+  it('walks back through earlier inputs with Up and Down, keeping the draft', async () => {
+    const { stdin, lastFrame } = render(<Field onSubmit={() => {}} />);
+    await type(stdin, 'first\r', 'second\r', 'dra', 'ft');
+    await type(stdin, KEY.up);
+    expect(lastFrame()).toContain('[second]');
+    await type(stdin, KEY.up, KEY.up);
+    expect(lastFrame()).toContain('[first]');
+    await type(stdin, KEY.down, KEY.down);
+    expect(lastFrame()).toContain('[draft]');
+  });
+});
+
+describe('Menu', () => {
+  it('moves with arrows, j/k and digits, and chooses with Enter', async () => {
+    const chosen = vi.fn();
+    const keys = vi.fn();
+    const { stdin, lastFrame } = render(<Menu items={[{ label: 'One', value: 1 }, { label: 'Two', value: 2 }, { label: 'Three', value: 3 }]} onSelect={chosen} onKey={keys} />);
+    expect(lastFrame()).toContain('› One');
+    await type(stdin, KEY.down, 'j');
+    expect(lastFrame()).toContain('› Three');
+    await type(stdin, KEY.down);
+    expect(lastFrame()).toContain('› One');
+    await type(stdin, '2', KEY.enter);
+    expect(chosen).toHaveBeenCalledWith(2);
+    await type(stdin, 'e');
+    expect(keys).toHaveBeenCalledWith('e', 2);
+  });
+});
+
+describe('StatusBar', () => {
+  it('shows model, TTFT, speed, tokens, storage and the offline badge', () => {
+    const online = render(<StatusBar model="grok-4" stats={{ ttftMs: 420, tokensPerSecond: 38.4, turnTokens: 812 }} sessionTokens={12_400} storage="mongodb" offline={false} busy={false} />);
+    expect(online.lastFrame()).toBe('grok-4 · TTFT 0.42s · 38 tok/s · turn 812 tok · session 12.4k tok · mongodb');
+    const offline = render(<StatusBar model="offline demo" stats={null} sessionTokens={0} storage="sqlite" offline busy />);
+    expect(offline.lastFrame()).toContain('OFFLINE DEMO');
+    expect(offline.lastFrame()).toContain('narrating… (Ctrl+C cancels)');
+  });
+});
+
+describe('slash command completion', () => {
+  it('offers the commands that start with what was typed', () => {
+    expect(completions('/re').map((c) => c.name)).toEqual(['retry']);
+    expect(completions('/').length).toBeGreaterThanOrEqual(9);
+    expect(completions('/export md')).toEqual([]);
+    expect(completions('hello')).toEqual([]);
+  });
+});
