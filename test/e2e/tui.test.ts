@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/store/sqlite/store.js';
+import { BIN } from '../support/cli.js';
+import { DEFAULT_NARRATION, FakeLlmServer } from '../support/fake-llm-server.js';
+import { tempDir } from '../support/temp.js';
+import { TmuxSession } from '../support/tmux.js';
+
+let server: FakeLlmServer;
+let dir: string;
+const sessions: TmuxSession[] = [];
+
+beforeEach(async () => {
+  server = await new FakeLlmServer().start();
+  dir = tempDir();
+});
+afterEach(async () => {
+  for (const s of sessions.splice(0)) s.stop();
+  await server.stop();
+});
+
+function launch(): TmuxSession {
+  const tmux = new TmuxSession({ columns: 100, rows: 30 });
+  sessions.push(tmux);
+  const env = `XAI_API_KEY=xai-e2e-key-123456 STORYOS_LLM_BASE_URL=${server.url} STORYOS_LLM_TIMEOUT_S=5 TERM=xterm-256color`;
+  tmux.start(`env ${env} ${process.execPath} ${BIN}`, dir);
+  return tmux;
+}
+
+describe('the real storyos in a terminal, against the fake narrator', () => {
+  it('plays from the first run to a relaunch that continues the game', async () => {
+    server.script(
+      { kind: 'stream', chunks: DEFAULT_NARRATION },
+      { kind: 'stream', chunks: ['The stairs ', 'creak under you.'] },
+      { kind: 'stream', chunks: ['The lamp ', 'is cold.'] },
+      { kind: 'stream', chunks: ['The sea ', 'is ', 'loud ', 'tonight, ', 'and ', 'the ', 'wind ', 'howls ', 'on ', 'and ', 'on.'], delayMs: 250 },
+      { kind: 'stream', chunks: ['A calmer ', 'sea.'] },
+    );
+    const tmux = launch();
+    await tmux.waitFor("create the administrator's account");
+    await tmux.type('keeper\r');
+    await tmux.type('lighthouse1\r');
+    await tmux.type('lighthouse1\r');
+    await tmux.waitFor('› New game');
+    await tmux.keys('Enter');
+    await tmux.waitFor('› Neon Rain');
+    await tmux.keys('Down');
+    await tmux.keys('Down');
+    await tmux.waitFor('› The Lighthouse at Gull Point');
+    await tmux.keys('Enter');
+    await tmux.waitFor('What do you do?');
+    await tmux.waitFor(/grok-4-fast-reasoning · TTFT \d\.\d\ds/);
+
+    await tmux.type('I climb the stairs\r');
+    await tmux.waitFor('creak under you.');
+    await tmux.type('I touch the lamp\r');
+    await tmux.waitFor('is cold.');
+    await tmux.type('I look out to sea\r');
+    await tmux.waitFor('loud');
+    await tmux.keys('C-c');
+    await tmux.waitFor('(interrupted)');
+    await tmux.waitFor('Cancelled: the text so far is kept.');
+
+    await tmux.type('/retry\r');
+    await tmux.waitFor('A calmer sea.');
+    await tmux.type('/undo\r');
+    await tmux.waitFor('Undone: back to turn 2.');
+    await tmux.type('/export md\r');
+    const exported = await tmux.waitFor(/Saved (storyos-\S+\.md)\./);
+    const file = /Saved (storyos-\S+\.md)\./.exec(exported)?.[1] as string;
+    await tmux.type('/quit\r');
+    await tmux.waitFor('EXITED 0');
+
+    const md = fs.readFileSync(path.join(dir, file), 'utf8');
+    expect(md).toContain('> **You:** I touch the lamp\n\nThe lamp is cold.');
+    expect(md).not.toContain('I look out to sea');
+
+    const again = launch();
+    await again.waitFor('› Log in');
+    await again.keys('Enter');
+    await again.waitFor('Username:');
+    await again.type('keeper\r');
+    await again.type('lighthouse1\r');
+    await again.waitFor('› New game');
+    await again.keys('Down');
+    await again.waitFor('› Continue last game');
+    await again.keys('Enter');
+    await again.waitFor('The lamp is cold.');
+    await again.type('/quit\r');
+    await again.waitFor('EXITED 0');
+
+    const store = SqliteStore.open(path.join(dir, 'data'));
+    const [session] = await store.listSessions('keeper');
+    expect(session).toMatchObject({ scenario_id: 'the-lighthouse-at-gull-point', turn_count: 2 });
+    const all = await store.listMessages(session?.id as string);
+    const interrupted = all.find((m) => m.narration?.interrupted);
+    expect(interrupted?.content).toMatch(/^The sea is/);
+    expect(all.find((m) => m.content === 'A calmer sea.')?.parent_id).toBe(interrupted?.parent_id);
+    expect((await store.findUser('keeper'))?.role).toBe('admin');
+    await store.close();
+
+    const log = fs.readFileSync(path.join(dir, 'logs', 'storyos.log'), 'utf8');
+    expect(log).toContain('[INFO] [auth] User keeper logged in successfully (user_id: keeper, duration:');
+    expect(log).toMatch(/\[PERF\] \[game_logic\] process_player_input completed \(duration: \d+\.\d\ds, session: /);
+    expect(log).toContain('[INFO] [tui] User action: command /retry (user_id: keeper');
+    expect(log).toMatch(/\[INFO\] \[llm_utils\] API call: llm chat\.completions \(stream\) \(status: cancelled/);
+    expect(log).not.toContain('lighthouse1');
+    expect(log).not.toContain('xai-e2e-key-123456');
+    expect(log.match(/Logging configured/g)?.length).toBe(2);
+  });
+});
