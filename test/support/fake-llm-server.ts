@@ -171,7 +171,7 @@ export class FakeLlmServer {
       return;
     }
     this.chunk(res, model, null, 'stop');
-    const usage = script.usage ?? usageOf(request, chunks.join('').length / 4);
+    const usage = script.usage ?? usageOf(request, Math.ceil(chunks.join('').length / 4));
     if (request.body.stream_options?.include_usage) {
       res.write(`data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1700000000, model, choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } })}\n\n`);
     }

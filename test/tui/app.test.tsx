@@ -59,7 +59,7 @@ describe('playing', () => {
     expect(frames.join('\n')).toContain('Offline demo narrator');
     expect(lastFrame()).toContain('OFFLINE DEMO');
     await type(stdin, 'I check the airlock seals\r');
-    await screenShows(lastFrame, /session \d+ tok · sqlite/);
+    await screenShows(lastFrame, /\(session [\d.]+k?\) · sqlite/);
     await screenShows(() => frames.join('\n'), 'You decide: I check the airlock seals');
     const [session] = await store.listSessions('alice');
     expect(session?.turn_count).toBe(1);

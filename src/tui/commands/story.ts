@@ -5,8 +5,9 @@ export const story: SlashCommand = {
   description: 'synopsis, timeline, characters and world state',
   async run(ctx) {
     const view = await ctx.services.engine.story(ctx.user, ctx.sessionId);
-    const characters = Object.entries(view.characters).map(([name, summary]) => `- **${name}**: ${summary}`);
-    const timeline = view.timeline.slice(-15).map((e, i, all) => `${view.timeline.length - all.length + i + 1}. **${e.title}**: ${e.description}`);
+    // marked-terminal shows `**` literally inside list items, so names are not emphasised there.
+    const characters = Object.entries(view.characters).map(([name, summary]) => `- ${name}: ${summary}`);
+    const timeline = view.timeline.slice(-15).map((e, i, all) => `${view.timeline.length - all.length + i + 1}. ${e.title}: ${e.description}`);
     ctx.showOverlay(
       'The story so far',
       [

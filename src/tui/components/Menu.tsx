@@ -42,11 +42,13 @@ export function Menu<T>({ items, onSelect, onHighlight, onKey, focus = true, ini
     <Box flexDirection="column">
       {items.map((item, i) => (
         <Box key={`${i}-${item.label}`}>
-          <Text color={i === index ? colour('cyan') : undefined} bold={i === index}>
-            {i === index ? '› ' : '  '}
-            {item.label}
-          </Text>
-          {item.hint ? <Text dimColor> {item.hint}</Text> : null}
+          <Box flexShrink={0}>
+            <Text color={i === index ? colour('cyan') : undefined} bold={i === index}>
+              {i === index ? '› ' : '  '}
+              {item.label}
+            </Text>
+          </Box>
+          {item.hint ? <Text dimColor wrap="truncate-end"> {item.hint}</Text> : null}
         </Box>
       ))}
     </Box>

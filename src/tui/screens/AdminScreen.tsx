@@ -48,7 +48,7 @@ export function AdminScreen({ user, onBack }: { user: PublicUser; onBack: () => 
         />
       )}
       <Notice kind={notice?.kind ?? 'info'} text={notice?.text ?? null} />
-      <Text dimColor>{tab === 'prompts' ? `${prompts.length} versions` : `${users.length} users`}</Text>
+      <Text dimColor>{tab === 'prompts' ? `${prompts.length} version${prompts.length === 1 ? '' : 's'}` : `${users.length} user${users.length === 1 ? '' : 's'}`}</Text>
     </Frame>
   );
 }

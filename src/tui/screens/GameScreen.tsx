@@ -6,9 +6,9 @@ import type { MessageRecord, PublicUser } from '../../store/types.js';
 import { useCancelRegistry } from '../cancel.js';
 import { completions, findCommand } from '../commands/index.js';
 import type { CommandContext } from '../commands/types.js';
-import { BackOnEscape } from '../components/BackOnEscape.js';
 import { MessageView, type StoryItem } from '../components/MessageView.js';
 import { Notice, type NoticeKind } from '../components/Notice.js';
+import { Overlay } from '../components/Overlay.js';
 import { StatusBar, type TurnStats } from '../components/StatusBar.js';
 import { TextField } from '../components/TextField.js';
 import { useServices } from '../context.js';
@@ -177,14 +177,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
           <Text>{streamText ? renderMarkdown(streamText, Math.max(20, width - 2)) : <Text dimColor>The narrator is thinking…</Text>}</Text>
         </Box>
       ) : null}
-      {overlay ? (
-        <Box flexDirection="column" borderStyle="round" paddingX={1} width={Math.min(width, 100)}>
-          <BackOnEscape onBack={() => setOverlay(null)} />
-          <Text bold>{overlay.title}</Text>
-          <Text>{renderMarkdown(overlay.body, Math.max(20, Math.min(width, 100) - 4))}</Text>
-          <Text dimColor>Esc closes</Text>
-        </Box>
-      ) : null}
+      {overlay ? <Overlay title={overlay.title} body={overlay.body} width={Math.min(width, 100)} onClose={() => setOverlay(null)} /> : null}
       <Notice kind={notice?.kind ?? 'info'} text={notice?.text ?? null} />
       <Box borderStyle="single" borderColor={colour('gray')} paddingX={1}>
         <TextField
