@@ -114,16 +114,10 @@ export interface MessageRecord {
 /** A message to append: its session is given by the call. */
 export type NewMessage = Omit<MessageRecord, 'session_id'>;
 
-export interface SessionSummary {
-  id: string;
-  user: string;
-  scenario_id: string;
-  scenario_name: string;
-  created_at: Date;
-  updated_at: Date;
-  turn_count: number;
+/** A session as listed: its record's identity and progress, and the last scene. */
+export type SessionSummary = Pick<SessionRecord, 'id' | 'user' | 'scenario_id' | 'scenario_name' | 'created_at' | 'updated_at' | 'turn_count'> & {
   last_scene: string;
-}
+};
 
 /** What `appendMessages` changes on the session, in the same atomic step. */
 export interface HeadUpdate {
