@@ -1,17 +1,53 @@
 import { existsSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { registerLogsCommands } from './logs/index.js';
-import { registerPlayCommand } from './play/index.js';
-import { registerUsersCommands } from './users/index.js';
-import { registerScenariosCommands } from './scenarios/index.js';
-import { registerPromptCommands } from './prompt/index.js';
-import { registerDbCommands } from './db/index.js';
-import { registerSessionsCommands } from './sessions/index.js';
-import { registerDoctorCommand } from './doctor/index.js';
+import { UserFacingError } from '../config/errors.js';
 import { describeError, exit, EXIT, printError } from './exit.js';
 import { packageVersion } from './version.js';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/** Each command group's declarations, imported only when the command line needs them. */
+const GROUPS: Record<string, () => Promise<Register>> = {
+  play: async () => (await import('./play/index.js')).registerPlayCommand,
+  users: async () => (await import('./users/index.js')).registerUsersCommands,
+  scenarios: async () => (await import('./scenarios/index.js')).registerScenariosCommands,
+  prompt: async () => (await import('./prompt/index.js')).registerPromptCommands,
+  sessions: async () => (await import('./sessions/index.js')).registerSessionsCommands,
+  db: async () => (await import('./db/index.js')).registerDbCommands,
+  doctor: async () => (await import('./doctor/index.js')).registerDoctorCommand,
+  logs: async () => (await import('./logs/index.js')).registerLogsCommands,
+};
+
+/** The group named on the command line; all of them for help or the default `play`; none for --version. */
+function groupsFor(argv: string[]): string[] {
+  const first = argv[2];
+  if (first === '--version' || first === '-V') return [];
+  if (first !== undefined && first in GROUPS) return [first];
+  if (first !== undefined && first !== 'help' && !first.startsWith('-')) throw new UserFacingError(unknownCommand(first));
+  return Object.keys(GROUPS);
+}
+
+/** Levenshtein distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] as number;
+      row[j] = Math.min(current + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length] as number;
+}
+
+function unknownCommand(word: string): string {
+  const near = Object.keys(GROUPS).find((name) => distance(word, name) <= 2);
+  return `Unknown command '${word}'${near ? ` (did you mean ${near}?)` : ''}; \`storyos --help\` lists the commands.`;
+}
+
+export async function buildProgram(argv: string[] = process.argv): Promise<Command> {
   const program = new Command('storyos')
     .description('Interactive fiction in your terminal, narrated by an LLM.')
     .version(packageVersion(), '-V, --version', 'print the version')
@@ -21,14 +57,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`storyos: ${text.replace(/^error: /, '').trimEnd()}\n`) })
     .hook('preAction', loadEnvironment);
-  registerPlayCommand(program);
-  registerUsersCommands(program);
-  registerScenariosCommands(program);
-  registerPromptCommands(program);
-  registerSessionsCommands(program);
-  registerDbCommands(program);
-  registerDoctorCommand(program);
-  registerLogsCommands(program);
+  for (const register of await Promise.all(groupsFor(argv).map((name) => (GROUPS[name] as () => Promise<Register>)()))) register(program);
   return program;
 }
 
@@ -61,7 +90,7 @@ export async function main(argv: string[]): Promise<void> {
   process.on('uncaughtException', (error) => void reportFailure(error));
   process.on('unhandledRejection', (error) => void reportFailure(error));
   try {
-    const program = buildProgram();
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     await exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok);
   } catch (error) {

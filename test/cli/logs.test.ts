@@ -212,8 +212,8 @@ describe('the storyos program', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--slower-than <duration>');
     const bad = runCli(['lgos'], { cwd: dir });
-    expect(bad.code).toBe(2);
-    expect(bad.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect([bad.code, bad.stderr]).toEqual([2, "storyos: Unknown command 'lgos' (did you mean logs?); `storyos --help` lists the commands.\n"]);
+    expect(runCli(['logs', 'grpe'], { cwd: dir }).code).toBe(2);
   });
 
   it('loads only what a command needs', () => {
