@@ -108,5 +108,5 @@ describe('the real storyos in a terminal, against the fake narrator', () => {
     expect(log).not.toContain('lighthouse1');
     expect(log).not.toContain('xai-e2e-key-123456');
     expect(log.match(/Logging configured/g)?.length).toBe(2);
-  });
+  }, 120_000);
 });

@@ -43,7 +43,7 @@ export class TmuxSession {
     return this.tmux('capture-pane', '-p', '-S', '-2000', '-t', this.name);
   }
 
-  async waitFor(text: string | RegExp, timeoutMs = 10_000, whole = false): Promise<string> {
+  async waitFor(text: string | RegExp, timeoutMs = 20_000, whole = false): Promise<string> {
     const read = () => (whole ? this.history() : this.screen());
     const found = () => (typeof text === 'string' ? read().includes(text) : text.test(read()));
     if (!(await until(found, timeoutMs))) throw new Error(`the terminal never showed ${String(text)}; it shows:\n${read()}`);

@@ -83,6 +83,10 @@ export async function playTui(_args: string[], options: PlayOptions): Promise<nu
   onExit(() => engine.settled());
   const services = buildServices(config, store, engine);
   log.info('TUI started', { storage: store.engine, narrator: llm.label });
+  // Ink withholds every frame but the last when it thinks it runs in CI (CI=true). The game has a
+  // terminal and a person at it (checked above), so that would only leave them a blank screen.
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
   const { runTui } = await import('../../tui/run.js');
   await runTui(services, { firstRun: await services.accounts.needsFirstAdmin(), continueLast: options.continue === true });
   return EXIT.ok;
