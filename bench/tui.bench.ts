@@ -1,0 +1,55 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { hasCommand, ms, timeCommand, verdict } from './support.js';
+
+const BIN = path.resolve('bin/storyos.js');
+
+/** Runs the render benchmark in a process of its own, so that its memory is the TUI's alone. */
+function renderFigures(turns: number): { meanMs: number; p95Ms: number; frames: number; rssMb: number } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.resolve('bench/tui-render.tsx'), String(turns)], { encoding: 'utf8', timeout: 180_000 });
+  const line = result.stdout.split('\n').find((l) => l.startsWith('{'));
+  if (!line) throw new Error(`tui-render failed: ${result.stderr}`);
+  return JSON.parse(line);
+}
+
+/** Milliseconds from starting `storyos` in a pseudo-terminal to the login screen being drawn. */
+function timeToLogin(dir: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn('script', ['-qfec', `stty cols 100 rows 30; ${process.execPath} ${BIN}`, '/dev/null'], { cwd: dir, env: { ...process.env, TERM: 'xterm-256color', CI: '' }, detached: true });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('no login screen within 20 s')), 20_000);
+    child.stdout.on('data', (data: Buffer) => {
+      out += data.toString();
+      if (out.includes('Log in')) {
+        clearTimeout(timer);
+        resolve(performance.now() - started);
+        process.kill(-(child.pid as number), 'SIGKILL');
+      }
+    });
+  });
+}
+
+export async function runTuiBench(root: string): Promise<void> {
+  console.log('\n## TUI — render time per streamed chunk, memory, and time to the first frame');
+  const small = renderFigures(10);
+  const large = renderFigures(1000);
+  const ratio = large.meanMs / small.meanMs;
+  console.log(`render per frame while narrating: turn 10 mean ${ms(small.meanMs)} (p95 ${ms(small.p95Ms)}, ${small.frames} frames); 1,000-turn session mean ${ms(large.meanMs)} (p95 ${ms(large.p95Ms)}); ratio ${ratio.toFixed(2)} (target ≤ 1.5: ${verdict(ratio <= 1.5)})`);
+  console.log(`resident memory with the 1,000-turn session loaded: ${large.rssMb.toFixed(0)} MB, tsx included (target ≤ 200 MB: ${verdict(large.rssMb <= 200)})`);
+  if (!hasCommand('script')) {
+    console.log('time to the first frame: skipped (no `script` command for a pseudo-terminal)');
+    return;
+  }
+  const dir = path.join(root, 'tui-start');
+  fs.mkdirSync(dir, { recursive: true });
+  spawnSync(process.execPath, [BIN, 'users', 'add', 'bench', '--password-stdin'], { cwd: dir, input: 'password123\n' });
+  const times: number[] = [];
+  for (let i = 0; i < 7; i++) times.push(await timeToLogin(dir));
+  times.sort((a, b) => a - b);
+  const login = times[3] as number;
+  const version = timeCommand(`${process.execPath} ${BIN} --version`, 9).medianMs;
+  const startRatio = login / version;
+  console.log(`time to the login screen's first frame ${ms(login)} vs storyos --version ${ms(version)}: ${startRatio.toFixed(2)}x (target ≤ 2x: ${verdict(startRatio <= 2)})`);
+}
