@@ -1,3 +1,4 @@
+import { colour } from './theme.js';
 import { Box, Text, useApp, useInput } from 'ink';
 import { useCallback, useRef, useState, type ReactElement } from 'react';
 import { getLogger, logUserAction } from '../logging/logger.js';
@@ -113,7 +114,7 @@ export function App({ firstRun, continueLast = false }: AppProps) {
   return (
     <Box flexDirection="column">
       {body}
-      {hint ? <Text color="yellow">{hint}</Text> : null}
+      {hint ? <Text color={colour('yellow')}>{hint}</Text> : null}
     </Box>
   );
 }

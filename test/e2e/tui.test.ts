@@ -28,7 +28,24 @@ function launch(): TmuxSession {
   return tmux;
 }
 
+/** SGR parameters that set a colour (30–38, 40–48, 90–97, 100–107); 39 and 49 only reset it. */
+function colourCodes(screen: string): string[] {
+  return [...screen.matchAll(/\u001b\[([0-9;]*)m/g)].flatMap((m) => (m[1] ?? '').split(';')).filter((p) => /^(3[0-8]|4[0-8]|9[0-7]|10[0-7])$/.test(p));
+}
+
 describe('the real storyos in a terminal, against the fake narrator', () => {
+  it('honours NO_COLOR: no colour escape at all on screen', async () => {
+    const plain = new TmuxSession({ columns: 80, rows: 24 });
+    const coloured = new TmuxSession({ columns: 80, rows: 24 });
+    sessions.push(plain, coloured);
+    plain.start(`env NO_COLOR=1 TERM=xterm-256color ${process.execPath} ${BIN} --offline`, dir);
+    await plain.waitFor("create the administrator's account");
+    coloured.start(`env TERM=xterm-256color ${process.execPath} ${BIN} --offline`, tempDir());
+    await coloured.waitFor("create the administrator's account");
+    expect(colourCodes(coloured.screenWithEscapes()).length).toBeGreaterThan(0);
+    expect(colourCodes(plain.screenWithEscapes())).toEqual([]);
+  }, 60_000);
+
   it('plays from the first run to a relaunch that continues the game', async () => {
     server.script(
       { kind: 'stream', chunks: DEFAULT_NARRATION },

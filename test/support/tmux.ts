@@ -38,6 +38,11 @@ export class TmuxSession {
     return this.tmux('capture-pane', '-p', '-t', this.name);
   }
 
+  /** The screen with its colour and style escapes, as the terminal received them. */
+  screenWithEscapes(): string {
+    return this.tmux('capture-pane', '-p', '-e', '-t', this.name);
+  }
+
   /** The whole scrollback, for text that scrolled off the screen. */
   history(): string {
     return this.tmux('capture-pane', '-p', '-S', '-2000', '-t', this.name);

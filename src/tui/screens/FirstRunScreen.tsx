@@ -1,3 +1,4 @@
+import { colour } from '../theme.js';
 import { Box, Text } from 'ink';
 import { useState } from 'react';
 import type { PublicUser } from '../../store/types.js';
@@ -27,7 +28,7 @@ export function FirstRunScreen({ onDone }: { onDone: (user: PublicUser) => void 
       <Text>This is the first start: create the administrator's account.</Text>
       <Text dimColor>Usernames: 3–32 letters, digits, _ . -. Passwords: at least 8 characters.</Text>
       {services.engine.offline ? (
-        <Text color="yellow">No XAI_API_KEY: the offline demo narrator will tell your stories. Set XAI_API_KEY in .env to play with Grok.</Text>
+        <Text color={colour('yellow')}>No XAI_API_KEY: the offline demo narrator will tell your stories. Set XAI_API_KEY in .env to play with Grok.</Text>
       ) : null}
       <Box marginTop={1} flexDirection="column">
         <CredentialsForm confirm busy={busy} onSubmit={(c) => void submit(c)} />

@@ -1,3 +1,4 @@
+import { colour } from '../theme.js';
 import { Box, Text, useInput } from 'ink';
 import { useCallback, useEffect, useState } from 'react';
 import type { PublicUser, SessionSummary } from '../../store/types.js';
@@ -63,7 +64,7 @@ export function LoadGameScreen({ user, onOpen, onBack }: { user: PublicUser; onO
           <Text dimColor>{clip(current.last_scene || '(no scene yet)', 200)}</Text>
         </Box>
       ) : null}
-      {confirming ? <Text color="yellow">Delete {confirming.scenario_name} ({confirming.id}) for good? y/n</Text> : null}
+      {confirming ? <Text color={colour('yellow')}>Delete {confirming.scenario_name} ({confirming.id}) for good? y/n</Text> : null}
       <Notice kind={notice?.kind ?? 'info'} text={notice?.text ?? null} />
     </Frame>
   );

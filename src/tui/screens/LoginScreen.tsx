@@ -1,3 +1,4 @@
+import { colour } from '../theme.js';
 import { Box, Text } from 'ink';
 import { BackOnEscape } from '../components/BackOnEscape.js';
 import { useState } from 'react';
@@ -30,7 +31,7 @@ export function LoginScreen({ onDone, onQuit }: { onDone: (user: PublicUser) => 
   if (mode === 'choose') {
     return (
       <Frame title="Log in" hints="↑↓ choose · Enter select">
-        {services.engine.offline ? <Text color="yellow">Offline demo narrator (no XAI_API_KEY). Set XAI_API_KEY in .env to play with Grok.</Text> : null}
+        {services.engine.offline ? <Text color={colour('yellow')}>Offline demo narrator (no XAI_API_KEY). Set XAI_API_KEY in .env to play with Grok.</Text> : null}
         <Menu
           items={[
             { label: 'Log in', value: 'login' as const },

@@ -1,3 +1,4 @@
+import { colour } from '../theme.js';
 import { Text, useInput } from 'ink';
 import { useCallback, useEffect, useState } from 'react';
 import type { PublicUser, ScenarioRecord } from '../../store/types.js';
@@ -60,7 +61,7 @@ export function ScenariosScreen({ user, onBack }: { user: PublicUser; onBack: ()
           onSubmit={(path) => void report(services.importScenario(path.trim(), user).then((id) => `Imported ${id}.`))}
         />
       ) : null}
-      {mode.kind === 'delete' ? <Text color="yellow">Delete {mode.scenario.name} for good? y/n</Text> : null}
+      {mode.kind === 'delete' ? <Text color={colour('yellow')}>Delete {mode.scenario.name} for good? y/n</Text> : null}
       <Notice kind={notice?.kind ?? 'info'} text={notice?.text ?? null} />
     </Frame>
   );

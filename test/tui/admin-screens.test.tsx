@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp.js';
+import { KEY, realServices, renderApp, screenShows, type } from './harness.js';
+
+async function asAdmin(role: 'admin' | 'user' = 'admin') {
+  const ctx = await realServices();
+  await ctx.services.accounts.createUser('root', 'password123', role, 'test');
+  const app = renderApp(ctx.services, { firstRun: false });
+  await screenShows(app.lastFrame, '› Log in');
+  await type(app.stdin, KEY.enter, 'root\r', 'password123\r');
+  await screenShows(app.lastFrame, '› New game');
+  return { ...ctx, ...app };
+}
+
+describe('the scenarios screen', () => {
+  it('lets an admin import a file and delete a scenario after y', async () => {
+    const { stdin, lastFrame, store } = await asAdmin();
+    const file = path.join(tempDir(), 'heist.md');
+    const neon = (await store.getScenario('neon-rain'))!;
+    fs.writeFileSync(file, `# Overview\n- **Name**: The Vault Job\n- **Author**: Tester\n- **Version**: 1.0.0\n## Description\nA heist.\n## Player Details\n- **Player Name**: Vic\n- **Role**: Safecracker\n- **Initial Location**: A van\n## Setting\n${neon.setting}\n## Dungeon Master Behaviour\nBe tense.\n`);
+    await type(stdin, '3', KEY.enter);
+    await screenShows(lastFrame, 'StoryOS · Scenarios');
+    expect(lastFrame()).toContain('i import a file');
+    await type(stdin, 'i');
+    await screenShows(lastFrame, 'Import from file (.md or .json):');
+    await type(stdin, `${file}\r`);
+    await screenShows(lastFrame, '✓ Imported the-vault-job.');
+    expect((await store.getScenario('the-vault-job'))?.name).toBe('The Vault Job');
+    await type(stdin, 'd');
+    await screenShows(lastFrame, 'for good? y/n');
+    await type(stdin, 'y');
+    await screenShows(lastFrame, '✓ Deleted');
+    expect((await store.listScenarios()).length).toBe(4);
+    await store.close();
+  });
+
+  it('only lets a player browse', async () => {
+    const { stdin, lastFrame, store } = await asAdmin('user');
+    await type(stdin, '3', KEY.enter);
+    await screenShows(lastFrame, 'StoryOS · Scenarios');
+    expect(lastFrame()).not.toContain('import');
+    await type(stdin, 'd', 'y');
+    expect((await store.listScenarios()).length).toBe(4);
+    await store.close();
+  });
+});
+
+describe('the admin screen', () => {
+  it('activates an earlier prompt version and unlocks a locked user', async () => {
+    const { stdin, lastFrame, store, services } = await asAdmin();
+    await store.addSystemPrompt('narrator', 'Narrate like a pirate.', 'root', new Date());
+    await services.accounts.createUser('mallory', 'password123', 'user', 'test');
+    await store.updateLoginState('mallory', { failed_attempts: 5, locked_until: new Date(Date.now() + 600_000), last_login_at: null });
+    await type(stdin, '4', KEY.enter);
+    await screenShows(lastFrame, '2 versions');
+    await type(stdin, KEY.enter);
+    await screenShows(lastFrame, "✓ Version 1 is now the narrator's prompt.");
+    expect((await store.getActiveSystemPrompt('narrator'))?.version).toBe(1);
+    await type(stdin, KEY.tab);
+    await screenShows(lastFrame, 'LOCKED');
+    await type(stdin, KEY.enter);
+    await screenShows(lastFrame, '✓ mallory is unlocked.');
+    expect((await store.findUser('mallory'))?.locked_until).toBeNull();
+    await store.close();
+  });
+});
