@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../support/temp.js';
@@ -64,5 +65,33 @@ describe('the admin screen', () => {
     await screenShows(lastFrame, '✓ mallory is unlocked.');
     expect((await store.findUser('mallory'))?.locked_until).toBeNull();
     await store.close();
+  });
+});
+
+describe('editing a scenario in $EDITOR', () => {
+  it('saves what the editor wrote, and keeps an edit that does not parse', async () => {
+    const { stdin, lastFrame, store } = await asAdmin();
+    const editor = path.join(tempDir(), 'edit.sh');
+    fs.writeFileSync(editor, '#!/bin/sh\nsed -i "s/Version\\*\\*: 1.0.0/Version**: 1.1.0/" "$1"\n');
+    fs.chmodSync(editor, 0o755);
+    const previous = process.env.EDITOR;
+    process.env.EDITOR = editor;
+    try {
+      await type(stdin, '3', KEY.enter);
+      await screenShows(lastFrame, 'x edit in $EDITOR');
+      await type(stdin, 'x');
+      await screenShows(lastFrame, '✓ Saved Neon Rain 1.1.0.');
+      expect((await store.getScenario('neon-rain'))?.version).toBe('1.1.0');
+      fs.writeFileSync(editor, '#!/bin/sh\nsed -i "s/Version\\*\\*: 1.1.0/Version**: one/" "$1"\n');
+      await type(stdin, 'x');
+      await screenShows(lastFrame, /Version \(line 4\) must look like 1\.0\.0 \(got "one"\)\. Your edit is kept in/);
+      const kept = path.join(os.tmpdir(), `storyos-neon-rain-${process.pid}.md`);
+      expect(fs.readFileSync(kept, 'utf8')).toContain('Version**: one');
+      fs.rmSync(kept);
+      expect((await store.getScenario('neon-rain'))?.version).toBe('1.1.0');
+    } finally {
+      process.env.EDITOR = previous;
+      await store.close();
+    }
   });
 });

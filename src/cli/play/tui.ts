@@ -1,9 +1,13 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Accounts } from '../../auth/accounts.js';
 import { secretValues, type Config } from '../../config/env.js';
 import { UserFacingError } from '../../config/errors.js';
 import { GameEngine } from '../../game/engine.js';
 import { exportSession, type ExportFormat } from '../../game/export.js';
-import { parseScenario } from '../../game/scenario-format.js';
+import { parseScenario, scenarioToMarkdown } from '../../game/scenario-format.js';
 import { seedStore } from '../../game/seed.js';
 import { SessionAccess } from '../../game/sessions.js';
 import { createLlm } from '../../llm/create.js';
@@ -20,6 +24,37 @@ const log = getLogger('tui');
 
 function requireAdmin(user: PublicUser): void {
   if (user.role !== 'admin') throw new UserFacingError('Only an admin can do that.', 1);
+}
+
+/**
+ * Opens the scenario as Markdown in $VISUAL or $EDITOR (vi by default); the editor has the
+ * terminal meanwhile. A saved edit that does not parse keeps its file, so no work is lost.
+ */
+async function editInEditor(store: Store, id: string, by: PublicUser): Promise<string> {
+  requireAdmin(by);
+  const scenario = await store.getScenario(id);
+  if (!scenario) throw new UserFacingError(`No scenario ${JSON.stringify(id)}.`, 1);
+  const file = path.join(os.tmpdir(), `storyos-${id}-${process.pid}.md`);
+  fs.writeFileSync(file, scenarioToMarkdown(scenario));
+  const editor = process.env.VISUAL || process.env.EDITOR || 'vi';
+  const result = spawnSync(`${editor} ${JSON.stringify(file)}`, { shell: true, stdio: 'inherit' });
+  process.stdout.write('\u001b[2J\u001b[3J\u001b[H');
+  if (result.status !== 0) {
+    fs.rmSync(file, { force: true });
+    throw new UserFacingError(`The editor (${editor}) did not finish cleanly; nothing was changed.`, 1);
+  }
+  let fields;
+  try {
+    fields = parseScenario(fs.readFileSync(file, 'utf8'), file);
+  } catch (error) {
+    throw new UserFacingError(`${(error as Error).message} Your edit is kept in ${file}.`, 1);
+  }
+  fs.rmSync(file, { force: true });
+  const existing = await store.getScenario(fields.scenario_id);
+  const now = new Date();
+  await store.saveScenario({ ...fields, created_by: existing?.created_by ?? by.username, created_at: existing?.created_at ?? now, updated_at: now });
+  logUserAction(log, 'scenario_edit', by.username, { scenario_id: fields.scenario_id, version: fields.version });
+  return fields.scenario_id === id ? `Saved ${fields.name} ${fields.version}.` : `Saved as a new scenario, ${fields.scenario_id} (the name changed).`;
 }
 
 /** The TUI's services over the real store and narrator. */
@@ -58,6 +93,7 @@ export function buildServices(config: Config, store: Store, engine: GameEngine):
       await access.remove(user, sessionId);
       logUserAction(log, 'delete_game', user.username, { session: sessionId });
     },
+    editScenario: (id, by) => editInEditor(store, id, by),
     promptVersions: () => store.listSystemPrompts(NARRATOR_PROMPT),
     async activatePrompt(version, by) {
       requireAdmin(by);
