@@ -8,6 +8,7 @@ import { UserFacingError } from '../../config/errors.js';
 import { GameEngine } from '../../game/engine.js';
 import { exportSession, type ExportFormat } from '../../game/export.js';
 import { parseScenario, scenarioToMarkdown } from '../../game/scenario-format.js';
+import { saveScenarioFields } from '../../game/scenarios.js';
 import { seedStore } from '../../game/seed.js';
 import { SessionAccess } from '../../game/sessions.js';
 import { createLlm } from '../../llm/create.js';
@@ -50,9 +51,7 @@ async function editInEditor(store: Store, id: string, by: PublicUser): Promise<s
     throw new UserFacingError(`${(error as Error).message} Your edit is kept in ${file}.`, 1);
   }
   fs.rmSync(file, { force: true });
-  const existing = await store.getScenario(fields.scenario_id);
-  const now = new Date();
-  await store.saveScenario({ ...fields, created_by: existing?.created_by ?? by.username, created_at: existing?.created_at ?? now, updated_at: now });
+  await saveScenarioFields(store, fields, by.username);
   logUserAction(log, 'scenario_edit', by.username, { scenario_id: fields.scenario_id, version: fields.version });
   return fields.scenario_id === id ? `Saved ${fields.name} ${fields.version}.` : `Saved as a new scenario, ${fields.scenario_id} (the name changed).`;
 }
@@ -69,11 +68,8 @@ export function buildServices(config: Config, store: Store, engine: GameEngine):
     listSessions: (user) => access.list(user),
     async importScenario(file, by) {
       requireAdmin(by);
-      const text = readUserFile(file);
-      const fields = parseScenario(text, file);
-      const existing = await store.getScenario(fields.scenario_id);
-      const now = new Date();
-      await store.saveScenario({ ...fields, created_by: existing?.created_by ?? by.username, created_at: existing?.created_at ?? now, updated_at: now });
+      const fields = parseScenario(readUserFile(file), file);
+      await saveScenarioFields(store, fields, by.username);
       logUserAction(log, 'scenario_import', by.username, { scenario_id: fields.scenario_id });
       return fields.scenario_id;
     },

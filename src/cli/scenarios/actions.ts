@@ -1,5 +1,6 @@
 import { UserFacingError } from '../../config/errors.js';
 import { parseScenario, scenarioToJson, scenarioToMarkdown } from '../../game/scenario-format.js';
+import { saveScenarioFields } from '../../game/scenarios.js';
 import { getLogger, logUserAction } from '../../logging/logger.js';
 import { NotFoundError } from '../../store/errors.js';
 import type { ScenarioRecord, Store } from '../../store/types.js';
@@ -36,10 +37,8 @@ export function show([id]: string[], options: { format: string }): Promise<numbe
 export function importFile([file]: string[]): Promise<number> {
   const fields = parseScenario(readUserFile(file as string), file as string);
   return withStore(async (store) => {
-    const existing = await store.getScenario(fields.scenario_id);
-    const now = new Date();
     const by = operatorName();
-    await store.saveScenario({ ...fields, created_by: existing?.created_by ?? by, created_at: existing?.created_at ?? now, updated_at: now });
+    const existing = await saveScenarioFields(store, fields, by);
     logUserAction(getLogger('cli'), existing ? 'scenario_update' : 'scenario_import', by, { scenario_id: fields.scenario_id, version: fields.version });
     process.stdout.write(`${existing ? 'Updated' : 'Imported'} ${fields.scenario_id} (${fields.name} ${fields.version}).\n`);
     return EXIT.ok;
