@@ -32,9 +32,10 @@ export async function startCommandLogging(config: Config): Promise<void> {
   onExit(shutdownLogging);
 }
 
-/** The log directory to read, which must exist. */
+/** The log directory to read (--dir, else STORYOS_LOG_DIR), which must exist; the configuration is checked either way. */
 export function existingLogDir(dirOption: string | undefined): string {
-  const dir = dirOption ?? loadConfig().log.dir;
+  const { log } = loadConfig();
+  const dir = dirOption ?? log.dir;
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new UserFacingError(`Log directory ${dir} does not exist (set STORYOS_LOG_DIR or pass --dir).`);
   }

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { CONTINUED_NOTE, OPENING_NOTE } from '../llm/prompts.js';
 import type { ChatMessage } from '../llm/types.js';
 import type { StoryState } from '../store/types.js';
+import { clip } from '../text/format.js';
 
 /** Bounds that keep the state, and so the prompt, from growing with the story. */
 export const STATE_LIMITS = { synopsis: 2400, world_state: 1200, last_scene: 800, location: 120, title: 100, description: 500, character: 300, characters: 24 } as const;
@@ -51,7 +52,6 @@ export function parseStateUpdate(data: unknown): StateUpdate {
   return result.output;
 }
 
-const clip = (value: string, max: number) => (value.length <= max ? value : `${value.slice(0, max - 1)}…`);
 
 /** The new state: the update applied to the previous one, within the bounds. */
 export function applyStateUpdate(previous: StoryState, update: StateUpdate): StoryState {

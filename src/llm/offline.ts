@@ -1,6 +1,7 @@
 import { estimateTokens } from './tokens.js';
 import { OPENING_NOTE } from './prompts.js';
 import { LlmError, playerMessage } from './errors.js';
+import { sleep } from './retry.js';
 import type { ChatMessage, JsonRequest, JsonResult, LlmClient, StreamRequest, StreamResult } from './types.js';
 
 export const OFFLINE_LABEL = 'offline demo';
@@ -43,19 +44,11 @@ function narrationFor(messages: ChatMessage[]): string {
 }
 
 /** Waits `ms`; false when the signal aborted first. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(false);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+function waited(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  return sleep(ms, signal).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**
@@ -76,7 +69,7 @@ export class OfflineLlm implements LlmClient {
     let text = '';
     let ttftMs: number | null = null;
     for (const word of words) {
-      if (!(await sleep(this.wordDelayMs, request.signal))) {
+      if (!(await waited(this.wordDelayMs, request.signal))) {
         if (ttftMs === null) throw new LlmError('cancelled', playerMessage('cancelled', {}));
         return this.result(request, text, ttftMs, started, words.length, new LlmError('cancelled', playerMessage('cancelled', {})));
       }

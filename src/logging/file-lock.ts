@@ -1,8 +1,8 @@
 import fs from 'node:fs';
+import { sleepSync } from './sleep-sync.js';
 
 /** A lock older than this is taken to be left by a crashed process: the work it guards takes milliseconds. */
 const STALE_AFTER_MS = 10_000;
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 export type Release = () => void;
 
@@ -40,6 +40,6 @@ export function lockWithin(lockPath: string, timeoutMs: number): Release | null 
   for (;;) {
     const release = tryLock(lockPath);
     if (release || Date.now() >= deadline) return release;
-    Atomics.wait(sleeper, 0, 0, 5);
+    sleepSync(5);
   }
 }

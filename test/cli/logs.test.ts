@@ -97,6 +97,8 @@ describe('storyos logs grep', () => {
     const result = runCli(['logs', 'grep'], { cwd: dir, env: { STORYOS_LOG_DIR: dir, STORYOS_LOG_MAX_SIZE_MB: 'ten' } });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('storyos: Invalid STORYOS_LOG_MAX_SIZE_MB="ten": expected a size in MB from 0.001 to 102400.\n');
+    const withDir = runCli(['logs', 'grep', '--dir', dir], { cwd: dir, env: { STORYOS_LOG_MAX_SIZE_MB: 'ten' } });
+    expect([withDir.code, withDir.stderr]).toEqual([2, result.stderr]);
   });
 
   it('reads .env from the working directory, the environment winning over it', () => {

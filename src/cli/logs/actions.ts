@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { UserFacingError } from '../../config/errors.js';
 import { CATEGORIES } from '../../logging/categories.js';
 import { ERROR_LOG, listLogSet, MAIN_LOG } from '../../logging/log-files.js';
@@ -51,9 +52,10 @@ function filterFrom(pattern: string | undefined, flags: FilterFlags): EntryFilte
   });
 }
 
+const logName = (flags: FilterFlags) => (flags.errors ? ERROR_LOG : MAIN_LOG);
+
 function logFiles(flags: FilterFlags) {
-  const config = loadConfig();
-  return listLogSet(existingLogDir(flags.dir ?? config.log.dir), flags.errors ? ERROR_LOG : MAIN_LOG);
+  return listLogSet(existingLogDir(flags.dir), logName(flags));
 }
 
 const found = (count: number) => (count > 0 ? EXIT.ok : EXIT.noMatch);
@@ -75,14 +77,13 @@ function parseLineCount(text: string): number {
 export async function tail([pattern]: string[], flags: FilterFlags & { lines: string; follow?: boolean; json?: boolean }): Promise<number> {
   const count = parseLineCount(flags.lines);
   const filter = filterFrom(pattern, flags);
-  const files = logFiles(flags);
+  const dir = existingLogDir(flags.dir);
+  const files = listLogSet(dir, logName(flags));
   const printer = new EntryPrinter(flags.json ? 'json' : 'text', useColour());
   for (const entry of lastEntries(files, filter, count)) printer.print(entry);
   printer.flush();
   if (!flags.follow) return found(printer.count);
-  const config = loadConfig();
-  const dir = existingLogDir(flags.dir ?? config.log.dir);
-  const follower = new LogFollower(`${dir}/${flags.errors ? ERROR_LOG : MAIN_LOG}`, filter, (entry) => {
+  const follower = new LogFollower(path.join(dir, logName(flags)), filter, (entry) => {
     printer.print(entry);
     printer.flush();
   });
@@ -105,7 +106,7 @@ export async function stats(_args: string[], flags: FilterFlags & { json?: boole
 
 export async function rotate(_args: string[], flags: { errors?: boolean; all?: boolean; dir?: string }): Promise<number> {
   const config = loadConfig();
-  const log = { ...config.log, dir: existingLogDir(flags.dir ?? config.log.dir) };
+  const log = { ...config.log, dir: existingLogDir(flags.dir) };
   const results = rotateNow(log, flags.all ? 'all' : flags.errors ? 'errors' : 'main');
   for (const r of results) process.stdout.write(r.rotated ? `Rotated ${r.file}\n` : `Nothing to rotate: ${r.file} is empty or absent\n`);
   await startCommandLogging({ ...config, log });
@@ -117,7 +118,7 @@ export async function rotate(_args: string[], flags: { errors?: boolean; all?: b
 export async function clean(_args: string[], flags: { olderThan: string; dryRun?: boolean; dir?: string }): Promise<number> {
   const ageMs = parseAgeMs(flags.olderThan);
   const config = loadConfig();
-  const dir = existingLogDir(flags.dir ?? config.log.dir);
+  const dir = existingLogDir(flags.dir);
   const files = filesOlderThan(dir, ageMs);
   const verb = flags.dryRun ? 'Would delete' : 'Deleted';
   if (!flags.dryRun) deleteFiles(files);

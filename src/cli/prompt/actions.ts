@@ -6,6 +6,7 @@ import { renderTable } from '../../text/table.js';
 import { operatorName, withStore } from '../context.js';
 import { EXIT } from '../exit.js';
 import { readUserFile } from '../files.js';
+import { shortUtc } from '../../text/format.js';
 
 /** Prompts longer than this are surely a mistake (a binary file, say). */
 const MAX_PROMPT_CHARS = 20_000;
@@ -44,7 +45,7 @@ export function history(): Promise<number> {
     const versions = await store.listSystemPrompts(NARRATOR_PROMPT);
     const rows = versions.map((p) => [
       `${p.active ? '*' : ' '} ${p.version}`,
-      p.created_at.toISOString().replace('T', ' ').slice(0, 16),
+      shortUtc(p.created_at),
       p.created_by,
       (p.content.split('\n')[0] ?? '').slice(0, 50),
     ]);

@@ -3,8 +3,8 @@ import { UserFacingError } from '../../config/errors.js';
 import { renderTable } from '../../text/table.js';
 import { operatorName, readPassword, withStore } from '../context.js';
 import { EXIT } from '../exit.js';
+import { shortUtc } from '../../text/format.js';
 
-const when = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').slice(0, 16) : '-');
 
 export function list(_args: string[], options: { json?: boolean }): Promise<number> {
   return withStore(async (store) => {
@@ -13,7 +13,7 @@ export function list(_args: string[], options: { json?: boolean }): Promise<numb
       process.stdout.write(`${JSON.stringify(users, null, 2)}\n`);
     } else {
       const now = new Date();
-      const rows = users.map((u) => [u.username, u.role, when(u.created_at), when(u.last_login_at), u.locked_until && u.locked_until > now ? `until ${when(u.locked_until)}` : '-']);
+      const rows = users.map((u) => [u.username, u.role, shortUtc(u.created_at), shortUtc(u.last_login_at), u.locked_until && u.locked_until > now ? `until ${shortUtc(u.locked_until)}` : '-']);
       process.stdout.write(`${renderTable(['username', 'role', 'created (UTC)', 'last login (UTC)', 'locked'], rows, 5)}\n`);
     }
     return users.length ? EXIT.ok : EXIT.noMatch;

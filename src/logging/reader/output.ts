@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import pc from 'picocolors';
 import { levelPainter } from '../appenders.js';
+import { sleepSync } from '../sleep-sync.js';
 import { continuationLines, parseBody, type LogEntry } from './entry.js';
 import { logTimeToMs } from './time-spec.js';
 
 export type OutputMode = 'text' | 'json' | 'count';
 
 const FLUSH_BYTES = 1 << 20;
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /** Writes all of `buf`, waiting briefly when a non-blocking pipe is full. */
 function writeFully(fd: number, buf: Buffer): void {
@@ -17,7 +17,7 @@ function writeFully(fd: number, buf: Buffer): void {
       offset += fs.writeSync(fd, buf, offset);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-      Atomics.wait(sleeper, 0, 0, 2);
+      sleepSync(2);
     }
   }
 }

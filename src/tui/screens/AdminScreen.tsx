@@ -6,9 +6,10 @@ import { Frame } from '../components/Frame.js';
 import { Menu } from '../components/Menu.js';
 import { Notice, type NoticeKind } from '../components/Notice.js';
 import { useServices } from '../context.js';
+import { shortUtc } from '../../text/format.js';
 
 type Tab = 'prompts' | 'users';
-const when = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').slice(0, 16) : 'never');
+const when = (d: Date | null) => shortUtc(d, 'never');
 
 /** Narrator prompt versions (Enter activates one) and users (Enter unlocks a locked one). Tab switches. */
 export function AdminScreen({ user, onBack }: { user: PublicUser; onBack: () => void }) {

@@ -7,9 +7,8 @@ import { Frame } from '../components/Frame.js';
 import { Menu } from '../components/Menu.js';
 import { Notice, type NoticeKind } from '../components/Notice.js';
 import { useServices } from '../context.js';
+import { clip, shortUtc } from '../../text/format.js';
 
-const when = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 16);
-const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /** The player's own games: Enter continues, e exports (Markdown), d deletes after a y/n. */
 export function LoadGameScreen({ user, onOpen, onBack }: { user: PublicUser; onOpen: (sessionId: string) => void; onBack: () => void }) {
@@ -54,7 +53,7 @@ export function LoadGameScreen({ user, onOpen, onBack }: { user: PublicUser; onO
       {sessions.length === 0 ? <Text>No games yet: start one from the main menu.</Text> : null}
       <Menu
         focus={confirming === null}
-        items={sessions.map((s) => ({ label: `${s.scenario_name}`, value: s.id, hint: `turn ${s.turn_count} · ${when(s.updated_at)}` }))}
+        items={sessions.map((s) => ({ label: `${s.scenario_name}`, value: s.id, hint: `turn ${s.turn_count} · ${shortUtc(s.updated_at)}` }))}
         onSelect={onOpen}
         onHighlight={setHighlighted}
         onKey={onKey}

@@ -5,10 +5,9 @@ import { BackOnEscape } from '../components/BackOnEscape.js';
 import { Frame } from '../components/Frame.js';
 import { Menu } from '../components/Menu.js';
 import { useServices } from '../context.js';
+import { clip } from '../../text/format.js';
 
 /** Short enough for an 80×24 terminal: the scenario's details, clipped. */
-const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-
 export function ScenarioDetails({ scenario }: { scenario: ScenarioRecord | undefined }) {
   if (!scenario) return null;
   return (
