@@ -3,17 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../support/temp.js';
-import { KEY, realServices, renderApp, screenShows, type } from './harness.js';
+import { KEY, loggedIn, screenShows, type } from './harness.js';
 
-async function asAdmin(role: 'admin' | 'user' = 'admin') {
-  const ctx = await realServices();
-  await ctx.services.accounts.createUser('root', 'password123', role, 'test');
-  const app = renderApp(ctx.services, { firstRun: false });
-  await screenShows(app.lastFrame, '› Log in');
-  await type(app.stdin, KEY.enter, 'root\r', 'password123\r');
-  await screenShows(app.lastFrame, '› New game');
-  return { ...ctx, ...app };
-}
+const asAdmin = (role: 'admin' | 'user' = 'admin') => loggedIn({ username: 'root', role });
 
 describe('the scenarios screen', () => {
   it('lets an admin import a file and delete a scenario after y', async () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { logInto, readLog } from '../support/logging.js';
 import { tempDir } from '../support/temp.js';
-import { KEY, realServices, renderApp, screenShows, type } from './harness.js';
+import { KEY, loggedIn, realServices, renderApp, screenShows, type } from './harness.js';
 
 describe('first run and accounts', () => {
   it('creates the admin on first run, then shows the main menu with the admin entry', async () => {
@@ -37,15 +37,7 @@ describe('first run and accounts', () => {
   });
 });
 
-async function loggedInMenu(wordDelayMs = 0) {
-  const ctx = await realServices(wordDelayMs);
-  await ctx.services.accounts.createUser('alice', 'password123', 'user', 'test');
-  const app = renderApp(ctx.services, { firstRun: false });
-  await screenShows(app.lastFrame, '› Log in');
-  await type(app.stdin, KEY.enter, 'alice\r', 'password123\r');
-  await screenShows(app.lastFrame, '› New game');
-  return { ...ctx, ...app };
-}
+const loggedInMenu = (wordDelayMs = 0) => loggedIn({ wordDelayMs });
 
 describe('playing', () => {
   it('starts a new game from the scenario list and plays a turn', async () => {

@@ -53,3 +53,15 @@ export async function screenShows(lastFrame: () => string | undefined, text: str
   await new Promise((r) => setTimeout(r, 60));
   return lastFrame() ?? '';
 }
+
+/** A player logged in through the real login screen, at the main menu. */
+export async function loggedIn(options: { username?: string; role?: 'admin' | 'user'; wordDelayMs?: number } = {}) {
+  const { username = 'alice', role = 'user', wordDelayMs = 0 } = options;
+  const ctx = await realServices(wordDelayMs);
+  await ctx.services.accounts.createUser(username, 'password123', role, 'test');
+  const app = renderApp(ctx.services, { firstRun: false });
+  await screenShows(app.lastFrame, '› Log in');
+  await type(app.stdin, KEY.enter, `${username}\r`, 'password123\r');
+  await screenShows(app.lastFrame, '› New game');
+  return { ...ctx, ...app };
+}

@@ -2,14 +2,14 @@ import readline from 'node:readline';
 import { Accounts } from '../../auth/accounts.js';
 import { UserFacingError } from '../../config/errors.js';
 import { GameEngine, TurnError, type TurnResult } from '../../game/engine.js';
-import { exportSession, type ExportFormat } from '../../game/export.js';
+import type { ExportFormat } from '../../game/export.js';
 import { createLlm } from '../../llm/create.js';
-import { getLogger, logError, logUserAction } from '../../logging/logger.js';
+import { getLogger, logError } from '../../logging/logger.js';
 import type { PublicUser, Store } from '../../store/types.js';
 import { withStore } from '../context.js';
 import { EXIT } from '../exit.js';
-import { writeUserFile } from '../files.js';
 import type { PlayOptions } from './index.js';
+import { saveExport } from './save-export.js';
 
 const HELP = `Type what you do, one action a line. Commands:
   /retry            a new narration for the last turn (or send a failed action again)
@@ -59,14 +59,10 @@ async function play(io: Io, controller: { current: AbortController | null }, run
   }
 }
 
-async function exportTo(store: Store, engine: GameEngine, user: PublicUser, sessionId: string, args: string[], io: Io): Promise<void> {
+async function exportTo(store: Store, user: PublicUser, sessionId: string, args: string[], io: Io): Promise<void> {
   const format = (args[0] ?? 'md') as ExportFormat;
   if (format !== 'md' && format !== 'json') throw new UserFacingError('Use /export md or /export json, optionally with a path.');
-  const target = args[1] ?? `storyos-${sessionId}.${format}`;
-  const text = await exportSession(store, await engine.openSession(user, sessionId), format);
-  writeUserFile(target, text);
-  logUserAction(getLogger('game_logic'), 'export', user.username, { session: sessionId, format });
-  io.out(`Saved ${target}.\n\n`);
+  io.out(`Saved ${await saveExport(store, user, sessionId, format, args[1], getLogger('game_logic'))}.\n\n`);
 }
 
 async function command(line: string, ctx: { store: Store; engine: GameEngine; user: PublicUser; sessionId: string; io: Io; controller: { current: AbortController | null } }): Promise<'quit' | boolean> {
@@ -103,7 +99,7 @@ async function command(line: string, ctx: { store: Store; engine: GameEngine; us
       return true;
     }
     case 'export':
-      await exportTo(ctx.store, engine, user, sessionId, args, io);
+      await exportTo(ctx.store, user, sessionId, args, io);
       return true;
     default:
       throw new UserFacingError(`Unknown command /${name}; /help lists them.`);

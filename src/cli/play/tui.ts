@@ -6,7 +6,6 @@ import { Accounts } from '../../auth/accounts.js';
 import { secretValues, type Config } from '../../config/env.js';
 import { UserFacingError } from '../../config/errors.js';
 import { GameEngine } from '../../game/engine.js';
-import { exportSession, type ExportFormat } from '../../game/export.js';
 import { parseScenario, scenarioToMarkdown } from '../../game/scenario-format.js';
 import { saveScenarioFields } from '../../game/scenarios.js';
 import { seedStore } from '../../game/seed.js';
@@ -18,8 +17,9 @@ import type { PublicUser, Store } from '../../store/types.js';
 import type { AppServices } from '../../tui/services.js';
 import { loadConfig, onExitClose } from '../context.js';
 import { EXIT, onExit } from '../exit.js';
-import { readUserFile, writeUserFile } from '../files.js';
+import { readUserFile } from '../files.js';
 import type { PlayOptions } from './index.js';
+import { saveExport } from './save-export.js';
 
 const log = getLogger('tui');
 
@@ -78,13 +78,7 @@ export function buildServices(config: Config, store: Store, engine: GameEngine):
       await store.deleteScenario(id);
       logUserAction(log, 'scenario_delete', by.username, { scenario_id: id });
     },
-    async exportSession(user, sessionId, format: ExportFormat, file) {
-      const text = await exportSession(store, await access.open(user, sessionId), format);
-      const target = file ?? `storyos-${sessionId}.${format}`;
-      writeUserFile(target, text);
-      logUserAction(log, 'export', user.username, { session: sessionId, format });
-      return target;
-    },
+    exportSession: (user, sessionId, format, file) => saveExport(store, user, sessionId, format, file, log),
     async deleteSession(user, sessionId) {
       await access.remove(user, sessionId);
       logUserAction(log, 'delete_game', user.username, { session: sessionId });
