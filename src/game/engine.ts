@@ -276,8 +276,7 @@ export class GameEngine {
     play: PlayOptions,
   ): Promise<TurnResult> {
     const started = performance.now();
-    const previousState = await this.stateBefore(session, turn.stateFrom);
-    const historyHead = turn.stateFrom === undefined ? turn.parentId : turn.stateFrom === null ? null : turn.stateFrom.sender === 'player' ? turn.stateFrom.parent_id : turn.stateFrom.id;
+    const { historyHead, state: previousState } = await this.startingPoint(session, turn);
     const prompt = await this.buildPrompt(session, historyHead, turn.instruction, previousState);
     const promptReadyMs = performance.now() - started;
     let result: StreamResult;
@@ -326,11 +325,18 @@ export class GameEngine {
     };
   }
 
-  private async stateBefore(session: SessionRecord, from: MessageRecord | null | undefined): Promise<StoryState> {
-    if (from === undefined) return session.state;
-    if (from === null) return { ...EMPTY_STATE, location: (await this.scenarioOf(session)).initial_location };
-    const narrator = from.sender === 'player' ? (from.parent_id ? await this.store.getMessage(from.parent_id) : null) : from;
-    return narrator?.state ?? EMPTY_STATE;
+  /**
+   * Where a narration starts from: the message its prompt's history ends at, and the story state
+   * there. A turn or a continuation starts from the head; a retry from the narration before the
+   * one it replaces (`stateFrom` is then its parent; null when it replaces the opening).
+   */
+  private async startingPoint(session: SessionRecord, turn: { parentId: string | null; stateFrom?: MessageRecord | null }): Promise<{ historyHead: string | null; state: StoryState }> {
+    const from = turn.stateFrom;
+    if (from === undefined) return { historyHead: turn.parentId, state: session.state };
+    if (from === null) return { historyHead: null, state: { ...EMPTY_STATE, location: (await this.scenarioOf(session)).initial_location } };
+    if (from.sender !== 'player') return { historyHead: from.id, state: from.state ?? EMPTY_STATE };
+    const narrator = from.parent_id ? await this.store.getMessage(from.parent_id) : null;
+    return { historyHead: from.parent_id, state: narrator?.state ?? EMPTY_STATE };
   }
 
   private async persist(
