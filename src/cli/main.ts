@@ -18,13 +18,19 @@ const GROUPS: Record<string, () => Promise<Register>> = {
   logs: async () => (await import('./logs/index.js')).registerLogsCommands,
 };
 
-/** The group named on the command line; all of them for help or the default `play`; none for --version. */
+const HELP_FLAGS = new Set(['-h', '--help']);
+
+/**
+ * The group named on the command line; only `play` (the default command) when none is named;
+ * all of them for the program's help; none for --version.
+ */
 function groupsFor(argv: string[]): string[] {
   const first = argv[2];
   if (first === '--version' || first === '-V') return [];
   if (first !== undefined && first in GROUPS) return [first];
-  if (first !== undefined && first !== 'help' && !first.startsWith('-')) throw new UserFacingError(unknownCommand(first));
-  return Object.keys(GROUPS);
+  if (first === 'help' || (first !== undefined && HELP_FLAGS.has(first))) return Object.keys(GROUPS);
+  if (first !== undefined && !first.startsWith('-')) throw new UserFacingError(unknownCommand(first));
+  return argv.slice(2).some((word) => HELP_FLAGS.has(word)) ? Object.keys(GROUPS) : ['play'];
 }
 
 /** Levenshtein distance, for "did you mean". */

@@ -105,6 +105,11 @@ export class GameEngine {
     return this.llm.label;
   }
 
+  /** Loads the narrator ahead of the first turn (the UI calls this once it is on screen). */
+  warmUp(): void {
+    this.llm.warm?.();
+  }
+
   listSessions(user: PublicUser) {
     return this.access.list(user);
   }

@@ -61,4 +61,6 @@ export interface LlmClient {
   stream(request: StreamRequest): Promise<StreamResult>;
   /** A structured, non-streamed completion whose answer fits a JSON schema. */
   json<T>(request: JsonRequest<T>): Promise<JsonResult<T>>;
+  /** Loads ahead of the first request whatever is slow to load. */
+  warm?(): void;
 }

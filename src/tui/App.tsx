@@ -1,13 +1,13 @@
 import { colour } from './theme.js';
 import { Box, Text, useApp, useInput } from 'ink';
-import { useCallback, useRef, useState, type ReactElement } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
 import { getLogger, logUserAction } from '../logging/logger.js';
 import type { PublicUser } from '../store/types.js';
 import { useCancelRegistry } from './cancel.js';
 import { useServices } from './context.js';
 import { AdminScreen } from './screens/AdminScreen.js';
 import { FirstRunScreen } from './screens/FirstRunScreen.js';
-import { GameScreen, type GameStart } from './screens/GameScreen.js';
+import type { GameStart } from './screens/GameScreen.js';
 import { LoadGameScreen } from './screens/LoadGameScreen.js';
 import { LoginScreen } from './screens/LoginScreen.js';
 import { MainMenuScreen, type MenuChoice } from './screens/MainMenuScreen.js';
@@ -15,6 +15,14 @@ import { NewGameScreen } from './screens/NewGameScreen.js';
 import { ScenariosScreen } from './screens/ScenariosScreen.js';
 
 const log = getLogger('tui');
+
+/**
+ * The game screen brings the Markdown renderer (marked-terminal and highlight.js), the heaviest
+ * code in the TUI. It loads after the first frame, while the player logs in, so that the login
+ * screen appears sooner.
+ */
+const loadGameScreen = () => import('./screens/GameScreen.js').then((module) => ({ default: module.GameScreen }));
+const GameScreen = lazy(loadGameScreen);
 /** Ctrl+C twice within this long quits. */
 const DOUBLE_PRESS_MS = 2000;
 
@@ -42,6 +50,14 @@ export function App({ firstRun, continueLast = false }: AppProps) {
   const [user, setUser] = useState<PublicUser | null>(null);
   const [hint, setHint] = useState<string | null>(null);
   const lastCtrlC = useRef(0);
+
+  useEffect(() => {
+    const prefetch = setTimeout(() => {
+      void loadGameScreen();
+      services.engine.warmUp();
+    }, 0);
+    return () => clearTimeout(prefetch);
+  }, [services]);
 
   const go = useCallback((next: Screen) => {
     log.debug(`Screen: ${next.name}`);
@@ -109,7 +125,12 @@ export function App({ firstRun, continueLast = false }: AppProps) {
       else if (screen.name === 'load-game') body = <LoadGameScreen user={user} onOpen={(sessionId) => go({ name: 'game', start: { kind: 'load', sessionId } })} onBack={toMenu} />;
       else if (screen.name === 'scenarios') body = <ScenariosScreen user={user} onBack={toMenu} />;
       else if (screen.name === 'admin') body = <AdminScreen user={user} onBack={toMenu} />;
-      else body = <GameScreen key={JSON.stringify(screen.start)} user={user} start={screen.start} onMenu={toMenu} onQuit={quit} />;
+      else
+        body = (
+          <Suspense fallback={<Text>Opening the story…</Text>}>
+            <GameScreen key={JSON.stringify(screen.start)} user={user} start={screen.start} onMenu={toMenu} onQuit={quit} />
+          </Suspense>
+        );
   }
   return (
     <Box flexDirection="column">

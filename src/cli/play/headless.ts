@@ -140,7 +140,7 @@ export async function playHeadless(_args: string[], options: PlayOptions): Promi
   return withStore(async (store, config) => {
     const input = lines();
     const user = await login(store, options, input);
-    const llm = await createLlm(config, { offline: options.offline === true });
+    const llm = createLlm(config, { offline: options.offline === true });
     const announce = () => {
       if (llm.offline && !options.offline) io.err('storyos: no XAI_API_KEY, so the offline demo narrator tells this story (set XAI_API_KEY in .env to play with Grok).\n');
     };

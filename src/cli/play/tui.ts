@@ -104,7 +104,7 @@ export async function playTui(_args: string[], options: PlayOptions): Promise<nu
   const store = await openStore(config);
   onExitClose(store);
   await seedStore(store);
-  const llm = await createLlm(config, { offline: options.offline === true });
+  const llm = createLlm(config, { offline: options.offline === true });
   const engine = new GameEngine({ store, llm, narratorModel: config.llm.narratorModel, summaryModel: config.llm.summaryModel });
   onExit(() => engine.settled());
   const services = buildServices(config, store, engine);

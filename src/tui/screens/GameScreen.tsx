@@ -46,7 +46,8 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
   const [staticKey, setStaticKey] = useState(0);
   const [pendingAction, setPendingAction] = useState<string | null>(null);
   const [streamText, setStreamText] = useState('');
-  const [busy, setBusy] = useState(false);
+  // A new game narrates its opening as soon as the screen opens: no input line is offered before it.
+  const [busy, setBusy] = useState(start.kind === 'new');
   const [input, setInput] = useState('');
   const [overlay, setOverlay] = useState<{ title: string; body: string } | null>(null);
   const [notice, setNotice] = useState<{ kind: NoticeKind; text: string } | null>(null);

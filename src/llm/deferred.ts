@@ -1,0 +1,34 @@
+import type { JsonRequest, JsonResult, LlmClient, StreamRequest, StreamResult } from './types.js';
+
+/**
+ * A narrator whose implementation is imported on first use, or on `warm()`. The openai SDK takes
+ * about 100 ms to import, which the login screen should not wait for.
+ */
+export class DeferredLlm implements LlmClient {
+  readonly offline = false;
+  private loading: Promise<LlmClient> | undefined;
+
+  constructor(
+    readonly label: string,
+    private readonly load: () => Promise<LlmClient>,
+  ) {}
+
+  warm(): void {
+    this.client().catch(() => {
+      // The same failure reaches the first request, which reports it.
+    });
+  }
+
+  async stream(request: StreamRequest): Promise<StreamResult> {
+    return (await this.client()).stream(request);
+  }
+
+  async json<T>(request: JsonRequest<T>): Promise<JsonResult<T>> {
+    return (await this.client()).json(request);
+  }
+
+  private client(): Promise<LlmClient> {
+    this.loading ??= this.load();
+    return this.loading;
+  }
+}
