@@ -13,11 +13,11 @@ function renderFigures(turns: number): { meanMs: number; p95Ms: number; frames: 
   return JSON.parse(line);
 }
 
-/** Milliseconds from starting `storyos` in a pseudo-terminal to the login screen being drawn. */
-function timeToLogin(dir: string): Promise<number> {
+/** Milliseconds from starting a program in a pseudo-terminal to its drawing "Log in". */
+function timeToLogin(dir: string, program: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn('script', ['-qfec', `stty cols 100 rows 30; ${process.execPath} ${BIN}`, '/dev/null'], { cwd: dir, env: { ...process.env, TERM: 'xterm-256color', CI: '' }, detached: true });
+    const child = spawn('script', ['-qfec', `stty cols 100 rows 30; ${process.execPath} ${program}`, '/dev/null'], { cwd: dir, env: { ...process.env, TERM: 'xterm-256color', CI: '' }, detached: true });
     let out = '';
     const timer = setTimeout(() => reject(new Error('no login screen within 20 s')), 20_000);
     child.stdout.on('data', (data: Buffer) => {
@@ -45,11 +45,25 @@ export async function runTuiBench(root: string): Promise<void> {
   const dir = path.join(root, 'tui-start');
   fs.mkdirSync(dir, { recursive: true });
   spawnSync(process.execPath, [BIN, 'users', 'add', 'bench', '--password-stdin'], { cwd: dir, input: 'password123\n' });
-  const times: number[] = [];
-  for (let i = 0; i < 7; i++) times.push(await timeToLogin(dir));
-  times.sort((a, b) => a - b);
-  const login = times[3] as number;
+  const login = await medianTimeToLogin(dir, BIN);
   const version = timeCommand(`${process.execPath} ${BIN} --version`, 9).medianMs;
   const startRatio = login / version;
   console.log(`time to the login screen's first frame ${ms(login)} vs storyos --version ${ms(version)}: ${startRatio.toFixed(2)}x (target ≤ 2x: ${verdict(startRatio <= 2)})`);
+  const bareInk = await medianTimeToLogin(dir, bundleBareInk());
+  console.log(`  for reference, a bare Ink app (one bordered line, bundled the same way) draws its first frame in ${ms(bareInk)}: ${(bareInk / version).toFixed(2)}x --version`);
+}
+
+async function medianTimeToLogin(dir: string, program: string): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 7; i++) times.push(await timeToLogin(dir, program));
+  times.sort((a, b) => a - b);
+  return times[3] as number;
+}
+
+/** bench/bare-ink.tsx, bundled by the build's own script; returns the file to run. */
+function bundleBareInk(): string {
+  const out = path.resolve('bench/.work/bare-ink');
+  const result = spawnSync(process.execPath, ['scripts/bundle.mjs', 'bench/bare-ink.tsx', out], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`bundling bench/bare-ink.tsx failed: ${result.stderr}`);
+  return path.join(out, 'bare-ink.js');
 }

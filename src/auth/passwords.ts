@@ -1,4 +1,3 @@
-import argon2 from 'argon2';
 import { UserFacingError } from '../config/errors.js';
 
 export const PASSWORD_MIN = 8;
@@ -26,12 +25,17 @@ export function checkPassword(password: string): string {
   return password;
 }
 
+/** The native argon2 module loads on the first hash or check, not before the login screen is drawn. */
+const loadArgon2 = async () => (await import('argon2')).default;
+
 /** argon2id, with the library's defaults (64 MiB, 3 passes); the encoded string holds salt and parameters. */
-export function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string): Promise<string> {
+  const argon2 = await loadArgon2();
   return argon2.hash(password, { type: argon2.argon2id });
 }
 
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+  const argon2 = await loadArgon2();
   try {
     return await argon2.verify(hash, password);
   } catch {

@@ -1,11 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { formatTimestamp } from '../../src/logging/format.js';
-import { BIN, cleanEnv, exited, runCli, startCli } from '../support/cli.js';
+import { exited, runCli, startCli } from '../support/cli.js';
 import { tempDir } from '../support/temp.js';
 
 const at = (minutesAgo: number) => formatTimestamp(new Date(Date.now() - minutesAgo * 60_000));
@@ -216,23 +214,5 @@ describe('the storyos program', () => {
     const bad = runCli(['lgos'], { cwd: dir });
     expect([bad.code, bad.stderr]).toEqual([2, "storyos: Unknown command 'lgos' (did you mean logs?); `storyos --help` lists the commands.\n"]);
     expect(runCli(['logs', 'grpe'], { cwd: dir }).code).toBe(2);
-  });
-
-  it('loads only what a command needs', () => {
-    const dir = tempDir();
-    writeLogs(dir);
-    const hooks = fileURLToPath(new URL('../support/record-imports.mjs', import.meta.url));
-    const loaded = (args: string[]) => {
-      const record = path.join(dir, `imports-${args.join('-')}.txt`);
-      const result = spawnSync(process.execPath, ['--import', hooks, BIN, ...args], { cwd: dir, env: cleanEnv({ STORYOS_LOG_DIR: dir, STORYOS_IMPORT_LOG: record }), encoding: 'utf8' });
-      expect(result.stderr).toBe('');
-      return fs.readFileSync(record, 'utf8');
-    };
-    const grep = loaded(['logs', 'grep', '--level', 'PERF']);
-    expect(grep).toContain('/dist/logging/reader/search.js');
-    for (const heavy of ['ink', 'react', 'mongodb', 'openai', 'log4js']) expect(grep).not.toContain(`/node_modules/${heavy}/`);
-    const version = loaded(['--version']);
-    for (const unneeded of ['valibot', 'dotenv', 'log4js', 'picocolors']) expect(version).not.toContain(`/node_modules/${unneeded}/`);
-    expect(version).not.toContain('/dist/logging/');
   });
 });
