@@ -23,6 +23,8 @@ export function toPublic(user: UserRecord): PublicUser {
   return rest;
 }
 
+export type UnlockOutcome = 'unlocked' | 'not-locked' | 'no-such-user';
+
 export class Accounts {
   constructor(
     private readonly store: Store,
@@ -106,12 +108,14 @@ export class Accounts {
     log.info(`User ${user.username} logged out`, { user_id: user.username });
   }
 
-  async unlock(username: string, by: string): Promise<boolean> {
+  /** Lifts a lockout. An account that is not locked is left as it is. */
+  async unlock(username: string, by: string): Promise<UnlockOutcome> {
     const user = await this.store.findUser(username.toLowerCase());
-    if (!user) return false;
+    if (!user) return 'no-such-user';
+    if (!user.locked_until || user.locked_until <= this.now()) return 'not-locked';
     await this.store.updateLoginState(user.username_lower, { failed_attempts: 0, locked_until: null, last_login_at: user.last_login_at });
     log.info(`User ${user.username} unlocked`, { user_id: user.username, unlocked_by: by });
-    return true;
+    return 'unlocked';
   }
 
   listUsers(): Promise<PublicUser[]> {

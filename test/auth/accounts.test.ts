@@ -372,12 +372,13 @@ describe('login', () => {
     await accounts.register('alice', PASSWORD);
     for (let i = 0; i < MAX_FAILED_LOGINS; i++) await expectLoginFailed(accounts.login('alice', WRONG));
     expect((await record(store, 'alice')).locked_until).not.toBeNull();
-    expect(await accounts.unlock('ALICE', 'root')).toBe(true);
+    expect(await accounts.unlock('ALICE', 'root')).toBe('unlocked');
     const stored = await record(store, 'alice');
     expect(stored.locked_until).toBeNull();
     expect(stored.failed_attempts).toBe(0);
     expect((await accounts.login('alice', PASSWORD)).username).toBe('alice');
-    expect(await accounts.unlock('nobody', 'root')).toBe(false);
+    expect(await accounts.unlock('alice', 'root')).toBe('not-locked');
+    expect(await accounts.unlock('nobody', 'root')).toBe('no-such-user');
     await store.close();
   });
 

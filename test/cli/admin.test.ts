@@ -62,6 +62,7 @@ describe('storyos users', () => {
     const reopened = SqliteStore.open(path.join(dir, 'data'));
     expect((await reopened.findUser('dave'))?.locked_until).toBeNull();
     await reopened.close();
+    expect(cli(dir, ['users', 'unlock', 'dave']).stdout).toBe('dave is not locked; nothing changed.\n');
   });
 });
 

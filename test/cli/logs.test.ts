@@ -143,7 +143,7 @@ describe('storyos logs tail', () => {
     fs.appendFileSync(active, `[${at(0)}] [INFO] [game_logic] after rotation\n`);
     await waitFor('after rotation');
     child.kill('SIGINT');
-    expect(await exited(child)).toBe(0);
+    expect(await exited(child)).toBe(130);
     expect(headers(out).map((l) => l.slice(46))).toEqual(['before rotation', 'after rotation']);
   });
 });

@@ -56,6 +56,8 @@ describe('the admin screen', () => {
     await type(stdin, KEY.enter);
     await screenShows(lastFrame, '✓ mallory is unlocked.');
     expect((await store.findUser('mallory'))?.locked_until).toBeNull();
+    await type(stdin, KEY.enter);
+    await screenShows(lastFrame, '✓ mallory is not locked; nothing changed.');
     await store.close();
   });
 });

@@ -88,15 +88,22 @@ export async function tail([pattern]: string[], flags: FilterFlags & { lines: st
     printer.flush();
   });
   follower.start();
-  await new Promise<void>((resolve) => {
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => resolve());
-    const stopWhenReaderLeaves = setInterval(() => !printer.open && resolve(), 500);
+  const code = await new Promise<number>((resolve) => {
+    for (const [signal, number] of STOP_SIGNALS) process.once(signal, () => resolve(128 + number));
+    const stopWhenReaderLeaves = setInterval(() => !printer.open && resolve(EXIT.ok), 500);
     stopWhenReaderLeaves.unref();
   });
   follower.stop();
   printer.flush();
-  return EXIT.ok;
+  return code;
 }
+
+/** `tail -f` ends when stopped; like tail(1) it exits 128 + the signal's number (130 for Ctrl+C). */
+const STOP_SIGNALS = [
+  ['SIGINT', 2],
+  ['SIGTERM', 15],
+  ['SIGHUP', 1],
+] as const;
 
 export async function stats(_args: string[], flags: FilterFlags & { json?: boolean }): Promise<number> {
   const result = collectStats(logFiles(flags), filterFrom(undefined, flags));

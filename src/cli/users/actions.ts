@@ -31,8 +31,9 @@ export function add([username]: string[], options: { admin?: boolean; passwordSt
 
 export function unlock([username]: string[]): Promise<number> {
   return withStore(async (store) => {
-    if (!(await new Accounts(store).unlock(username as string, operatorName()))) throw new UserFacingError(`No account named ${username}.`, 1);
-    process.stdout.write(`Unlocked ${username}.\n`);
+    const outcome = await new Accounts(store).unlock(username as string, operatorName());
+    if (outcome === 'no-such-user') throw new UserFacingError(`No account named ${username}.`, 1);
+    process.stdout.write(outcome === 'unlocked' ? `Unlocked ${username}.\n` : `${username} is not locked; nothing changed.\n`);
     return EXIT.ok;
   });
 }

@@ -23,9 +23,10 @@ export function AdminScreen({ user, onBack }: { user: PublicUser; onBack: () => 
     void services.accounts.listUsers().then(setUsers);
   }, [services]);
   useEffect(reload, [reload]);
-  const done = (promise: Promise<unknown>, text: string) =>
+  /** Shows what an action did (the promise's text) or why it failed, then reloads the lists. */
+  const done = (promise: Promise<string>) =>
     promise
-      .then(() => setNotice({ kind: 'success', text }))
+      .then((text) => setNotice({ kind: 'success', text }))
       .catch((e: Error) => setNotice({ kind: 'error', text: e.message }))
       .finally(reload);
   const now = new Date();
@@ -38,14 +39,14 @@ export function AdminScreen({ user, onBack }: { user: PublicUser; onBack: () => 
           <Menu
             key="prompts"
             items={prompts.map((p) => ({ label: `${p.active ? '●' : '○'} version ${p.version}`, value: p.version, hint: `${when(p.created_at)} by ${p.created_by}: ${(p.content.split('\n')[0] ?? '').slice(0, 40)}` }))}
-            onSelect={(version) => void done(services.activatePrompt(version, user), `Version ${version} is now the narrator's prompt.`)}
+            onSelect={(version) => void done(services.activatePrompt(version, user).then(() => `Version ${version} is now the narrator's prompt.`))}
           />
         </Box>
       ) : (
         <Menu
           key="users"
           items={users.map((u) => ({ label: `${u.username} (${u.role})`, value: u.username, hint: `last login ${when(u.last_login_at)}${u.locked_until && u.locked_until > now ? ' · LOCKED' : ''}` }))}
-          onSelect={(name) => void done(services.accounts.unlock(name, user.username), `${name} is unlocked.`)}
+          onSelect={(name) => void done(services.accounts.unlock(name, user.username).then((outcome) => (outcome === 'unlocked' ? `${name} is unlocked.` : `${name} is not locked; nothing changed.`)))}
         />
       )}
       <Notice kind={notice?.kind ?? 'info'} text={notice?.text ?? null} />
