@@ -6,11 +6,18 @@ import type { ChatMessage, JsonRequest, JsonResult, LlmClient, StreamRequest, St
 
 export const OFFLINE_LABEL = 'offline demo';
 
-/** Deterministic choice from a list, by a text's hash: the same action reads the same way. */
-function pick<T>(items: readonly T[], seed: string, salt = 0): T {
+function hashOf(text: string, salt = 0): number {
   let hash = salt;
-  for (let i = 0; i < seed.length; i++) hash = (hash * 31 + seed.charCodeAt(i)) >>> 0;
-  return items[hash % items.length] as T;
+  for (let i = 0; i < text.length; i++) hash = (hash * 31 + text.charCodeAt(i)) >>> 0;
+  return hash;
+}
+
+/**
+ * Deterministic choice from a list, by a text's hash: the same action reads the same way. Each
+ * `variant` after the first moves every choice one along, so a retry never reads the same.
+ */
+function pick<T>(items: readonly T[], seed: string, salt = 0, variant = 0): T {
+  return items[(hashOf(seed, salt) + variant) % items.length] as T;
 }
 
 const OPENINGS = [
@@ -30,17 +37,17 @@ function fieldOf(system: string, label: string): string {
 }
 
 /** A scene written from the prompt itself: the scenario's place and the player's action. */
-function narrationFor(messages: ChatMessage[]): string {
+function narrationFor(messages: ChatMessage[], variant: number): string {
   const system = messages[0]?.content ?? '';
   const action = messages[messages.length - 1]?.content ?? '';
   const place = fieldOf(system, 'The story begins at') || 'the place where the story stands';
   const who = fieldOf(system, 'The player character').split(',')[0] || 'you';
   if (action.startsWith('Begin the story')) {
-    return `*Offline demo narrator — set XAI_API_KEY to play with Grok.*\n\nYou are ${who}, and the story begins at ${place}. ${pick(OPENINGS, place)}\n\n${pick(PROMPTS, place)}`;
+    return `*Offline demo narrator — set XAI_API_KEY to play with Grok.*\n\nYou are ${who}, and the story begins at ${place}. ${pick(OPENINGS, place, 0, variant)}\n\n${pick(PROMPTS, place, 0, variant)}`;
   }
-  if (action.startsWith('(The player waits')) return `Time passes at ${place}. ${pick(TURNS, action, 1)}\n\n${pick(PROMPTS, action, 2)}`;
+  if (action.startsWith('(The player waits')) return `Time passes at ${place}. ${pick(TURNS, action, 1, variant)}\n\n${pick(PROMPTS, action, 2, variant)}`;
   const quoted = action.length > 120 ? `${action.slice(0, 117)}…` : action;
-  return `You decide: *${quoted}*\n\n${pick(TURNS, action)} ${pick(OPENINGS, action, 3)}\n\n${pick(PROMPTS, action, 4)}`;
+  return `You decide: *${quoted}*\n\n${pick(TURNS, action, 0, variant)} ${pick(OPENINGS, action, 3, variant)}\n\n${pick(PROMPTS, action, 4, variant)}`;
 }
 
 /** Waits `ms`; false when the signal aborted first. */
@@ -60,12 +67,22 @@ export class OfflineLlm implements LlmClient {
   readonly label = OFFLINE_LABEL;
   readonly offline = true;
 
+  /** How often each exact prompt was narrated: a retry (the same prompt again) reads differently. */
+  private readonly narrated = new Map<number, number>();
+
   constructor(private readonly wordDelayMs = 25) {}
+
+  private nextVariant(messages: ChatMessage[]): number {
+    const key = hashOf(messages.map((m) => `${m.role}:${m.content}`).join('\u0000'));
+    const variant = this.narrated.get(key) ?? 0;
+    this.narrated.set(key, variant + 1);
+    return variant;
+  }
 
   async stream(request: StreamRequest): Promise<StreamResult> {
     const started = performance.now();
     if (request.signal?.aborted) throw new LlmError('cancelled', playerMessage('cancelled', {}));
-    const words = narrationFor(request.messages).split(/(?<=\s)/);
+    const words = narrationFor(request.messages, this.nextVariant(request.messages)).split(/(?<=\s)/);
     let text = '';
     let ttftMs: number | null = null;
     for (const word of words) {
