@@ -184,7 +184,8 @@ describe('storyos logs rotate, clean, config, stats', () => {
     writeLogs(dir);
     const result = runCli(['logs', 'config'], { cwd: dir, env: { STORYOS_LOG_DIR: dir, STORYOS_LOG_MAX_SIZE_MB: '10', STORYOS_LOG_ERROR_MAX_SIZE_MB: '5', STORYOS_LOG_BACKUP_COUNT: '5' } });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('storyos.log.2.gz');
+    expect(result.stdout).toContain('storyos.log: by size, 10 MB a file, 5 backups');
+    expect(result.stdout).toMatch(/storyos\.log\.2\.gz +\S+ \S+ +modified \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\n/);
     expect(result.stdout).toContain('at most 60.0 MB');
     expect(result.stdout).toContain('at most 30.0 MB');
     expect(result.stdout).toContain('Largest disk use the settings allow: 90.0 MB');

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { UserFacingError } from '../../config/errors.js';
 import { CATEGORIES } from '../../logging/categories.js';
+import { formatTimestamp } from '../../logging/format.js';
 import { ERROR_LOG, listLogSet, MAIN_LOG } from '../../logging/log-files.js';
 import { deleteFiles, filesOlderThan, rotateNow, summarize } from '../../logging/maintenance.js';
 import { buildFilter, splitList, type EntryFilter } from '../../logging/reader/filter.js';
@@ -162,7 +163,7 @@ export async function config(_args: string[], flags: { json?: boolean; dir?: str
   for (const set of sets) {
     lines.push('', `${set.log}: ${set.policy}`);
     if (set.files.length === 0) lines.push('  (no files yet)');
-    for (const f of set.files) lines.push(`  ${f.name.padEnd(32)} ${bytes(f.size).padStart(10)}  ${f.modified}`);
+    for (const f of set.files) lines.push(`  ${f.name.padEnd(32)} ${bytes(f.size).padStart(10)}  modified ${formatTimestamp(new Date(f.modified)).slice(0, 19)}`);
     lines.push(`  in use ${bytes(set.totalBytes)}; at most ${set.maxBytes === null ? 'unbounded by size (one file a day, kept for the backup count of days)' : bytes(set.maxBytes)}`);
   }
   const bounded = sets.every((s) => s.maxBytes !== null);
