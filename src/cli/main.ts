@@ -53,6 +53,16 @@ function unknownCommand(word: string): string {
   return `Unknown command '${word}'${near ? ` (did you mean ${near}?)` : ''}; \`storyos --help\` lists the commands.`;
 }
 
+/**
+ * One line: commander's suggestion joins its sentence. Options are `-x` or `--long`, so `-bob`
+ * is most likely a value (a username) that starts with a hyphen: say how to pass one.
+ */
+function explainUsageError(error: string): string {
+  const message = error.replace(/\n\(Did you mean/, ' (did you mean');
+  const value = /^unknown option '(-[^-'][^']+)'$/.exec(message)?.[1];
+  return value ? `${message} (a value that starts with '-' goes after --, as in \`-- ${value}\`)` : message;
+}
+
 export async function buildProgram(argv: string[] = process.argv): Promise<Command> {
   const program = new Command('storyos')
     .description('Interactive fiction in your terminal, narrated by an LLM.')
@@ -61,7 +71,7 @@ export async function buildProgram(argv: string[] = process.argv): Promise<Comma
     .option('-v, --verbose', 'also print log lines on stderr (coloured in a terminal)')
     .showSuggestionAfterError()
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(`storyos: ${text.replace(/^error: /, '').trimEnd()}\n`) })
+    .configureOutput({ outputError: (text, write) => write(`storyos: ${explainUsageError(text.replace(/^error: /, '').trimEnd())}\n`) })
     .hook('preAction', loadEnvironment);
   for (const register of await Promise.all(groupsFor(argv).map((name) => (GROUPS[name] as () => Promise<Register>)()))) register(program);
   return program;
