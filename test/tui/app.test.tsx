@@ -100,6 +100,25 @@ describe('playing', () => {
     await store.close();
   });
 
+  it('keeps what the player types while the narrator writes, and sends it on Enter once the narration is done', async () => {
+    const { stdin, lastFrame, frames, store } = await loggedInMenu(20);
+    await type(stdin, KEY.enter);
+    await screenShows(lastFrame, '› Neon Rain');
+    await type(stdin, KEY.enter);
+    await screenShows(() => frames.join('\n'), 'narrating… (Ctrl+C cancels)');
+    await type(stdin, 'I open the door', KEY.enter);
+    expect(lastFrame()).toContain('│ I open the door');
+    expect(lastFrame()).toContain('The narrator is still writing: press Enter again when it is done');
+    await screenShows(lastFrame, /\(session [1-9][\d.]*k?\) · sqlite\s*$/, 8000);
+    expect(lastFrame()).not.toContain('still writing');
+    expect(lastFrame()).toContain('│ I open the door');
+    await type(stdin, KEY.enter);
+    await screenShows(() => frames.join('\n'), 'You decide: I open the door', 8000);
+    await screenShows(lastFrame, 'What do you do? (/help', 8000);
+    expect((await store.listSessions('alice'))[0]?.turn_count).toBe(1);
+    await store.close();
+  });
+
   it('loads a game, exports it, and deletes it only after y', async () => {
     const { stdin, lastFrame, store, services: appServices } = await loggedInMenu();
     const alice = await appServices.accounts.login('alice', 'password123');

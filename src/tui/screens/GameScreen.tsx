@@ -17,6 +17,7 @@ import { useTerminalWidth } from '../hooks/useTerminalWidth.js';
 import { renderMarkdown } from '../markdown.js';
 import { colour } from '../theme.js';
 
+const STILL_WRITING = 'The narrator is still writing: press Enter again when it is done, or Ctrl+C to stop it.';
 const log = getLogger('tui');
 /** Messages shown when a game is loaded; older ones are in the export. */
 const SHOWN_ON_LOAD = 60;
@@ -101,6 +102,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
       } finally {
         clearInterval(timer);
         abort.current = null;
+        setNotice((shown) => (shown?.text === STILL_WRITING ? null : shown));
         setBusy(false);
         setPendingAction(null);
         setStreamText('');
@@ -148,7 +150,8 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
 
   const submit = async (line: string) => {
     const text = line.trim();
-    if (!text || busy || !commandContext) return;
+    if (text && busy) return setNotice({ kind: 'info', text: STILL_WRITING });
+    if (!text || !commandContext) return;
     history.add(text);
     setInput('');
     if (text.startsWith('/')) {
@@ -185,7 +188,8 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
           value={input}
           onChange={setInput}
           onSubmit={(line) => void submit(line)}
-          focus={!busy && !overlay}
+          // Typing ahead while the narrator writes is kept, to be sent once the narration is done.
+          focus={!overlay}
           placeholder={busy ? '' : 'What do you do? (/help for commands)'}
           onHistory={(direction) => setInput(history.move(direction, input))}
           onTab={() => suggestions[0] && setInput(`/${suggestions[0].name}${suggestions[0].args ? ' ' : ''}`)}
