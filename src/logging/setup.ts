@@ -48,6 +48,8 @@ export function configureLogging(config: Config, options: LoggingOptions): void 
     backups: log.backupCount,
     to_file: log.toFile,
     directory: log.dir,
+    command: ['storyos', ...process.argv.slice(2)].join(' ').slice(0, 200),
+    pid: process.pid,
   });
 }
 

@@ -28,6 +28,7 @@ describe('storyos users', () => {
     const listed = cli(dir, ['users', 'list']);
     expect(listed.stdout).toMatch(/^Alice\s+admin/m);
     expect(listed.stdout).toMatch(/^bob\s+user/m);
+    expect(fs.readFileSync(path.join(dir, 'logs', 'storyos.log'), 'utf8')).toMatch(/\[app\] Logging configured \(.*, command: storyos users list, pid: \d+\)\n/);
     const json = cli(dir, ['users', 'list', '--json']);
     expect(JSON.parse(json.stdout).map((u: { username: string }) => u.username)).toEqual(['Alice', 'bob']);
 

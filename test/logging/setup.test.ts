@@ -13,6 +13,7 @@ describe('configured logging', () => {
     expect(first).toContain('[INFO] [app] Logging configured (level: INFO, rotation: size, max_size: 3MB');
     expect(first).toContain('backups: 7');
     expect(first).toContain(`directory: ${dir}`);
+    expect(first).toContain(`pid: ${process.pid})`);
   });
 
   it('writes the exact line format with local time and a comma before milliseconds', () => {
