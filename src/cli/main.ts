@@ -19,18 +19,21 @@ const GROUPS: Record<string, () => Promise<Register>> = {
 };
 
 const HELP_FLAGS = new Set(['-h', '--help']);
+/** The program's own options, which may come before the command: `storyos -v users list`. */
+const GLOBAL_FLAGS = new Set(['-v', '--verbose']);
 
 /**
  * The group named on the command line; only `play` (the default command) when none is named;
  * all of them for the program's help; none for --version.
  */
 function groupsFor(argv: string[]): string[] {
-  const first = argv[2];
+  const words = argv.slice(2);
+  const first = words.find((word) => !GLOBAL_FLAGS.has(word));
   if (first === '--version' || first === '-V') return [];
   if (first !== undefined && first in GROUPS) return [first];
   if (first === 'help' || (first !== undefined && HELP_FLAGS.has(first))) return Object.keys(GROUPS);
   if (first !== undefined && !first.startsWith('-')) throw new UserFacingError(unknownCommand(first));
-  return argv.slice(2).some((word) => HELP_FLAGS.has(word)) ? Object.keys(GROUPS) : ['play'];
+  return words.some((word) => HELP_FLAGS.has(word)) ? Object.keys(GROUPS) : ['play'];
 }
 
 /** Levenshtein distance, for "did you mean". */
@@ -53,14 +56,29 @@ function unknownCommand(word: string): string {
   return `Unknown command '${word}'${near ? ` (did you mean ${near}?)` : ''}; \`storyos --help\` lists the commands.`;
 }
 
+/** Every long option of the program and its commands: `--follow`, `--json`, … */
+function longOptionsOf(program: Command): Set<string> {
+  const names = new Set<string>();
+  const visit = (command: Command) => {
+    for (const option of command.options) if (option.long) names.add(option.long);
+    command.commands.forEach(visit);
+  };
+  visit(program);
+  return names;
+}
+
 /**
- * One line: commander's suggestion joins its sentence. Options are `-x` or `--long`, so `-bob`
- * is most likely a value (a username) that starts with a hyphen: say how to pass one.
+ * One line: commander's suggestion joins its sentence. A word like `-follow` is a long option
+ * typed with one hyphen; any other `-bob` is most likely a value (a username) that starts with a
+ * hyphen: say how to pass one.
  */
-function explainUsageError(error: string): string {
+function explainUsageError(error: string, argv: string[], longOptions: Set<string>): string {
   const message = error.replace(/\n\(Did you mean/, ' (did you mean');
+  if (!message.startsWith('unknown option')) return message;
+  const oneHyphen = argv.find((word) => /^-[^-]./.test(word) && longOptions.has(`-${word}`));
+  if (oneHyphen) return `unknown option '${oneHyphen}' (did you mean -${oneHyphen}?)`;
   const value = /^unknown option '(-[^-'][^']+)'$/.exec(message)?.[1];
-  return value ? `${message} (a value that starts with '-' goes after --, as in \`-- ${value}\`)` : message;
+  return value && argv.includes(value) ? `${message} (a value that starts with '-' goes after --, as in \`-- ${value}\`)` : message;
 }
 
 export async function buildProgram(argv: string[] = process.argv): Promise<Command> {
@@ -71,7 +89,7 @@ export async function buildProgram(argv: string[] = process.argv): Promise<Comma
     .option('-v, --verbose', 'also print log lines on stderr (coloured in a terminal)')
     .showSuggestionAfterError()
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(`storyos: ${explainUsageError(text.replace(/^error: /, '').trimEnd())}\n`) })
+    .configureOutput({ outputError: (text, write) => write(`storyos: ${explainUsageError(text.replace(/^error: /, '').trimEnd(), argv, longOptionsOf(program))}\n`) })
     .hook('preAction', loadEnvironment);
   for (const register of await Promise.all(groupsFor(argv).map((name) => (GROUPS[name] as () => Promise<Register>)()))) register(program);
   return program;
