@@ -1,5 +1,5 @@
 // Stands in for react-devtools-core, which Ink imports only when DEV=true: the bundle leaves the
-// React DevTools bridge (and its websocket client) out. `DEV=true storyos` therefore does nothing.
+// React DevTools bridge (and its websocket client) out, and `storyos play` clears DEV for Ink.
 export default {
   initialize() {},
   connectToDevTools() {},

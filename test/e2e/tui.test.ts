@@ -34,13 +34,14 @@ function colourCodes(screen: string): string[] {
 }
 
 describe('the real storyos in a terminal, against the fake narrator', () => {
-  it('honours NO_COLOR: no colour escape at all on screen', async () => {
+  it('honours NO_COLOR: no colour escape at all on screen; ignores DEV=true', async () => {
     const plain = new TmuxSession({ columns: 80, rows: 24 });
     const coloured = new TmuxSession({ columns: 80, rows: 24 });
     sessions.push(plain, coloured);
     plain.start(`env NO_COLOR=1 TERM=xterm-256color ${process.execPath} ${BIN} --offline`, dir);
     await plain.waitFor("create the administrator's account");
-    coloured.start(`env TERM=xterm-256color ${process.execPath} ${BIN} --offline`, tempDir());
+    // DEV=true (Ink's switch for React DevTools, which the bundle leaves out) must not matter.
+    coloured.start(`env DEV=true TERM=xterm-256color ${process.execPath} ${BIN} --offline`, tempDir());
     await coloured.waitFor("create the administrator's account");
     expect(colourCodes(coloured.screenWithEscapes()).length).toBeGreaterThan(0);
     expect(colourCodes(plain.screenWithEscapes())).toEqual([]);
