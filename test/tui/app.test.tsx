@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LlmError } from '../../src/llm/errors.js';
+import { OfflineLlm } from '../../src/llm/offline.js';
+import type { JsonRequest, JsonResult, LlmClient, StreamRequest, StreamResult } from '../../src/llm/types.js';
 import { logInto, readLog } from '../support/logging.js';
 import { tempDir } from '../support/temp.js';
 import { KEY, loggedIn, realServices, renderApp, screenShows, type } from './harness.js';
@@ -38,6 +41,25 @@ describe('first run and accounts', () => {
 });
 
 const loggedInMenu = (wordDelayMs = 0) => loggedIn({ wordDelayMs });
+
+/** Narrates openings; every turn fails after `delayMs`, as an unreachable narrator would. */
+class FailingTurns implements LlmClient {
+  readonly label = 'failing';
+  readonly offline = false;
+  private readonly inner = new OfflineLlm(0);
+
+  constructor(private readonly delayMs: number) {}
+
+  async stream(request: StreamRequest): Promise<StreamResult> {
+    if (request.purpose !== 'turn') return this.inner.stream(request);
+    await new Promise((r) => setTimeout(r, this.delayMs));
+    throw new LlmError('network', 'The narrator could not be reached.');
+  }
+
+  json<T>(request: JsonRequest<T>): Promise<JsonResult<T>> {
+    return this.inner.json(request);
+  }
+}
 
 describe('playing', () => {
   it('starts a new game from the scenario list and plays a turn', async () => {
@@ -116,6 +138,23 @@ describe('playing', () => {
     await screenShows(() => frames.join('\n'), 'You decide: I open the door', 8000);
     await screenShows(lastFrame, 'What do you do? (/help', 8000);
     expect((await store.listSessions('alice'))[0]?.turn_count).toBe(1);
+    await store.close();
+  });
+
+  it('puts a failed action back in the input line, or keeps what was typed ahead and lets ↑ recall the action', async () => {
+    const { stdin, lastFrame, store } = await loggedIn({ llm: new FailingTurns(300) });
+    await type(stdin, KEY.enter);
+    await screenShows(lastFrame, '› Neon Rain');
+    await type(stdin, KEY.enter);
+    await screenShows(lastFrame, 'What do you do? (/help', 5000);
+    await type(stdin, 'I ring the bell\r');
+    await screenShows(lastFrame, 'The narrator could not be reached. Your action is back in the input line.', 5000);
+    expect(lastFrame()).toContain('│ I ring the bell');
+    await type(stdin, '\u0015', 'I shout\r', 'I wait');
+    await screenShows(lastFrame, 'Your action is kept: ↑ recalls it, /retry sends it again.', 5000);
+    expect(lastFrame()).toContain('│ I wait');
+    await type(stdin, KEY.up);
+    expect(lastFrame()).toContain('│ I shout');
     await store.close();
   });
 

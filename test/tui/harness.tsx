@@ -4,6 +4,7 @@ import { parseConfig } from '../../src/config/env.js';
 import { GameEngine } from '../../src/game/engine.js';
 import { seedStore } from '../../src/game/seed.js';
 import { OfflineLlm } from '../../src/llm/offline.js';
+import type { LlmClient } from '../../src/llm/types.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
 import { App } from '../../src/tui/App.js';
 import { CancelContext } from '../../src/tui/cancel.js';
@@ -15,12 +16,12 @@ import { until } from '../support/wait.js';
 export const KEY = { enter: '\r', up: '\u001b[A', down: '\u001b[B', left: '\u001b[D', esc: '\u001b', tab: '\t', backspace: '\u007f', ctrlC: '\u0003' };
 
 /** Real services over a fresh SQLite store, narrated by the offline demo (paced by `wordDelayMs`). */
-export async function realServices(wordDelayMs = 0): Promise<{ services: AppServices; store: SqliteStore; dir: string }> {
+export async function realServices(wordDelayMs = 0, llm: LlmClient = new OfflineLlm(wordDelayMs)): Promise<{ services: AppServices; store: SqliteStore; dir: string }> {
   const dir = tempDir();
   const store = SqliteStore.open(dir);
   await seedStore(store);
   const config = parseConfig({ STORYOS_LOG_DIR: dir, STORYOS_DATA_DIR: dir }, dir);
-  const engine = new GameEngine({ store, llm: new OfflineLlm(wordDelayMs), narratorModel: 'n', summaryModel: 's' });
+  const engine = new GameEngine({ store, llm, narratorModel: 'n', summaryModel: 's' });
   return { services: buildServices(config, store, engine), store, dir };
 }
 
@@ -55,9 +56,9 @@ export async function screenShows(lastFrame: () => string | undefined, text: str
 }
 
 /** A player logged in through the real login screen, at the main menu. */
-export async function loggedIn(options: { username?: string; role?: 'admin' | 'user'; wordDelayMs?: number } = {}) {
-  const { username = 'alice', role = 'user', wordDelayMs = 0 } = options;
-  const ctx = await realServices(wordDelayMs);
+export async function loggedIn(options: { username?: string; role?: 'admin' | 'user'; wordDelayMs?: number; llm?: LlmClient } = {}) {
+  const { username = 'alice', role = 'user', wordDelayMs = 0, llm } = options;
+  const ctx = await realServices(wordDelayMs, llm);
   await ctx.services.accounts.createUser(username, 'password123', role, 'test');
   const app = renderApp(ctx.services, { firstRun: false });
   await screenShows(app.lastFrame, '› Log in');

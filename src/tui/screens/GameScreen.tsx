@@ -56,6 +56,10 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
   const [sessionTokens, setSessionTokens] = useState(0);
   const buffer = useRef('');
   const abort = useRef<AbortController | null>(null);
+  // The latest values for callbacks made in an earlier render (a key can arrive before the re-render).
+  const busyNow = useRef(busy);
+  const typedNow = useRef(input);
+  typedNow.current = input;
 
   const reload = useCallback(
     async (id: string) => {
@@ -78,11 +82,20 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
     setStaticKey((k) => k + 1);
   }, [width, write]);
 
+  /** A failed action goes back in the input line, unless the player typed ahead: then ↑ recalls it. */
+  const keepFailedAction = (error: unknown): string => {
+    if (!(error instanceof TurnError && error.action)) return '';
+    if (typedNow.current.trim()) return ' Your action is kept: ↑ recalls it, /retry sends it again.';
+    setInput(error.action);
+    return ' Your action is back in the input line.';
+  };
+
   const play = useCallback(
     async (run: (options: PlayOptions) => Promise<TurnResult>, action: string | null = null) => {
       const controller = new AbortController();
       abort.current = controller;
       buffer.current = '';
+      busyNow.current = true;
       setBusy(true);
       setNotice(null);
       setPendingAction(action);
@@ -96,12 +109,11 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
         setSessionTokens(result.session.usage.tokens_in + result.session.usage.tokens_out);
         if (result.notice) setNotice({ kind: 'error', text: result.notice });
       } catch (error) {
-        if (error instanceof TurnError && error.action) setInput(error.action);
-        const kept = error instanceof TurnError && error.action ? ' Your action is back in the input line.' : '';
-        setNotice({ kind: 'error', text: `${(error as Error).message}${kept}` });
+        setNotice({ kind: 'error', text: `${(error as Error).message}${keepFailedAction(error)}` });
       } finally {
         clearInterval(timer);
         abort.current = null;
+        busyNow.current = false;
         setNotice((shown) => (shown?.text === STILL_WRITING ? null : shown));
         setBusy(false);
         setPendingAction(null);
@@ -150,7 +162,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
 
   const submit = async (line: string) => {
     const text = line.trim();
-    if (text && busy) return setNotice({ kind: 'info', text: STILL_WRITING });
+    if (text && busyNow.current) return setNotice({ kind: 'info', text: STILL_WRITING });
     if (!text || !commandContext) return;
     history.add(text);
     setInput('');
