@@ -59,7 +59,7 @@ export function summarize(log: LogConfig): LogSetSummary[] {
     const files = listLogSet(log.dir, name);
     return {
       log: name,
-      policy: policy.type === 'size' ? `by size, ${policy.maxBytes / 1024 / 1024} MB a file, ${policy.backups} backups` : `daily, ${policy.backups} days kept`,
+      policy: policy.type === 'size' ? `by size, ${Number((policy.maxBytes / 1024 / 1024).toFixed(2))} MB a file, ${policy.backups} backups` : `daily, ${policy.backups} days kept`,
       files: files.map((f) => ({ name: f.name, size: f.size, modified: new Date(f.mtimeMs).toISOString() })),
       totalBytes: files.reduce((sum, f) => sum + f.size, 0),
       maxBytes: policy.type === 'size' ? policy.maxBytes * (policy.backups + 1) : null,

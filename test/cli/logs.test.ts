@@ -189,6 +189,8 @@ describe('storyos logs rotate, clean, config, stats', () => {
     expect(result.stdout).toContain('at most 60.0 MB');
     expect(result.stdout).toContain('at most 30.0 MB');
     expect(result.stdout).toContain('Largest disk use the settings allow: 90.0 MB');
+    const fractional = runCli(['logs', 'config'], { cwd: dir, env: { STORYOS_LOG_DIR: dir, STORYOS_LOG_MAX_SIZE_MB: '1.3' } });
+    expect(fractional.stdout).toContain('storyos.log: by size, 1.3 MB a file');
   });
 
   it('summarises PERF operations and problems per module, as text and JSON', () => {
