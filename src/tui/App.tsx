@@ -4,6 +4,7 @@ import { lazy, Suspense, useCallback, useEffect, useRef, useState, type ReactEle
 import { getLogger, logUserAction } from '../logging/logger.js';
 import type { PublicUser } from '../store/types.js';
 import { useCancelRegistry } from './cancel.js';
+import { ScreenFailure } from './components/ScreenFailure.js';
 import { useServices } from './context.js';
 import { AdminScreen } from './screens/AdminScreen.js';
 import { FirstRunScreen } from './screens/FirstRunScreen.js';
@@ -53,7 +54,8 @@ export function App({ firstRun, continueLast = false }: AppProps) {
 
   useEffect(() => {
     const prefetch = setTimeout(() => {
-      void loadGameScreen();
+      // A failure shows when the game screen is opened (ScreenFailure), not here.
+      loadGameScreen().catch(() => undefined);
       services.engine.warmUp();
     }, 0);
     return () => clearTimeout(prefetch);
@@ -127,9 +129,11 @@ export function App({ firstRun, continueLast = false }: AppProps) {
       else if (screen.name === 'admin') body = <AdminScreen user={user} onBack={toMenu} />;
       else
         body = (
-          <Suspense fallback={<Text>Opening the story…</Text>}>
-            <GameScreen key={JSON.stringify(screen.start)} user={user} start={screen.start} onMenu={toMenu} onQuit={quit} />
-          </Suspense>
+          <ScreenFailure what="The game screen" onBack={toMenu}>
+            <Suspense fallback={<Text>Opening the story…</Text>}>
+              <GameScreen key={JSON.stringify(screen.start)} user={user} start={screen.start} onMenu={toMenu} onQuit={quit} />
+            </Suspense>
+          </ScreenFailure>
         );
   }
   return (

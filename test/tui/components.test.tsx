@@ -3,10 +3,13 @@ import { render } from 'ink-testing-library';
 import { useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { Menu } from '../../src/tui/components/Menu.js';
+import { ScreenFailure } from '../../src/tui/components/ScreenFailure.js';
 import { StatusBar } from '../../src/tui/components/StatusBar.js';
 import { TextField } from '../../src/tui/components/TextField.js';
 import { useInputHistory } from '../../src/tui/hooks/useInputHistory.js';
 import { completions } from '../../src/tui/commands/index.js';
+import { logInto, readLog } from '../support/logging.js';
+import { tempDir } from '../support/temp.js';
 import { KEY, type } from './harness.js';
 
 function Field({ onSubmit, mask = false }: { onSubmit: (v: string) => void; mask?: boolean }) {
@@ -105,5 +108,39 @@ describe('slash command completion', () => {
     expect(completions('/').length).toBeGreaterThanOrEqual(9);
     expect(completions('/export md')).toEqual([]);
     expect(completions('hello')).toEqual([]);
+  });
+});
+
+describe('ScreenFailure', () => {
+  function Broken(): never {
+    throw new Error('chunk missing');
+  }
+
+  it('turns a screen that throws into one sentence and Esc back, and logs it', async () => {
+    const logs = tempDir();
+    logInto(logs);
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const onBack = vi.fn();
+    const { lastFrame, stdin } = render(
+      <ScreenFailure what="The game screen" onBack={onBack}>
+        <Broken />
+      </ScreenFailure>,
+    );
+    await type(stdin, 'x');
+    expect(lastFrame()).toContain('✗ The game screen could not open: chunk missing');
+    expect(lastFrame()).toContain('Esc returns to the menu.');
+    await type(stdin, KEY.esc);
+    expect(onBack).toHaveBeenCalledTimes(1);
+    expect(readLog(logs, 'storyos_errors.log')).toContain('[ERROR] [tui] The game screen failed (operation: render_screen, error: chunk missing)');
+    quiet.mockRestore();
+  });
+
+  it('shows the screen itself when nothing fails', () => {
+    const { lastFrame } = render(
+      <ScreenFailure what="The game screen" onBack={() => undefined}>
+        <Text>the story</Text>
+      </ScreenFailure>,
+    );
+    expect(lastFrame()).toBe('the story');
   });
 });
