@@ -9,51 +9,83 @@ import { tempDir } from '../support/temp.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HOOKS = fileURLToPath(new URL('../support/record-imports.mjs', import.meta.url));
 
-/** The bundle's map from each output file to the sources and packages built into it. */
-function bundleInputs(): Map<string, string[]> {
-  const meta = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist/bundle/meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
-  return new Map(Object.entries(meta.outputs).map(([file, output]) => [path.join(ROOT, file), Object.keys(output.inputs)]));
+interface BundleOutput {
+  entryPoint?: string;
+  inputs: Record<string, unknown>;
+  imports: Array<{ path: string; kind: string; external?: boolean }>;
 }
+
+/** esbuild's metafile: each output file of the bundle, the sources in it, and what it imports. */
+const outputs = (): Record<string, BundleOutput> => (JSON.parse(fs.readFileSync(path.join(ROOT, 'dist/bundle/meta.json'), 'utf8')) as { outputs: Record<string, BundleOutput> }).outputs;
 
 /**
  * Every source file and package that `storyos <args>` loads: the bundle files it imports,
- * expanded through the bundle's metafile, plus any package loaded from node_modules directly.
+ * expanded through the metafile, plus any package loaded from node_modules directly.
  */
-function loadedBy(args: string[]): string[] {
+function run(args: string[]) {
   const dir = tempDir();
   const record = path.join(dir, 'imports.txt');
   const result = spawnSync(process.execPath, ['--import', HOOKS, BIN, ...args], { cwd: dir, env: cleanEnv({ STORYOS_LOG_DIR: dir, STORYOS_DATA_DIR: dir, STORYOS_IMPORT_LOG: record }), encoding: 'utf8', input: '' });
-  expect(result.stderr).not.toMatch(/\n\s+at /);
-  const inputs = bundleInputs();
+  const inputs = new Map(Object.entries(outputs()).map(([file, output]) => [path.join(ROOT, file), Object.keys(output.inputs)]));
   const urls = fs.readFileSync(record, 'utf8').split('\n').filter((url) => url.startsWith('file:'));
-  return [...new Set(urls.flatMap((url) => inputs.get(fileURLToPath(url)) ?? [fileURLToPath(url)]))];
+  const loaded = [...new Set(urls.flatMap((url) => inputs.get(fileURLToPath(url)) ?? [fileURLToPath(url)]))];
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, loaded };
+}
+
+/** What importing `source` (a lazily loaded part) loads before any of its code runs: its file and their static imports. */
+function loadedWith(source: string): string[] {
+  const all = outputs();
+  const start = Object.keys(all).find((file) => all[file]?.entryPoint === source);
+  expect(start, source).toBeDefined();
+  const seen = new Set<string>();
+  const found: string[] = [];
+  const queue = [start as string];
+  while (queue.length > 0) {
+    const file = queue.pop() as string;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    found.push(...Object.keys(all[file]?.inputs ?? {}));
+    for (const imported of all[file]?.imports ?? []) {
+      if (imported.kind !== 'import-statement') continue;
+      if (imported.external) found.push(`node_modules/${imported.path}/`);
+      else queue.push(imported.path);
+    }
+  }
+  return found;
 }
 
 const fromPackage = (loaded: string[], name: string) => loaded.some((file) => file.includes(`node_modules/${name}/`));
 
 describe('start-up loads only what the command needs', () => {
-  it('reads the bundle map correctly (the checks below would pass vacuously otherwise)', () => {
-    const loaded = loadedBy(['logs', 'grep', '--level', 'PERF']);
+  it('`logs grep` loads the log reader and no UI, database driver, narrator SDK or logger', () => {
+    const { code, stderr, loaded } = run(['logs', 'grep', '--level', 'PERF']);
+    expect([code, stderr]).toEqual([1, '']);
     expect(loaded).toContain('src/cli/main.ts');
     expect(loaded).toContain('src/logging/reader/search.ts');
     expect(fromPackage(loaded, 'commander')).toBe(true);
-  });
-
-  it('`logs grep` loads no UI, database driver, narrator SDK or logger', () => {
-    const loaded = loadedBy(['logs', 'grep', '--level', 'PERF']);
     for (const heavy of ['ink', 'react', 'mongodb', 'better-sqlite3', 'openai', 'log4js', 'marked']) expect(fromPackage(loaded, heavy), heavy).toBe(false);
   });
 
   it('`--version` loads neither configuration nor logging', () => {
-    const loaded = loadedBy(['--version']);
+    const { code, stdout, loaded } = run(['--version']);
+    expect([code, stdout]).toEqual([0, `${JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version}\n`]);
     for (const unneeded of ['valibot', 'dotenv', 'log4js', 'picocolors']) expect(fromPackage(loaded, unneeded), unneeded).toBe(false);
     expect(loaded.filter((file) => file.startsWith('src/logging/'))).toEqual([]);
   });
 
-  it('bare `storyos` loads the play command alone, and no UI when there is no terminal', () => {
-    const loaded = loadedBy([]);
+  it('bare `storyos` loads the play command alone (here without a terminal, so it stops before the UI)', () => {
+    const { code, stderr, loaded } = run([]);
+    expect([code, stderr]).toEqual([2, 'storyos: The game needs a terminal; for pipes and scripts use `storyos play --headless`.\n']);
     expect(loaded).toContain('src/cli/play/index.ts');
     expect(loaded.filter((file) => /^src\/cli\/(users|scenarios|prompt|sessions|db|doctor|logs)\//.test(file))).toEqual([]);
-    for (const heavy of ['ink', 'react', 'openai', 'marked-terminal']) expect(fromPackage(loaded, heavy), heavy).toBe(false);
+  });
+
+  it('the login screen waits for no narrator SDK, Markdown renderer or argon2: they load after the first frame', () => {
+    for (const beforeFirstFrame of [loadedWith('src/cli/play/tui.ts'), loadedWith('src/tui/run.tsx')]) {
+      for (const later of ['openai', 'marked-terminal', 'highlight.js', 'argon2']) expect(fromPackage(beforeFirstFrame, later), later).toBe(false);
+    }
+    expect(fromPackage(loadedWith('src/tui/run.tsx'), 'ink')).toBe(true);
+    expect(fromPackage(loadedWith('src/tui/screens/GameScreen.tsx'), 'marked-terminal')).toBe(true);
+    expect(fromPackage(loadedWith('src/llm/openai-client.ts'), 'openai')).toBe(true);
   });
 });
