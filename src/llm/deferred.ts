@@ -15,7 +15,7 @@ export class DeferredLlm implements LlmClient {
 
   warm(): void {
     this.client().catch(() => {
-      // The same failure reaches the first request, which reports it.
+      // The first request loads again and reports a failure.
     });
   }
 
@@ -27,8 +27,12 @@ export class DeferredLlm implements LlmClient {
     return (await this.client()).json(request);
   }
 
+  /** A load that failed is tried again by the next request. */
   private client(): Promise<LlmClient> {
-    this.loading ??= this.load();
+    this.loading ??= this.load().catch((error: unknown) => {
+      this.loading = undefined;
+      throw error;
+    });
     return this.loading;
   }
 }

@@ -26,11 +26,13 @@ describe('DeferredLlm', () => {
     expect(loads.count).toBe(1);
   });
 
-  it('starts loading on warm(), and a failed load reaches the first request', async () => {
+  it('starts loading on warm(); a failed load is tried again by each request, which reports it', async () => {
     const { llm, loads } = counted(new Error('cannot load the SDK'));
     llm.warm();
     expect(loads.count).toBe(1);
+    await new Promise((r) => setTimeout(r, 0));
     await expect(llm.stream(request)).rejects.toThrow('cannot load the SDK');
-    expect(loads.count).toBe(1);
+    await expect(llm.json({ ...request, schemaName: 's', schema: {}, parse: (v) => v })).rejects.toThrow('cannot load the SDK');
+    expect(loads.count).toBe(3);
   });
 });
