@@ -23,7 +23,18 @@ export function toPublic(user: UserRecord): PublicUser {
   return rest;
 }
 
-export type UnlockOutcome = 'unlocked' | 'not-locked' | 'no-such-user';
+export type UnlockOutcome = 'unlocked' | 'failures-cleared' | 'not-locked' | 'no-such-user';
+
+/** What an unlock did, in one sentence for the operator. */
+export function unlockMessage(username: string, outcome: UnlockOutcome): string {
+  const messages: Record<UnlockOutcome, string> = {
+    unlocked: `${username} is unlocked.`,
+    'failures-cleared': `${username} was not locked; the failed logins are cleared.`,
+    'not-locked': `${username} is not locked; nothing changed.`,
+    'no-such-user': `No account named ${username}.`,
+  };
+  return messages[outcome];
+}
 
 export class Accounts {
   constructor(
@@ -108,14 +119,15 @@ export class Accounts {
     log.info(`User ${user.username} logged out`, { user_id: user.username });
   }
 
-  /** Lifts a lockout. An account that is not locked is left as it is. */
+  /** Lifts a lockout and clears the count of failed logins; an account with neither is left as it is. */
   async unlock(username: string, by: string): Promise<UnlockOutcome> {
     const user = await this.store.findUser(username.toLowerCase());
     if (!user) return 'no-such-user';
-    if (!user.locked_until || user.locked_until <= this.now()) return 'not-locked';
+    const locked = user.locked_until !== null && user.locked_until > this.now();
+    if (!locked && user.failed_attempts === 0) return 'not-locked';
     await this.store.updateLoginState(user.username_lower, { failed_attempts: 0, locked_until: null, last_login_at: user.last_login_at });
-    log.info(`User ${user.username} unlocked`, { user_id: user.username, unlocked_by: by });
-    return 'unlocked';
+    log.info(locked ? `User ${user.username} unlocked` : `User ${user.username}: failed logins cleared`, { user_id: user.username, unlocked_by: by, failed_attempts: user.failed_attempts });
+    return locked ? 'unlocked' : 'failures-cleared';
   }
 
   listUsers(): Promise<PublicUser[]> {

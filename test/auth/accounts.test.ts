@@ -378,6 +378,9 @@ describe('login', () => {
     expect(stored.failed_attempts).toBe(0);
     expect((await accounts.login('alice', PASSWORD)).username).toBe('alice');
     expect(await accounts.unlock('alice', 'root')).toBe('not-locked');
+    await expectLoginFailed(accounts.login('alice', WRONG));
+    expect(await accounts.unlock('alice', 'root')).toBe('failures-cleared');
+    expect((await record(store, 'alice')).failed_attempts).toBe(0);
     expect(await accounts.unlock('nobody', 'root')).toBe('no-such-user');
     await store.close();
   });
@@ -452,7 +455,7 @@ describe('what login writes to the log', () => {
     const lockUntil = new Date(T0.getTime() + LOCKOUT_MS).toISOString();
     expect(auth.filter((l) => l.includes(`[WARN] [auth] Account locked after 5 failed logins (user_id: alice, locked_until: ${lockUntil})`))).toHaveLength(1);
     expect(auth.filter((l) => l.includes(`[WARN] [auth] Login refused: account locked (user_id: alice, locked_until: ${lockUntil})`))).toHaveLength(1);
-    expect(auth.filter((l) => l.includes('[INFO] [auth] User alice unlocked (user_id: alice, unlocked_by: root)'))).toHaveLength(1);
+    expect(auth.filter((l) => l.includes('[INFO] [auth] User alice unlocked (user_id: alice, unlocked_by: root, failed_attempts: 5)'))).toHaveLength(1);
     expect(auth.filter((l) => l.includes('[INFO] [auth] User alice logged out (user_id: alice)'))).toHaveLength(1);
     // Every failure is a WARN line, and nothing about authentication is louder than WARN.
     expect(auth.filter((l) => l.includes('[WARN]'))).toHaveLength(1 + MAX_FAILED_LOGINS + 2);

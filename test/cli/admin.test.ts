@@ -61,7 +61,7 @@ describe('storyos users', () => {
     await store.updateLoginState('dave', { failed_attempts: 0, locked_until: new Date(Date.now() + 600_000), last_login_at: null });
     await store.close();
     expect(cli(dir, ['users', 'list']).stdout).toMatch(/^dave .* until /m);
-    expect(cli(dir, ['users', 'unlock', 'DAVE']).stdout).toBe('Unlocked DAVE.\n');
+    expect(cli(dir, ['users', 'unlock', 'DAVE']).stdout).toBe('DAVE is unlocked.\n');
     const reopened = SqliteStore.open(path.join(dir, 'data'));
     expect((await reopened.findUser('dave'))?.locked_until).toBeNull();
     await reopened.close();

@@ -1,4 +1,4 @@
-import { Accounts } from '../../auth/accounts.js';
+import { Accounts, unlockMessage } from '../../auth/accounts.js';
 import { UserFacingError } from '../../config/errors.js';
 import { renderTable } from '../../text/table.js';
 import { operatorName, readPassword, withStore } from '../context.js';
@@ -32,8 +32,8 @@ export function add([username]: string[], options: { admin?: boolean; passwordSt
 export function unlock([username]: string[]): Promise<number> {
   return withStore(async (store) => {
     const outcome = await new Accounts(store).unlock(username as string, operatorName());
-    if (outcome === 'no-such-user') throw new UserFacingError(`No account named ${username}.`, 1);
-    process.stdout.write(outcome === 'unlocked' ? `Unlocked ${username}.\n` : `${username} is not locked; nothing changed.\n`);
+    if (outcome === 'no-such-user') throw new UserFacingError(unlockMessage(username as string, outcome), 1);
+    process.stdout.write(`${unlockMessage(username as string, outcome)}\n`);
     return EXIT.ok;
   });
 }

@@ -1,5 +1,6 @@
 import { Box, Text, useInput } from 'ink';
 import { useCallback, useEffect, useState } from 'react';
+import { unlockMessage } from '../../auth/accounts.js';
 import type { PublicUser, SystemPromptRecord } from '../../store/types.js';
 import { BackOnEscape } from '../components/BackOnEscape.js';
 import { Frame } from '../components/Frame.js';
@@ -46,7 +47,7 @@ export function AdminScreen({ user, onBack }: { user: PublicUser; onBack: () => 
         <Menu
           key="users"
           items={users.map((u) => ({ label: `${u.username} (${u.role})`, value: u.username, hint: `last login ${when(u.last_login_at)}${u.locked_until && u.locked_until > now ? ' · LOCKED' : ''}` }))}
-          onSelect={(name) => void done(services.accounts.unlock(name, user.username).then((outcome) => (outcome === 'unlocked' ? `${name} is unlocked.` : `${name} is not locked; nothing changed.`)))}
+          onSelect={(name) => void done(services.accounts.unlock(name, user.username).then((outcome) => unlockMessage(name, outcome)))}
         />
       )}
       <Notice kind={notice?.kind ?? 'info'} text={notice?.text ?? null} />
