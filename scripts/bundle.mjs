@@ -2,13 +2,25 @@
 // Start-up then reads a few files instead of hundreds of small modules: Ink and React alone are
 // over a hundred, and loading them one by one was most of the time to the login screen.
 import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const inRoot = (file) => path.resolve(ROOT, file);
+
 // `node scripts/bundle.mjs [entry outdir]`: the benchmarks bundle a bare Ink app the same way.
-const [ENTRY = 'src/cli/main.ts', OUT = 'dist/bundle'] = process.argv.slice(2);
+const [entryArg = 'src/cli/main.ts', outArg = 'dist/bundle'] = process.argv.slice(2);
+const [ENTRY, OUT] = [inRoot(entryArg), inRoot(outArg)];
+// The output directory is emptied first, so it must be one of the build's own.
+if (![inRoot('dist'), inRoot('bench/.work')].some((dir) => OUT.startsWith(`${dir}${path.sep}`))) {
+  console.error(`bundle: refusing to write to ${OUT}: only under dist/ or bench/.work/`);
+  process.exit(2);
+}
 
 fs.rmSync(OUT, { recursive: true, force: true });
 const result = await build({
+  absWorkingDir: ROOT,
   entryPoints: [ENTRY],
   outdir: OUT,
   bundle: true,
@@ -24,11 +36,11 @@ const result = await build({
   define: { 'process.env.NODE_ENV': '"production"' },
   // Native addons, and the MongoDB driver (loaded only with a MongoDB URI), stay in node_modules.
   external: ['better-sqlite3', 'argon2', 'mongodb'],
-  alias: { 'react-devtools-core': './scripts/no-devtools.mjs', 'yoga-layout': './scripts/yoga-without-fetch.mjs' },
+  alias: { 'react-devtools-core': inRoot('scripts/no-devtools.mjs'), 'yoga-layout': inRoot('scripts/yoga-without-fetch.mjs') },
   // Bundled CommonJS dependencies call require() for Node's own modules.
   banner: { js: "import { createRequire as __storyosCreateRequire } from 'node:module'; const require = __storyosCreateRequire(import.meta.url);" },
   metafile: true,
   logLevel: 'warning',
 });
 // Which sources went into which output file: the test of what each command loads reads it.
-fs.writeFileSync(`${OUT}/meta.json`, JSON.stringify(result.metafile));
+fs.writeFileSync(path.join(OUT, 'meta.json'), JSON.stringify(result.metafile));
