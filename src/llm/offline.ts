@@ -1,3 +1,4 @@
+import { clip } from '../text/format.js';
 import { estimateTokens } from './tokens.js';
 import { OPENING_NOTE } from './prompts.js';
 import { LlmError, playerMessage } from './errors.js';
@@ -29,6 +30,10 @@ const TURNS = [
   'The world answers in its own time: a sound, a movement at the edge of sight, a door that was not open before.',
   'For a moment nothing happens. Then you notice what changed, and it changes everything.',
   'Your choice has weight here. Someone, somewhere, will remember it.',
+  'It takes longer than you hoped, and costs a little more, but it is done.',
+  'Something gives way with a soft sound, and what lay behind it is not what you expected.',
+  'A voice you half recognise calls your name from further off than it should be.',
+  'You learn something small and true, the kind of thing that matters later.',
 ];
 const PROMPTS = ['What do you do?', 'What do you do next?', 'How do you answer?'];
 
@@ -36,11 +41,16 @@ function fieldOf(system: string, label: string): string {
   return new RegExp(`^${label}: (.*)$`, 'm').exec(system)?.[1]?.trim() ?? '';
 }
 
+/** "Your office…" read inside a sentence: "your office…" (names keep their capitals). */
+function midSentence(place: string): string {
+  return place.replace(/^(Your|The|A|An|My|Our) /, (word) => word.toLowerCase());
+}
+
 /** A scene written from the prompt itself: the scenario's place and the player's action. */
 function narrationFor(messages: ChatMessage[], variant: number): string {
   const system = messages[0]?.content ?? '';
   const action = messages[messages.length - 1]?.content ?? '';
-  const place = fieldOf(system, 'The story begins at') || 'the place where the story stands';
+  const place = midSentence(fieldOf(system, 'The story begins at')) || 'the place where the story stands';
   const who = fieldOf(system, 'The player character').split(',')[0] || 'you';
   if (action.startsWith('Begin the story')) {
     return `*Offline demo narrator — set XAI_API_KEY to play with Grok.*\n\nYou are ${who}, and the story begins at ${place}. ${pick(OPENINGS, place, 0, variant)}\n\n${pick(PROMPTS, place, 0, variant)}`;
@@ -108,8 +118,8 @@ export class OfflineLlm implements LlmClient {
     const before = JSON.parse(/^State before this turn:\n(.*)$/m.exec(content)?.[1] ?? '{}') as { synopsis?: string; location?: string; world_state?: string };
     const action = /^The player's action: (.*)$/m.exec(content)?.[1] ?? (content.includes(OPENING_NOTE) ? 'The story begins' : 'Time passes');
     const narration = (/^The narration: ([\s\S]*)$/m.exec(content)?.[1] ?? '').replace(/^\*Offline demo narrator[^\n]*\n+/, '');
-    const title = action.length > 60 ? `${action.slice(0, 57)}…` : action;
-    const sentence = narration.replace(/\s+/g, ' ').replace(/\*/g, '').slice(0, 160);
+    const title = clip(action, 60);
+    const sentence = clip(narration.replace(/\s+/g, ' ').replace(/\*/g, '').trim(), 160);
     const synopsis = `${before.synopsis ? `${before.synopsis} ` : ''}${title.replace(/[.!?…]+$/, '')}.`.slice(-2000);
     const value = request.parse({
       event_title: title,

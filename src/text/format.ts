@@ -3,7 +3,10 @@ export function shortUtc(date: Date | null, fallback = '-'): string {
   return date ? date.toISOString().replace('T', ' ').slice(0, 16) : fallback;
 }
 
-/** At most `max` characters, an ellipsis marking a cut. */
+/** At most `max` characters, an ellipsis marking a cut, made between words when one ends near it. */
 export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const lastSpace = cut.lastIndexOf(' ');
+  return `${(lastSpace >= max * 0.6 ? cut.slice(0, lastSpace) : cut).trimEnd()}…`;
 }

@@ -273,7 +273,7 @@ describe('the offline demo narrator', () => {
     expect(game.offline).toBe(true);
     const opening = await game.newSession(alice, 'neon-rain');
     expect(opening.message.content).toMatch(/^\*Offline demo narrator — set XAI_API_KEY to play with Grok\.\*/);
-    expect(opening.message.content).toContain('Your office above a noodle bar');
+    expect(opening.message.content).toContain('the story begins at your office above a noodle bar');
     const pieces: string[] = [];
     const turn = await game.takeTurn(alice, opening.session.id, 'I ask the client about her sister.', { onText: (t) => pieces.push(t) });
     expect(pieces.length).toBeGreaterThan(5);
