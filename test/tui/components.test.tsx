@@ -12,7 +12,7 @@ import { logInto, readLog } from '../support/logging.js';
 import { tempDir } from '../support/temp.js';
 import { KEY, type } from './harness.js';
 
-function Field({ onSubmit, mask = false }: { onSubmit: (v: string) => void; mask?: boolean }) {
+function Field({ onSubmit, mask = false, onTab }: { onSubmit: (v: string) => void; mask?: boolean; onTab?: (v: string) => string | undefined }) {
   const [value, setValue] = useState('');
   const history = useInputHistory();
   return (
@@ -27,6 +27,7 @@ function Field({ onSubmit, mask = false }: { onSubmit: (v: string) => void; mask
           setValue('');
         }}
         onHistory={(d) => setValue(history.move(d, value))}
+        {...(onTab ? { onTab } : {})}
       />
       <Text>[{value}]</Text>
     </>
@@ -52,6 +53,21 @@ describe('TextField', () => {
     expect(submitted).toHaveBeenCalledWith('I open the door');
     await type(stdin, 'line one\nline two\r');
     expect(submitted).toHaveBeenLastCalledWith('line one line two');
+  });
+
+  it('applies every key of a chunk in turn: Backspaces, Tab and Enter sent together are not lost', async () => {
+    const submitted = vi.fn();
+    const complete = (typed: string) => ('/help'.startsWith(typed) ? '/help' : undefined);
+    const { stdin, lastFrame } = render(<Field onSubmit={submitted} onTab={complete} />);
+    await type(stdin, 'lampx');
+    await type(stdin, '\u007f\u007f\u007f');
+    expect(lastFrame()).toContain('[la]');
+    await type(stdin, '\u007f\u007f/he\t');
+    expect(lastFrame()).toContain('[/help]');
+    await type(stdin, KEY.tab);
+    expect(lastFrame()).toContain('[/help]');
+    await type(stdin, ' me\u007f\u007fx\r');
+    expect(submitted).toHaveBeenCalledWith('/help x');
   });
 
   it('masks passwords and never shows control characters', async () => {

@@ -12,8 +12,12 @@ export interface TextFieldProps {
   focus?: boolean;
   /** Up and Down: the caller moves through its history. */
   onHistory?: (direction: 'up' | 'down') => void;
-  onTab?: () => void;
+  /** Tab: the completed text for what is typed, or undefined to leave it. */
+  onTab?: (value: string) => string | undefined;
 }
+
+const BACKSPACES = new Set(['\u007f', '\b']);
+const NEWLINES = new Set(['\r', '\n']);
 
 /** One line of input with a cursor: arrows, Home/End (Ctrl+A/E), Backspace, Delete, paste. */
 export function TextField({ label, value, onChange, onSubmit, mask = false, placeholder = '', focus = true, onHistory, onTab }: TextFieldProps) {
@@ -37,8 +41,8 @@ export function TextField({ label, value, onChange, onSubmit, mask = false, plac
         return;
       }
       if (key.tab) {
-        onTab?.();
-        setCursor(Number.MAX_SAFE_INTEGER);
+        const completed = onTab?.(value);
+        if (completed !== undefined) change(completed, completed.length);
         return;
       }
       const moveTo = (to: number) => {
@@ -55,12 +59,25 @@ export function TextField({ label, value, onChange, onSubmit, mask = false, plac
         return change(value.slice(0, at - 1) + value.slice(at), at - 1);
       }
       if (key.ctrl || key.meta || key.escape || !input) return;
-      // Typed fast or pasted, text and Enter can arrive as one chunk: insert, then submit.
-      const submits = /[\r\n]$/.test(input);
-      const typed = input.replace(/[\r\n]+$/, '').replace(/[\r\n]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
-      const next = value.slice(0, at) + typed + value.slice(at);
-      change(next, at + typed.length);
-      if (submits) onSubmit(next);
+      // Typed fast, pasted or sent over a slow link, several keys can arrive as one chunk: each
+      // is applied in turn. A newline inside a paste is a space; one at its end submits.
+      let next = value;
+      let cursor = at;
+      const keys = [...input];
+      keys.forEach((char, index) => {
+        if (BACKSPACES.has(char)) {
+          if (cursor > 0) [next, cursor] = [next.slice(0, cursor - 1) + next.slice(cursor), cursor - 1];
+        } else if (char === '\t') {
+          const completed = onTab?.(next);
+          if (completed !== undefined) [next, cursor] = [completed, completed.length];
+        } else if (NEWLINES.has(char)) {
+          if (index < keys.length - 1 && !NEWLINES.has(keys[index + 1] as string)) [next, cursor] = [next.slice(0, cursor) + ' ' + next.slice(cursor), cursor + 1];
+        } else if (char >= ' ') {
+          [next, cursor] = [next.slice(0, cursor) + char + next.slice(cursor), cursor + char.length];
+        }
+      });
+      change(next, cursor);
+      if (NEWLINES.has(keys.at(-1) as string)) onSubmit(next);
     },
     { isActive: focus },
   );

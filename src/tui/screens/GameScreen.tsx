@@ -204,7 +204,10 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
           focus={!overlay}
           placeholder={busy ? '' : 'What do you do? (/help for commands)'}
           onHistory={(direction) => setInput(history.move(direction, input))}
-          onTab={() => suggestions[0] && setInput(`/${suggestions[0].name}${suggestions[0].args ? ' ' : ''}`)}
+          onTab={(typed) => {
+            const [first] = completions(typed);
+            return first ? `/${first.name}${first.args ? ' ' : ''}` : undefined;
+          }}
         />
       </Box>
       {suggestions.length > 0 && !busy ? (
