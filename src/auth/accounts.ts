@@ -2,7 +2,8 @@ import { UserFacingError } from '../config/errors.js';
 import { formatDuration } from '../logging/format.js';
 import { getLogger } from '../logging/logger.js';
 import type { PublicUser, Role, Store, UserRecord } from '../store/types.js';
-import { checkPassword, checkUsername, hashPassword, isValidUsername, verifyAgainstNothing, verifyPassword } from './passwords.js';
+import { DuplicateError } from '../store/errors.js';
+import { checkPassword, checkUsername, hashPassword, isValidUsername, ValidationError, verifyAgainstNothing, verifyPassword } from './passwords.js';
 
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MS = 15 * 60 * 1000;
@@ -21,6 +22,12 @@ const log = getLogger('auth');
 export function toPublic(user: UserRecord): PublicUser {
   const { password_hash: _hash, ...rest } = user;
   return rest;
+}
+
+/** Which field a form should have typed again after `error`: a bad or taken name, or else the password. */
+export function fieldToRetry(error: unknown): 'username' | 'password' {
+  if (error instanceof ValidationError) return error.field;
+  return error instanceof DuplicateError ? 'username' : 'password';
 }
 
 export type UnlockOutcome = 'unlocked' | 'failures-cleared' | 'not-locked' | 'no-such-user';

@@ -4,8 +4,12 @@ export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 256;
 const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
 
+/** Input that breaks a rule; `field` is the one to type again. */
 export class ValidationError extends UserFacingError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly field: 'username' | 'password',
+  ) {
     super(message, 2);
   }
 }
@@ -15,13 +19,13 @@ export function isValidUsername(username: string): boolean {
 }
 
 export function checkUsername(username: string): string {
-  if (!isValidUsername(username)) throw new ValidationError('A username is 3 to 32 letters, digits, underscores, dots or hyphens.');
+  if (!isValidUsername(username)) throw new ValidationError('A username is 3 to 32 letters, digits, underscores, dots or hyphens.', 'username');
   return username;
 }
 
 export function checkPassword(password: string): string {
-  if (password.length < PASSWORD_MIN) throw new ValidationError(`A password needs at least ${PASSWORD_MIN} characters.`);
-  if (password.length > PASSWORD_MAX) throw new ValidationError(`A password can be at most ${PASSWORD_MAX} characters.`);
+  if (password.length < PASSWORD_MIN) throw new ValidationError(`A password needs at least ${PASSWORD_MIN} characters.`, 'password');
+  if (password.length > PASSWORD_MAX) throw new ValidationError(`A password can be at most ${PASSWORD_MAX} characters.`, 'password');
   return password;
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Accounts, LOCKOUT_MS, LOGIN_FAILED, LoginError, MAX_FAILED_LOGINS, toPublic } from '../../src/auth/accounts.js';
+import { Accounts, fieldToRetry, LOCKOUT_MS, LOGIN_FAILED, LoginError, MAX_FAILED_LOGINS, toPublic } from '../../src/auth/accounts.js';
 import { checkPassword, checkUsername, hashPassword, PASSWORD_MAX, PASSWORD_MIN, ValidationError, verifyAgainstNothing, verifyPassword } from '../../src/auth/passwords.js';
 import { UserFacingError } from '../../src/config/errors.js';
 import { DuplicateError } from '../../src/store/errors.js';
@@ -99,8 +99,12 @@ describe('password and username rules (no hashing)', () => {
     expect(checkPassword('        ')).toBe('        ');
   });
 
-  it('ValidationError is a UserFacingError with exit code 2', () => {
-    const error = new ValidationError('x');
+  it('ValidationError is a UserFacingError with exit code 2, naming the field to type again', () => {
+    const error = new ValidationError('x', 'username');
+    expect(fieldToRetry(error)).toBe('username');
+    expect(fieldToRetry(new ValidationError('x', 'password'))).toBe('password');
+    expect(fieldToRetry(new DuplicateError('The username alice is taken.'))).toBe('username');
+    expect(fieldToRetry(new Error('Wrong username or password.'))).toBe('password');
     expect(error).toBeInstanceOf(UserFacingError);
     expect(error.exitCode).toBe(2);
     expect(error.name).toBe('ValidationError');

@@ -16,7 +16,7 @@ describe('first run and accounts', () => {
     expect(lastFrame()).toContain('No XAI_API_KEY: the offline demo narrator will tell your stories.');
     await type(stdin, 'root\r', 'password123\r', 'different1\r');
     await screenShows(lastFrame, '✗ The two passwords differ; type them again.');
-    await type(stdin, 'password123\r');
+    await type(stdin, 'password123\r', 'password123\r');
     await screenShows(lastFrame, 'Main menu · root (admin)');
     expect(lastFrame()).toContain('Admin');
     expect((await store.findUser('root'))?.role).toBe('admin');
@@ -30,7 +30,10 @@ describe('first run and accounts', () => {
     await screenShows(lastFrame, '› Log in');
     await type(stdin, KEY.enter, 'alice\r', 'wrong-password\r');
     await screenShows(lastFrame, '✗ Wrong username or password. After 5 failed attempts an account is locked for 15 minutes.');
-    await type(stdin, KEY.esc, KEY.down, KEY.enter, 'bob\r', 'password456\r', 'password456\r');
+    await type(stdin, KEY.esc, KEY.down, KEY.enter, 'alice\r', 'password456\r', 'password456\r');
+    await screenShows(lastFrame, '✗ The username alice is taken.');
+    // The name is what to change: the cursor is back in Username, the passwords are cleared.
+    await type(stdin, KEY.up, '\u0015', 'bob\r', 'password456\r', 'password456\r');
     const menu = await screenShows(lastFrame, 'Main menu · bob');
     expect(menu).not.toContain('Admin');
     await type(stdin, KEY.up, KEY.up, KEY.enter);

@@ -2,7 +2,8 @@ import { colour } from '../theme.js';
 import { Box, Text } from 'ink';
 import { useState } from 'react';
 import type { PublicUser } from '../../store/types.js';
-import { CredentialsForm, MISMATCH, type Credentials } from '../components/CredentialsForm.js';
+import { fieldToRetry } from '../../auth/accounts.js';
+import { CredentialsForm, MISMATCH, type Credentials, type Retry } from '../components/CredentialsForm.js';
 import { Frame } from '../components/Frame.js';
 import { Notice } from '../components/Notice.js';
 import { useServices } from '../context.js';
@@ -12,6 +13,7 @@ export function FirstRunScreen({ onDone }: { onDone: (user: PublicUser) => void 
   const services = useServices();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [retry, setRetry] = useState<Retry | null>(null);
   const submit = async ({ username, password }: Credentials) => {
     if (password === MISMATCH) return setError('The two passwords differ; type them again.');
     setBusy(true);
@@ -20,6 +22,7 @@ export function FirstRunScreen({ onDone }: { onDone: (user: PublicUser) => void 
       onDone(await services.accounts.login(username, password));
     } catch (e) {
       setError((e as Error).message);
+      setRetry({ field: fieldToRetry(e) });
       setBusy(false);
     }
   };
@@ -31,7 +34,7 @@ export function FirstRunScreen({ onDone }: { onDone: (user: PublicUser) => void 
         <Text color={colour('yellow')}>No XAI_API_KEY: the offline demo narrator will tell your stories. Set XAI_API_KEY in .env to play with Grok.</Text>
       ) : null}
       <Box marginTop={1} flexDirection="column">
-        <CredentialsForm confirm busy={busy} onSubmit={(c) => void submit(c)} />
+        <CredentialsForm confirm busy={busy} retry={retry} onSubmit={(c) => void submit(c)} />
       </Box>
       <Notice kind="error" text={error} />
     </Frame>

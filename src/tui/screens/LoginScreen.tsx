@@ -3,7 +3,8 @@ import { Box, Text } from 'ink';
 import { BackOnEscape } from '../components/BackOnEscape.js';
 import { useState } from 'react';
 import type { PublicUser } from '../../store/types.js';
-import { CredentialsForm, MISMATCH, type Credentials } from '../components/CredentialsForm.js';
+import { fieldToRetry } from '../../auth/accounts.js';
+import { CredentialsForm, MISMATCH, type Credentials, type Retry } from '../components/CredentialsForm.js';
 import { Frame } from '../components/Frame.js';
 import { Menu } from '../components/Menu.js';
 import { Notice } from '../components/Notice.js';
@@ -16,6 +17,12 @@ export function LoginScreen({ onDone, onQuit }: { onDone: (user: PublicUser) => 
   const [mode, setMode] = useState<Mode>('choose');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [retry, setRetry] = useState<Retry | null>(null);
+  const switchTo = (next: Mode) => {
+    setError(null);
+    setRetry(null);
+    setMode(next);
+  };
   const submit = async ({ username, password }: Credentials) => {
     if (password === MISMATCH) return setError('The two passwords differ; type them again.');
     setBusy(true);
@@ -25,6 +32,7 @@ export function LoginScreen({ onDone, onQuit }: { onDone: (user: PublicUser) => 
       onDone(await services.accounts.login(username, password));
     } catch (e) {
       setError((e as Error).message);
+      setRetry({ field: fieldToRetry(e) });
       setBusy(false);
     }
   };
@@ -38,16 +46,16 @@ export function LoginScreen({ onDone, onQuit }: { onDone: (user: PublicUser) => 
             { label: 'Register', value: 'register' as const, hint: 'a new player account' },
             { label: 'Quit', value: 'quit' as const },
           ]}
-          onSelect={(v) => (v === 'quit' ? onQuit() : setMode(v))}
+          onSelect={(v) => (v === 'quit' ? onQuit() : switchTo(v))}
         />
       </Frame>
     );
   }
   return (
     <Frame title={mode === 'login' ? 'Log in' : 'Register'} hints="Enter: next field · Esc: back">
-      <BackOnEscape onBack={() => setMode('choose')} />
+      <BackOnEscape onBack={() => switchTo('choose')} />
       <Box flexDirection="column">
-        <CredentialsForm key={mode} confirm={mode === 'register'} busy={busy} onSubmit={(c) => void submit(c)} />
+        <CredentialsForm key={mode} confirm={mode === 'register'} busy={busy} retry={retry} onSubmit={(c) => void submit(c)} />
       </Box>
       <Notice kind="error" text={error} />
     </Frame>
