@@ -1,9 +1,10 @@
 import { colour } from './theme.js';
-import { Box, Text, useApp, useInput } from 'ink';
+import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { lazy, Suspense, useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
 import { getLogger, logUserAction } from '../logging/logger.js';
 import type { PublicUser } from '../store/types.js';
 import { useCancelRegistry } from './cancel.js';
+import { CLEAR_SCREEN } from './clear-screen.js';
 import { ScreenFailure } from './components/ScreenFailure.js';
 import { useServices } from './context.js';
 import { AdminScreen } from './screens/AdminScreen.js';
@@ -61,11 +62,19 @@ export function App({ firstRun, continueLast = false }: AppProps) {
     return () => clearTimeout(prefetch);
   }, [services]);
 
-  const go = useCallback((next: Screen) => {
-    log.debug(`Screen: ${next.name}`);
-    setHint(null);
-    setScreen(next);
-  }, []);
+  const { write } = useStdout();
+  const current = useRef<Screen['name']>(screen.name);
+  const go = useCallback(
+    (next: Screen) => {
+      log.debug(`Screen: ${next.name}`);
+      // The story stays printed above the screens unless cleared: the next player must not see it.
+      if (current.current === 'game' && next.name !== 'game') write(CLEAR_SCREEN);
+      current.current = next.name;
+      setHint(null);
+      setScreen(next);
+    },
+    [write],
+  );
 
   const quit = useCallback(() => {
     if (user) logUserAction(log, 'quit', user.username);

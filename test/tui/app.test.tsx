@@ -80,6 +80,11 @@ describe('playing', () => {
     await screenShows(() => frames.join('\n'), 'You decide: I check the airlock seals');
     const [session] = await store.listSessions('alice');
     expect(session?.turn_count).toBe(1);
+    // Back at the menu the terminal is cleared, so the story is not left on screen for the next player.
+    const before = frames.length;
+    await type(stdin, '/menu\r');
+    await screenShows(lastFrame, '› New game');
+    expect(frames.slice(before).some((frame) => frame.startsWith('\u001b[2J\u001b[3J\u001b[H'))).toBe(true);
     await store.close();
   });
 

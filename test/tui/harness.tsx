@@ -44,7 +44,7 @@ export async function type(stdin: { write: (s: string) => void }, ...keys: strin
   }
 }
 
-export async function screenShows(lastFrame: () => string | undefined, text: string | RegExp, timeoutMs = 3000): Promise<string> {
+export async function screenShows(lastFrame: () => string | undefined, text: string | RegExp, timeoutMs = 6000): Promise<string> {
   const matches = () => {
     const frame = lastFrame() ?? '';
     return typeof text === 'string' ? frame.includes(text) : text.test(frame);

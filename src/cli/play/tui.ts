@@ -14,6 +14,7 @@ import { createLlm } from '../../llm/create.js';
 import { getLogger, logUserAction } from '../../logging/logger.js';
 import { NARRATOR_PROMPT } from '../../store/seed/prompts.js';
 import type { PublicUser, Store } from '../../store/types.js';
+import { CLEAR_SCREEN } from '../../tui/clear-screen.js';
 import type { AppServices } from '../../tui/services.js';
 import { loadConfig, onExitClose } from '../context.js';
 import { EXIT, onExit } from '../exit.js';
@@ -39,7 +40,7 @@ async function editInEditor(store: Store, id: string, by: PublicUser): Promise<s
   fs.writeFileSync(file, scenarioToMarkdown(scenario));
   const editor = process.env.VISUAL || process.env.EDITOR || 'vi';
   const result = spawnSync(`${editor} ${JSON.stringify(file)}`, { shell: true, stdio: 'inherit' });
-  process.stdout.write('\u001b[2J\u001b[3J\u001b[H');
+  process.stdout.write(CLEAR_SCREEN);
   if (result.status !== 0) {
     fs.rmSync(file, { force: true });
     throw new UserFacingError(`The editor (${editor}) did not finish cleanly; nothing was changed.`, 1);

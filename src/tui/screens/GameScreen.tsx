@@ -1,4 +1,5 @@
 import { Box, Static, Text, useStdout } from 'ink';
+import { CLEAR_SCREEN } from '../clear-screen.js';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { TurnError, type PlayOptions, type TurnResult } from '../../game/engine.js';
 import { getLogger, logUserAction } from '../../logging/logger.js';
@@ -66,7 +67,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
       const transcript = await engine.transcript(user, id, SHOWN_ON_LOAD);
       const session = await engine.openSession(user, id);
       setSessionTokens(session.usage.tokens_in + session.usage.tokens_out);
-      write('\u001b[2J\u001b[3J\u001b[H');
+      write(CLEAR_SCREEN);
       setItems(transcript.map(toItem));
       setStaticKey((k) => k + 1);
     },
@@ -78,7 +79,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
   useEffect(() => {
     if (width === firstWidth.current) return;
     firstWidth.current = width;
-    write('\u001b[2J\u001b[3J\u001b[H');
+    write(CLEAR_SCREEN);
     setStaticKey((k) => k + 1);
   }, [width, write]);
 
