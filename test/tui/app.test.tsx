@@ -103,6 +103,9 @@ describe('playing', () => {
     expect(lastFrame()).not.toContain('Esc closes');
     await type(stdin, '/frobnicate\r');
     await screenShows(lastFrame, '✗ Unknown command /frobnicate; /help lists them.');
+    await type(stdin, '/help\r');
+    await screenShows(lastFrame, 'Esc closes');
+    expect(lastFrame()).not.toContain('Unknown command');
     await store.close();
   });
 

@@ -165,6 +165,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
     const text = line.trim();
     if (text && busyNow.current) return setNotice({ kind: 'info', text: STILL_WRITING });
     if (!text || !commandContext) return;
+    setNotice(null);
     history.add(text);
     setInput('');
     if (text.startsWith('/')) {
