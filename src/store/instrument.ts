@@ -11,16 +11,17 @@ function rowsOf(result: unknown): number {
 }
 
 /**
- * Runs one store operation: `Database query executed: <op> (rows: N, duration: 0.01s)` at DEBUG,
+ * Runs one store operation: `Database query executed: <op> (rows: N, duration: 0.01s)` at DEBUG
+ * (N: the rows read, or the `rows` a write passes in its context),
  * or the failure with its context at ERROR (then rethrows). A refusal the user can act on (a
  * name taken, a record missing) is a WARN line without a stack: the store did its job.
  */
-export async function instrumented<T>(engine: string, operation: string, run: () => T | Promise<T>, context: Record<string, string | number> = {}): Promise<T> {
+export async function instrumented<T>(engine: string, operation: string, run: () => T | Promise<T>, { rows, ...context }: Record<string, string | number> = {}): Promise<T> {
   const started = performance.now();
   try {
     const result = await run();
     if (log.isDebugEnabled()) {
-      log.debug(`Database query executed: ${operation}`, { rows: rowsOf(result), duration: formatDuration(performance.now() - started), engine, ...context });
+      log.debug(`Database query executed: ${operation}`, { rows: rows ?? rowsOf(result), duration: formatDuration(performance.now() - started), engine, ...context });
     }
     return result;
   } catch (error) {

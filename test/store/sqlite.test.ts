@@ -7,7 +7,7 @@ import { MIGRATIONS } from '../../src/store/sqlite/schema.js';
 import { DATABASE_FILE, SqliteStore } from '../../src/store/sqlite/store.js';
 import { logInto, readLog } from '../support/logging.js';
 import { tempDir } from '../support/temp.js';
-import { session, storeContract } from './contract.js';
+import { session, storeContract, user } from './contract.js';
 
 storeContract('SQLite', async () => SqliteStore.open(tempDir()));
 
@@ -52,11 +52,15 @@ describe('the SQLite file', () => {
     logInto(logs, { STORYOS_LOG_LEVEL: 'DEBUG' });
     const store = SqliteStore.open(tempDir());
     await store.listSessions('alice');
+    await store.createUser(user('alice'));
+    await expect(store.createUser(user('ALICE'))).rejects.toThrow('is taken');
     await expect(store.setHead('nope', 'nothing', { turn_count: 0, usage: { tokens_in: 0, tokens_out: 0 }, state: session('a').state, updated_at: new Date() })).rejects.toThrow();
     await store.close();
     await expect(store.listSessions('alice')).rejects.toThrow();
     const text = readLog(logs);
     expect(text).toMatch(/\[DEBUG\] \[db_utils\] Database query executed: get_user_game_sessions \(rows: 0, duration: \d+\.\d\ds, engine: sqlite\)/);
+    expect(text).toMatch(/\[DEBUG\] \[db_utils\] Database query executed: create_user \(rows: 1, duration: \d+\.\d\ds, engine: sqlite\)/);
+    expect(text).toMatch(/\[WARN\] \[db_utils\] Database operation refused: create_user \(engine: sqlite, reason: The username ALICE is taken\.\)\n/);
     expect(text).toMatch(/\[WARN\] \[db_utils\] Database operation refused: set_head \(engine: sqlite, reason: No message nothing in game session nope\., session: nope\)\n\[/);
     expect(text).toMatch(/\[ERROR\] \[db_utils\] Database operation failed: get_user_game_sessions \(operation: get_user_game_sessions, engine: sqlite, duration: \d+\.\d\ds, error: .*open.*\)\n {4}TypeError/);
   });

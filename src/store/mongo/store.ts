@@ -117,7 +117,7 @@ export class MongoStore implements Store {
         if (isDuplicate(error)) throw new DuplicateError(`The username ${user.username} is taken.`);
         throw error;
       }
-    });
+    }, { rows: 1 });
   }
 
   findUser(usernameLower: string): Promise<UserRecord | null> {
@@ -316,7 +316,7 @@ export class MongoStore implements Store {
         await this.messages.insertMany(messages.map(({ id, ...rest }) => ({ _id: id, session_id: sessionId, ...rest })));
         await this.updateHead(sessionId, (messages[messages.length - 1] as NewMessage).id, update, expectedHead);
       },
-      { session: sessionId, messages: messages.length },
+      { session: sessionId, rows: messages.length },
     );
   }
 

@@ -105,7 +105,7 @@ export class SqliteStore implements Store {
         if (isUniqueViolation(error)) throw new DuplicateError(`The username ${user.username} is taken.`);
         throw error;
       }
-    });
+    }, { rows: 1 });
   }
 
   findUser(usernameLower: string): Promise<UserRecord | null> {
@@ -309,7 +309,7 @@ export class SqliteStore implements Store {
           this.insertMessages(sessionId, messages);
           this.updateHead(sessionId, (messages[messages.length - 1] as NewMessage).id, update, expectedHead);
         }),
-      { session: sessionId, messages: messages.length },
+      { session: sessionId, rows: messages.length },
     );
   }
 
