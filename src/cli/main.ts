@@ -73,7 +73,12 @@ function longOptionsOf(program: Command): Set<string> {
  * hyphen: say how to pass one.
  */
 function explainUsageError(error: string, argv: string[], longOptions: Set<string>): string {
-  const message = error.replace(/\n\(Did you mean/, ' (did you mean');
+  const explained = explainOption(error.replace(/\n\(Did you mean/, ' (did you mean'), argv, longOptions);
+  // Commander's sentences start in lower case; StoryOS's own errors are sentences.
+  return explained.charAt(0).toUpperCase() + explained.slice(1);
+}
+
+function explainOption(message: string, argv: string[], longOptions: Set<string>): string {
   if (!message.startsWith('unknown option')) return message;
   const oneHyphen = argv.find((word) => /^-[^-]./.test(word) && longOptions.has(`-${word}`));
   if (oneHyphen) return `unknown option '${oneHyphen}' (did you mean -${oneHyphen}?)`;

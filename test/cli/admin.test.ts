@@ -39,7 +39,7 @@ describe('storyos users', () => {
       [['users', 'add', 'carol', '--password-stdin'], 'short\n', 2, /^storyos: A password needs at least 8 characters\.\n$/],
       [['users', 'add', 'carol'], '', 2, /^storyos: No terminal to type the password in: pipe it with --password-stdin\.\n$/],
       [['users', 'unlock', 'nobody'], undefined, 1, /^storyos: No account named nobody\.\n$/],
-      [['users', 'unlock', '-bob'], undefined, 2, /^storyos: unknown option '-bob' \(a value that starts with '-' goes after --, as in `-- -bob`\)\n$/],
+      [['users', 'unlock', '-bob'], undefined, 2, /^storyos: Unknown option '-bob' \(a value that starts with '-' goes after --, as in `-- -bob`\)\n$/],
       [['users', 'unlock', '--', '-bob'], undefined, 1, /^storyos: No account named -bob\.\n$/],
     ];
     for (const [args, input, code, message] of cases) {

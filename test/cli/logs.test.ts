@@ -80,7 +80,7 @@ describe('storyos logs grep', () => {
       [['grep', '--level', 'LOUD'], /^storyos: Unknown level "LOUD": .+\n$/],
       [['grep', '--slower-than', 'fast'], /^storyos: Invalid --slower-than value "fast": .+\n$/],
       [['grep', '--dir', path.join(dir, 'missing')], /^storyos: Log directory .*missing does not exist \(set STORYOS_LOG_DIR or pass --dir\)\.\n$/],
-      [['grep', '--frobnicate'], /^storyos: unknown option '--frobnicate'\n$/],
+      [['grep', '--frobnicate'], /^storyos: Unknown option '--frobnicate'\n$/],
       [['tail', '-n', 'many'], /^storyos: Invalid -n value "many": .+\n$/],
       [['grep', '--module', 'db-utils'], /^storyos: Unknown module "db-utils": use one of app, auth, db_utils, llm_utils, game_logic, cli, tui\.\n$/],
     ] as const) {

@@ -30,7 +30,7 @@ describe('storyos play --headless', () => {
     expect(result.stdout).toContain('The fog thickens around the lighthouse. Somewhere below, a bell tolls. What do you do?\n\nThe lamp room is cold.\n\n[undone: back to turn 0]\n');
     expect(result.stdout).toContain('Time creeps on.\n\n');
     expect(result.stdout).toMatch(/Story so far: .+\nLocation: /);
-    expect(result.stdout).toContain('Saved out.md.');
+    expect(result.stdout).toContain(`Saved ${path.join(fs.realpathSync(dir), 'out.md')}.`);
     expect(fs.readFileSync(path.join(dir, 'out.md'), 'utf8')).toContain('Time creeps on.');
     expect(server.requests.filter((r) => r.body.stream)).toHaveLength(3);
     const store = SqliteStore.open(path.join(dir, 'data'));

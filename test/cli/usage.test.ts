@@ -19,11 +19,11 @@ describe('the command line', () => {
   it('answers a usage error in one line, with the likely fix', () => {
     const dir = tempDir();
     const cases: Array<[string[], string]> = [
-      [['play', '-offline'], "storyos: unknown option '-offline' (did you mean --offline?)\n"],
-      [['logs', 'tail', '-follow'], "storyos: unknown option '-follow' (did you mean --follow?)\n"],
-      [['logs', 'grep', '-since', '1d'], "storyos: unknown option '-since' (did you mean --since?)\n"],
-      [['users', 'list', '--jsn'], "storyos: unknown option '--jsn' (did you mean --json?)\n"],
-      [['users', 'unlock', '-bob'], "storyos: unknown option '-bob' (a value that starts with '-' goes after --, as in `-- -bob`)\n"],
+      [['play', '-offline'], "storyos: Unknown option '-offline' (did you mean --offline?)\n"],
+      [['logs', 'tail', '-follow'], "storyos: Unknown option '-follow' (did you mean --follow?)\n"],
+      [['logs', 'grep', '-since', '1d'], "storyos: Unknown option '-since' (did you mean --since?)\n"],
+      [['users', 'list', '--jsn'], "storyos: Unknown option '--jsn' (did you mean --json?)\n"],
+      [['users', 'unlock', '-bob'], "storyos: Unknown option '-bob' (a value that starts with '-' goes after --, as in `-- -bob`)\n"],
     ];
     for (const [args, message] of cases) {
       const result = runCli(args, { cwd: dir });

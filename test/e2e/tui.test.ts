@@ -85,12 +85,13 @@ describe('the real storyos in a terminal, against the fake narrator', () => {
     await tmux.type('/undo\r');
     await tmux.waitFor('Undone: back to turn 2.');
     await tmux.type('/export md\r');
-    const exported = await tmux.waitFor(/Saved (storyos-\S+\.md)\./);
-    const file = /Saved (storyos-\S+\.md)\./.exec(exported)?.[1] as string;
+    const exported = await tmux.waitFor(/Saved (\/\S*storyos-\S+\.md)\./);
+    const file = /Saved (\/\S*storyos-\S+\.md)\./.exec(exported)?.[1] as string;
+    expect(path.dirname(file)).toBe(fs.realpathSync(dir));
     await tmux.type('/quit\r');
     await tmux.waitFor('EXITED 0');
 
-    const md = fs.readFileSync(path.join(dir, file), 'utf8');
+    const md = fs.readFileSync(file, 'utf8');
     expect(md).toContain('> **You:** I touch the lamp\n\nThe lamp is cold.');
     expect(md).not.toContain('I look out to sea');
 

@@ -183,7 +183,7 @@ describe('playing', () => {
       await screenShows(lastFrame, 'StoryOS · Load game');
       expect(lastFrame()).toContain('Neon Rain');
       await type(stdin, 'e');
-      await screenShows(lastFrame, `✓ Exported to storyos-${session.id}.md.`);
+      await screenShows(lastFrame, `✓ Exported to ${path.join(process.cwd(), `storyos-${session.id}.md`)}.`);
       expect(fs.readFileSync(path.join(out, `storyos-${session.id}.md`), 'utf8')).toContain('# Neon Rain');
       await type(stdin, 'd');
       await screenShows(lastFrame, 'for good? y/n');

@@ -6,6 +6,7 @@ import { probeEndpoint } from '../../llm/probe.js';
 import { useColour } from '../../logging/reader/output.js';
 import { EXIT } from '../exit.js';
 import { startCommandLogging } from '../context.js';
+import { plural } from '../../text/format.js';
 
 type Outcome = 'ok' | 'warn' | 'fail';
 interface Check {
@@ -35,7 +36,7 @@ async function checkStore(config: Config): Promise<Check> {
     const store = await openStore(config);
     try {
       const counts = await store.counts();
-      return { outcome: 'ok', text: `${store.engine} store at ${store.location}: ${counts.users} users, ${counts.scenarios} scenarios, ${counts.game_sessions} games` };
+      return { outcome: 'ok', text: `${store.engine} store at ${store.location}: ${plural(counts.users, 'user')}, ${plural(counts.scenarios, 'scenario')}, ${plural(counts.game_sessions, 'game')}` };
     } finally {
       await store.close();
     }

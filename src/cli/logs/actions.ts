@@ -90,7 +90,13 @@ export async function tail([pattern]: string[], flags: FilterFlags & { lines: st
   });
   follower.start();
   const code = await new Promise<number>((resolve) => {
-    for (const [signal, number] of STOP_SIGNALS) process.once(signal, () => resolve(128 + number));
+    for (const [signal, number] of STOP_SIGNALS) {
+      process.once(signal, () => {
+        // The terminal echoed ^C; end its line so the shell's prompt starts on its own.
+        if (signal === 'SIGINT' && process.stderr.isTTY) process.stderr.write('\n');
+        resolve(128 + number);
+      });
+    }
     const stopWhenReaderLeaves = setInterval(() => !printer.open && resolve(EXIT.ok), 500);
     stopWhenReaderLeaves.unref();
   });

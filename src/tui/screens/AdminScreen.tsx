@@ -7,7 +7,7 @@ import { Frame } from '../components/Frame.js';
 import { Menu } from '../components/Menu.js';
 import { Notice, type NoticeKind } from '../components/Notice.js';
 import { useServices } from '../context.js';
-import { shortUtc } from '../../text/format.js';
+import { plural, shortUtc } from '../../text/format.js';
 
 type Tab = 'prompts' | 'users';
 const when = (d: Date | null) => shortUtc(d, 'never');
@@ -51,7 +51,7 @@ export function AdminScreen({ user, onBack }: { user: PublicUser; onBack: () => 
         />
       )}
       <Notice kind={notice?.kind ?? 'info'} text={notice?.text ?? null} />
-      <Text dimColor>{tab === 'prompts' ? `${prompts.length} version${prompts.length === 1 ? '' : 's'}` : `${users.length} user${users.length === 1 ? '' : 's'}`}</Text>
+      <Text dimColor>{tab === 'prompts' ? plural(prompts.length, 'version') : plural(users.length, 'user')}</Text>
     </Frame>
   );
 }
