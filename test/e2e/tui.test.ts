@@ -81,7 +81,8 @@ describe('the real storyos in a terminal, against the fake narrator', () => {
     await tmux.waitFor('Cancelled: the text so far is kept.');
 
     await tmux.type('/retry\r');
-    await tmux.waitFor('A calmer sea.');
+    const retried = await tmux.waitFor('A calmer sea.');
+    expect(retried).toMatch(/↻ Another telling of the last turn:\n+A calmer sea\./);
     await tmux.type('/undo\r');
     await tmux.waitFor('Undone: back to turn 2.');
     await tmux.type('/export md\r');

@@ -7,8 +7,11 @@ export interface CommandContext {
   user: PublicUser;
   sessionId: string;
   services: AppServices;
-  /** Runs a narration, streaming it into the screen. */
-  play(run: (options: PlayOptions) => Promise<TurnResult>): Promise<void>;
+  /**
+   * Runs a narration, streaming it into the screen: after the player's `action` when there is one,
+   * or after a `note` saying what this narration is.
+   */
+  play(run: (options: PlayOptions) => Promise<TurnResult>, shown?: { action?: string; note?: string }): Promise<void>;
   showOverlay(title: string, body: string): void;
   notice(kind: 'error' | 'info' | 'success', text: string): void;
   /** Redraws the story from the store (after the head moved). */

@@ -32,7 +32,7 @@ export function AdminScreen({ user, onBack }: { user: PublicUser; onBack: () => 
       .finally(reload);
   const now = new Date();
   return (
-    <Frame title={`Admin · ${tab === 'prompts' ? 'narrator prompt' : 'users'}`} hints="Tab switches prompt/users · ↑↓ choose · Enter activate/unlock · Esc back · edit prompts with `storyos prompt set FILE`">
+    <Frame title={`Admin · ${tab === 'prompts' ? 'narrator prompt' : 'users'}`} hints={`Tab: ${tab === 'prompts' ? 'users' : 'prompt'} · ↑↓ choose · Enter ${tab === 'prompts' ? 'activate' : 'unlock'} · Esc back`}>
       <BackOnEscape onBack={onBack} />
       <TabSwitch onTab={() => setTab(tab === 'prompts' ? 'users' : 'prompts')} />
       {tab === 'prompts' ? (
@@ -51,7 +51,7 @@ export function AdminScreen({ user, onBack }: { user: PublicUser; onBack: () => 
         />
       )}
       <Notice kind={notice?.kind ?? 'info'} text={notice?.text ?? null} />
-      <Text dimColor>{tab === 'prompts' ? plural(prompts.length, 'version') : plural(users.length, 'user')}</Text>
+      <Text dimColor>{tab === 'prompts' ? `${plural(prompts.length, 'version')}; a new one: storyos prompt set FILE` : plural(users.length, 'user')}</Text>
     </Frame>
   );
 }

@@ -47,6 +47,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
   const [items, setItems] = useState<StoryItem[]>([]);
   const [staticKey, setStaticKey] = useState(0);
   const [pendingAction, setPendingAction] = useState<string | null>(null);
+  const [pendingNote, setPendingNote] = useState<string | null>(null);
   const [streamText, setStreamText] = useState('');
   // A new game narrates its opening as soon as the screen opens: no input line is offered before it.
   const [busy, setBusy] = useState(start.kind === 'new');
@@ -92,7 +93,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
   };
 
   const play = useCallback(
-    async (run: (options: PlayOptions) => Promise<TurnResult>, action: string | null = null) => {
+    async (run: (options: PlayOptions) => Promise<TurnResult>, action: string | null = null, note: string | null = null) => {
       const controller = new AbortController();
       abort.current = controller;
       buffer.current = '';
@@ -100,12 +101,14 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
       setBusy(true);
       setNotice(null);
       setPendingAction(action);
+      setPendingNote(note);
       setStreamText('');
       const timer = setInterval(() => setStreamText(buffer.current), FLUSH_MS);
       try {
         const result = await run({ signal: controller.signal, onText: (t) => (buffer.current += t) });
         setSessionId(result.session.id);
-        setItems((previous) => [...previous, ...(action ? [{ key: `${result.message.id}-action`, kind: 'player' as const, text: action }] : []), toItem(result.message)]);
+        const before: StoryItem[] = action ? [{ key: `${result.message.id}-action`, kind: 'player', text: action }] : note ? [{ key: `${result.message.id}-note`, kind: 'system', text: note }] : [];
+        setItems((previous) => [...previous, ...before, toItem(result.message)]);
         setStats(statsOf(result));
         setSessionTokens(result.session.usage.tokens_in + result.session.usage.tokens_out);
         if (result.notice) setNotice({ kind: 'error', text: result.notice });
@@ -118,6 +121,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
         setNotice((shown) => (shown?.text === STILL_WRITING ? null : shown));
         setBusy(false);
         setPendingAction(null);
+        setPendingNote(null);
         setStreamText('');
       }
     },
@@ -150,7 +154,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
             user,
             sessionId,
             services,
-            play: (run) => play(run),
+            play: (run, shown) => play(run, shown?.action ?? null, shown?.note ?? null),
             showOverlay: (title, body) => setOverlay({ title, body }),
             notice: (kind, text) => setNotice({ kind, text }),
             reload: () => reload(sessionId),
@@ -190,6 +194,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
         {(item) => <MessageView key={item.key} item={item} width={width} />}
       </Static>
       {pendingAction ? <Text color={colour('cyan')}>› {pendingAction}</Text> : null}
+      {pendingNote ? <Text dimColor>{pendingNote}</Text> : null}
       {busy ? (
         <Box marginY={pendingAction ? 1 : 0}>
           <Text>{streamText ? renderMarkdown(streamText, Math.max(20, width - 2)) : <Text dimColor>The narrator is thinking…</Text>}</Text>

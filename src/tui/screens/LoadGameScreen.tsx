@@ -48,7 +48,7 @@ export function LoadGameScreen({ user, onOpen, onBack }: { user: PublicUser; onO
     }
   };
   return (
-    <Frame title="Load game" hints="↑↓ choose · Enter continue · e export (Markdown) · E export (JSON) · d delete · Esc back">
+    <Frame title="Load game" hints={sessions.length === 0 ? 'Esc back' : '↑↓ choose · Enter continue · e/E export md/json · d delete · Esc back'}>
       <BackOnEscape onBack={onBack} active={confirming === null} />
       {sessions.length === 0 ? <Text>No games yet: start one from the main menu.</Text> : null}
       <Menu
