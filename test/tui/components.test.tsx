@@ -114,7 +114,9 @@ describe('StatusBar', () => {
     expect(online.lastFrame()).toBe('grok-4 · TTFT 0.42s · 38 tok/s · 812 tok (session 12.4k) · mongodb');
     const offline = render(<StatusBar model="offline demo" stats={null} sessionTokens={0} storage="sqlite" offline busy />);
     expect(offline.lastFrame()).toContain('OFFLINE DEMO');
-    expect(offline.lastFrame()).toContain('narrating… (Ctrl+C cancels)');
+    expect(offline.lastFrame()).toContain('narrating… (Ctrl+C cancels) · session 0 tok · sqlite');
+    const narrating = render(<StatusBar model="grok-4-fast-reasoning" stats={null} sessionTokens={1_300} storage="mongodb" offline={false} busy />);
+    expect(narrating.lastFrame()).toBe('narrating… (Ctrl+C cancels) · grok-4-fast-reasoning · session 1.3k tok · mongodb');
   });
 });
 

@@ -11,8 +11,8 @@ const seconds = (ms: number | null) => (ms === null ? '–' : `${(ms / 1000).toF
 const thousands = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(Math.round(n)));
 
 /**
- * Model, TTFT, tokens per second, tokens this turn and this session, storage, offline badge: one
- * line. While the narrator writes, that comes first and the figures give way at the end.
+ * Model, TTFT, tokens per second, tokens this turn and this session, storage, offline badge.
+ * While the narrator writes, the line says so instead of the last turn's figures, on one line.
  */
 export function StatusBar({ model, stats, sessionTokens, storage, offline, busy }: { model: string; stats: TurnStats | null; sessionTokens: number; storage: string; offline: boolean; busy: boolean }) {
   return (
@@ -23,13 +23,18 @@ export function StatusBar({ model, stats, sessionTokens, storage, offline, busy 
         </Box>
       ) : null}
       {busy ? (
-        <Box flexShrink={0} marginRight={1}>
-          <Text color={colour('cyan')}>narrating… (Ctrl+C cancels) ·</Text>
-        </Box>
-      ) : null}
-      <Text dimColor wrap="truncate-end">
-        {offline ? '' : `${model} · `}TTFT {seconds(stats?.ttftMs ?? null)} · {stats?.tokensPerSecond ? `${stats.tokensPerSecond.toFixed(0)} tok/s` : '– tok/s'} · {stats ? thousands(stats.turnTokens) : '–'} tok (session {thousands(sessionTokens)}) · {storage}
-      </Text>
+        <Text wrap="truncate-end">
+          <Text color={colour('cyan')}>narrating… (Ctrl+C cancels)</Text>
+          <Text dimColor>
+            {' · '}
+            {offline ? '' : `${model} · `}session {thousands(sessionTokens)} tok · {storage}
+          </Text>
+        </Text>
+      ) : (
+        <Text dimColor>
+          {offline ? '' : `${model} · `}TTFT {seconds(stats?.ttftMs ?? null)} · {stats?.tokensPerSecond ? `${stats.tokensPerSecond.toFixed(0)} tok/s` : '– tok/s'} · {stats ? thousands(stats.turnTokens) : '–'} tok (session {thousands(sessionTokens)}) · {storage}
+        </Text>
+      )}
     </Box>
   );
 }
