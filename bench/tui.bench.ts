@@ -19,13 +19,18 @@ function timeToText(dir: string, args: string, text: string): Promise<number> {
     const started = performance.now();
     const child = spawn('script', ['-qfec', `stty cols 100 rows 30; ${process.execPath} ${args}`, '/dev/null'], { cwd: dir, env: { ...process.env, TERM: 'xterm-256color', CI: '' }, detached: true });
     let out = '';
+    let done = false;
     const timer = setTimeout(() => reject(new Error(`no "${text}" within 20 s`)), 20_000);
     child.stdout.on('data', (data: Buffer) => {
       out += data.toString();
-      if (out.includes(text)) {
-        clearTimeout(timer);
-        resolve(performance.now() - started);
+      if (done || !out.includes(text)) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(performance.now() - started);
+      try {
         process.kill(-(child.pid as number), 'SIGKILL');
+      } catch {
+        // It had already finished (--version does).
       }
     });
   });

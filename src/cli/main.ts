@@ -79,11 +79,12 @@ function explainUsageError(error: string, argv: string[], longOptions: Set<strin
 }
 
 function explainOption(message: string, argv: string[], longOptions: Set<string>): string {
-  if (!message.startsWith('unknown option')) return message;
-  const oneHyphen = argv.find((word) => /^-[^-]./.test(word) && longOptions.has(`-${word}`));
-  if (oneHyphen) return `unknown option '${oneHyphen}' (did you mean -${oneHyphen}?)`;
-  const value = /^unknown option '(-[^-'][^']+)'$/.exec(message)?.[1];
-  return value && argv.includes(value) ? `${message} (a value that starts with '-' goes after --, as in \`-- ${value}\`)` : message;
+  const rejected = /^unknown option '([^']+)'/.exec(message)?.[1];
+  if (!rejected) return message;
+  // Commander reads `-follow` as `-f` and then rejects `-ollow`: find the word that was typed.
+  const typed = argv.find((word) => word === rejected || (/^-[^-]/.test(word) && word.slice(2) === rejected.slice(1)));
+  if (typed && /^-[^-]./.test(typed) && longOptions.has(`-${typed}`)) return `unknown option '${typed}' (did you mean -${typed}?)`;
+  return typed === rejected && /^-[^-]./.test(rejected) ? `${message} (a value that starts with '-' goes after --, as in \`-- ${rejected}\`)` : message;
 }
 
 export async function buildProgram(argv: string[] = process.argv): Promise<Command> {

@@ -28,28 +28,26 @@ function rendererFor(width: number): Marked {
 }
 
 /**
- * Wraps every line to `width` columns, continuation lines indented under the text of a list item
- * (marked-terminal wraps paragraphs but leaves list items long; the terminal would break them
- * anywhere, and an overlay could not count its lines).
+ * Every line cut to rows of at most `width` columns, a list item's rows hanging under its text:
+ * for a box that scrolls by rows (the overlay), which must know how many rows it holds.
+ * marked-terminal wraps paragraphs but leaves list items as one long line.
  */
-function wrapLines(text: string, width: number): string {
-  return text
-    .split('\n')
-    .map((line) => {
-      const plain = line.replace(STYLE, '');
-      if (plain.length <= width) return line;
-      const [, indent = '', marker = ''] = HANGING.exec(plain) ?? [];
-      const hang = indent.length + marker.length;
-      const body = line.startsWith(indent) ? line.slice(indent.length) : line;
-      const [first = '', ...rest] = wrapAnsi(body, Math.max(10, width - hang), { hard: true }).split('\n');
-      return [indent + first, ...rest.map((part) => ' '.repeat(hang) + part)].join('\n');
-    })
-    .join('\n');
+export function wrapToRows(text: string, width: number): string[] {
+  return text.split('\n').flatMap((line) => {
+    const rows = wrapAnsi(line, width, { hard: true, trim: false }).split('\n');
+    if (rows.length === 1) return rows;
+    const [, indent = '', marker = ''] = HANGING.exec(line.replace(STYLE, '')) ?? [];
+    const hang = indent.length + marker.length;
+    // Too deep to hang: plain rows rather than rows wider than the box.
+    if (width - hang < 10 || !line.startsWith(indent)) return wrapAnsi(line, width, { hard: true }).split('\n');
+    const [first = '', ...rest] = wrapAnsi(line.slice(indent.length), width - hang, { hard: true }).split('\n');
+    return [indent + first, ...rest.map((row) => ' '.repeat(hang) + row)];
+  });
 }
 
 /** Markdown for the terminal, wrapped to `width` columns (one renderer per width). */
 export function renderMarkdown(text: string, width: number): string {
   const out = (rendererFor(width).parse(text, { async: false }) as string).replace(/\n+$/, '');
   // marked-terminal styles through chalk, which does not read NO_COLOR: its styling goes here.
-  return wrapLines(colourEnabled ? out : out.replace(STYLE, ''), width);
+  return colourEnabled ? out : out.replace(STYLE, '');
 }

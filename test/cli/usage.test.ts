@@ -24,6 +24,7 @@ describe('the command line', () => {
       [['logs', 'grep', '-since', '1d'], "storyos: Unknown option '-since' (did you mean --since?)\n"],
       [['users', 'list', '--jsn'], "storyos: Unknown option '--jsn' (did you mean --json?)\n"],
       [['users', 'unlock', '-bob'], "storyos: Unknown option '-bob' (a value that starts with '-' goes after --, as in `-- -bob`)\n"],
+      [['users', 'unlock', '--frobnicate', '--', '-json'], "storyos: Unknown option '--frobnicate'\n"],
     ];
     for (const [args, message] of cases) {
       const result = runCli(args, { cwd: dir });

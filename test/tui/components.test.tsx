@@ -88,6 +88,9 @@ describe('TextField', () => {
     expect(lastFrame()).toContain('[first]');
     await type(stdin, KEY.down, KEY.down);
     expect(lastFrame()).toContain('[draft]');
+    // A recalled line gets the cursor at its end, wherever it was in the draft.
+    await type(stdin, KEY.left, KEY.left, KEY.up, '!');
+    expect(lastFrame()).toContain('[second!]');
   });
 });
 

@@ -1,6 +1,6 @@
 import { Box, Text, useInput, useStdout } from 'ink';
 import { useState } from 'react';
-import { renderMarkdown } from '../markdown.js';
+import { renderMarkdown, wrapToRows } from '../markdown.js';
 
 /**
  * A box over the game for /help, /story and /context: as tall as the terminal allows, its
@@ -8,7 +8,9 @@ import { renderMarkdown } from '../markdown.js';
  */
 export function Overlay({ title, body, width, onClose }: { title: string; body: string; width: number; onClose: () => void }) {
   const { stdout } = useStdout();
-  const lines = renderMarkdown(body, Math.max(20, width - 4)).split('\n');
+  // The box's border and padding take four columns.
+  const inner = Math.max(20, width - 4);
+  const lines = wrapToRows(renderMarkdown(body, inner), inner);
   // Room for the box's border, title and footer, the input box, the status line and a notice.
   const visible = Math.max(5, (stdout.rows || 24) - 12);
   const [top, setTop] = useState(0);

@@ -1,5 +1,5 @@
 import { Box, Text, useInput } from 'ink';
-import { useRef, useState } from 'react';
+import { useReducer, useRef } from 'react';
 import { colour } from '../theme.js';
 
 export interface TextFieldProps {
@@ -21,14 +21,16 @@ const NEWLINES = new Set(['\r', '\n']);
 
 /** One line of input with a cursor: arrows, Home/End (Ctrl+A/E), Backspace, Delete, paste. */
 export function TextField({ label, value, onChange, onSubmit, mask = false, placeholder = '', focus = true, onHistory, onTab }: TextFieldProps) {
-  const [cursor, setCursor] = useState(value.length);
-  // Keys can arrive faster than React re-renders: edit the latest text, not this render's.
-  const latest = useRef({ value, cursor });
-  if (latest.current.value !== value) latest.current = { value, cursor: Math.min(cursor, value.length) };
+  // The cursor lives in `latest`; this only redraws the field when it moves.
+  const [, redraw] = useReducer((n: number) => n + 1, 0);
+  // Keys can arrive faster than React re-renders: edit the latest text, not this render's. Text
+  // the parent replaced (history, a completion, an action put back) gets the cursor at its end.
+  const latest = useRef({ value, cursor: value.length });
+  if (latest.current.value !== value) latest.current = { value, cursor: value.length };
   const change = (next: string, nextCursor: number) => {
     latest.current = { value: next, cursor: nextCursor };
     onChange(next);
-    setCursor(nextCursor);
+    redraw();
   };
   useInput(
     (input, key) => {
@@ -37,7 +39,6 @@ export function TextField({ label, value, onChange, onSubmit, mask = false, plac
       if (key.return) return onSubmit(value);
       if (key.upArrow || key.downArrow) {
         onHistory?.(key.upArrow ? 'up' : 'down');
-        setCursor(Number.MAX_SAFE_INTEGER);
         return;
       }
       if (key.tab) {
@@ -47,7 +48,7 @@ export function TextField({ label, value, onChange, onSubmit, mask = false, plac
       }
       const moveTo = (to: number) => {
         latest.current = { value, cursor: to };
-        setCursor(to);
+        redraw();
       };
       if (key.leftArrow) return moveTo(Math.max(0, at - 1));
       if (key.rightArrow) return moveTo(Math.min(value.length, at + 1));
@@ -81,7 +82,7 @@ export function TextField({ label, value, onChange, onSubmit, mask = false, plac
     },
     { isActive: focus },
   );
-  const at = Math.min(cursor, value.length);
+  const at = Math.min(latest.current.cursor, value.length);
   const shown = mask ? '*'.repeat(value.length) : value;
   const before = shown.slice(0, at);
   const under = shown.slice(at, at + 1) || ' ';
