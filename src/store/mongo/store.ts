@@ -131,7 +131,7 @@ export class MongoStore implements Store {
   updateLoginState(usernameLower: string, state: Pick<UserRecord, 'failed_attempts' | 'locked_until' | 'last_login_at'>): Promise<void> {
     return this.op('update_login_state', async () => {
       await this.users.updateOne({ username_lower: usernameLower }, { $set: state });
-    });
+    }, { rows: 1 });
   }
 
   /** One pipeline update, so parallel failures each count. */
@@ -329,7 +329,7 @@ export class MongoStore implements Store {
         }
         await this.updateHead(sessionId, messageId, update);
       },
-      { session: sessionId },
+      { session: sessionId, rows: 1 },
     );
   }
 
@@ -341,7 +341,7 @@ export class MongoStore implements Store {
         if (result.matchedCount === 0) throw new NotFoundError(`No message ${messageId} in game session ${sessionId}.`);
         await this.sessions.updateOne({ _id: sessionId, head: messageId }, { $set: { state } });
       },
-      { session: sessionId },
+      { session: sessionId, rows: 1 },
     );
   }
 

@@ -129,7 +129,7 @@ export class SqliteStore implements Store {
       this.db
         .prepare('UPDATE users SET failed_attempts = ?, locked_until = ?, last_login_at = ? WHERE username_lower = ?')
         .run(state.failed_attempts, toText(state.locked_until), toText(state.last_login_at), usernameLower);
-    });
+    }, { rows: 1 });
   }
 
   recordLoginFailure(usernameLower: string, now: Date, policy: LockoutPolicy): Promise<Pick<UserRecord, 'failed_attempts' | 'locked_until'> | null> {
@@ -323,7 +323,7 @@ export class SqliteStore implements Store {
           }
           this.updateHead(sessionId, messageId, update);
         }),
-      { session: sessionId },
+      { session: sessionId, rows: 1 },
     );
   }
 
@@ -338,7 +338,7 @@ export class SqliteStore implements Store {
           }
           this.db.prepare('UPDATE game_sessions SET state = ? WHERE id = ? AND head = ?').run(text, sessionId, messageId);
         }),
-      { session: sessionId },
+      { session: sessionId, rows: 1 },
     );
   }
 

@@ -47,7 +47,10 @@ export function AdminScreen({ user, onBack }: { user: PublicUser; onBack: () => 
         <Menu
           key="users"
           items={users.map((u) => ({ label: `${u.username} (${u.role})`, value: u.username, hint: `last login ${when(u.last_login_at)}${u.locked_until && u.locked_until > now ? ' · LOCKED' : ''}` }))}
-          onSelect={(name) => void done(services.accounts.unlock(name, user.username).then((outcome) => unlockMessage(name, outcome)))}
+          onSelect={(name) => void done(services.accounts.unlock(name, user.username).then((outcome) => {
+              if (outcome === 'no-such-user') throw new Error(unlockMessage(name, outcome));
+              return unlockMessage(name, outcome);
+            }))}
         />
       )}
       <Notice kind={notice?.kind ?? 'info'} text={notice?.text ?? null} />
