@@ -1,8 +1,10 @@
-import { Text } from 'ink';
+import { Box, Static, Text, type DOMElement } from 'ink';
 import { render } from 'ink-testing-library';
 import { useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { Menu } from '../../src/tui/components/Menu.js';
+import { Overlay } from '../../src/tui/components/Overlay.js';
+import { SafeStatic } from '../../src/tui/components/SafeStatic.js';
 import { ScreenFailure } from '../../src/tui/components/ScreenFailure.js';
 import { StatusBar } from '../../src/tui/components/StatusBar.js';
 import { TextField } from '../../src/tui/components/TextField.js';
@@ -163,5 +165,61 @@ describe('ScreenFailure', () => {
       </ScreenFailure>,
     );
     expect(lastFrame()).toBe('the story');
+  });
+});
+
+describe('SafeStatic', () => {
+  /** Renders a <Static> (plain or safe) until told to drop it; returns Ink's root node. */
+  function harness(Kind: typeof Static | typeof SafeStatic) {
+    let drop = () => {};
+    const anchor: { current: DOMElement | null } = { current: null };
+    function Screen() {
+      const [shown, setShown] = useState(true);
+      drop = () => setShown(false);
+      return (
+        <Box ref={anchor} flexDirection="column">
+          {shown ? <Kind items={['turn one', 'turn two']}>{(item) => <Text key={item}>{item}</Text>}</Kind> : <Text>menu</Text>}
+        </Box>
+      );
+    }
+    const app = render(<Screen />);
+    const root = () => {
+      let node = anchor.current as DOMElement;
+      while (node.parentNode) node = node.parentNode;
+      return node;
+    };
+    return { app, root, drop: () => drop() };
+  }
+
+  it('lets go of its freed layout node when unmounted (Ink 6.8 keeps it and later crashes: ink#904)', async () => {
+    const plain = harness(Static);
+    expect(plain.root().staticNode).toBeDefined();
+    plain.drop();
+    await type(plain.app.stdin, '');
+    expect(plain.app.lastFrame()).toContain('menu');
+    expect(plain.root().staticNode).toBeDefined();
+
+    const safe = harness(SafeStatic);
+    expect(safe.app.lastFrame()).toContain('turn two');
+    expect(safe.root().staticNode).toBeDefined();
+    safe.drop();
+    await type(safe.app.stdin, '');
+    expect(safe.app.lastFrame()).toContain('menu');
+    expect(safe.root().staticNode).toBeUndefined();
+  });
+});
+
+describe('Overlay', () => {
+  const body = (n: number) => Array.from({ length: n }, (_, i) => `Line ${i + 1}.`).join('\n\n');
+
+  it('scrolls by rows and, when there is less to show (or more room), never starts past its last page', async () => {
+    const { stdin, lastFrame, rerender } = render(<Overlay title="The story so far" body={body(40)} width={80} onClose={() => {}} />);
+    expect(lastFrame()).toContain('lines 1–12 of 79');
+    await type(stdin, KEY.pageDown, KEY.pageDown, KEY.pageDown, KEY.pageDown, KEY.pageDown, KEY.pageDown, KEY.pageDown);
+    expect(lastFrame()).toContain('lines 68–79 of 79');
+    rerender(<Overlay title="The story so far" body={body(10)} width={80} onClose={() => {}} />);
+    await type(stdin, '');
+    expect(lastFrame()).toContain('lines 8–19 of 19');
+    expect(lastFrame()).toContain('Line 10.');
   });
 });

@@ -13,14 +13,16 @@ export function Overlay({ title, body, width, onClose }: { title: string; body: 
   const lines = wrapToRows(renderMarkdown(body, inner), inner);
   // Room for the box's border, title and footer, the input box, the status line and a notice.
   const visible = Math.max(5, (stdout.rows || 24) - 12);
-  const [top, setTop] = useState(0);
+  const [scrolled, setTop] = useState(0);
   const last = Math.max(0, lines.length - visible);
+  // A taller terminal shows more rows: the box never starts below its last full page.
+  const top = Math.min(scrolled, last);
   useInput((input, key) => {
     if (key.escape) return onClose();
-    if (key.downArrow || input === 'j') setTop((t) => Math.min(last, t + 1));
-    if (key.upArrow || input === 'k') setTop((t) => Math.max(0, t - 1));
-    if (key.pageDown || input === ' ') setTop((t) => Math.min(last, t + visible));
-    if (key.pageUp) setTop((t) => Math.max(0, t - visible));
+    if (key.downArrow || input === 'j') setTop(Math.min(last, top + 1));
+    if (key.upArrow || input === 'k') setTop(Math.max(0, top - 1));
+    if (key.pageDown || input === ' ') setTop(Math.min(last, top + visible));
+    if (key.pageUp) setTop(Math.max(0, top - visible));
   });
   const scrolls = lines.length > visible;
   return (

@@ -1,4 +1,4 @@
-import { Box, Static, Text, useStdout } from 'ink';
+import { Box, Text, useStdout } from 'ink';
 import { CLEAR_SCREEN } from '../clear-screen.js';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { TurnError, type PlayOptions, type TurnResult } from '../../game/engine.js';
@@ -8,6 +8,7 @@ import { useCancelRegistry } from '../cancel.js';
 import { completions, findCommand } from '../commands/index.js';
 import type { CommandContext } from '../commands/types.js';
 import { MessageView, type StoryItem } from '../components/MessageView.js';
+import { SafeStatic } from '../components/SafeStatic.js';
 import { Notice, type NoticeKind } from '../components/Notice.js';
 import { Overlay } from '../components/Overlay.js';
 import { StatusBar, type TurnStats } from '../components/StatusBar.js';
@@ -190,11 +191,15 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
   const suggestions = completions(input);
   return (
     <Box flexDirection="column">
-      <Static key={staticKey} items={items}>
+      <SafeStatic key={staticKey} items={items}>
         {(item) => <MessageView key={item.key} item={item} width={width} />}
-      </Static>
+      </SafeStatic>
       {pendingAction ? <Text color={colour('cyan')}>› {pendingAction}</Text> : null}
-      {pendingNote ? <Text dimColor>{pendingNote}</Text> : null}
+      {pendingNote ? (
+        <Box marginBottom={1}>
+          <Text dimColor>{pendingNote}</Text>
+        </Box>
+      ) : null}
       {busy ? (
         <Box marginY={pendingAction ? 1 : 0}>
           <Text>{streamText ? renderMarkdown(streamText, Math.max(20, width - 2)) : <Text dimColor>The narrator is thinking…</Text>}</Text>
