@@ -190,27 +190,23 @@ describe('parseScenarioMarkdown', () => {
   });
 
   describe('missing fields', () => {
-    it.each([
+    /** Each bullet field of the sample scenario, and its line. */
+    const BULLET_LINES: Array<[string, number]> = [
       ['Name', 2],
       ['Author', 3],
       ['Version', 4],
       ['Player Name', 8],
       ['Role', 9],
       ['Initial Location', 10],
-    ])('a bullet %s with an empty value is named with its line (%i)', (label, line) => {
+    ];
+
+    it.each(BULLET_LINES)('a bullet %s with an empty value is named with its line (%i)', (label, line) => {
       const md = withLine(line, `- **${label}**:   `);
       const message = formatError(() => parseScenarioMarkdown(md));
       expect(message).toMatch(new RegExp(`^Missing ${label} \\(line ${line}\\): every scenario needs all of Name, Author, Version, Description, Player Name, Role, Initial Location, Setting, Dungeon Master Behaviour\\.$`));
     });
 
-    it.each([
-      ['Name', 2],
-      ['Author', 3],
-      ['Version', 4],
-      ['Player Name', 8],
-      ['Role', 9],
-      ['Initial Location', 10],
-    ])('a bullet %s that is absent is named', (label, line) => {
+    it.each(BULLET_LINES)('a bullet %s that is absent is named', (label, line) => {
       const message = formatError(() => parseScenarioMarkdown(withLine(line)));
       expect(message).toMatch(new RegExp(`^Missing ${label}\\b`));
     });

@@ -1,5 +1,5 @@
 import { Box, Text, useInput, useStdout } from 'ink';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { renderMarkdown, wrapToRows } from '../markdown.js';
 
 /**
@@ -10,7 +10,8 @@ export function Overlay({ title, body, width, onClose }: { title: string; body: 
   const { stdout } = useStdout();
   // The box's border and padding take four columns.
   const inner = Math.max(20, width - 4);
-  const lines = wrapToRows(renderMarkdown(body, inner), inner);
+  // Rendered once per body and width, not again on every key that scrolls.
+  const lines = useMemo(() => wrapToRows(renderMarkdown(body, inner), inner), [body, inner]);
   // Room for the box's border, title and footer, the input box, the status line and a notice.
   const visible = Math.max(5, (stdout.rows || 24) - 12);
   const [scrolled, setTop] = useState(0);
