@@ -47,8 +47,8 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
   const [sessionId, setSessionId] = useState<string | null>(start.kind === 'load' ? start.sessionId : null);
   const [items, setItems] = useState<StoryItem[]>([]);
   const [staticKey, setStaticKey] = useState(0);
-  const [pendingAction, setPendingAction] = useState<string | null>(null);
-  const [pendingNote, setPendingNote] = useState<string | null>(null);
+  /** What stands above the narration being written: the player's action, or a note such as /retry's. */
+  const [pending, setPending] = useState<StoryItem | null>(null);
   const [streamText, setStreamText] = useState('');
   // A new game narrates its opening as soon as the screen opens: no input line is offered before it.
   const [busy, setBusy] = useState(start.kind === 'new');
@@ -101,15 +101,14 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
       busyNow.current = true;
       setBusy(true);
       setNotice(null);
-      setPendingAction(action);
-      setPendingNote(note);
+      const before: StoryItem | null = action ? { key: 'pending', kind: 'player', text: action } : note ? { key: 'pending', kind: 'system', text: note } : null;
+      setPending(before);
       setStreamText('');
       const timer = setInterval(() => setStreamText(buffer.current), FLUSH_MS);
       try {
         const result = await run({ signal: controller.signal, onText: (t) => (buffer.current += t) });
         setSessionId(result.session.id);
-        const before: StoryItem[] = action ? [{ key: `${result.message.id}-action`, kind: 'player', text: action }] : note ? [{ key: `${result.message.id}-note`, kind: 'system', text: note }] : [];
-        setItems((previous) => [...previous, ...before, toItem(result.message)]);
+        setItems((previous) => [...previous, ...(before ? [{ ...before, key: `${result.message.id}-${before.kind}` }] : []), toItem(result.message)]);
         setStats(statsOf(result));
         setSessionTokens(result.session.usage.tokens_in + result.session.usage.tokens_out);
         if (result.notice) setNotice({ kind: 'error', text: result.notice });
@@ -121,8 +120,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
         busyNow.current = false;
         setNotice((shown) => (shown?.text === STILL_WRITING ? null : shown));
         setBusy(false);
-        setPendingAction(null);
-        setPendingNote(null);
+        setPending(null);
         setStreamText('');
       }
     },
@@ -194,14 +192,9 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
       <SafeStatic key={staticKey} items={items}>
         {(item) => <MessageView key={item.key} item={item} width={width} />}
       </SafeStatic>
-      {pendingAction ? <Text color={colour('cyan')}>› {pendingAction}</Text> : null}
-      {pendingNote ? (
-        <Box marginBottom={1}>
-          <Text dimColor>{pendingNote}</Text>
-        </Box>
-      ) : null}
+      {pending ? <MessageView item={pending} width={width} /> : null}
       {busy ? (
-        <Box marginY={pendingAction ? 1 : 0}>
+        <Box marginBottom={pending?.kind === 'player' ? 1 : 0}>
           <Text>{streamText ? renderMarkdown(streamText, Math.max(20, width - 2)) : <Text dimColor>The narrator is thinking…</Text>}</Text>
         </Box>
       ) : null}
