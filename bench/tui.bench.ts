@@ -17,7 +17,9 @@ function renderFigures(turns: number): { meanMs: number; p95Ms: number; frames: 
 function timeToText(dir: string, args: string, text: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn('script', ['-qfec', `stty cols 100 rows 30; ${process.execPath} ${args}`, '/dev/null'], { cwd: dir, env: { ...process.env, TERM: 'xterm-256color', CI: '' }, detached: true });
+    // Without CI in the environment: Ink in CI writes only the last frame, when the app exits.
+    const { CI: _ci, ...env } = process.env;
+    const child = spawn('script', ['-qfec', `stty cols 100 rows 30; ${process.execPath} ${args}`, '/dev/null'], { cwd: dir, env: { ...env, TERM: 'xterm-256color' }, detached: true });
     let out = '';
     let done = false;
     const timer = setTimeout(() => reject(new Error(`no "${text}" within 20 s`)), 20_000);

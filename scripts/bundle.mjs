@@ -18,6 +18,37 @@ if (![inRoot('dist'), inRoot('bench/.work')].some((dir) => OUT.startsWith(`${dir
   process.exit(2);
 }
 
+/**
+ * Puts scripts/stand-ins/string-width-fast-path.mjs in front of each ES-module copy of string-width (Ink,
+ * wrap-ansi and others bring their own versions); older CommonJS copies are left as they are.
+ */
+function stringWidthFastPath() {
+  const NAMESPACE = 'string-width-fast-path';
+  return {
+    name: NAMESPACE,
+    setup(build) {
+      build.onResolve({ filter: /^string-width$/ }, async (args) => {
+        if (args.pluginData === NAMESPACE) return undefined;
+        const real = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: NAMESPACE });
+        if (real.errors.length > 0) return real;
+        const manifest = JSON.parse(fs.readFileSync(path.join(path.dirname(real.path), 'package.json'), 'utf8'));
+        if (manifest.type !== 'module') return real;
+        return { path: real.path, namespace: NAMESPACE };
+      });
+      build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => ({
+        contents: [
+          `import measure from ${JSON.stringify(args.path)};`,
+          "import stripAnsi from 'strip-ansi';",
+          `import { withFastPath } from ${JSON.stringify(inRoot('scripts/stand-ins/string-width-fast-path.mjs'))};`,
+          'export default withFastPath(measure, stripAnsi);',
+        ].join('\n'),
+        resolveDir: path.dirname(args.path),
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 fs.rmSync(OUT, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: ROOT,
@@ -36,9 +67,10 @@ const result = await build({
   define: { 'process.env.NODE_ENV': '"production"' },
   // Native addons, and the MongoDB driver (loaded only with a MongoDB URI), stay in node_modules.
   external: ['better-sqlite3', 'argon2', 'mongodb'],
-  alias: { 'react-devtools-core': inRoot('scripts/no-devtools.mjs'), 'yoga-layout': inRoot('scripts/yoga-without-fetch.mjs') },
+  alias: { 'react-devtools-core': inRoot('scripts/stand-ins/no-devtools.mjs'), 'yoga-layout': inRoot('scripts/stand-ins/yoga-without-fetch.mjs') },
   // Bundled CommonJS dependencies call require() for Node's own modules.
   banner: { js: "import { createRequire as __storyosCreateRequire } from 'node:module'; const require = __storyosCreateRequire(import.meta.url);" },
+  plugins: [stringWidthFastPath()],
   metafile: true,
   logLevel: 'warning',
 });

@@ -114,7 +114,7 @@ export async function playTui(_args: string[], options: PlayOptions): Promise<nu
   // terminal and a person at it (checked above), so that would only leave them a blank screen.
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
-  // DEV=true makes Ink connect to React DevTools, which the bundle leaves out (scripts/no-devtools.mjs).
+  // DEV=true makes Ink connect to React DevTools, which the bundle leaves out (scripts/stand-ins/no-devtools.mjs).
   delete process.env.DEV;
   const { runTui } = await import('../../tui/run.js');
   await runTui(services, { firstRun: await services.accounts.needsFirstAdmin(), continueLast: options.continue === true });

@@ -2,8 +2,8 @@
 // WebAssembly through fetch() whenever fetch exists, and Node's first fetch() loads undici: about
 // 30 ms before Ink can draw anything. Without fetch the loader decodes the same inline bytes
 // itself, so fetch is hidden for that one synchronous call.
-import loadYogaImpl from '../node_modules/yoga-layout/dist/binaries/yoga-wasm-base64-esm.js';
-import wrapAssembly from '../node_modules/yoga-layout/dist/src/wrapAssembly.js';
+import loadYogaImpl from '../../node_modules/yoga-layout/dist/binaries/yoga-wasm-base64-esm.js';
+import wrapAssembly from '../../node_modules/yoga-layout/dist/src/wrapAssembly.js';
 
 function loadWithoutFetch() {
   const { fetch } = globalThis;
@@ -17,4 +17,4 @@ function loadWithoutFetch() {
 
 const Yoga = wrapAssembly(await loadWithoutFetch());
 export default Yoga;
-export * from '../node_modules/yoga-layout/dist/src/generated/YGEnums.js';
+export * from '../../node_modules/yoga-layout/dist/src/generated/YGEnums.js';
