@@ -67,7 +67,11 @@ const result = await build({
   define: { 'process.env.NODE_ENV': '"production"' },
   // Native addons, and the MongoDB driver (loaded only with a MongoDB URI), stay in node_modules.
   external: ['better-sqlite3', 'argon2', 'mongodb'],
-  alias: { 'react-devtools-core': inRoot('scripts/stand-ins/no-devtools.mjs'), 'yoga-layout': inRoot('scripts/stand-ins/yoga-without-fetch.mjs') },
+  alias: {
+    'react-devtools-core': inRoot('scripts/stand-ins/no-devtools.mjs'),
+    'yoga-layout': inRoot('scripts/stand-ins/yoga-without-fetch.mjs'),
+    streamroller: inRoot('scripts/stand-ins/no-streamroller.mjs'),
+  },
   // Bundled CommonJS dependencies call require() for Node's own modules.
   banner: { js: "import { createRequire as __storyosCreateRequire } from 'node:module'; const require = __storyosCreateRequire(import.meta.url);" },
   plugins: [stringWidthFastPath()],

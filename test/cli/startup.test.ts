@@ -80,11 +80,15 @@ describe('start-up loads only what the command needs', () => {
     expect(loaded.filter((file) => /^src\/cli\/(users|scenarios|prompt|sessions|db|doctor|logs)\//.test(file))).toEqual([]);
   });
 
-  it('the login screen waits for no narrator SDK, Markdown renderer or argon2: they load after the first frame', () => {
+  it('the login screen waits for no narrator SDK, Markdown renderer, argon2 or log4js file streams', () => {
     for (const beforeFirstFrame of [loadedWith('src/cli/play/tui.ts'), loadedWith('src/tui/run.tsx')]) {
       for (const later of ['openai', 'marked-terminal', 'highlight.js', 'argon2']) expect(fromPackage(beforeFirstFrame, later), later).toBe(false);
     }
     expect(fromPackage(loadedWith('src/tui/run.tsx'), 'ink')).toBe(true);
+    // log4js without its own file appenders' streams: StoryOS writes its files itself.
+    const logging = loadedWith('src/logging/setup.ts');
+    expect(fromPackage(logging, 'log4js')).toBe(true);
+    for (const leftOut of ['streamroller', 'fs-extra', 'graceful-fs']) expect(fromPackage(logging, leftOut), leftOut).toBe(false);
     expect(fromPackage(loadedWith('src/tui/screens/GameScreen.tsx'), 'marked-terminal')).toBe(true);
     expect(fromPackage(loadedWith('src/llm/openai-client.ts'), 'openai')).toBe(true);
   });
