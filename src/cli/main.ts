@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { UserFacingError } from '../config/errors.js';
 import { describeError, exit, EXIT, printError } from './exit.js';
 import { packageVersion } from './version.js';
@@ -88,6 +88,7 @@ function explainOption(message: string, argv: string[], longOptions: Set<string>
 }
 
 export async function buildProgram(argv: string[] = process.argv): Promise<Command> {
+  const { Command } = await import('commander');
   const program = new Command('storyos')
     .description('Interactive fiction in your terminal, narrated by an LLM.')
     .version(packageVersion(), '-V, --version', 'print the version')
@@ -101,8 +102,14 @@ export async function buildProgram(argv: string[] = process.argv): Promise<Comma
   return program;
 }
 
+/** Commander's own exits (help, version, usage errors), which it has already reported. */
+function isCommanderExit(error: unknown): error is Error & { code: string } {
+  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('commander.');
+}
+
 async function reportFailure(error: unknown): Promise<never> {
-  if (error instanceof CommanderError) {
+  if (isCommanderExit(error)) {
     const fine = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help';
     return exit(fine ? EXIT.ok : EXIT.usage);
   }
@@ -121,15 +128,30 @@ async function loadEnvironment(program: Command): Promise<void> {
     const { setVerbose } = await import('./context.js');
     setVerbose(true);
   }
+  await loadDotenvFile();
+}
+
+async function loadDotenvFile(): Promise<void> {
   if (!existsSync('.env')) return;
   const { loadDotenv } = await import('../config/dotenv.js');
   loadDotenv();
+}
+
+/**
+ * Bare `storyos`: the game, as `storyos play` with no options, without loading commander: the
+ * login screen is what a player waits for.
+ */
+async function playWithoutArguments(): Promise<number> {
+  await loadDotenvFile();
+  const { playTui } = await import('./play/tui.js');
+  return playTui([], {});
 }
 
 export async function main(argv: string[]): Promise<void> {
   process.on('uncaughtException', (error) => void reportFailure(error));
   process.on('unhandledRejection', (error) => void reportFailure(error));
   try {
+    if (argv.length <= 2) return await exit(await playWithoutArguments());
     const program = await buildProgram(argv);
     await program.parseAsync(argv);
     await exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok);

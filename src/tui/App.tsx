@@ -39,6 +39,7 @@ export type Screen =
   | { name: 'game'; start: GameStart };
 
 export interface AppProps {
+  /** Whether to open on the first-run screen; a guess made before the store opens, then checked. */
   firstRun: boolean;
   /** `storyos play --continue`: straight into the last game after logging in. */
   continueLast?: boolean;
@@ -52,15 +53,8 @@ export function App({ firstRun, continueLast = false }: AppProps) {
   const [user, setUser] = useState<PublicUser | null>(null);
   const [hint, setHint] = useState<string | null>(null);
   const lastCtrlC = useRef(0);
-
-  useEffect(() => {
-    const prefetch = setTimeout(() => {
-      // A failure shows when the game screen is opened (ScreenFailure), not here.
-      loadGameScreen().catch(() => undefined);
-      services.engine.warmUp();
-    }, 0);
-    return () => clearTimeout(prefetch);
-  }, [services]);
+  /** The store's failure to open: the screen clears and the game ends with its sentence. */
+  const [unavailable, setUnavailable] = useState<Error | null>(null);
 
   const { write } = useStdout();
   const current = useRef<Screen['name']>(screen.name);
@@ -75,6 +69,28 @@ export function App({ firstRun, continueLast = false }: AppProps) {
     },
     [write],
   );
+
+  useEffect(() => {
+    const afterFirstFrame = setTimeout(() => {
+      // The store opens now, behind the first frame. Its first answer settles the first screen,
+      // which was a guess (`firstRun`); a store that cannot open ends the game with its sentence.
+      const firstScreen = current.current;
+      services.accounts.needsFirstAdmin().then(
+        (needed) => {
+          const right = needed ? 'first-run' : 'login';
+          if (current.current === firstScreen && firstScreen !== right) go({ name: right });
+        },
+        (error: unknown) => {
+          log.error('The store could not be opened', { error: error instanceof Error ? error.message : String(error) });
+          setUnavailable(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+      // A failure shows when the game screen is opened (ScreenFailure), not here.
+      loadGameScreen().catch(() => undefined);
+      services.engine.warmUp();
+    }, 0);
+    return () => clearTimeout(afterFirstFrame);
+  }, [services, go, exit]);
 
   const quit = useCallback(() => {
     if (user) logUserAction(log, 'quit', user.username);
@@ -117,7 +133,12 @@ export function App({ firstRun, continueLast = false }: AppProps) {
     go({ name: next[choice as keyof typeof next] } as Screen);
   };
 
+  useEffect(() => {
+    if (unavailable) exit(unavailable);
+  }, [unavailable, exit]);
+
   const toMenu = () => go({ name: 'menu' });
+  if (unavailable) return null;
   let body: ReactElement;
   switch (screen.name) {
     case 'first-run':

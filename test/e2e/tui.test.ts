@@ -47,6 +47,21 @@ describe('the real storyos in a terminal, against the fake narrator', () => {
     expect(colourCodes(plain.screenWithEscapes())).toEqual([]);
   }, 60_000);
 
+  it('ends with one sentence and exit code 1 when the database cannot be opened (it opens behind the first frame)', async () => {
+    const notADirectory = path.join(dir, 'not-a-directory');
+    fs.writeFileSync(notADirectory, '');
+    const tmux = new TmuxSession({ columns: 160, rows: 24 });
+    sessions.push(tmux);
+    tmux.start(`env STORYOS_DATA_DIR=${notADirectory} STORYOS_LOG_DIR=${dir} TERM=xterm-256color ${process.execPath} ${BIN} --offline`, dir);
+    const screen = await tmux.waitFor(/EXITED \d+/);
+    expect(screen).toContain(`storyos: Cannot open the database ${path.join(notADirectory, 'storyos.db')}: `);
+    expect(screen).toContain('EXITED 1');
+    // The screen drawn meanwhile is cleared; no stack trace.
+    expect(screen).not.toContain('StoryOS ·');
+    expect(screen).not.toMatch(/^\s+at /m);
+    expect(fs.readFileSync(path.join(dir, 'storyos_errors.log'), 'utf8')).toContain('[ERROR] [tui] The store could not be opened (error: Cannot open the database');
+  }, 30_000);
+
   it('plays from the first run to a relaunch that continues the game', async () => {
     server.script(
       { kind: 'stream', chunks: DEFAULT_NARRATION },

@@ -1,9 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildServices } from '../../src/cli/play/tui.js';
+import { parseConfig } from '../../src/config/env.js';
+import { GameEngine } from '../../src/game/engine.js';
 import { LlmError } from '../../src/llm/errors.js';
 import { OfflineLlm } from '../../src/llm/offline.js';
 import type { JsonRequest, JsonResult, LlmClient, StreamRequest, StreamResult } from '../../src/llm/types.js';
+import { openOnFirstUse } from '../../src/store/deferred.js';
 import { logInto, readLog } from '../support/logging.js';
 import { tempDir } from '../support/temp.js';
 import { KEY, loggedIn, realServices, renderApp, screenShows, type } from './harness.js';
@@ -39,6 +43,41 @@ describe('first run and accounts', () => {
     await type(stdin, KEY.up, KEY.up, KEY.enter);
     await screenShows(lastFrame, '› Log in');
     expect((await store.findUser('bob'))?.role).toBe('user');
+    await store.close();
+  });
+});
+
+describe('the first screen, drawn before the store opens', () => {
+  it('is corrected once the store answers: first run without accounts, log in with some', async () => {
+    const { services, store } = await realServices();
+    const guessedLogin = renderApp(services, { firstRun: false });
+    await screenShows(guessedLogin.lastFrame, "create the administrator's account");
+    guessedLogin.unmount();
+    await services.accounts.createUser('alice', 'password123', 'user', 'test');
+    const guessedFirstRun = renderApp(services, { firstRun: true });
+    await screenShows(guessedFirstRun.lastFrame, '› Log in');
+    expect(guessedFirstRun.lastFrame()).not.toContain("create the administrator's account");
+    await store.close();
+  });
+
+  it('takes what the player types while the store is still opening (a slow MongoDB), and logs in once it is open', async () => {
+    const { services: direct, store, dir } = await realServices();
+    await direct.accounts.createUser('alice', 'password123', 'user', 'test');
+    let release = () => {};
+    const connected = new Promise<void>((resolve) => (release = resolve));
+    const slowToOpen = openOnFirstUse('mongodb', 'MongoDB database storyos', async () => {
+      await connected;
+      return store;
+    });
+    const config = parseConfig({ STORYOS_LOG_DIR: dir, STORYOS_DATA_DIR: dir }, dir);
+    const services = buildServices(config, slowToOpen, new GameEngine({ store: slowToOpen, llm: new OfflineLlm(0), narratorModel: 'n', summaryModel: 's' }));
+    const { stdin, lastFrame } = renderApp(services, { firstRun: false });
+    await screenShows(lastFrame, '› Log in');
+    await type(stdin, KEY.enter, 'alice\r', 'password123\r');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(lastFrame()).toContain('StoryOS · Log in');
+    release();
+    await screenShows(lastFrame, 'Main menu · alice');
     await store.close();
   });
 });

@@ -101,10 +101,10 @@ export async function playTui(_args: string[], options: PlayOptions): Promise<nu
   const { configureLogging, shutdownLogging } = await import('../../logging/setup.js');
   configureLogging(config, { console: 'off', colour: false, secrets: secretValues() });
   onExit(shutdownLogging);
-  const { openStore } = await import('../../store/open.js');
-  const store = await openStore(config);
+  const { looksNew, openStoreOnFirstUse } = await import('../../store/open.js');
+  // The store opens behind the first frame, when the app first asks it whether this is a first run.
+  const store = openStoreOnFirstUse(config, seedStore);
   onExitClose(store);
-  await seedStore(store);
   const llm = createLlm(config, { offline: options.offline === true });
   const engine = new GameEngine({ store, llm, narratorModel: config.llm.narratorModel, summaryModel: config.llm.summaryModel });
   onExit(() => engine.settled());
@@ -117,6 +117,6 @@ export async function playTui(_args: string[], options: PlayOptions): Promise<nu
   // DEV=true makes Ink connect to React DevTools, which the bundle leaves out (scripts/stand-ins/no-devtools.mjs).
   delete process.env.DEV;
   const { runTui } = await import('../../tui/run.js');
-  await runTui(services, { firstRun: await services.accounts.needsFirstAdmin(), continueLast: options.continue === true });
+  await runTui(services, { firstRun: looksNew(config), continueLast: options.continue === true });
   return EXIT.ok;
 }

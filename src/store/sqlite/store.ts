@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ConflictError, DuplicateError, NotFoundError, StoreUnavailableError } from '../errors.js';
 import { instrumented } from '../instrument.js';
@@ -19,9 +18,10 @@ import type {
   UserRecord,
 } from '../types.js';
 import { messageFromRow, messageToRow, promptFromRow, scenarioFromRow, scenarioToRow, sessionFromRow, sessionToRow, toDate, toText, userFromRow, type Row } from './rows.js';
+import { databaseFile } from './file.js';
 import { MIGRATIONS, migrate, schemaVersion } from './schema.js';
 
-export const DATABASE_FILE = 'storyos.db';
+export { DATABASE_FILE } from './file.js';
 /** How long a write waits for another process's transaction before giving up. */
 const BUSY_TIMEOUT_MS = 15_000;
 
@@ -41,7 +41,7 @@ export class SqliteStore implements Store {
   }
 
   static open(dataDir: string): SqliteStore {
-    const file = path.join(dataDir, DATABASE_FILE);
+    const file = databaseFile(dataDir);
     let store: SqliteStore;
     try {
       fs.mkdirSync(dataDir, { recursive: true });
