@@ -1,6 +1,7 @@
 // Bundles the CLI into dist/bundle/ with esbuild, one file per lazily loaded part (code splitting).
 // Start-up then reads a few files instead of hundreds of small modules: Ink and React alone are
 // over a hundred, and loading them one by one was most of the time to the login screen.
+import { isAscii } from 'node:buffer';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,14 +50,30 @@ function stringWidthFastPath() {
   };
 }
 
-fs.rmSync(OUT, { recursive: true, force: true });
-const result = await build({
+/** Rewrites Ink's two top-level awaits (both only for React DevTools) for a CommonJS script. */
+function inkWithoutTopLevelAwait() {
+  const edits = [
+    ["await import('./devtools.js');", 'void 0;'],
+    ['? await loadPackageJson()', '? undefined'],
+  ];
+  return {
+    name: 'ink-without-top-level-await',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]ink[\\/]build[\\/]reconciler\.js$/ }, (args) => {
+        let contents = fs.readFileSync(args.path, 'utf8');
+        for (const [from, to] of edits) {
+          if (!contents.includes(from)) throw new Error(`ink/build/reconciler.js changed: no ${JSON.stringify(from)} to rewrite`);
+          contents = contents.replace(from, to);
+        }
+        return { contents, loader: 'js' };
+      });
+    },
+  };
+}
+
+const shared = {
   absWorkingDir: ROOT,
-  entryPoints: [ENTRY],
-  outdir: OUT,
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
@@ -67,16 +84,51 @@ const result = await build({
   define: { 'process.env.NODE_ENV': '"production"' },
   // Native addons, and the MongoDB driver (loaded only with a MongoDB URI), stay in node_modules.
   external: ['better-sqlite3', 'argon2', 'mongodb'],
-  alias: {
-    'react-devtools-core': inRoot('scripts/stand-ins/no-devtools.mjs'),
-    'yoga-layout': inRoot('scripts/stand-ins/yoga-without-fetch.mjs'),
-    streamroller: inRoot('scripts/stand-ins/no-streamroller.mjs'),
-  },
+  metafile: true,
+  logLevel: 'warning',
+};
+const standIns = {
+  'react-devtools-core': inRoot('scripts/stand-ins/no-devtools.mjs'),
+  'yoga-layout': inRoot('scripts/stand-ins/yoga-without-fetch.mjs'),
+  streamroller: inRoot('scripts/stand-ins/no-streamroller.mjs'),
+};
+
+fs.rmSync(OUT, { recursive: true, force: true });
+const defaultBuild = process.argv.length <= 2;
+const split = await build({
+  ...shared,
+  entryPoints: defaultBuild ? [ENTRY, inRoot('src/launch/start-game.ts')] : [ENTRY],
+  outdir: OUT,
+  entryNames: '[name]',
+  splitting: true,
+  format: 'esm',
+  alias: standIns,
   // Bundled CommonJS dependencies call require() for Node's own modules.
   banner: { js: "import { createRequire as __storyosCreateRequire } from 'node:module'; const require = __storyosCreateRequire(import.meta.url);" },
   plugins: [stringWidthFastPath()],
-  metafile: true,
-  logLevel: 'warning',
 });
 // Which sources went into which output file: the test of what each command loads reads it.
-fs.writeFileSync(path.join(OUT, 'meta.json'), JSON.stringify(result.metafile));
+fs.writeFileSync(path.join(OUT, 'meta.json'), JSON.stringify(split.metafile));
+
+// The same program as one CommonJS script, which bare `storyos` runs through V8's code cache
+// (src/launch/start-game.ts): esbuild splits only ES modules, and only scripts take a code cache.
+if (defaultBuild) {
+  const game = await build({
+    ...shared,
+    entryPoints: [ENTRY],
+    outfile: path.join(OUT, 'storyos-game.cjs'),
+    format: 'cjs',
+    alias: { ...standIns, 'yoga-layout': inRoot('scripts/stand-ins/yoga-from-launcher.mjs') },
+    define: { ...shared.define, 'import.meta.url': '__storyosModuleUrl' },
+    banner: { js: "const __storyosModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [stringWidthFastPath(), inkWithoutTopLevelAwait()],
+    // import() of a package left out (argon2) becomes require(): a vm script cannot import.
+    supported: { 'dynamic-import': false },
+    // ASCII only: the launcher then reads it as Latin-1, ten times faster than decoding UTF-8.
+    charset: 'ascii',
+  });
+  if (!isAscii(fs.readFileSync(path.join(OUT, 'storyos-game.cjs')))) throw new Error('storyos-game.cjs is not ASCII: escape the character in the source (a regular expression, most likely)');
+  const imports = Object.values(game.metafile.outputs).flatMap((output) => output.imports);
+  const dynamic = imports.filter((imported) => imported.kind === 'dynamic-import').map((imported) => imported.path);
+  if (dynamic.length > 0) throw new Error(`storyos-game.cjs would import() ${dynamic.join(', ')}, which a vm script cannot`);
+}

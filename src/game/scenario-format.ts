@@ -43,7 +43,8 @@ const TRANSLITERATIONS: Record<string, string> = { æ: 'ae', ø: 'o', œ: 'oe', 
 export function slugify(name: string): string {
   return name
     .toLowerCase()
-    .replace(/[æøœßđłþðı]/g, (ch) => TRANSLITERATIONS[ch] as string)
+    // æøœßđłþðı, escaped: the game script stays ASCII (scripts/bundle.mjs).
+    .replace(/[\u00e6\u00f8\u0153\u00df\u0111\u0142\u00fe\u00f0\u0131]/g, (ch) => TRANSLITERATIONS[ch] as string)
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()

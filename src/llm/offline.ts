@@ -120,7 +120,7 @@ export class OfflineLlm implements LlmClient {
     const narration = (/^The narration: ([\s\S]*)$/m.exec(content)?.[1] ?? '').replace(/^\*Offline demo narrator[^\n]*\n+/, '');
     const title = clip(action, 60);
     const sentence = clip(narration.replace(/\s+/g, ' ').replace(/\*/g, '').trim(), 160);
-    const synopsis = `${before.synopsis ? `${before.synopsis} ` : ''}${title.replace(/[.!?…]+$/, '')}.`.slice(-2000);
+    const synopsis = `${before.synopsis ? `${before.synopsis} ` : ''}${title.replace(/[.!?\u2026]+$/, '')}.`.slice(-2000);
     const value = request.parse({
       event_title: title,
       event_summary: sentence,

@@ -6,6 +6,7 @@ import type { PublicUser } from '../store/types.js';
 import { useCancelRegistry } from './cancel.js';
 import { CLEAR_SCREEN } from './clear-screen.js';
 import { ScreenFailure } from './components/ScreenFailure.js';
+import { announceFirstFrame } from './first-frame.js';
 import { useServices } from './context.js';
 import { AdminScreen } from './screens/AdminScreen.js';
 import { FirstRunScreen } from './screens/FirstRunScreen.js';
@@ -72,6 +73,7 @@ export function App({ firstRun, continueLast = false }: AppProps) {
 
   useEffect(() => {
     const afterFirstFrame = setTimeout(() => {
+      announceFirstFrame();
       // The store opens now, behind the first frame. Its first answer settles the first screen,
       // which was a guess (`firstRun`); a store that cannot open ends the game with its sentence.
       const firstScreen = current.current;

@@ -5,7 +5,7 @@ import { colourEnabled } from './theme.js';
 
 const STYLE = /\u001b\[[0-9;]*m/g;
 /** A line's own indentation and list marker (`  * `, `  1. `): wrapped lines hang under its text. */
-const HANGING = /^(\s*)((?:[*•-]|\d+\.)\s+)?/;
+const HANGING = /^(\s*)((?:[*\u2022-]|\d+\.)\s+)?/;
 const renderers = new Map<number, Marked>();
 
 function rendererFor(width: number): Marked {

@@ -8,6 +8,7 @@ import { LlmError } from '../../src/llm/errors.js';
 import { OfflineLlm } from '../../src/llm/offline.js';
 import type { JsonRequest, JsonResult, LlmClient, StreamRequest, StreamResult } from '../../src/llm/types.js';
 import { openOnFirstUse } from '../../src/store/deferred.js';
+import { FIRST_FRAME_EVENT } from '../../src/tui/first-frame.js';
 import { logInto, readLog } from '../support/logging.js';
 import { tempDir } from '../support/temp.js';
 import { KEY, loggedIn, realServices, renderApp, screenShows, type } from './harness.js';
@@ -48,6 +49,22 @@ describe('first run and accounts', () => {
 });
 
 describe('the first screen, drawn before the store opens', () => {
+  it('announces the first frame once, for the launcher to keep the code cache', async () => {
+    const { services, store } = await realServices();
+    let heard = 0;
+    const listener = () => heard++;
+    process.on(FIRST_FRAME_EVENT, listener);
+    try {
+      const { lastFrame } = renderApp(services, { firstRun: true });
+      await screenShows(lastFrame, "create the administrator's account");
+      await new Promise((r) => setTimeout(r, 100));
+      expect(heard).toBe(1);
+    } finally {
+      process.off(FIRST_FRAME_EVENT, listener);
+      await store.close();
+    }
+  });
+
   it('is corrected once the store answers: first run without accounts, log in with some', async () => {
     const { services, store } = await realServices();
     const guessedLogin = renderApp(services, { firstRun: false });

@@ -1,0 +1,2 @@
+declare const Yoga: unknown;
+export default Yoga;
