@@ -6,6 +6,7 @@ import { BIN } from '../support/cli.js';
 import { DEFAULT_NARRATION, FakeLlmServer } from '../support/fake-llm-server.js';
 import { tempDir } from '../support/temp.js';
 import { TmuxSession } from '../support/tmux.js';
+import { until } from '../support/wait.js';
 
 let server: FakeLlmServer;
 let dir: string;
@@ -60,6 +61,24 @@ describe('the real storyos in a terminal, against the fake narrator', () => {
     expect(screen).not.toContain('StoryOS ·');
     expect(screen).not.toMatch(/^\s+at /m);
     expect(fs.readFileSync(path.join(dir, 'storyos_errors.log'), 'utf8')).toContain('[ERROR] [tui] The store could not be opened (error: Cannot open the database');
+  }, 30_000);
+
+  it('keeps V8 code cache of the game script at the first frame when there is none, and starts from it next time', async () => {
+    const cacheDir = path.resolve('dist/bundle/.code-cache');
+    const kept = () => (fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir).filter((name) => name.endsWith('.bin')) : []);
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+    const first = launch();
+    await first.waitFor("create the administrator's account");
+    expect(await until(() => kept().length === 1, 5000)).toBe(true);
+    const cacheFile = path.join(cacheDir, kept()[0] as string);
+    const { mtimeMs } = fs.statSync(cacheFile);
+    first.stop();
+    // Taken, not refused: a refused cache would be written again.
+    const again = launch();
+    await again.waitFor("create the administrator's account");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(kept()).toEqual([path.basename(cacheFile)]);
+    expect(fs.statSync(cacheFile).mtimeMs).toBe(mtimeMs);
   }, 30_000);
 
   it('plays from the first run to a relaunch that continues the game', async () => {
