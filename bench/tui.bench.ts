@@ -49,7 +49,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 /** Where bare `storyos` keeps V8's code cache of its game script (src/launch/code-cache.ts). */
 const CODE_CACHE = path.resolve('dist/bundle/.code-cache');
 
-/** A start of bare `storyos` without its code cache, as the first one after an install is. */
+/** A start of bare `storyos` without its code cache, as the first after a Node.js upgrade is. */
 async function coldStart(dir: string): Promise<number> {
   const aside = `${CODE_CACHE}.aside`;
   fs.renameSync(CODE_CACHE, aside);
@@ -64,7 +64,7 @@ async function coldStart(dir: string): Promise<number> {
 /**
  * The start-ups timed the same way (a pseudo-terminal, until their text shows) and in turn,
  * round after round, so that a slower moment of the machine weighs on all of them alike. One
- * start first stays up long enough to keep the code cache, as a player's first start does.
+ * start first stays up until the code cache is kept (the build keeps one already).
  */
 async function startupTimes(dir: string, bareInk: string, rounds = 15) {
   const version = JSON.parse(fs.readFileSync('package.json', 'utf8')).version as string;
@@ -97,7 +97,7 @@ export async function runTuiBench(root: string): Promise<void> {
   const { login, cold, version, bareInk } = await startupTimes(dir, bundleBareInk());
   const startRatio = login / version;
   console.log(`time to the login screen's first frame ${ms(login)} vs storyos --version ${ms(version)} (medians of 15, both in a pseudo-terminal): ${startRatio.toFixed(2)}x (target ≤ 2x: ${verdict(startRatio <= 2)})`);
-  console.log(`  the first start after an install or a Node.js upgrade, before V8's code cache is kept: ${ms(cold)} (${(cold / version).toFixed(2)}x)`);
+  console.log(`  a start without V8's code cache (the first after a Node.js upgrade, or where the build could not keep it): ${ms(cold)} (${(cold / version).toFixed(2)}x)`);
   console.log(`  for reference, a bare Ink app (one bordered line, bundled the same way) draws its first frame in ${ms(bareInk)}: ${(bareInk / version).toFixed(2)}x --version`);
 }
 
