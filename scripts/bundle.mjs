@@ -54,7 +54,7 @@ function stringWidthFastPath() {
 function inkWithoutTopLevelAwait() {
   const edits = [
     ["await import('./devtools.js');", 'void 0;'],
-    ['? await loadPackageJson()', '? undefined'],
+    ['? await loadPackageJson()', '? { name: undefined, version: undefined }'],
   ];
   return {
     name: 'ink-without-top-level-await',

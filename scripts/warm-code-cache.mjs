@@ -20,20 +20,26 @@ const cacheKept = () => fs.existsSync(CACHE_DIR) && fs.readdirSync(CACHE_DIR).so
 
 async function warm() {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'storyos-warm-'));
-  const { CI: _ci, ...env } = process.env;
-  const game = spawn('script', ['-qfec', `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(ROOT, 'bin/storyos.js'))}`, '/dev/null'], {
-    cwd: scratch,
-    env: { ...env, TERM: 'xterm-256color', STORYOS_DATA_DIR: path.join(scratch, 'data'), STORYOS_LOG_DIR: path.join(scratch, 'logs'), XAI_API_KEY: '' },
-    stdio: 'ignore',
-    detached: true,
+  // Nothing of the builder's own set-up (a MONGODB_URI, an API key, log settings): only what a
+  // terminal needs, and the throw-away directories.
+  const env = { PATH: process.env.PATH, HOME: scratch, TERM: 'xterm-256color', STORYOS_DATA_DIR: path.join(scratch, 'data'), STORYOS_LOG_DIR: path.join(scratch, 'logs') };
+  const game = spawn('script', ['-qfec', `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(ROOT, 'bin/storyos.js'))}`, '/dev/null'], { cwd: scratch, env, stdio: 'ignore', detached: true });
+  const stop = () => {
+    try {
+      process.kill(-game.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  };
+  // A build interrupted meanwhile leaves no game running.
+  process.once('SIGINT', () => {
+    stop();
+    process.exit(130);
   });
   const started = Date.now();
   while (!cacheKept() && Date.now() - started < GIVE_UP_MS && game.exitCode === null) await new Promise((r) => setTimeout(r, 50));
-  try {
-    process.kill(-game.pid, 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
+  // Kept at the first frame, before the game's store is opened: nothing is being written.
+  stop();
   fs.rmSync(scratch, { recursive: true, force: true });
   console.log(cacheKept() ? 'warm-code-cache: kept V8 code cache for the game script' : 'warm-code-cache: no cache kept; the first start will keep it');
 }

@@ -13,14 +13,20 @@ export interface CachedScript {
   saveCache(): void;
 }
 
+/** The build of `file` a cache belongs to: its size and time. */
+function buildOf(file: string): string {
+  const { size, mtimeMs } = fs.statSync(file);
+  return `${size}-${Math.round(mtimeMs)}`;
+}
+
 /**
- * Where the cache of `file` lives: beside it, named after the Node.js version and the file's size
- * and time, so that a rebuilt script or another Node.js never meets an old cache. (V8 refuses a
- * cache from another V8 or other flags itself, but checks only the length of the source.)
+ * Where the cache of `file` lives: beside it, named after the script's build and the Node.js
+ * version. A rebuilt script or another Node.js never meets an old cache: V8 refuses a cache from
+ * another V8 or made with other V8 flags itself (it is then written again), but of the source it
+ * checks only the length.
  */
 export function cacheFileFor(file: string): string {
-  const { size, mtimeMs } = fs.statSync(file);
-  return path.join(path.dirname(file), '.code-cache', `${path.basename(file)}-${process.version}-${process.arch}-${size}-${Math.round(mtimeMs)}.bin`);
+  return path.join(path.dirname(file), '.code-cache', `${path.basename(file)}-${buildOf(file)}-${process.version}-${process.arch}.bin`);
 }
 
 function readCache(file: string): Buffer | undefined {
@@ -31,17 +37,28 @@ function readCache(file: string): Buffer | undefined {
   }
 }
 
-/** Writes the cache beside any other process doing the same (rename is atomic), dropping stale ones. */
-function writeCache(file: string, data: Buffer): void {
+/** A write another process left unfinished (killed) is this old or older. */
+const ABANDONED_MS = 60_000;
+
+/**
+ * Writes the cache beside any other process doing the same (rename is atomic), then drops the
+ * caches of older builds and abandoned partial writes.
+ */
+function writeCache(file: string, build: string, data: Buffer): void {
   const dir = path.dirname(file);
+  const partial = `${file}.${process.pid}.tmp`;
   try {
     fs.mkdirSync(dir, { recursive: true });
-    const partial = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(partial, data);
     fs.renameSync(partial, file);
-    for (const name of fs.readdirSync(dir)) if (path.join(dir, name) !== file && !name.endsWith('.tmp')) fs.rmSync(path.join(dir, name), { force: true });
+    for (const name of fs.readdirSync(dir)) {
+      const other = path.join(dir, name);
+      const stale = name.endsWith('.tmp') ? Date.now() - fs.statSync(other).mtimeMs > ABANDONED_MS : !name.includes(`-${build}-`);
+      if (stale) fs.rmSync(other, { force: true });
+    }
   } catch {
     // A read-only installation runs without the cache: slower to start, nothing else.
+    fs.rmSync(partial, { force: true });
   }
 }
 
@@ -76,7 +93,7 @@ export function runWithCodeCache(file: string): CachedScript {
     saveCache() {
       if (saved) return;
       saved = true;
-      writeCache(cacheFile, script.createCachedData());
+      writeCache(cacheFile, buildOf(file), script.createCachedData());
     },
   };
 }

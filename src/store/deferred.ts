@@ -1,14 +1,22 @@
+import { StoreUnavailableError } from './errors.js';
 import type { Store, StoreEngine } from './types.js';
 
 /**
  * A store that opens on its first use: the TUI draws its first frame while the database opens (a
  * remote MongoDB can take a while to connect). Every call waits for the one open and shares its
- * failure; the open is not retried, as a store that cannot open ends the game anyway.
+ * failure; the open is not retried, as a store that cannot open ends the game anyway. Closed, it
+ * takes no more calls; closed while opening, it tells `open` (through the signal) to stop short.
  */
-export function openOnFirstUse(engine: StoreEngine, location: string, open: () => Promise<Store>): Store {
+export function openOnFirstUse(engine: StoreEngine, location: string, open: (signal: AbortSignal) => Promise<Store>): Store {
+  const closing = new AbortController();
   let opening: Promise<Store> | undefined;
-  const opened = () => (opening ??= open());
+  const opened = () => {
+    if (closing.signal.aborted) return Promise.reject(new StoreUnavailableError('The store is closed.'));
+    opening ??= open(closing.signal);
+    return opening;
+  };
   const close = async () => {
+    closing.abort();
     const store = await opening?.catch(() => undefined);
     await store?.close();
   };

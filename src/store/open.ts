@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Config } from '../config/env.js';
 import { openOnFirstUse } from './deferred.js';
+import { StoreUnavailableError } from './errors.js';
 import { databaseFile } from './sqlite/file.js';
 import type { Store } from './types.js';
 
@@ -20,9 +21,11 @@ export async function openStore(config: Config): Promise<Store> {
  */
 export function openStoreOnFirstUse(config: Config, prepare: (store: Store) => Promise<unknown>): Store {
   const [engine, location] = config.mongo.uri ? (['mongodb', `MongoDB database ${config.mongo.databaseName}`] as const) : (['sqlite', databaseFile(config.dataDir)] as const);
-  return openOnFirstUse(engine, location, async () => {
+  return openOnFirstUse(engine, location, async (closing) => {
     const store = await openStore(config);
     try {
+      // Closed while it opened (the player quit meanwhile): nothing more to write.
+      if (closing.aborted) throw new StoreUnavailableError('The store was closed while it opened.');
       await prepare(store);
     } catch (error) {
       await store.close();
@@ -32,7 +35,10 @@ export function openStoreOnFirstUse(config: Config, prepare: (store: Store) => P
   });
 }
 
-/** Before opening: a SQLite store without its file is new (no accounts yet); MongoDB cannot tell. */
-export function looksNew(config: Config): boolean {
-  return !config.mongo.uri && !fs.existsSync(databaseFile(config.dataDir));
+/**
+ * Before opening, whether the store is new (no accounts yet): a SQLite store is when its file
+ * does not exist; for MongoDB nothing tells (undefined).
+ */
+export function looksNew(config: Config): boolean | undefined {
+  return config.mongo.uri ? undefined : !fs.existsSync(databaseFile(config.dataDir));
 }

@@ -5,6 +5,7 @@ import { getLogger, logUserAction } from '../logging/logger.js';
 import type { PublicUser } from '../store/types.js';
 import { useCancelRegistry } from './cancel.js';
 import { CLEAR_SCREEN } from './clear-screen.js';
+import { Frame } from './components/Frame.js';
 import { ScreenFailure } from './components/ScreenFailure.js';
 import { announceFirstFrame } from './first-frame.js';
 import { useServices } from './context.js';
@@ -30,6 +31,7 @@ const GameScreen = lazy(loadGameScreen);
 const DOUBLE_PRESS_MS = 2000;
 
 export type Screen =
+  | { name: 'opening' }
   | { name: 'first-run' }
   | { name: 'login' }
   | { name: 'menu' }
@@ -40,8 +42,11 @@ export type Screen =
   | { name: 'game'; start: GameStart };
 
 export interface AppProps {
-  /** Whether to open on the first-run screen; a guess made before the store opens, then checked. */
-  firstRun: boolean;
+  /**
+   * Whether to open on the first-run screen: a guess made before the store opens, then checked;
+   * undefined when nothing tells before (MongoDB), for a screen that waits for the store.
+   */
+  firstRun: boolean | undefined;
   /** `storyos play --continue`: straight into the last game after logging in. */
   continueLast?: boolean;
 }
@@ -50,7 +55,7 @@ export function App({ firstRun, continueLast = false }: AppProps) {
   const services = useServices();
   const { exit } = useApp();
   const cancel = useCancelRegistry();
-  const [screen, setScreen] = useState<Screen>(firstRun ? { name: 'first-run' } : { name: 'login' });
+  const [screen, setScreen] = useState<Screen>(firstRun === undefined ? { name: 'opening' } : firstRun ? { name: 'first-run' } : { name: 'login' });
   const [user, setUser] = useState<PublicUser | null>(null);
   const [hint, setHint] = useState<string | null>(null);
   const lastCtrlC = useRef(0);
@@ -71,7 +76,10 @@ export function App({ firstRun, continueLast = false }: AppProps) {
     [write],
   );
 
+  const startedUp = useRef(false);
   useEffect(() => {
+    if (startedUp.current) return;
+    startedUp.current = true;
     const afterFirstFrame = setTimeout(() => {
       announceFirstFrame();
       // The store opens now, behind the first frame. Its first answer settles the first screen,
@@ -83,7 +91,7 @@ export function App({ firstRun, continueLast = false }: AppProps) {
           if (current.current === firstScreen && firstScreen !== right) go({ name: right });
         },
         (error: unknown) => {
-          log.error('The store could not be opened', { error: error instanceof Error ? error.message : String(error) });
+          log.error('The store failed on first use', { error: error instanceof Error ? error.message : String(error) });
           setUnavailable(error instanceof Error ? error : new Error(String(error)));
         },
       );
@@ -92,7 +100,7 @@ export function App({ firstRun, continueLast = false }: AppProps) {
       services.engine.warmUp();
     }, 0);
     return () => clearTimeout(afterFirstFrame);
-  }, [services, go, exit]);
+  }, [services, go]);
 
   const quit = useCallback(() => {
     if (user) logUserAction(log, 'quit', user.username);
@@ -143,6 +151,13 @@ export function App({ firstRun, continueLast = false }: AppProps) {
   if (unavailable) return null;
   let body: ReactElement;
   switch (screen.name) {
+    case 'opening':
+      body = (
+        <Frame title="Welcome" hints="Ctrl+C twice: quit">
+          <Text dimColor>Opening the store…</Text>
+        </Frame>
+      );
+      break;
     case 'first-run':
       body = <FirstRunScreen onDone={(u) => void loggedIn(u)} />;
       break;

@@ -5,7 +5,7 @@ import { ServicesContext } from './context.js';
 import type { AppServices } from './services.js';
 
 /** Runs the TUI until the player quits; Ink restores the terminal on the way out. */
-export async function runTui(services: AppServices, options: { firstRun: boolean; continueLast: boolean }): Promise<void> {
+export async function runTui(services: AppServices, options: { firstRun: boolean | undefined; continueLast: boolean }): Promise<void> {
   const cancel: CancelRegistry = { current: null };
   const app = render(
     <ServicesContext.Provider value={services}>

@@ -53,14 +53,16 @@ describe('the real storyos in a terminal, against the fake narrator', () => {
     fs.writeFileSync(notADirectory, '');
     const tmux = new TmuxSession({ columns: 160, rows: 24 });
     sessions.push(tmux);
-    tmux.start(`env STORYOS_DATA_DIR=${notADirectory} STORYOS_LOG_DIR=${dir} TERM=xterm-256color ${process.execPath} ${BIN} --offline`, dir);
+    // Bare storyos: the game script, which draws its first frame before the store opens.
+    tmux.start(`env STORYOS_DATA_DIR=${notADirectory} STORYOS_LOG_DIR=${dir} TERM=xterm-256color ${process.execPath} ${BIN}`, dir);
     const screen = await tmux.waitFor(/EXITED \d+/);
     expect(screen).toContain(`storyos: Cannot open the database ${path.join(notADirectory, 'storyos.db')}: `);
     expect(screen).toContain('EXITED 1');
     // The screen drawn meanwhile is cleared; no stack trace.
     expect(screen).not.toContain('StoryOS ·');
     expect(screen).not.toMatch(/^\s+at /m);
-    expect(fs.readFileSync(path.join(dir, 'storyos_errors.log'), 'utf8')).toContain('[ERROR] [tui] The store could not be opened (error: Cannot open the database');
+    expect(fs.readFileSync(path.join(dir, 'storyos.log'), 'utf8')).toContain('[INFO] [tui] TUI started');
+    expect(fs.readFileSync(path.join(dir, 'storyos_errors.log'), 'utf8')).toContain('[ERROR] [tui] The store failed on first use (error: Cannot open the database');
   }, 30_000);
 
   it('keeps V8 code cache of the game script at the first frame when there is none, and starts from it next time', async () => {

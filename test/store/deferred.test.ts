@@ -42,7 +42,7 @@ describe('a store opened on its first use', () => {
     expect([count, created, opens.count]).toEqual([0, undefined, 1]);
     expect(await store.countUsers()).toBe(1);
     await store.close();
-    await expect(store.countUsers()).rejects.toThrow(/not open/);
+    await expect(store.countUsers()).rejects.toThrow('The store is closed.');
   });
 
   it('gives every caller the failure of its one open', async () => {
@@ -58,6 +58,32 @@ describe('a store opened on its first use', () => {
     await expect(store.listUsers()).rejects.toBe(failure);
     await store.close();
     expect(opens.count).toBe(1);
+  });
+
+  it('takes no calls once closed, and opens nothing for them', async () => {
+    const { store, opens } = counted();
+    await store.close();
+    await expect(store.countUsers()).rejects.toThrow('The store is closed.');
+    expect(opens.count).toBe(0);
+  });
+
+  it('closed while it opens: waits for the open, tells it to stop short, and closes what it opened', async () => {
+    let release = () => {};
+    const connected = new Promise<void>((resolve) => (release = resolve));
+    const real = SqliteStore.open(tempDir());
+    const told: boolean[] = [];
+    const store = openOnFirstUse('sqlite', real.location, async (closing) => {
+      await connected;
+      told.push(closing.aborted);
+      return real;
+    });
+    const first = store.countUsers();
+    const closed = store.close();
+    release();
+    await closed;
+    expect(told).toEqual([true]);
+    await expect(real.countUsers()).rejects.toThrow(/not open/);
+    await first.catch(() => undefined);
   });
 
   it('refuses a method the store does not have', async () => {
@@ -77,6 +103,20 @@ describe('the TUI store (openStoreOnFirstUse)', () => {
     expect(looksNew(config)).toBe(false);
     expect(store.location).toBe(path.join(dir, DATABASE_FILE));
     await store.close();
+  });
+
+  it('seeds nothing when it is closed while it opens', async () => {
+    const dir = tempDir();
+    const config = parseConfig({ STORYOS_DATA_DIR: dir, STORYOS_LOG_DIR: dir }, dir);
+    let seeded = 0;
+    const store = openStoreOnFirstUse(config, async () => {
+      seeded++;
+    });
+    const first = store.countUsers();
+    await store.close();
+    await expect(first).rejects.toThrow('The store was closed while it opened.');
+    expect(seeded).toBe(0);
+    expect(fs.existsSync(path.join(dir, `${DATABASE_FILE}-wal`))).toBe(false);
   });
 
   it('closes the store when seeding fails, and reports that failure', async () => {

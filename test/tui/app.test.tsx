@@ -77,6 +77,23 @@ describe('the first screen, drawn before the store opens', () => {
     await store.close();
   });
 
+  it('waits for MongoDB, which nothing tells about before it connects, on a screen of its own', async () => {
+    const { store, dir } = await realServices();
+    let release = () => {};
+    const connected = new Promise<void>((resolve) => (release = resolve));
+    const slowToOpen = openOnFirstUse('mongodb', 'MongoDB database storyos', async () => {
+      await connected;
+      return store;
+    });
+    const config = parseConfig({ STORYOS_LOG_DIR: dir, STORYOS_DATA_DIR: dir }, dir);
+    const services = buildServices(config, slowToOpen, new GameEngine({ store: slowToOpen, llm: new OfflineLlm(0), narratorModel: 'n', summaryModel: 's' }));
+    const { lastFrame } = renderApp(services, { firstRun: undefined });
+    await screenShows(lastFrame, 'Opening the store…');
+    release();
+    await screenShows(lastFrame, "create the administrator's account");
+    await store.close();
+  });
+
   it('takes what the player types while the store is still opening (a slow MongoDB), and logs in once it is open', async () => {
     const { services: direct, store, dir } = await realServices();
     await direct.accounts.createUser('alice', 'password123', 'user', 'test');

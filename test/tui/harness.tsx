@@ -25,7 +25,7 @@ export async function realServices(wordDelayMs = 0, llm: LlmClient = new Offline
   return { services: buildServices(config, store, engine), store, dir };
 }
 
-export function renderApp(services: AppServices, props: { firstRun: boolean; continueLast?: boolean }) {
+export function renderApp(services: AppServices, props: { firstRun: boolean | undefined; continueLast?: boolean }) {
   const cancel = { current: null };
   return render(
     <ServicesContext.Provider value={services}>
