@@ -90,6 +90,7 @@ export class Accounts {
   }
 
   async login(username: string, password: string): Promise<PublicUser> {
+    if (username.trim() === '') throw new ValidationError('Type your username.', 'username');
     const started = performance.now();
     const key = username.toLowerCase();
     const user = await this.store.findUser(key);

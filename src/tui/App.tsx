@@ -104,6 +104,9 @@ export function App({ firstRun, continueLast = false }: AppProps) {
 
   const quit = useCallback(() => {
     if (user) logUserAction(log, 'quit', user.username);
+    else log.info(`Quit from the ${current.current} screen, not logged in`);
+    // The last hint ("Press Ctrl+C again to quit.") is not left on the terminal.
+    setHint(null);
     exit();
   }, [exit, user]);
 

@@ -279,8 +279,7 @@ describe('login', () => {
     await accounts.register('alice', PASSWORD);
     const wrong = await rejection(accounts.login('alice', WRONG));
     const unknown = await rejection(accounts.login('mallory', PASSWORD));
-    const empty = await rejection(accounts.login('', ''));
-    for (const error of [wrong, unknown, empty]) {
+    for (const error of [wrong, unknown]) {
       expect(error).toBeInstanceOf(LoginError);
       expect(error.constructor).toBe(LoginError);
       expect(error.message).toBe(LOGIN_FAILED);
@@ -291,6 +290,18 @@ describe('login', () => {
     const stored = await record(store, 'alice');
     expect(stored.last_login_at).toBeNull();
     expect(stored.failed_attempts).toBe(1);
+    await store.close();
+  });
+
+  it('asks for a username when none was typed, which is no login attempt', async () => {
+    const store = openStore();
+    const accounts = new Accounts(store, () => T0);
+    await accounts.register('alice', PASSWORD);
+    for (const blank of ['', '   ']) {
+      const error = await rejection(accounts.login(blank, PASSWORD));
+      expect([error.constructor.name, error.message, (error as ValidationError).field]).toEqual(['ValidationError', 'Type your username.', 'username']);
+    }
+    expect((await record(store, 'alice')).failed_attempts).toBe(0);
     await store.close();
   });
 

@@ -48,7 +48,7 @@ describe('the real storyos in a terminal, against the fake narrator', () => {
     expect(colourCodes(plain.screenWithEscapes())).toEqual([]);
   }, 60_000);
 
-  it('ends with one sentence and exit code 1 when the database cannot be opened (it opens behind the first frame)', async () => {
+  it('ends with one sentence and exit code 1 when the data directory is a file (the store opens behind the first frame)', async () => {
     const notADirectory = path.join(dir, 'not-a-directory');
     fs.writeFileSync(notADirectory, '');
     const tmux = new TmuxSession({ columns: 160, rows: 24 });
@@ -56,13 +56,13 @@ describe('the real storyos in a terminal, against the fake narrator', () => {
     // Bare storyos: the game script, which draws its first frame before the store opens.
     tmux.start(`env STORYOS_DATA_DIR=${notADirectory} STORYOS_LOG_DIR=${dir} TERM=xterm-256color ${process.execPath} ${BIN}`, dir);
     const screen = await tmux.waitFor(/EXITED \d+/);
-    expect(screen).toContain(`storyos: Cannot open the database ${path.join(notADirectory, 'storyos.db')}: `);
+    expect(screen).toContain(`storyos: STORYOS_DATA_DIR (${notADirectory}) is a file, not a folder: point it at a folder for the database.`);
     expect(screen).toContain('EXITED 1');
     // The screen drawn meanwhile is cleared; no stack trace.
     expect(screen).not.toContain('StoryOS ·');
     expect(screen).not.toMatch(/^\s+at /m);
     expect(fs.readFileSync(path.join(dir, 'storyos.log'), 'utf8')).toContain('[INFO] [tui] TUI started');
-    expect(fs.readFileSync(path.join(dir, 'storyos_errors.log'), 'utf8')).toContain('[ERROR] [tui] The store failed on first use (error: Cannot open the database');
+    expect(fs.readFileSync(path.join(dir, 'storyos_errors.log'), 'utf8')).toContain(`[ERROR] [tui] The store failed on first use (error: STORYOS_DATA_DIR (${notADirectory}) is a file`);
   }, 30_000);
 
   it('keeps V8 code cache of the game script at the first frame when there is none, and starts from it next time', async () => {

@@ -44,7 +44,17 @@ describe('the SQLite file', () => {
   it('explains a data directory it cannot use', () => {
     const file = path.join(tempDir(), 'not-a-dir');
     fs.writeFileSync(file, '');
-    expect(() => SqliteStore.open(file)).toThrow(/^Cannot open the database .*: .* \(check STORYOS_DATA_DIR and its permissions\)\.$/);
+    expect(() => SqliteStore.open(file)).toThrow(`STORYOS_DATA_DIR (${file}) is a file, not a folder: point it at a folder for the database.`);
+    expect(() => SqliteStore.open(path.join(file, 'data'))).toThrow(/^Cannot open the database .*: .* \(check STORYOS_DATA_DIR and its permissions\)\.$/);
+  });
+
+  it('lets only its owner read the folder and the database, write-ahead log included', async () => {
+    const dir = path.join(tempDir(), 'data');
+    const store = SqliteStore.open(dir);
+    await store.countUsers();
+    const mode = (file: string) => fs.statSync(file).mode & 0o777;
+    expect([mode(dir), mode(path.join(dir, DATABASE_FILE)), mode(path.join(dir, `${DATABASE_FILE}-wal`))]).toEqual([0o700, 0o600, 0o600]);
+    await store.close();
   });
 
   it('logs each operation’s timing at DEBUG, refusals at WARN and failures at ERROR under db_utils', async () => {

@@ -28,6 +28,24 @@ describe('first run and accounts', () => {
     await store.close();
   });
 
+  it('asks for a username left empty, with the cursor back in Username; logs a quit before any login', async () => {
+    const logs = tempDir();
+    logInto(logs);
+    const { services, store } = await realServices();
+    await services.accounts.createUser('alice', 'password123', 'user', 'test');
+    const { stdin, lastFrame } = renderApp(services, { firstRun: false });
+    await screenShows(lastFrame, '› Log in');
+    await type(stdin, KEY.enter, '\r', 'password123\r');
+    await screenShows(lastFrame, '✗ Type your username.');
+    await type(stdin, 'alice\r', 'password123\r');
+    await screenShows(lastFrame, 'Main menu · alice');
+    const again = renderApp(services, { firstRun: false });
+    await screenShows(again.lastFrame, '› Log in');
+    await type(again.stdin, KEY.ctrlC, KEY.ctrlC);
+    expect(readLog(logs)).toContain('[INFO] [tui] Quit from the login screen, not logged in');
+    await store.close();
+  });
+
   it('refuses a wrong password in one sentence, registers a player, and logs out', async () => {
     const { services, store } = await realServices();
     await services.accounts.createUser('alice', 'password123', 'user', 'test');
@@ -176,6 +194,11 @@ describe('playing', () => {
     expect(lastFrame()).not.toContain('Esc closes');
     await type(stdin, '/frobnicate\r');
     await screenShows(lastFrame, '✗ Unknown command /frobnicate; /help lists them.');
+    // Enter on nothing but spaces: a word on what to do, in place of the old notice; the line is emptied.
+    await type(stdin, '   ', KEY.enter);
+    await screenShows(lastFrame, 'Type what you do, then Enter; /help lists the commands.');
+    expect(lastFrame()).not.toContain('Unknown command');
+    expect(lastFrame()).toContain('What do you do? (/help for commands)');
     await type(stdin, '/help\r');
     await screenShows(lastFrame, 'Esc closes');
     expect(lastFrame()).not.toContain('Unknown command');

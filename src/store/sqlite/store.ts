@@ -44,12 +44,19 @@ export class SqliteStore implements Store {
     const file = databaseFile(dataDir);
     let store: SqliteStore;
     try {
-      fs.mkdirSync(dataDir, { recursive: true });
+      if (fs.statSync(dataDir, { throwIfNoEntry: false })?.isDirectory() === false) {
+        throw new StoreUnavailableError(`STORYOS_DATA_DIR (${dataDir}) is a file, not a folder: point it at a folder for the database.`);
+      }
+      // Only its owner reads the folder and the file (password hashes); SQLite gives the WAL
+      // files the database file's permissions.
+      fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      fs.closeSync(fs.openSync(file, 'a', 0o600));
       store = new SqliteStore(file);
       store.db.pragma('journal_mode = WAL');
       store.db.pragma('synchronous = FULL');
       store.db.pragma('foreign_keys = ON');
     } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
       throw new StoreUnavailableError(`Cannot open the database ${file}: ${(error as Error).message} (check STORYOS_DATA_DIR and its permissions).`);
     }
     const version = schemaVersion(store.db);

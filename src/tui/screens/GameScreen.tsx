@@ -20,6 +20,8 @@ import { renderMarkdown } from '../markdown.js';
 import { colour } from '../theme.js';
 
 const STILL_WRITING = 'The narrator is still writing: press Enter again when it is done, or Ctrl+C to stop it.';
+/** Enter on an empty line (or only spaces). */
+const NOTHING_TYPED = 'Type what you do, then Enter; /help lists the commands.';
 const log = getLogger('tui');
 /** Messages shown when a game is loaded; older ones are in the export. */
 const SHOWN_ON_LOAD = 60;
@@ -167,6 +169,10 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
   const submit = async (line: string) => {
     const text = line.trim();
     if (text && busyNow.current) return setNotice({ kind: 'info', text: STILL_WRITING });
+    if (!text && !busyNow.current) {
+      setInput('');
+      return setNotice({ kind: 'info', text: NOTHING_TYPED });
+    }
     if (!text || !commandContext) return;
     setNotice(null);
     history.add(text);
