@@ -34,8 +34,21 @@ const TURNS = [
   'Something gives way with a soft sound, and what lay behind it is not what you expected.',
   'A voice you half recognise calls your name from further off than it should be.',
   'You learn something small and true, the kind of thing that matters later.',
+  'It goes almost as you planned. Almost.',
+  'You are not the first to try this here; the marks of someone before you are plain to see.',
+  'The answer comes quickly, and it raises a better question.',
 ];
-const PROMPTS = ['What do you do?', 'What do you do next?', 'How do you answer?'];
+const AMBIENCE = [
+  'The air smells of salt and old rain.',
+  'Far off, a bell rings once and falls silent.',
+  'Your footsteps sound louder than they should.',
+  'The light is changing; it will be dark before long.',
+  'Dust turns slowly in a shaft of pale light.',
+  'The cold finds its way under your collar.',
+  'A draught stirs, carrying a sound too faint to name.',
+  'Everything is very quiet, and then it is not.',
+];
+const PROMPTS = ['What do you do?', 'What do you do next?', 'What now?'];
 
 function fieldOf(system: string, label: string): string {
   return new RegExp(`^${label}: (.*)$`, 'm').exec(system)?.[1]?.trim() ?? '';
@@ -46,18 +59,40 @@ function midSentence(place: string): string {
   return place.replace(/^(Your|The|A|An|My|Our) /, (word) => word.toLowerCase());
 }
 
+/**
+ * A choice for this turn: by the action and how far the story has come (so the same words later
+ * in a story read differently), never a sentence the last narration used.
+ */
+function pickFresh(items: readonly string[], seed: string, turn: number, last: string, variant: number): string {
+  const start = hashOf(seed, turn) + variant;
+  for (let step = 0; step < items.length; step++) {
+    const item = items[(start + step) % items.length] as string;
+    if (!last.includes(item)) return item;
+  }
+  return items[start % items.length] as string;
+}
+
 /** A scene written from the prompt itself: the scenario's place and the player's action. */
 function narrationFor(messages: ChatMessage[], variant: number): string {
   const system = messages[0]?.content ?? '';
   const action = messages[messages.length - 1]?.content ?? '';
+  const last = [...messages].reverse().find((message) => message.role === 'assistant')?.content ?? '';
+  const turn = messages.length;
   const place = midSentence(fieldOf(system, 'The story begins at')) || 'the place where the story stands';
   const who = fieldOf(system, 'The player character').split(',')[0] || 'you';
   if (action.startsWith('Begin the story')) {
-    return `*Offline demo narrator — set XAI_API_KEY to play with Grok.*\n\nYou are ${who}, and the story begins at ${place}. ${pick(OPENINGS, place, 0, variant)}\n\n${pick(PROMPTS, place, 0, variant)}`;
+    return `*Offline demo narrator — set XAI_API_KEY to play with Grok.*\n\nYou are ${who}, and the story begins at ${place}. ${pick(OPENINGS, place, 0, variant)}\n\nWhat do you do?`;
   }
-  if (action.startsWith('(The player waits')) return `Time passes at ${place}. ${pick(TURNS, action, 1, variant)}\n\n${pick(PROMPTS, action, 2, variant)}`;
+  const prompt = pickFresh(PROMPTS, action, turn + 2, last, variant);
+  if (action.startsWith('(The player waits')) return `Time passes. ${pickFresh(TURNS, action, turn, last, variant)}\n\n${prompt}`;
   const quoted = action.length > 120 ? `${action.slice(0, 117)}…` : action;
-  return `You decide: *${quoted}*\n\n${pick(TURNS, action, 0, variant)} ${pick(OPENINGS, action, 3, variant)}\n\n${pick(PROMPTS, action, 4, variant)}`;
+  return `You decide: *${quoted}*\n\n${pickFresh(TURNS, action, turn, last, variant)} ${pickFresh(AMBIENCE, action, turn + 1, last, variant)}\n\n${prompt}`;
+}
+
+/** Where a move takes the player ("I climb to the lamp room" → "the lamp room"), if it says. */
+function destinationOf(action: string): string | undefined {
+  const match = /\b(?:go|goes|walk|run|climb|head|return|move|hurry|step|cross)\s+(?:up |down |back |over |out |inside |outside )?(?:to|into|towards?|inside|onto)\s+(the [^,.;!?]{2,40}|[A-Z][^,.;!?]{1,40})/i.exec(action) ?? /\benter\s+(the [^,.;!?]{2,40})/i.exec(action);
+  return match?.[1]?.trim();
 }
 
 /** Waits `ms`; false when the signal aborted first. */
@@ -128,7 +163,7 @@ export class OfflineLlm implements LlmClient {
       character_updates: [],
       world_state: before.world_state || 'The world waits on your choices.',
       last_scene: sentence,
-      location: before.location || 'Unknown',
+      location: destinationOf(action) ?? (before.location || 'Unknown'),
       synopsis,
     });
     return { value, usage: { tokens_in: estimateTokens(content), tokens_out: 60 }, durationMs: performance.now() - started };

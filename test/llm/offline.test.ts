@@ -25,6 +25,41 @@ describe('the offline narrator', () => {
     expect(await narrate(new OfflineLlm(0), 'I climb the stairs')).toBe(first);
   });
 
+  it('never repeats a sentence of the last narration, and opens asking what the player does', async () => {
+    const llm = new OfflineLlm(0);
+    const opening = (await llm.stream(request('Begin the story.'))).text;
+    expect(opening.endsWith('What do you do?')).toBe(true);
+    const system = request('').messages[0] as { role: 'system'; content: string };
+    let history: StreamRequest['messages'] = [system];
+    let last = '';
+    const actions = Array.from({ length: 40 }, (_, turn) => ['I open the door', 'I look around', 'I wait'][turn % 3] as string);
+    for (const action of actions) {
+      history = [...history, { role: 'user', content: action }];
+      const text = (await llm.stream({ ...request(action), messages: history })).text;
+      const body = text.split('\n\n')[1] as string;
+      for (const sentence of body.split(/(?<=[.!?])\s+/)) expect(last, `${action}: ${sentence}`).not.toContain(sentence);
+      last = text;
+      history = [...history, { role: 'assistant', content: text }];
+    }
+  });
+
+  it('moves the story state to where the player goes, and keeps it otherwise', async () => {
+    const update = async (action: string, location: string) =>
+      (
+        await new OfflineLlm(0).json<{ location: string }>({
+          model: 'offline',
+          purpose: 'state',
+          schemaName: 'state',
+          schema: {},
+          messages: [{ role: 'user', content: `State before this turn:\n${JSON.stringify({ location })}\nThe player's action: ${action}\nThe narration: It is done.` }],
+          parse: (value) => value as { location: string },
+        })
+      ).value.location;
+    expect(await update('I climb up to the lamp room, quickly', 'the landing stage')).toBe('the lamp room');
+    expect(await update('We head into the Old Quarter', 'the docks')).toBe('the Old Quarter');
+    expect(await update('I look around', 'the landing stage')).toBe('the landing stage');
+  });
+
   it('streams word by word and reports usage', async () => {
     const pieces: string[] = [];
     const result = await new OfflineLlm(0).stream({ ...request('I light the lamp'), onText: (t) => pieces.push(t) });
