@@ -53,7 +53,12 @@ describe('first run and accounts', () => {
     await screenShows(lastFrame, '› Log in');
     await type(stdin, KEY.enter, 'alice\r', 'wrong-password\r');
     await screenShows(lastFrame, '✗ Wrong username or password. After 5 failed attempts an account is locked for 15 minutes.');
-    await type(stdin, KEY.esc, KEY.down, KEY.enter, 'alice\r', 'password456\r', 'password456\r');
+    await type(stdin, KEY.esc, KEY.down, KEY.enter);
+    await screenShows(lastFrame, 'StoryOS · Register');
+    // Esc goes back to the menu with Register still chosen, not to the top.
+    await type(stdin, KEY.esc);
+    await screenShows(lastFrame, '› Register');
+    await type(stdin, KEY.enter, 'alice\r', 'password456\r', 'password456\r');
     await screenShows(lastFrame, '✗ The username alice is taken.');
     // The name is what to change: the cursor is back in Username, the passwords are cleared.
     await type(stdin, KEY.up, '\u0015', 'bob\r', 'password456\r', 'password456\r');

@@ -3,6 +3,7 @@ import { render } from 'ink-testing-library';
 import { useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { Menu } from '../../src/tui/components/Menu.js';
+import { Notice } from '../../src/tui/components/Notice.js';
 import { Overlay } from '../../src/tui/components/Overlay.js';
 import { SafeStatic } from '../../src/tui/components/SafeStatic.js';
 import { ScreenFailure } from '../../src/tui/components/ScreenFailure.js';
@@ -110,6 +111,25 @@ describe('Menu', () => {
     expect(chosen).toHaveBeenCalledWith(2);
     await type(stdin, 'e');
     expect(keys).toHaveBeenCalledWith('e', 2);
+  });
+
+  it('sets a hint apart from its label, so it reads without colour too', () => {
+    const { lastFrame } = render(<Menu items={[{ label: 'Admin', value: 1, hint: 'narrator prompt, users' }]} onSelect={() => {}} />);
+    expect(lastFrame()).toBe('› Admin — narrator prompt, users');
+  });
+});
+
+describe('Notice', () => {
+  it('hangs wrapped lines under the sentence, not under its mark', () => {
+    const { lastFrame } = render(
+      <Box width={24}>
+        <Notice kind="error" text="The store could not be opened in that folder." />
+      </Box>,
+    );
+    const lines = (lastFrame() ?? '').split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines[0]).toMatch(/^✗ The/);
+    for (const line of lines.slice(1)) expect(line).toMatch(/^ {2}\S/);
   });
 });
 

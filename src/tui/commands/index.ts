@@ -16,7 +16,7 @@ const help: SlashCommand = {
       [
         ...COMMANDS.map((c) => `- \`/${c.name}${c.args ? ` ${c.args}` : ''}\`: ${c.description}`),
         '',
-        'Keys: ↑↓ earlier inputs · Tab completes a command · Ctrl+C cancels the narration, twice within two seconds quits · Esc closes this box',
+        'Keys: ↑↓ earlier inputs · Tab completes a command · Ctrl+C cancels the narration, twice within two seconds quits',
       ].join('\n'),
     ),
 };

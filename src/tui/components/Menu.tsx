@@ -48,7 +48,7 @@ export function Menu<T>({ items, onSelect, onHighlight, onKey, focus = true, ini
               {item.label}
             </Text>
           </Box>
-          {item.hint ? <Text dimColor wrap="truncate-end"> {item.hint}</Text> : null}
+          {item.hint ? <Text dimColor wrap="truncate-end"> — {item.hint}</Text> : null}
         </Box>
       ))}
     </Box>

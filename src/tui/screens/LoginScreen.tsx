@@ -18,6 +18,7 @@ export function LoginScreen({ onDone, onQuit }: { onDone: (user: PublicUser) => 
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [retry, setRetry] = useState<Retry | null>(null);
+  const [lastChoice, setLastChoice] = useState(0);
   const switchTo = (next: Mode) => {
     setError(null);
     setRetry(null);
@@ -39,14 +40,23 @@ export function LoginScreen({ onDone, onQuit }: { onDone: (user: PublicUser) => 
   if (mode === 'choose') {
     return (
       <Frame title="Log in" hints="↑↓ choose · Enter select">
-        {services.engine.offline ? <Text color={colour('yellow')}>Offline demo narrator (no XAI_API_KEY). Set XAI_API_KEY in .env to play with Grok.</Text> : null}
+        {services.engine.offline ? (
+          <Box marginBottom={1}>
+            <Text color={colour('yellow')}>Offline demo narrator (no XAI_API_KEY). Set XAI_API_KEY in .env to play with Grok.</Text>
+          </Box>
+        ) : null}
         <Menu
+          initial={lastChoice}
           items={[
             { label: 'Log in', value: 'login' as const },
             { label: 'Register', value: 'register' as const, hint: 'a new player account' },
             { label: 'Quit', value: 'quit' as const },
           ]}
-          onSelect={(v) => (v === 'quit' ? onQuit() : switchTo(v))}
+          onSelect={(v) => {
+            if (v === 'quit') return onQuit();
+            setLastChoice(v === 'login' ? 0 : 1);
+            switchTo(v);
+          }}
         />
       </Frame>
     );
