@@ -2,6 +2,7 @@ import { Box, Static, Text, type DOMElement } from 'ink';
 import { render } from 'ink-testing-library';
 import { useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
+import { CredentialsForm, MISMATCH, typeAhead } from '../../src/tui/components/CredentialsForm.js';
 import { Menu } from '../../src/tui/components/Menu.js';
 import { Notice } from '../../src/tui/components/Notice.js';
 import { Overlay } from '../../src/tui/components/Overlay.js';
@@ -94,6 +95,28 @@ describe('TextField', () => {
     // A recalled line gets the cursor at its end, wherever it was in the draft.
     await type(stdin, KEY.left, KEY.left, KEY.up, '!');
     expect(lastFrame()).toContain('[second!]');
+  });
+});
+
+describe('CredentialsForm', () => {
+  it('fills the fields from keys typed ahead in one chunk: a line or a Tab ends a field', async () => {
+    const login = vi.fn();
+    const form = render(<CredentialsForm onSubmit={login} />);
+    await type(form.stdin, 'alice\tpassword123\r');
+    expect(login).toHaveBeenCalledWith({ username: 'alice', password: 'password123' });
+    const register = vi.fn();
+    const second = render(<CredentialsForm confirm onSubmit={register} />);
+    await type(second.stdin, 'bob\r\npassword456\rpassword457');
+    expect(register).not.toHaveBeenCalled();
+    expect(second.lastFrame()).toMatch(/Username: bob\nPassword: \*{11}\nRepeat it: \*{11}/);
+    await type(second.stdin, '\r');
+    expect(register).toHaveBeenCalledWith({ username: 'bob', password: MISMATCH });
+  });
+
+  it('applies Backspace typed ahead, stops at the last field on Tab, and drops what follows a submission', () => {
+    expect(typeAhead(['al', '', ''], 0, '\tpaX\u007fss\t\tword', 2)).toEqual({ values: ['al', 'pass', 'word'], field: 2, submit: false });
+    expect(typeAhead(['alice', 'secret', ''], 1, '\rsecret\rextra', 2)).toEqual({ values: ['alice', 'secret', 'secret'], field: 2, submit: true });
+    expect(typeAhead(['alice', 'x'], 1, '\r', 1)).toEqual({ values: ['alice', 'x'], field: 1, submit: true });
   });
 });
 

@@ -15,9 +15,39 @@ export interface Retry {
   field: 'username' | 'password';
 }
 
+const SEPARATOR = /(\r\n|\r|\n|\t)/;
+
+/** `text` after `keys`: Backspace takes the last character back, other control keys are dropped. */
+function typedInto(text: string, keys: string): string {
+  let typed = text;
+  for (const key of keys) {
+    if (key === '\u007f' || key === '\b') typed = typed.slice(0, -1);
+    else if (key >= ' ') typed += key;
+  }
+  return typed;
+}
+
 /**
- * Username, password (and its confirmation): Enter moves to the next field, then submits; ↑↓
- * move between fields. A refused submission clears the passwords and focuses `retry.field`.
+ * The fields after keys typed ahead of the screen (a fast typist, a paste, a password manager's
+ * "name Tab password Enter"): a line or a Tab ends a field, Enter on the last one submits, and
+ * anything after a submission is dropped with it.
+ */
+export function typeAhead(values: readonly string[], field: number, rest: string, last: number): { values: string[]; field: number; submit: boolean } {
+  const filled = [...values];
+  let at = field;
+  for (const piece of rest.split(SEPARATOR)) {
+    if (piece === '\t') at = Math.min(last, at + 1);
+    else if (SEPARATOR.test(piece)) {
+      if (at === last) return { values: filled, field: at, submit: true };
+      at += 1;
+    } else filled[at] = typedInto(filled[at] ?? '', piece);
+  }
+  return { values: filled, field: at, submit: false };
+}
+
+/**
+ * Username, password (and its confirmation): Enter (or Tab) moves to the next field, Enter on the
+ * last submits; ↑↓ move between fields. A refused submission clears the passwords and focuses `retry.field`.
  */
 export function CredentialsForm({ confirm = false, busy = false, retry = null, onSubmit }: { confirm?: boolean; busy?: boolean; retry?: Retry | null; onSubmit: (c: Credentials) => void }) {
   const [field, setField] = useState(0);
@@ -31,27 +61,25 @@ export function CredentialsForm({ confirm = false, busy = false, retry = null, o
     setRepeat('');
     setField(retry.field === 'username' ? 0 : 1);
   }, [retry]);
-  /** `value` is the submitted field's text, which may be newer than the state of this render. */
-  const next = (value: string) => {
-    const values = { username, password, repeat, [['username', 'password', 'repeat'][field] as string]: value };
-    if (field < last) return setField(field + 1);
-    if (confirm && values.password !== values.repeat) {
-      setPassword('');
-      setRepeat('');
-      setField(1);
-      onSubmit({ username: values.username, password: MISMATCH });
-      return;
-    }
-    onSubmit({ username: values.username, password: values.password });
+  /** `value` is the field's text, which may be newer than this render's; `rest` what was typed after it. */
+  const next = (value: string, rest = '\r') => {
+    const typed = typeAhead([username, password, repeat].map((text, i) => (i === field ? value : text)), field, rest, last);
+    const [name = '', secret = '', again = ''] = typed.values;
+    setUsername(name);
+    setPassword(secret);
+    setRepeat(again);
+    setField(typed.field);
+    if (!typed.submit) return;
     setPassword('');
     setRepeat('');
     setField(1);
+    onSubmit({ username: name, password: confirm && secret !== again ? MISMATCH : secret });
   };
   return (
     <Box flexDirection="column">
-      <TextField label="Username:" value={username} onChange={setUsername} onSubmit={next} focus={!busy && field === 0} onHistory={(d) => d === 'down' && setField(1)} />
-      <TextField label="Password:" value={password} onChange={setPassword} onSubmit={next} mask focus={!busy && field === 1} onHistory={(d) => setField(d === 'up' ? 0 : Math.min(last, 2))} />
-      {confirm ? <TextField label="Repeat it:" value={repeat} onChange={setRepeat} onSubmit={next} mask focus={!busy && field === 2} onHistory={(d) => d === 'up' && setField(1)} /> : null}
+      <TextField label="Username:" value={username} onChange={setUsername} onSubmit={next} endsAtSeparator focus={!busy && field === 0} onHistory={(d) => d === 'down' && setField(1)} />
+      <TextField label="Password:" value={password} onChange={setPassword} onSubmit={next} endsAtSeparator mask focus={!busy && field === 1} onHistory={(d) => setField(d === 'up' ? 0 : Math.min(last, 2))} />
+      {confirm ? <TextField label="Repeat it:" value={repeat} onChange={setRepeat} onSubmit={next} endsAtSeparator mask focus={!busy && field === 2} onHistory={(d) => d === 'up' && setField(1)} /> : null}
     </Box>
   );
 }

@@ -6,7 +6,13 @@ export interface TextFieldProps {
   label?: string;
   value: string;
   onChange: (value: string) => void;
-  onSubmit: (value: string) => void;
+  /**
+   * Enter: `value` is the text. With `endsAtSeparator`, a newline or Tab inside a chunk also ends
+   * the field, and `rest` is the chunk from that separator on (for the next fields of a form).
+   */
+  onSubmit: (value: string, rest?: string) => void;
+  /** A field of a form: a newline or Tab typed ahead belongs to the next field, not this one. */
+  endsAtSeparator?: boolean;
   mask?: boolean;
   placeholder?: string;
   focus?: boolean;
@@ -19,8 +25,30 @@ export interface TextFieldProps {
 const BACKSPACES = new Set(['\u007f', '\b']);
 const NEWLINES = new Set(['\r', '\n']);
 
+/**
+ * Typed fast, pasted or sent over a slow link, several keys can arrive as one chunk: each is
+ * applied in turn. A newline inside a paste is a space; one at its end is left to the caller.
+ */
+function applyKeys(keys: string[], value: string, at: number, onTab?: (value: string) => string | undefined): { next: string; cursor: number } {
+  let next = value;
+  let cursor = at;
+  keys.forEach((char, index) => {
+    if (BACKSPACES.has(char)) {
+      if (cursor > 0) [next, cursor] = [next.slice(0, cursor - 1) + next.slice(cursor), cursor - 1];
+    } else if (char === '\t') {
+      const completed = onTab?.(next);
+      if (completed !== undefined) [next, cursor] = [completed, completed.length];
+    } else if (NEWLINES.has(char)) {
+      if (index < keys.length - 1 && !NEWLINES.has(keys[index + 1] as string)) [next, cursor] = [next.slice(0, cursor) + ' ' + next.slice(cursor), cursor + 1];
+    } else if (char >= ' ') {
+      [next, cursor] = [next.slice(0, cursor) + char + next.slice(cursor), cursor + char.length];
+    }
+  });
+  return { next, cursor };
+}
+
 /** One line of input with a cursor: arrows, Home/End (Ctrl+A/E), Backspace, Delete, paste. */
-export function TextField({ label, value, onChange, onSubmit, mask = false, placeholder = '', focus = true, onHistory, onTab }: TextFieldProps) {
+export function TextField({ label, value, onChange, onSubmit, endsAtSeparator = false, mask = false, placeholder = '', focus = true, onHistory, onTab }: TextFieldProps) {
   // The cursor lives in `latest`; this only redraws the field when it moves.
   const [, redraw] = useReducer((n: number) => n + 1, 0);
   // Keys can arrive faster than React re-renders: edit the latest text, not this render's. Text
@@ -41,6 +69,7 @@ export function TextField({ label, value, onChange, onSubmit, mask = false, plac
         onHistory?.(key.upArrow ? 'up' : 'down');
         return;
       }
+      if (key.tab && endsAtSeparator) return onSubmit(value, '\t');
       if (key.tab) {
         const completed = onTab?.(value);
         if (completed !== undefined) change(completed, completed.length);
@@ -60,23 +89,15 @@ export function TextField({ label, value, onChange, onSubmit, mask = false, plac
         return change(value.slice(0, at - 1) + value.slice(at), at - 1);
       }
       if (key.ctrl || key.meta || key.escape || !input) return;
-      // Typed fast, pasted or sent over a slow link, several keys can arrive as one chunk: each
-      // is applied in turn. A newline inside a paste is a space; one at its end submits.
-      let next = value;
-      let cursor = at;
       const keys = [...input];
-      keys.forEach((char, index) => {
-        if (BACKSPACES.has(char)) {
-          if (cursor > 0) [next, cursor] = [next.slice(0, cursor - 1) + next.slice(cursor), cursor - 1];
-        } else if (char === '\t') {
-          const completed = onTab?.(next);
-          if (completed !== undefined) [next, cursor] = [completed, completed.length];
-        } else if (NEWLINES.has(char)) {
-          if (index < keys.length - 1 && !NEWLINES.has(keys[index + 1] as string)) [next, cursor] = [next.slice(0, cursor) + ' ' + next.slice(cursor), cursor + 1];
-        } else if (char >= ' ') {
-          [next, cursor] = [next.slice(0, cursor) + char + next.slice(cursor), cursor + char.length];
-        }
-      });
+      const separator = endsAtSeparator ? keys.findIndex((char) => NEWLINES.has(char) || char === '\t') : -1;
+      if (separator >= 0) {
+        const typed = applyKeys(keys.slice(0, separator), value, at, onTab);
+        change(typed.next, typed.cursor);
+        onSubmit(typed.next, keys.slice(separator).join(''));
+        return;
+      }
+      const { next, cursor } = applyKeys(keys, value, at, onTab);
       change(next, cursor);
       if (NEWLINES.has(keys.at(-1) as string)) onSubmit(next);
     },
