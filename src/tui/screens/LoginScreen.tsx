@@ -3,39 +3,26 @@ import { Box, Text } from 'ink';
 import { BackOnEscape } from '../components/BackOnEscape.js';
 import { useState } from 'react';
 import type { PublicUser } from '../../store/types.js';
-import { fieldToRetry } from '../../auth/accounts.js';
-import { CredentialsForm, MISMATCH, type Credentials, type Retry } from '../components/CredentialsForm.js';
+import { CredentialsForm, type Credentials } from '../components/CredentialsForm.js';
 import { Frame } from '../components/Frame.js';
 import { Menu } from '../components/Menu.js';
 import { Notice } from '../components/Notice.js';
 import { useServices } from '../context.js';
+import { useAccountForm } from '../hooks/useAccountForm.js';
 
 type Mode = 'choose' | 'login' | 'register';
 
 export function LoginScreen({ onDone, onQuit }: { onDone: (user: PublicUser) => void; onQuit: () => void }) {
   const services = useServices();
   const [mode, setMode] = useState<Mode>('choose');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [retry, setRetry] = useState<Retry | null>(null);
   const [lastChoice, setLastChoice] = useState(0);
+  const form = useAccountForm(async ({ username, password }: Credentials) => {
+    if (mode === 'register') await services.accounts.register(username, password);
+    return services.accounts.login(username, password);
+  }, onDone);
   const switchTo = (next: Mode) => {
-    setError(null);
-    setRetry(null);
+    form.reset();
     setMode(next);
-  };
-  const submit = async ({ username, password }: Credentials) => {
-    if (password === MISMATCH) return setError('The two passwords differ; type them again.');
-    setBusy(true);
-    setError(null);
-    try {
-      if (mode === 'register') await services.accounts.register(username, password);
-      onDone(await services.accounts.login(username, password));
-    } catch (e) {
-      setError((e as Error).message);
-      setRetry({ field: fieldToRetry(e) });
-      setBusy(false);
-    }
   };
   if (mode === 'choose') {
     return (
@@ -62,12 +49,12 @@ export function LoginScreen({ onDone, onQuit }: { onDone: (user: PublicUser) => 
     );
   }
   return (
-    <Frame title={mode === 'login' ? 'Log in' : 'Register'} hints="Enter: next field · Esc: back">
+    <Frame title={mode === 'login' ? 'Log in' : 'Register'} hints="Enter/Tab: next field · Esc: back">
       <BackOnEscape onBack={() => switchTo('choose')} />
       <Box flexDirection="column">
-        <CredentialsForm key={mode} confirm={mode === 'register'} busy={busy} retry={retry} onSubmit={(c) => void submit(c)} />
+        <CredentialsForm key={mode} confirm={mode === 'register'} busy={form.busy} retry={form.retry} onSubmit={form.submit} />
       </Box>
-      <Notice kind="error" text={error} />
+      <Notice kind="error" text={form.error} />
     </Frame>
   );
 }
