@@ -1,5 +1,5 @@
 import { colour } from './theme.js';
-import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { Box, Text, useApp, useStdout } from 'ink';
 import { lazy, Suspense, useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
 import { getLogger, logUserAction } from '../logging/logger.js';
 import type { PublicUser } from '../store/types.js';
@@ -8,6 +8,7 @@ import { CLEAR_SCREEN } from './clear-screen.js';
 import { Frame } from './components/Frame.js';
 import { ScreenFailure } from './components/ScreenFailure.js';
 import { announceFirstFrame } from './first-frame.js';
+import { KeyRouter, useKeys } from './keys.js';
 import { useServices } from './context.js';
 import { AdminScreen } from './screens/AdminScreen.js';
 import { FirstRunScreen } from './screens/FirstRunScreen.js';
@@ -51,7 +52,15 @@ export interface AppProps {
   continueLast?: boolean;
 }
 
-export function App({ firstRun, continueLast = false }: AppProps) {
+export function App(props: AppProps) {
+  return (
+    <KeyRouter>
+      <Screens {...props} />
+    </KeyRouter>
+  );
+}
+
+function Screens({ firstRun, continueLast = false }: AppProps) {
   const services = useServices();
   const { exit } = useApp();
   const cancel = useCancelRegistry();
@@ -110,7 +119,7 @@ export function App({ firstRun, continueLast = false }: AppProps) {
     exit();
   }, [exit, user]);
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (!(key.ctrl && input === 'c')) {
       if (hint) setHint(null);
       return;

@@ -35,7 +35,9 @@ describe('first run and accounts', () => {
     await services.accounts.createUser('alice', 'password123', 'user', 'test');
     const { stdin, lastFrame } = renderApp(services, { firstRun: false });
     await screenShows(lastFrame, '› Log in');
-    await type(stdin, KEY.enter, '\r', 'password123\r');
+    await type(stdin, KEY.enter);
+    await screenShows(lastFrame, 'Username:');
+    await type(stdin, '\r', 'password123\r');
     await screenShows(lastFrame, '✗ Type your username.');
     await type(stdin, 'alice\r', 'password123\r');
     await screenShows(lastFrame, 'Main menu · alice');
@@ -46,19 +48,45 @@ describe('first run and accounts', () => {
     await store.close();
   });
 
+  it('gives keys that come right after a screen change to the new screen, with no pause between them', async () => {
+    const { services, store } = await realServices();
+    await services.accounts.createUser('alice', 'password123', 'user', 'test');
+    const { stdin, lastFrame } = renderApp(services, { firstRun: false });
+    await screenShows(lastFrame, '› Log in');
+    // As a paste or a script sends them: each write is handled before the next, with no redraw between.
+    for (const keys of [KEY.enter, 'alice', KEY.enter, 'password123', KEY.enter]) stdin.write(keys);
+    await screenShows(lastFrame, 'Main menu · alice');
+    // Keys typed while a list loads wait for it. (Esc gets a pause after it: Esc and Enter sent
+    // together are Alt+Enter to a terminal.)
+    for (const keys of [KEY.down, KEY.down, KEY.enter, KEY.down]) stdin.write(keys);
+    await type(stdin, KEY.esc);
+    for (const keys of [KEY.enter, KEY.down]) stdin.write(keys);
+    await screenShows(lastFrame, 'StoryOS · New game');
+    // A held key: every one of 301 presses counts, in order (after the one above; 4 scenarios: 301 mod 4 = 1 more).
+    for (let i = 0; i < 301; i++) stdin.write(KEY.down);
+    await screenShows(lastFrame, '› The Lighthouse at Gull Point');
+    await store.close();
+  });
+
   it('refuses a wrong password in one sentence, registers a player, and logs out', async () => {
     const { services, store } = await realServices();
     await services.accounts.createUser('alice', 'password123', 'user', 'test');
     const { stdin, lastFrame } = renderApp(services, { firstRun: false });
     await screenShows(lastFrame, '› Log in');
-    await type(stdin, KEY.enter, 'alice\r', 'wrong-password\r');
+    await type(stdin, KEY.enter);
+    await screenShows(lastFrame, 'Username:');
+    await type(stdin, 'alice\r', 'wrong-password\r');
     await screenShows(lastFrame, '✗ Wrong username or password. After 5 failed attempts an account is locked for 15 minutes.');
-    await type(stdin, KEY.esc, KEY.down, KEY.enter);
+    await type(stdin, KEY.esc);
+    await screenShows(lastFrame, '› Log in');
+    await type(stdin, KEY.down, KEY.enter);
     await screenShows(lastFrame, 'StoryOS · Register');
     // Esc goes back to the menu with Register still chosen, not to the top.
     await type(stdin, KEY.esc);
     await screenShows(lastFrame, '› Register');
-    await type(stdin, KEY.enter, 'alice\r', 'password456\r', 'password456\r');
+    await type(stdin, KEY.enter);
+    await screenShows(lastFrame, 'Username:');
+    await type(stdin, 'alice\r', 'password456\r', 'password456\r');
     await screenShows(lastFrame, '✗ The username alice is taken.');
     // The name is what to change: the cursor is back in Username, the passwords are cleared.
     await type(stdin, KEY.up, '\u0015', 'bob\r', 'password456\r', 'password456\r');
@@ -130,7 +158,9 @@ describe('the first screen, drawn before the store opens', () => {
     const services = buildServices(config, slowToOpen, new GameEngine({ store: slowToOpen, llm: new OfflineLlm(0), narratorModel: 'n', summaryModel: 's' }));
     const { stdin, lastFrame } = renderApp(services, { firstRun: false });
     await screenShows(lastFrame, '› Log in');
-    await type(stdin, KEY.enter, 'alice\r', 'password123\r');
+    await type(stdin, KEY.enter);
+    await screenShows(lastFrame, 'Username:');
+    await type(stdin, 'alice\r', 'password123\r');
     await new Promise((r) => setTimeout(r, 200));
     expect(lastFrame()).toContain('StoryOS · Log in');
     release();

@@ -136,6 +136,23 @@ describe('Menu', () => {
     expect(keys).toHaveBeenCalledWith('e', 2);
   });
 
+  it('acts on the latest choice when keys come faster than a redraw (↓↓ and Enter in one chunk)', async () => {
+    const chosen = vi.fn();
+    const { stdin } = render(<Menu items={[{ label: 'One', value: 1 }, { label: 'Two', value: 2 }, { label: 'Three', value: 3 }]} onSelect={chosen} />);
+    await type(stdin, KEY.down + KEY.down + KEY.enter);
+    expect(chosen).toHaveBeenCalledWith(3);
+    await type(stdin, 'jj\r');
+    expect(chosen).toHaveBeenLastCalledWith(2);
+  });
+
+  it('leaves Ctrl and Alt keys to the screen: Ctrl+D is not the d of "delete"', async () => {
+    const keys = vi.fn();
+    const { stdin } = render(<Menu items={[{ label: 'One', value: 1 }]} onSelect={() => {}} onKey={keys} />);
+    await type(stdin, '\u0004', 'd');
+    expect(keys).toHaveBeenCalledTimes(1);
+    expect(keys).toHaveBeenCalledWith('d', 1);
+  });
+
   it('sets a hint apart from its label, so it reads without colour too', () => {
     const { lastFrame } = render(<Menu items={[{ label: 'Admin', value: 1, hint: 'narrator prompt, users' }]} onSelect={() => {}} />);
     expect(lastFrame()).toBe('› Admin — narrator prompt, users');
@@ -264,5 +281,13 @@ describe('Overlay', () => {
     await type(stdin, '');
     expect(lastFrame()).toContain('lines 8–19 of 19');
     expect(lastFrame()).toContain('Line 10.');
+  });
+
+  it('counts every key of a chunk: three rows down at once, then back past the top', async () => {
+    const { stdin, lastFrame } = render(<Overlay title="Help" body={body(40)} width={80} onClose={() => {}} />);
+    await type(stdin, 'jjj');
+    expect(lastFrame()).toContain('lines 4–15 of 79');
+    await type(stdin, 'kkkkk');
+    expect(lastFrame()).toContain('lines 1–12 of 79');
   });
 });

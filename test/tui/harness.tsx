@@ -62,7 +62,9 @@ export async function loggedIn(options: { username?: string; role?: 'admin' | 'u
   await ctx.services.accounts.createUser(username, 'password123', role, 'test');
   const app = renderApp(ctx.services, { firstRun: false });
   await screenShows(app.lastFrame, '› Log in');
-  await type(app.stdin, KEY.enter, `${username}\r`, 'password123\r');
+  await type(app.stdin, KEY.enter);
+  await screenShows(app.lastFrame, 'Username:');
+  await type(app.stdin, `${username}\r`, 'password123\r');
   await screenShows(app.lastFrame, '› New game');
   return { ...ctx, ...app };
 }

@@ -1,5 +1,6 @@
-import { Box, Text, useInput } from 'ink';
-import { useState } from 'react';
+import { Box, Text } from 'ink';
+import { useKeys } from '../keys.js';
+import { useRef, useState } from 'react';
 import { colour } from '../theme.js';
 
 export interface MenuItem<T> {
@@ -21,20 +22,33 @@ export interface MenuProps<T> {
 /** A vertical list: arrows (or j/k) to move, Enter to choose, a digit to jump. */
 export function Menu<T>({ items, onSelect, onHighlight, onKey, focus = true, initial = 0 }: MenuProps<T>) {
   const [index, setIndex] = useState(Math.min(initial, Math.max(0, items.length - 1)));
+  // Keys can come faster than React redraws (↓ and Enter in one chunk): they act on the latest
+  // choice, not on this render's.
+  const latest = useRef(index);
+  latest.current = Math.min(latest.current, Math.max(0, items.length - 1));
   const move = (to: number) => {
     const next = (to + items.length) % items.length;
+    latest.current = next;
     setIndex(next);
     const item = items[next];
     if (item) onHighlight?.(item.value);
   };
-  useInput(
+  const chosen = () => (items[latest.current] as MenuItem<T>).value;
+  useKeys(
     (input, key) => {
       if (items.length === 0) return;
-      if (key.upArrow || input === 'k') return move(index - 1);
-      if (key.downArrow || input === 'j') return move(index + 1);
-      if (key.return) return onSelect((items[index] as MenuItem<T>).value);
-      if (/^[1-9]$/.test(input) && Number(input) <= items.length) return move(Number(input) - 1);
-      if (input && onKey) onKey(input, (items[index] as MenuItem<T>).value);
+      if (key.upArrow) return move(latest.current - 1);
+      if (key.downArrow) return move(latest.current + 1);
+      if (key.return) return onSelect(chosen());
+      if (key.ctrl || key.meta || key.escape) return;
+      // Typed ahead, several keys come as one chunk ("jj⏎"): each acts in turn.
+      for (const char of input) {
+        if (char === '\r') return onSelect(chosen());
+        if (char === 'k') move(latest.current - 1);
+        else if (char === 'j') move(latest.current + 1);
+        else if (/^[1-9]$/.test(char) && Number(char) <= items.length) move(Number(char) - 1);
+        else onKey?.(char, chosen());
+      }
     },
     { isActive: focus },
   );

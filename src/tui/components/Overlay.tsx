@@ -1,4 +1,5 @@
-import { Box, Text, useInput, useStdout } from 'ink';
+import { Box, Text, useStdout } from 'ink';
+import { useKeys } from '../keys.js';
 import { useMemo, useState } from 'react';
 import { renderMarkdown, wrapToRows } from '../markdown.js';
 
@@ -18,12 +19,16 @@ export function Overlay({ title, body, width, onClose }: { title: string; body: 
   const last = Math.max(0, lines.length - visible);
   // A taller terminal shows more rows: the box never starts below its last full page.
   const top = Math.min(scrolled, last);
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.escape) return onClose();
-    if (key.downArrow || input === 'j') setTop(Math.min(last, top + 1));
-    if (key.upArrow || input === 'k') setTop(Math.max(0, top - 1));
-    if (key.pageDown || input === ' ') setTop(Math.min(last, top + visible));
-    if (key.pageUp) setTop(Math.max(0, top - visible));
+    // By the latest position: several keys can come before the next redraw.
+    const scrollBy = (rows: number) => setTop((from) => Math.max(0, Math.min(last, Math.min(from, last) + rows)));
+    if (key.downArrow) scrollBy(1);
+    if (key.upArrow) scrollBy(-1);
+    if (key.pageDown) scrollBy(visible);
+    if (key.pageUp) scrollBy(-visible);
+    if (key.ctrl || key.meta) return;
+    for (const char of input) scrollBy(char === 'j' ? 1 : char === 'k' ? -1 : char === ' ' ? visible : 0);
   });
   const scrolls = lines.length > visible;
   return (

@@ -1,4 +1,5 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useKeys } from '../keys.js';
 import { useReducer, useRef } from 'react';
 import { colour } from '../theme.js';
 
@@ -60,7 +61,7 @@ export function TextField({ label, value, onChange, onSubmit, endsAtSeparator = 
     onChange(next);
     redraw();
   };
-  useInput(
+  useKeys(
     (input, key) => {
       const { value } = latest.current;
       const at = Math.min(latest.current.cursor, value.length);

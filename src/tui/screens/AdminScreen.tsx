@@ -1,4 +1,5 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useKeys } from '../keys.js';
 import { useCallback, useEffect, useState } from 'react';
 import { unlockMessage } from '../../auth/accounts.js';
 import type { PublicUser, SystemPromptRecord } from '../../store/types.js';
@@ -60,6 +61,6 @@ export function AdminScreen({ user, onBack }: { user: PublicUser; onBack: () => 
 }
 
 function TabSwitch({ onTab }: { onTab: () => void }) {
-  useInput((_input, key) => key.tab && onTab());
+  useKeys((_input, key) => key.tab && onTab());
   return null;
 }

@@ -1,9 +1,11 @@
 import { colour } from '../theme.js';
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useKeys } from '../keys.js';
 import { useCallback, useEffect, useState } from 'react';
 import type { PublicUser, SessionSummary } from '../../store/types.js';
 import { BackOnEscape } from '../components/BackOnEscape.js';
 import { Frame } from '../components/Frame.js';
+import { Loading } from '../components/Loading.js';
 import { Menu } from '../components/Menu.js';
 import { Notice, type NoticeKind } from '../components/Notice.js';
 import { useServices } from '../context.js';
@@ -19,7 +21,7 @@ export function LoadGameScreen({ user, onOpen, onBack }: { user: PublicUser; onO
   const [highlighted, setHighlighted] = useState<string | null>(null);
   const reload = useCallback(() => void services.listSessions(user).then(setSessions), [services, user]);
   useEffect(reload, [reload]);
-  useInput(
+  useKeys(
     (input) => {
       if (!confirming) return;
       if (input === 'y') {
@@ -34,7 +36,7 @@ export function LoadGameScreen({ user, onOpen, onBack }: { user: PublicUser; onO
     },
     { isActive: confirming !== null },
   );
-  if (!sessions) return <Frame title="Load game"><Text dimColor>Loading…</Text></Frame>;
+  if (!sessions) return <Loading title="Load game" />;
   const current = sessions.find((s) => s.id === highlighted) ?? sessions[0];
   const onKey = (input: string, id: string) => {
     const session = sessions.find((s) => s.id === id);

@@ -2,6 +2,7 @@ import { Text } from 'ink';
 import { useEffect, useState } from 'react';
 import type { PublicUser, SessionSummary } from '../../store/types.js';
 import { Frame } from '../components/Frame.js';
+import { Loading } from '../components/Loading.js';
 import { Menu, type MenuItem } from '../components/Menu.js';
 import { useServices } from '../context.js';
 
@@ -13,7 +14,7 @@ export function MainMenuScreen({ user, onChoose }: { user: PublicUser; onChoose:
   useEffect(() => {
     void services.listSessions(user).then((sessions) => setLast(sessions[0] ?? null));
   }, [services, user]);
-  if (last === undefined) return <Frame title="Main menu"><Text dimColor>Loading…</Text></Frame>;
+  if (last === undefined) return <Loading title="Main menu" />;
   const items: MenuItem<MenuChoice>[] = [
     { label: 'New game', value: 'new' },
     ...(last ? [{ label: 'Continue last game', value: 'continue' as const, hint: `${last.scenario_name}, turn ${last.turn_count}` }] : []),

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { ScenarioRecord } from '../../store/types.js';
 import { BackOnEscape } from '../components/BackOnEscape.js';
 import { Frame } from '../components/Frame.js';
+import { Loading } from '../components/Loading.js';
 import { Menu } from '../components/Menu.js';
 import { useServices } from '../context.js';
 import { clip } from '../../text/format.js';
@@ -30,7 +31,7 @@ export function NewGameScreen({ onStart, onBack }: { onStart: (scenarioId: strin
   useEffect(() => {
     void services.listScenarios().then(setScenarios);
   }, [services]);
-  if (!scenarios) return <Frame title="New game"><Text dimColor>Loading…</Text></Frame>;
+  if (!scenarios) return <Loading title="New game" />;
   const current = scenarios.find((s) => s.scenario_id === highlighted) ?? scenarios[0];
   return (
     <Frame title="New game" hints="↑↓ choose · Enter start · Esc back">

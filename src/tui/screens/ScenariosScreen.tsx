@@ -1,9 +1,11 @@
 import { colour } from '../theme.js';
-import { Text, useInput } from 'ink';
+import { Text } from 'ink';
+import { useKeys } from '../keys.js';
 import { useCallback, useEffect, useState } from 'react';
 import type { PublicUser, ScenarioRecord } from '../../store/types.js';
 import { BackOnEscape } from '../components/BackOnEscape.js';
 import { Frame } from '../components/Frame.js';
+import { Loading } from '../components/Loading.js';
 import { Menu } from '../components/Menu.js';
 import { Notice, type NoticeKind } from '../components/Notice.js';
 import { TextField } from '../components/TextField.js';
@@ -30,7 +32,7 @@ export function ScenariosScreen({ user, onBack }: { user: PublicUser; onBack: ()
         setMode({ kind: 'browse' });
         reload();
       });
-  useInput(
+  useKeys(
     (input) => {
       if (mode.kind !== 'delete') return;
       if (input === 'y') void report(services.deleteScenario(mode.scenario.scenario_id, user).then(() => `Deleted ${mode.scenario.name}.`));
@@ -38,7 +40,7 @@ export function ScenariosScreen({ user, onBack }: { user: PublicUser; onBack: ()
     },
     { isActive: mode.kind === 'delete' },
   );
-  if (!scenarios) return <Frame title="Scenarios"><Text dimColor>Loading…</Text></Frame>;
+  if (!scenarios) return <Loading title="Scenarios" />;
   const current = scenarios.find((s) => s.scenario_id === highlighted) ?? scenarios[0];
   const onKey = (input: string, id: string) => {
     if (!admin) return;
