@@ -6,6 +6,7 @@ import type { PublicUser } from '../store/types.js';
 import { useCancelRegistry } from './cancel.js';
 import { CLEAR_SCREEN } from './clear-screen.js';
 import { Frame } from './components/Frame.js';
+import { Waiting } from './components/Loading.js';
 import { ScreenFailure } from './components/ScreenFailure.js';
 import { announceFirstFrame } from './first-frame.js';
 import { KeyRouter, useKeys } from './keys.js';
@@ -189,7 +190,7 @@ function Screens({ firstRun, continueLast = false }: AppProps) {
       else
         body = (
           <ScreenFailure what="The game screen" onBack={toMenu}>
-            <Suspense fallback={<Text>Opening the story…</Text>}>
+            <Suspense fallback={<Waiting text="Opening the story…" />}>
               <GameScreen key={JSON.stringify(screen.start)} user={user} start={screen.start} onMenu={toMenu} onQuit={quit} />
             </Suspense>
           </ScreenFailure>

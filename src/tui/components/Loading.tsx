@@ -2,12 +2,17 @@ import { Text } from 'ink';
 import { useHoldKeys } from '../keys.js';
 import { Frame } from './Frame.js';
 
-/** A screen whose list is on its way: what is typed meanwhile waits for it. */
-export function Loading({ title }: { title: string }) {
+/** A line shown while something is on its way: what is typed meanwhile waits for it. */
+export function Waiting({ text }: { text: string }) {
   useHoldKeys();
+  return <Text dimColor>{text}</Text>;
+}
+
+/** A screen whose list is still loading. */
+export function Loading({ title }: { title: string }) {
   return (
     <Frame title={title}>
-      <Text dimColor>Loading…</Text>
+      <Waiting text="Loading…" />
     </Frame>
   );
 }
