@@ -215,7 +215,7 @@ describe('playing', () => {
   });
 
   it('completes slash commands with Tab, opens /help and closes it with Esc', async () => {
-    const { stdin, lastFrame, store } = await loggedInMenu();
+    const { stdin, lastFrame, frames, store } = await loggedInMenu();
     await type(stdin, KEY.enter);
     await screenShows(lastFrame, '› Neon Rain');
     await type(stdin, KEY.enter);
@@ -225,8 +225,14 @@ describe('playing', () => {
     await type(stdin, KEY.tab, KEY.enter);
     await screenShows(lastFrame, 'Esc closes');
     expect(lastFrame()).toContain('/retry');
+    const beforeClosing = frames.length;
     await type(stdin, KEY.esc);
     expect(lastFrame()).not.toContain('Esc closes');
+    // The box's rows are not left blank under the input: the screen is cleared and the story printed again.
+    const afterClosing = frames.slice(beforeClosing);
+    const cleared = afterClosing.findIndex((frame) => frame.startsWith('\u001b[2J\u001b[3J\u001b[H'));
+    expect(cleared).toBeGreaterThanOrEqual(0);
+    expect(afterClosing.slice(cleared).join('\n')).toContain('Offline demo narrator');
     await type(stdin, '/frobnicate\r');
     await screenShows(lastFrame, '✗ Unknown command /frobnicate; /help lists them.');
     // Enter on nothing but spaces: a word on what to do, in place of the old notice; the line is emptied.

@@ -87,6 +87,16 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
     setStaticKey((k) => k + 1);
   }, [width, write]);
 
+  /**
+   * The box leaves the rows it took blank below the input line (Ink draws in place, and the
+   * terminal does not scroll back): the story is printed again so the input sits under it.
+   */
+  const closeOverlay = useCallback(() => {
+    setOverlay(null);
+    write(CLEAR_SCREEN);
+    setStaticKey((k) => k + 1);
+  }, [write]);
+
   /** A failed action goes back in the input line, unless the player typed ahead: then ↑ recalls it. */
   const keepFailedAction = (error: unknown): string => {
     if (!(error instanceof TurnError && error.action)) return '';
@@ -204,7 +214,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
           <Text>{streamText ? renderMarkdown(streamText, Math.max(20, width - 2)) : <Text dimColor>The narrator is thinking…</Text>}</Text>
         </Box>
       ) : null}
-      {overlay ? <Overlay title={overlay.title} body={overlay.body} width={Math.min(width, 100)} onClose={() => setOverlay(null)} /> : null}
+      {overlay ? <Overlay title={overlay.title} body={overlay.body} width={Math.min(width, 100)} onClose={closeOverlay} /> : null}
       <Notice kind={notice?.kind ?? 'info'} text={notice?.text ?? null} />
       <Box borderStyle="single" borderColor={colour('gray')} paddingX={1}>
         <TextField
