@@ -76,7 +76,8 @@ async function captureAt(columns: number, rows: number, server: FakeLlmServer): 
     await again.keys('Enter');
     await save('register', 'StoryOS · Register');
     await again.keys('Escape');
-    await again.waitFor('› Log in');
+    await again.waitFor('› Register');
+    await again.keys('Up');
     await again.keys('Enter');
     await again.type('keeper\r');
     await again.type('lighthouse1\r');
