@@ -89,10 +89,18 @@ function narrationFor(messages: ChatMessage[], variant: number): string {
   return `You decide: *${quoted}*\n\n${pickFresh(TURNS, action, turn, last, variant)} ${pickFresh(AMBIENCE, action, turn + 1, last, variant)}\n\n${prompt}`;
 }
 
-/** Where a move takes the player ("I climb to the lamp room" → "the lamp room"), if it says. */
+const MOVE_VERB = String.raw`\b(?:[Gg]o(?:es)?|[Ww]alk|[Rr]un|[Cc]limb|[Hh]ead|[Rr]eturn|[Mm]ove|[Hh]urry|[Ss]tep|[Cc]ross)`;
+/** A place named with "the", ending at punctuation, the end, or a word that starts another clause. */
+const PLACE = String.raw`([Tt]he [^,.;!?]{2,40}?)(?=$|[,.;!?]|\s(?:and|to|then|so|while|before|after|with|because)\b)`;
+const MOVE = new RegExp(`${MOVE_VERB}\\s+(?:(?:up|down|back|over|out|inside|outside)\\s+)?(?:to|into|towards?|inside|onto)\\s+${PLACE}`);
+const ENTER = new RegExp(`\\b[Ee]nter\\s+${PLACE}`);
+
+/**
+ * Where a move takes the player ("I climb to the lamp room" → "the lamp room"), if it names a
+ * place with "the": "I go to sleep" or "I walk to Alice" move nobody.
+ */
 function destinationOf(action: string): string | undefined {
-  const match = /\b(?:go|goes|walk|run|climb|head|return|move|hurry|step|cross)\s+(?:up |down |back |over |out |inside |outside )?(?:to|into|towards?|inside|onto)\s+(the [^,.;!?]{2,40}|[A-Z][^,.;!?]{1,40})/i.exec(action) ?? /\benter\s+(the [^,.;!?]{2,40})/i.exec(action);
-  return match?.[1]?.trim();
+  return (MOVE.exec(action) ?? ENTER.exec(action))?.[1]?.trim();
 }
 
 /** Waits `ms`; false when the signal aborted first. */

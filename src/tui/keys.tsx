@@ -1,100 +1,148 @@
 import { useInput, type Key } from 'ink';
-import { createContext, useCallback, useContext, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 
-export type KeyHandler = (input: string, key: Key) => void;
+/** A key's handler; it may hand back the part of a chunk it did not use, for the next screen. */
+export type KeyHandler = (input: string, key: Key) => string | void;
 
-interface KeyRegistry {
-  add(handler: { current: KeyHandler }): () => void;
-  /** Keys wait (Ctrl+C excepted) until the returned release is called. */
-  hold(): () => void;
-}
+/** How long a key waits for the commit of the one before it (a commit that never comes). */
+const MAX_COMMIT_WAIT_MS = 100;
+/** How long keys wait for a loading list before they are no longer kept for it. */
+export const MAX_HOLD_MS = 3000;
 
-const KeyRegistryContext = createContext<KeyRegistry | null>(null);
-
-/** Longest a key waits for the screen the key before it asked for (a commit that never comes). */
-const MAX_WAIT_MS = 100;
+/** The flags of plain text: what is handed back from a chunk is text, whatever key it came with. */
+const TEXT: Key = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
+};
 
 /**
- * One subscription to Ink's input for the whole app, handing each key to the handlers of
- * `useKeys`. React draws a key's effects later, not while the key is handled, so a key that comes
- * at once after one that changed the screen (Enter, then a name typed, pasted or sent by a
- * password manager) would reach the old screen, or nothing. Each key therefore waits until React
- * has committed the one before it, and handlers register during that commit.
+ * Keys in order, each handed to the handlers only once the screen the key before asked for is
+ * committed (React commits a key's changes later than the key is handled, and Ink's own
+ * `useInput` subscribes later still). Ctrl+C never waits; while a list loads (a hold), keys wait
+ * for it, for up to MAX_HOLD_MS, and Esc goes through at once and drops them.
  */
-export function KeyRouter({ children }: { children: ReactNode }) {
-  const handlers = useRef(new Set<{ current: KeyHandler }>());
-  const queue = useRef<Array<[string, Key]>>([]);
-  const waiting = useRef<NodeJS.Timeout | null>(null);
-  const holds = useRef(0);
-  const [delivered, setDelivered] = useState(0);
-  const registry = useMemo<KeyRegistry>(
-    () => ({
-      add(handler) {
-        handlers.current.add(handler);
-        return () => handlers.current.delete(handler);
-      },
-      hold() {
-        holds.current += 1;
-        return () => {
-          holds.current -= 1;
-          if (holds.current === 0) queueMicrotask(letNextThrough);
-        };
-      },
-    }),
-    [],
-  );
-  const deliverNext = useCallback(() => {
-    if (holds.current > 0) return;
-    const next = queue.current.shift();
-    if (!next) return;
-    for (const handler of [...handlers.current]) handler.current(...next);
-    // Committed with whatever the handlers changed; the commit lets the next key through.
-    setDelivered((count) => count + 1);
-    waiting.current = setTimeout(letNextThrough, MAX_WAIT_MS);
-  }, []);
-  function letNextThrough() {
-    if (waiting.current) clearTimeout(waiting.current);
-    waiting.current = null;
-    deliverNext();
+export class KeyQueue {
+  private readonly handlers = new Set<{ current: KeyHandler }>();
+  private queue: Array<[string, Key]> = [];
+  private holds = 0;
+  private sent = 0;
+  private waiting: NodeJS.Timeout | null = null;
+
+  /** `commit(n)`: make React commit, then call `committed(n)`. */
+  constructor(private readonly commit: (sequence: number) => void) {}
+
+  add(handler: { current: KeyHandler }): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
   }
-  // After the commit, not within it: keys handled inside a commit would nest React updates.
-  useLayoutEffect(() => queueMicrotask(letNextThrough), [delivered]);
-  useInput(
-    useCallback((input: string, key: Key) => {
-      // Ctrl+C (cancel, quit) is never kept waiting behind a screen that is still loading.
-      if (holds.current > 0 && key.ctrl && input === 'c') {
-        for (const handler of [...handlers.current]) handler.current(input, key);
-        return;
-      }
-      queue.current.push([input, key]);
-      if (!waiting.current) deliverNext();
-    }, []),
-  );
-  return <KeyRegistryContext.Provider value={registry}>{children}</KeyRegistryContext.Provider>;
+
+  /** Keys wait until the returned release is called (or MAX_HOLD_MS pass). */
+  hold(): () => void {
+    this.holds += 1;
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      clearTimeout(expiry);
+      this.holds -= 1;
+      // Not within the commit that released it: keys handled there would nest React updates.
+      queueMicrotask(() => this.pump());
+    };
+    const expiry = setTimeout(release, MAX_HOLD_MS);
+    return release;
+  }
+
+  push(input: string, key: Key): void {
+    if (key.ctrl && input === 'c') return void this.deliver(input, key);
+    if (key.escape && this.holds > 0) {
+      this.queue = [];
+      return void this.deliver(input, key);
+    }
+    this.queue.push([input, key]);
+    this.pump();
+  }
+
+  /** React committed the changes of key number `sequence`. */
+  committed(sequence: number): void {
+    if (sequence !== this.sent || !this.waiting) return;
+    clearTimeout(this.waiting);
+    this.waiting = null;
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.waiting || this.holds > 0) return;
+    const next = this.queue.shift();
+    if (!next) return;
+    const unused = this.deliver(...next);
+    if (unused) this.queue.unshift([unused, TEXT]);
+    const sequence = ++this.sent;
+    this.waiting = setTimeout(() => this.committed(sequence), MAX_COMMIT_WAIT_MS);
+    this.commit(sequence);
+  }
+
+  private deliver(input: string, key: Key): string | undefined {
+    let unused: string | undefined;
+    for (const handler of [...this.handlers]) {
+      const left = handler.current(input, key);
+      if (left && unused === undefined) unused = left;
+    }
+    return unused;
+  }
 }
 
-/** Ink's `useInput`, through the app's `KeyRouter` when there is one (alone, as in a component test, Ink's). */
+const KeyQueueContext = createContext<KeyQueue | null>(null);
+
+/** The app's one subscription to Ink's input, through a KeyQueue to the handlers of `useKeys`. */
+export function KeyRouter({ children }: { children: ReactNode }) {
+  const [committed, setCommitted] = useState(0);
+  const [queue] = useState(() => new KeyQueue(setCommitted));
+  // After the commit, not within it: keys handled inside a commit would nest React updates.
+  useLayoutEffect(() => queueMicrotask(() => queue.committed(committed)), [queue, committed]);
+  useInput(useCallback((input: string, key: Key) => queue.push(input, key), [queue]));
+  return <KeyQueueContext.Provider value={queue}>{children}</KeyQueueContext.Provider>;
+}
+
+/**
+ * Ink's `useInput`, through the app's KeyRouter when there is one (alone, as in a component
+ * test, Ink's own). The handler registers while React commits, so the next key finds it.
+ */
 export function useKeys(handler: KeyHandler, { isActive = true }: { isActive?: boolean } = {}) {
-  const registry = useContext(KeyRegistryContext);
+  const queue = useContext(KeyQueueContext);
   const latest = useRef(handler);
   useLayoutEffect(() => {
     latest.current = handler;
   });
   useLayoutEffect(() => {
-    if (!registry || !isActive) return;
-    return registry.add(latest);
-  }, [registry, isActive]);
-  useInput(handler, { isActive: registry === null && isActive });
+    if (!queue || !isActive) return;
+    return queue.add(latest);
+  }, [queue, isActive]);
+  useInput((input, key) => void handler(input, key), { isActive: queue === null && isActive });
 }
 
-/**
- * While `active`, keys wait for the screen (a list still loading) instead of reaching nothing;
- * Ctrl+C still quits.
- */
+/** While `active`, keys wait for the screen (a list still loading) instead of reaching nothing. */
 export function useHoldKeys(active = true) {
-  const registry = useContext(KeyRegistryContext);
+  const queue = useContext(KeyQueueContext);
   useLayoutEffect(() => {
-    if (!registry || !active) return;
-    return registry.hold();
-  }, [registry, active]);
+    if (!queue || !active) return;
+    return queue.hold();
+  }, [queue, active]);
 }

@@ -58,6 +58,13 @@ describe('the offline narrator', () => {
     expect(await update('I climb up to the lamp room, quickly', 'the landing stage')).toBe('the lamp room');
     expect(await update('We head into the Old Quarter', 'the docks')).toBe('the Old Quarter');
     expect(await update('I look around', 'the landing stage')).toBe('the landing stage');
+    expect(await update('I go into the kitchen and look for the cook', 'the hall')).toBe('the kitchen');
+    expect(await update('Go to the bar to find Mia', 'the street')).toBe('the bar');
+    expect(await update('I enter the vault', 'the street')).toBe('the vault');
+    // Not moves to a place: the location stays.
+    for (const action of ['I go to sleep', 'I step into it', 'I head back to check the boat', 'I walk to Alice and greet her', 'I return the favour']) {
+      expect(await update(action, 'the hall')).toBe('the hall');
+    }
   });
 
   it('streams word by word and reports usage', async () => {

@@ -53,8 +53,16 @@ describe('first run and accounts', () => {
     await services.accounts.createUser('alice', 'password123', 'user', 'test');
     const { stdin, lastFrame } = renderApp(services, { firstRun: false });
     await screenShows(lastFrame, '› Log in');
-    // As a paste or a script sends them: each write is handled before the next, with no redraw between.
+    // As a paste or a script sends them: each write is handled before the next, with no redraw
+    // between; then all in one chunk (Enter, and a password manager's name Tab password Enter);
+    // the keys typed while the password is checked go to the main menu (↓ Enter: Load game).
     for (const keys of [KEY.enter, 'alice', KEY.enter, 'password123', KEY.enter]) stdin.write(keys);
+    await screenShows(lastFrame, 'Main menu · alice');
+    for (const keys of [KEY.up, KEY.up, KEY.enter]) stdin.write(keys);
+    await screenShows(lastFrame, '› Log in');
+    for (const keys of ['\ralice\tpassword123\r', KEY.down, KEY.enter]) stdin.write(keys);
+    await screenShows(lastFrame, 'StoryOS · Load game');
+    await type(stdin, KEY.esc);
     await screenShows(lastFrame, 'Main menu · alice');
     // Keys typed while a list loads wait for it. (Esc gets a pause after it: Esc and Enter sent
     // together are Alt+Enter to a terminal.)
@@ -73,9 +81,7 @@ describe('first run and accounts', () => {
     await services.accounts.createUser('alice', 'password123', 'user', 'test');
     const { stdin, lastFrame } = renderApp(services, { firstRun: false });
     await screenShows(lastFrame, '› Log in');
-    await type(stdin, KEY.enter);
-    await screenShows(lastFrame, 'Username:');
-    await type(stdin, 'alice\r', 'wrong-password\r');
+    await type(stdin, KEY.enter, 'alice\r', 'wrong-password\r');
     await screenShows(lastFrame, '✗ Wrong username or password. After 5 failed attempts an account is locked for 15 minutes.');
     await type(stdin, KEY.esc);
     await screenShows(lastFrame, '› Log in');

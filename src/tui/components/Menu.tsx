@@ -13,8 +13,11 @@ export interface MenuProps<T> {
   items: MenuItem<T>[];
   onSelect: (value: T) => void;
   onHighlight?: (value: T) => void;
-  /** Other keys the screen handles (e: export, d: delete…), with the highlighted item. */
-  onKey?: (input: string, value: T) => void;
+  /**
+   * Other keys the screen handles (e: export, d: delete…), with the highlighted item; true when
+   * the key hands the screen to something else (a y/n question), which then takes what follows.
+   */
+  onKey?: (input: string, value: T) => boolean | void;
   focus?: boolean;
   initial?: number;
 }
@@ -41,13 +44,17 @@ export function Menu<T>({ items, onSelect, onHighlight, onKey, focus = true, ini
       if (key.downArrow) return move(latest.current + 1);
       if (key.return) return onSelect(chosen());
       if (key.ctrl || key.meta || key.escape) return;
-      // Typed ahead, several keys come as one chunk ("jj⏎"): each acts in turn.
-      for (const char of input) {
-        if (char === '\r') return onSelect(chosen());
+      // Typed ahead, several keys come as one chunk ("jj⏎"): each acts in turn, and what follows
+      // a key that leaves the menu is handed back for the next screen.
+      const chars = [...input];
+      for (const [at, char] of chars.entries()) {
         if (char === 'k') move(latest.current - 1);
         else if (char === 'j') move(latest.current + 1);
         else if (/^[1-9]$/.test(char) && Number(char) <= items.length) move(Number(char) - 1);
-        else onKey?.(char, chosen());
+        else if (char === '\r' || char === '\n') {
+          onSelect(chosen());
+          return chars.slice(at + 1).join('');
+        } else if (onKey?.(char, chosen())) return chars.slice(at + 1).join('');
       }
     },
     { isActive: focus },

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { fieldToRetry } from '../../auth/accounts.js';
 import { MISMATCH, type Credentials, type Retry } from '../components/CredentialsForm.js';
+import { useHoldKeys } from '../keys.js';
 
 /**
  * What the log-in, register and first-run screens share: sending the form to `account`, one
@@ -10,6 +11,8 @@ export function useAccountForm<T>(account: (credentials: Credentials) => Promise
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [retry, setRetry] = useState<Retry | null>(null);
+  // What is typed while the account is checked waits for the next screen (or the form, refused).
+  useHoldKeys(busy);
   const submit = async (credentials: Credentials) => {
     if (credentials.password === MISMATCH) return setError('The two passwords differ; type them again.');
     setBusy(true);

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { useKeys } from '../keys.js';
+import { useHoldKeys, useKeys } from '../keys.js';
 import { useCallback, useEffect, useState } from 'react';
 import { unlockMessage } from '../../auth/accounts.js';
 import type { PublicUser, SystemPromptRecord } from '../../store/types.js';
@@ -20,11 +20,12 @@ export function AdminScreen({ user, onBack }: { user: PublicUser; onBack: () => 
   const [prompts, setPrompts] = useState<SystemPromptRecord[]>([]);
   const [users, setUsers] = useState<PublicUser[]>([]);
   const [notice, setNotice] = useState<{ kind: NoticeKind; text: string } | null>(null);
+  const [loading, setLoading] = useState(true);
   const reload = useCallback(() => {
-    void services.promptVersions().then(setPrompts);
-    void services.accounts.listUsers().then(setUsers);
+    void Promise.all([services.promptVersions().then(setPrompts), services.accounts.listUsers().then(setUsers)]).finally(() => setLoading(false));
   }, [services]);
   useEffect(reload, [reload]);
+  useHoldKeys(loading);
   /** Shows what an action did (the promise's text) or why it failed, then reloads the lists. */
   const done = (promise: Promise<string>) =>
     promise
@@ -61,6 +62,8 @@ export function AdminScreen({ user, onBack }: { user: PublicUser; onBack: () => 
 }
 
 function TabSwitch({ onTab }: { onTab: () => void }) {
-  useKeys((_input, key) => key.tab && onTab());
+  useKeys((_input, key) => {
+    if (key.tab) onTab();
+  });
   return null;
 }

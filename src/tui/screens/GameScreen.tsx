@@ -91,11 +91,17 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
    * The box leaves the rows it took blank below the input line (Ink draws in place, and the
    * terminal does not scroll back): the story is printed again so the input sits under it.
    */
+  const reprintAfterOverlay = useRef(false);
   const closeOverlay = useCallback(() => {
+    reprintAfterOverlay.current = true;
     setOverlay(null);
+  }, []);
+  useEffect(() => {
+    if (overlay || !reprintAfterOverlay.current) return;
+    reprintAfterOverlay.current = false;
     write(CLEAR_SCREEN);
     setStaticKey((k) => k + 1);
-  }, [write]);
+  }, [overlay, write]);
 
   /** A failed action goes back in the input line, unless the player typed ahead: then ↑ recalls it. */
   const keepFailedAction = (error: unknown): string => {

@@ -36,12 +36,15 @@ export function LoadGameScreen({ user, onOpen, onBack }: { user: PublicUser; onO
     },
     { isActive: confirming !== null },
   );
-  if (!sessions) return <Loading title="Load game" />;
+  if (!sessions) return <Loading title="Load game" onBack={onBack} />;
   const current = sessions.find((s) => s.id === highlighted) ?? sessions[0];
   const onKey = (input: string, id: string) => {
     const session = sessions.find((s) => s.id === id);
     if (!session) return;
-    if (input === 'd') setConfirming(session);
+    if (input === 'd') {
+      setConfirming(session);
+      return true;
+    }
     if (input === 'e' || input === 'E') {
       services
         .exportSession(user, id, input === 'e' ? 'md' : 'json')

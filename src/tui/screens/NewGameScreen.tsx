@@ -31,7 +31,7 @@ export function NewGameScreen({ onStart, onBack }: { onStart: (scenarioId: strin
   useEffect(() => {
     void services.listScenarios().then(setScenarios);
   }, [services]);
-  if (!scenarios) return <Loading title="New game" />;
+  if (!scenarios) return <Loading title="New game" onBack={onBack} />;
   const current = scenarios.find((s) => s.scenario_id === highlighted) ?? scenarios[0];
   return (
     <Frame title="New game" hints="↑↓ choose · Enter start · Esc back">

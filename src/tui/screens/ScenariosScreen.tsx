@@ -40,14 +40,16 @@ export function ScenariosScreen({ user, onBack }: { user: PublicUser; onBack: ()
     },
     { isActive: mode.kind === 'delete' },
   );
-  if (!scenarios) return <Loading title="Scenarios" />;
+  if (!scenarios) return <Loading title="Scenarios" onBack={onBack} />;
   const current = scenarios.find((s) => s.scenario_id === highlighted) ?? scenarios[0];
   const onKey = (input: string, id: string) => {
     if (!admin) return;
     const scenario = scenarios.find((s) => s.scenario_id === id);
     if (input === 'i') setMode({ kind: 'import', path: '' });
-    if (input === 'd' && scenario) setMode({ kind: 'delete', scenario });
-    if (input === 'x' && scenario && services.editScenario) void report(services.editScenario(id, user));
+    else if (input === 'd' && scenario) setMode({ kind: 'delete', scenario });
+    else if (input === 'x' && scenario && services.editScenario) void report(services.editScenario(id, user));
+    else return false;
+    return true;
   };
   const hints = admin ? `↑↓ choose · i import a file${services.editScenario ? ' · x edit in $EDITOR' : ''} · d delete · Esc back` : '↑↓ choose · Esc back';
   return (

@@ -1,0 +1,94 @@
+import type { Key } from 'ink';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { KeyQueue, MAX_HOLD_MS } from '../../src/tui/keys.js';
+
+const plain: Key = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false, hyper: false, capsLock: false, numLock: false };
+const ctrlC: Key = { ...plain, ctrl: true };
+const esc: Key = { ...plain, escape: true, meta: true };
+const microtasks = () => new Promise<void>((resolve) => queueMicrotask(resolve));
+
+/** A queue whose commits the test makes happen, and what each handler saw. */
+function setUp() {
+  const commits: number[] = [];
+  const queue = new KeyQueue((sequence) => commits.push(sequence));
+  const seen: string[] = [];
+  const handler = { current: (input: string) => void seen.push(input) };
+  const remove = queue.add(handler);
+  return { queue, commits, seen, handler, remove };
+}
+
+describe('KeyQueue', () => {
+  beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }));
+  afterEach(() => vi.useRealTimers());
+
+  it('hands each key over only after the commit of the one before, in order', () => {
+    const { queue, commits, seen } = setUp();
+    queue.push('a', plain);
+    queue.push('b', plain);
+    queue.push('c', plain);
+    expect(seen).toEqual(['a']);
+    queue.committed(commits.at(-1)!);
+    expect(seen).toEqual(['a', 'b']);
+    queue.committed(commits.at(-1)!);
+    expect(seen).toEqual(['a', 'b', 'c']);
+  });
+
+  it('lets the next key through when a commit never comes, and a late commit does not skip a key', () => {
+    const { queue, commits, seen } = setUp();
+    for (const input of ['a', 'b', 'c']) queue.push(input, plain);
+    vi.advanceTimersByTime(100);
+    expect(seen).toEqual(['a', 'b']);
+    queue.committed(commits[0]!); // a's commit, late: b's is still awaited
+    expect(seen).toEqual(['a', 'b']);
+    queue.committed(commits[1]!);
+    expect(seen).toEqual(['a', 'b', 'c']);
+  });
+
+  it('holds keys while a list loads, lets Ctrl+C through at once, and lets the held keys go on release', async () => {
+    const { queue, commits, seen } = setUp();
+    const release = queue.hold();
+    queue.push('\r', plain);
+    queue.push('c', ctrlC);
+    expect(seen).toEqual(['c']);
+    release();
+    await microtasks();
+    expect(seen).toEqual(['c', '\r']);
+    expect(commits).toHaveLength(1);
+  });
+
+  it('gives up holding after MAX_HOLD_MS, and Esc goes at once, dropping what was held', async () => {
+    const { queue, seen } = setUp();
+    queue.hold();
+    queue.push('x', plain);
+    vi.advanceTimersByTime(MAX_HOLD_MS);
+    await microtasks();
+    expect(seen).toEqual(['x']);
+    const { queue: second, seen: secondSeen } = setUp();
+    second.hold();
+    second.push('\r', plain);
+    second.push('', esc);
+    expect(secondSeen).toEqual(['']);
+    vi.advanceTimersByTime(MAX_HOLD_MS);
+    await microtasks();
+    expect(secondSeen).toEqual(['']);
+  });
+
+  it('hands what a handler did not use to the next screen, as text', () => {
+    const { queue, commits, seen } = setUp();
+    const menu = { current: (input: string) => (input.startsWith('\r') ? input.slice(1) : undefined) };
+    queue.add(menu);
+    queue.push('\ralice', plain);
+    expect(seen).toEqual(['\ralice']);
+    queue.committed(commits.at(-1)!);
+    expect(seen).toEqual(['\ralice', 'alice']);
+  });
+
+  it('no longer calls a handler once removed', () => {
+    const { queue, commits, seen, remove } = setUp();
+    queue.push('a', plain);
+    remove();
+    queue.committed(commits.at(-1)!);
+    queue.push('b', plain);
+    expect(seen).toEqual(['a']);
+  });
+});
