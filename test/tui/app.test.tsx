@@ -54,14 +54,19 @@ describe('first run and accounts', () => {
     const { stdin, lastFrame } = renderApp(services, { firstRun: false });
     await screenShows(lastFrame, '› Log in');
     // As a paste or a script sends them: each write is handled before the next, with no redraw
-    // between; then all in one chunk (Enter, and a password manager's name Tab password Enter);
-    // the keys typed while the password is checked go to the main menu (↓ Enter: Load game).
+    // between; then in one chunk (Enter, and a password manager's name Tab password Enter), with
+    // keys typed while the password is checked, which go to the main menu (↓ Enter: Load game).
     for (const keys of [KEY.enter, 'alice', KEY.enter, 'password123', KEY.enter]) stdin.write(keys);
     await screenShows(lastFrame, 'Main menu · alice');
     for (const keys of [KEY.up, KEY.up, KEY.enter]) stdin.write(keys);
     await screenShows(lastFrame, '› Log in');
     for (const keys of ['\ralice\tpassword123\r', KEY.down, KEY.enter]) stdin.write(keys);
     await screenShows(lastFrame, 'StoryOS · Load game');
+    await type(stdin, KEY.esc);
+    await screenShows(lastFrame, 'Main menu · alice');
+    // All in one chunk, what follows the password's Enter too (jj⏎: Scenarios).
+    for (const keys of [KEY.up, KEY.up, KEY.enter, '\ralice\tpassword123\rjj\r']) stdin.write(keys);
+    await screenShows(lastFrame, 'StoryOS · Scenarios');
     await type(stdin, KEY.esc);
     await screenShows(lastFrame, 'Main menu · alice');
     // Keys typed while a list loads wait for it. (Esc gets a pause after it: Esc and Enter sent

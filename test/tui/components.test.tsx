@@ -113,10 +113,10 @@ describe('CredentialsForm', () => {
     expect(register).toHaveBeenCalledWith({ username: 'bob', password: MISMATCH });
   });
 
-  it('applies Backspace typed ahead, stops at the last field on Tab, and drops what follows a submission', () => {
-    expect(typeAhead(['al', '', ''], 0, '\tpaX\u007fss\t\tword', 2)).toEqual({ values: ['al', 'pass', 'word'], field: 2, submit: false });
-    expect(typeAhead(['alice', 'secret', ''], 1, '\rsecret\rextra', 2)).toEqual({ values: ['alice', 'secret', 'secret'], field: 2, submit: true });
-    expect(typeAhead(['alice', 'x'], 1, '\r', 1)).toEqual({ values: ['alice', 'x'], field: 1, submit: true });
+  it('applies Backspace typed ahead, stops at the last field on Tab, and hands back what follows a submission', () => {
+    expect(typeAhead(['al', '', ''], 0, '\tpaX\u007fss\t\tword', 2)).toEqual({ values: ['al', 'pass', 'word'], field: 2, submit: false, unused: '' });
+    expect(typeAhead(['alice', 'secret', ''], 1, '\rsecret\rjj\r', 2)).toEqual({ values: ['alice', 'secret', 'secret'], field: 2, submit: true, unused: 'jj\r' });
+    expect(typeAhead(['alice', 'x'], 1, '\r', 1)).toEqual({ values: ['alice', 'x'], field: 1, submit: true, unused: '' });
   });
 });
 

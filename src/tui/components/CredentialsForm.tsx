@@ -30,19 +30,20 @@ function typedInto(text: string, keys: string): string {
 /**
  * The fields after keys typed ahead of the screen (a fast typist, a paste, a password manager's
  * "name Tab password Enter"): a line or a Tab ends a field, Enter on the last one submits, and
- * anything after a submission is dropped with it.
+ * what follows a submission is `unused`, for the next screen.
  */
-export function typeAhead(values: readonly string[], field: number, rest: string, last: number): { values: string[]; field: number; submit: boolean } {
+export function typeAhead(values: readonly string[], field: number, rest: string, last: number): { values: string[]; field: number; submit: boolean; unused: string } {
   const filled = [...values];
   let at = field;
-  for (const piece of rest.split(SEPARATOR)) {
+  const pieces = rest.split(SEPARATOR);
+  for (const [index, piece] of pieces.entries()) {
     if (piece === '\t') at = Math.min(last, at + 1);
     else if (SEPARATOR.test(piece)) {
-      if (at === last) return { values: filled, field: at, submit: true };
+      if (at === last) return { values: filled, field: at, submit: true, unused: pieces.slice(index + 1).join('') };
       at += 1;
     } else filled[at] = typedInto(filled[at] ?? '', piece);
   }
-  return { values: filled, field: at, submit: false };
+  return { values: filled, field: at, submit: false, unused: '' };
 }
 
 /**
@@ -61,7 +62,7 @@ export function CredentialsForm({ confirm = false, busy = false, retry = null, o
     setRepeat('');
     setField(retry.field === 'username' ? 0 : 1);
   }, [retry]);
-  /** `value` is the field's text, which may be newer than this render's; `rest` what was typed after it. */
+  /** `value` is the field's text, which may be newer than this render's; `rest` what was typed after it. Returns what the form did not use. */
   const next = (value: string, rest = '\r') => {
     const typed = typeAhead([username, password, repeat].map((text, i) => (i === field ? value : text)), field, rest, last);
     const [name = '', secret = '', again = ''] = typed.values;
@@ -74,6 +75,7 @@ export function CredentialsForm({ confirm = false, busy = false, retry = null, o
     setRepeat('');
     setField(1);
     onSubmit({ username: name, password: confirm && secret !== again ? MISMATCH : secret });
+    return typed.unused;
   };
   return (
     <Box flexDirection="column">

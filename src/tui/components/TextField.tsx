@@ -9,9 +9,10 @@ export interface TextFieldProps {
   onChange: (value: string) => void;
   /**
    * Enter: `value` is the text. With `endsAtSeparator`, a newline or Tab inside a chunk also ends
-   * the field, and `rest` is the chunk from that separator on (for the next fields of a form).
+   * the field, and `rest` is the chunk from that separator on (for the next fields of a form);
+   * what the form does not use it returns, for the next screen.
    */
-  onSubmit: (value: string, rest?: string) => void;
+  onSubmit: (value: string, rest?: string) => string | void;
   /** A field of a form: a newline or Tab typed ahead belongs to the next field, not this one. */
   endsAtSeparator?: boolean;
   mask?: boolean;
@@ -95,8 +96,7 @@ export function TextField({ label, value, onChange, onSubmit, endsAtSeparator = 
       if (separator >= 0) {
         const typed = applyKeys(keys.slice(0, separator), value, at, onTab);
         change(typed.next, typed.cursor);
-        onSubmit(typed.next, keys.slice(separator).join(''));
-        return;
+        return onSubmit(typed.next, keys.slice(separator).join(''));
       }
       const { next, cursor } = applyKeys(keys, value, at, onTab);
       change(next, cursor);
