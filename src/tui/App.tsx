@@ -112,13 +112,18 @@ function Screens({ firstRun, continueLast = false }: AppProps) {
     return () => clearTimeout(afterFirstFrame);
   }, [services, go]);
 
+  const [quitting, setQuitting] = useState(false);
   const quit = useCallback(() => {
     if (user) logUserAction(log, 'quit', user.username);
     else log.info(`Quit from the ${current.current} screen, not logged in`);
-    // The last hint ("Press Ctrl+C again to quit.") is not left on the terminal.
+    // The last hint ("Press Ctrl+C again to quit.") is not left on the terminal: Ink exits once
+    // the frame without it is committed.
     setHint(null);
-    exit();
-  }, [exit, user]);
+    setQuitting(true);
+  }, [user]);
+  useEffect(() => {
+    if (quitting) exit();
+  }, [quitting, exit]);
 
   useKeys((input, key) => {
     if (!(key.ctrl && input === 'c')) {

@@ -278,6 +278,8 @@ describe('playing', () => {
     await screenShows(lastFrame, 'Press Ctrl+C again to quit.');
     await type(stdin, KEY.ctrlC);
     expect(readLog(logs)).toContain('User action: quit (user_id: alice)');
+    // The hint is not left on the terminal after quitting.
+    await screenShows(lastFrame, /^(?![\s\S]*Press Ctrl\+C again)/);
     await store.close();
   });
 
