@@ -66,7 +66,8 @@ export class KeyQueue {
       // Not within the commit that released it: keys handled there would nest React updates.
       queueMicrotask(() => this.pump());
     };
-    const expiry = setTimeout(release, MAX_HOLD_MS);
+    // Neither timer keeps the process alive once the app has ended.
+    const expiry = setTimeout(release, MAX_HOLD_MS).unref();
     return release;
   }
 
@@ -95,7 +96,7 @@ export class KeyQueue {
     const unused = this.deliver(...next);
     if (unused) this.queue.unshift([unused, TEXT]);
     const sequence = ++this.sent;
-    this.waiting = setTimeout(() => this.committed(sequence), MAX_COMMIT_WAIT_MS);
+    this.waiting = setTimeout(() => this.committed(sequence), MAX_COMMIT_WAIT_MS).unref();
     this.commit(sequence);
   }
 
