@@ -50,6 +50,16 @@ describe('TextField', () => {
     expect(submitted).toHaveBeenCalledWith('clump');
   });
 
+  it('goes to the start and end with Home and End, and takes a word back with Ctrl+W', async () => {
+    const { stdin, lastFrame } = render(<Field onSubmit={() => {}} />);
+    await type(stdin, 'hello world', '\u001b[H', 'say ', '\u001b[F', '!');
+    expect(lastFrame()).toContain('[say hello world!]');
+    await type(stdin, '\u0017');
+    expect(lastFrame()).toContain('[say hello ]');
+    await type(stdin, '\u0017', '\u0017');
+    expect(lastFrame()).toContain('[]');
+  });
+
   it('submits text and Enter that arrive in one chunk, as from a fast typist or a paste', async () => {
     const submitted = vi.fn();
     const { stdin } = render(<Field onSubmit={submitted} />);
@@ -99,10 +109,10 @@ describe('TextField', () => {
 });
 
 describe('CredentialsForm', () => {
-  it('fills the fields from keys typed ahead in one chunk: a line or a Tab ends a field', async () => {
+  it('fills the fields from keys typed ahead in one chunk: a line or a Tab ends a field (Shift+Tab goes back)', async () => {
     const login = vi.fn();
     const form = render(<CredentialsForm onSubmit={login} />);
-    await type(form.stdin, 'alice\tpassword123\r');
+    await type(form.stdin, 'al\t', '\u001b[Z', 'ice\tpassword123\r');
     expect(login).toHaveBeenCalledWith({ username: 'alice', password: 'password123' });
     const register = vi.fn();
     const second = render(<CredentialsForm confirm onSubmit={register} />);
@@ -151,6 +161,28 @@ describe('Menu', () => {
     await type(stdin, '\u0004', 'd');
     expect(keys).toHaveBeenCalledTimes(1);
     expect(keys).toHaveBeenCalledWith('d', 1);
+  });
+
+  it('keeps the cursor on its item when the list is sorted anew, and tells the screen when the item goes', async () => {
+    const highlighted = vi.fn();
+    const items = (labels: string[]) => labels.map((label) => ({ label, value: label }));
+    const { stdin, lastFrame, rerender } = render(<Menu items={items(['Alpha', 'Mill', 'Zulu'])} onSelect={() => {}} onHighlight={highlighted} />);
+    await type(stdin, KEY.down);
+    expect(lastFrame()).toContain('› Mill');
+    // "Mill" gone, "Bell" in its place: the cursor stays there, on Bell, and says so.
+    rerender(<Menu items={items(['Alpha', 'Bell', 'Zulu'].sort())} onSelect={() => {}} onHighlight={highlighted} />);
+    await type(stdin, '');
+    expect(lastFrame()).toContain('› Bell');
+    expect(highlighted).toHaveBeenLastCalledWith('Bell');
+    // Sorted anew with the same items: the cursor follows Bell.
+    rerender(<Menu items={items(['Zulu', 'Alpha', 'Bell'])} onSelect={() => {}} onHighlight={highlighted} />);
+    await type(stdin, '');
+    expect(lastFrame()).toContain('› Bell');
+    // Bell deleted, the last item: the cursor moves to what is now last.
+    rerender(<Menu items={items(['Zulu', 'Alpha'])} onSelect={() => {}} onHighlight={highlighted} />);
+    await type(stdin, '');
+    expect(lastFrame()).toContain('› Alpha');
+    expect(highlighted).toHaveBeenLastCalledWith('Alpha');
   });
 
   it('sets a hint apart from its label, so it reads without colour too', () => {

@@ -2,6 +2,9 @@ import { Box } from 'ink';
 import { useEffect, useState } from 'react';
 import { TextField } from './TextField.js';
 
+/** What a new account's name and password must be, for the forms that make one. */
+export const ACCOUNT_RULES = 'Usernames: 3–32 letters, digits, _ . -. Passwords: at least 8 characters.';
+
 /** Sent as the password when the confirmation differs. */
 export const MISMATCH = '\u0000mismatch';
 

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { useKeys } from '../keys.js';
-import { useRef, useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import { colour } from '../theme.js';
 
 export interface MenuItem<T> {
@@ -29,13 +29,31 @@ export function Menu<T>({ items, onSelect, onHighlight, onKey, focus = true, ini
   // choice, not on this render's.
   const latest = useRef(index);
   latest.current = Math.min(latest.current, Math.max(0, items.length - 1));
+  const highlighted = useRef<T | undefined>(items[latest.current]?.value);
   const move = (to: number) => {
     const next = (to + items.length) % items.length;
     latest.current = next;
     setIndex(next);
     const item = items[next];
+    highlighted.current = item?.value;
     if (item) onHighlight?.(item.value);
   };
+  // When the list changes (an item renamed and sorted anew, one deleted), the cursor stays on
+  // its item or, if that went, on the one in its place; the screen hears of it either way.
+  useLayoutEffect(() => {
+    if (items.length === 0) return;
+    const found = items.findIndex((item) => Object.is(item.value, highlighted.current));
+    const at = found >= 0 ? found : Math.min(latest.current, items.length - 1);
+    if (at !== index) {
+      latest.current = at;
+      setIndex(at);
+    }
+    const value = (items[at] as MenuItem<T>).value;
+    if (!Object.is(value, highlighted.current)) {
+      highlighted.current = value;
+      onHighlight?.(value);
+    }
+  });
   const chosen = () => (items[latest.current] as MenuItem<T>).value;
   useKeys(
     (input, key) => {

@@ -49,7 +49,7 @@ function applyKeys(keys: string[], value: string, at: number, onTab?: (value: st
   return { next, cursor };
 }
 
-/** One line of input with a cursor: arrows, Home/End (Ctrl+A/E), Backspace, Delete, paste. */
+/** One line of input with a cursor: arrows, Home/End (Ctrl+A/E), Ctrl+W (a word back), Ctrl+U, Backspace, paste. */
 export function TextField({ label, value, onChange, onSubmit, endsAtSeparator = false, mask = false, placeholder = '', focus = true, onHistory, onTab }: TextFieldProps) {
   // The cursor lives in `latest`; this only redraws the field when it moves.
   const [, redraw] = useReducer((n: number) => n + 1, 0);
@@ -71,6 +71,7 @@ export function TextField({ label, value, onChange, onSubmit, endsAtSeparator = 
         onHistory?.(key.upArrow ? 'up' : 'down');
         return;
       }
+      if (key.tab && key.shift && endsAtSeparator) return onHistory?.('up');
       if (key.tab && endsAtSeparator) return onSubmit(value, '\t');
       if (key.tab) {
         const completed = onTab?.(value);
@@ -83,8 +84,12 @@ export function TextField({ label, value, onChange, onSubmit, endsAtSeparator = 
       };
       if (key.leftArrow) return moveTo(Math.max(0, at - 1));
       if (key.rightArrow) return moveTo(Math.min(value.length, at + 1));
-      if (key.ctrl && input === 'a') return moveTo(0);
-      if (key.ctrl && input === 'e') return moveTo(value.length);
+      if (key.home || (key.ctrl && input === 'a')) return moveTo(0);
+      if (key.end || (key.ctrl && input === 'e')) return moveTo(value.length);
+      if (key.ctrl && input === 'w') {
+        const kept = value.slice(0, at).replace(/\S+\s*$|\s+$/, '');
+        return change(kept + value.slice(at), kept.length);
+      }
       if (key.ctrl && input === 'u') return change(value.slice(at), 0);
       if (key.backspace || key.delete) {
         if (at === 0) return;

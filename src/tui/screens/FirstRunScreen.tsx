@@ -1,7 +1,7 @@
 import { colour } from '../theme.js';
 import { Box, Text } from 'ink';
 import type { PublicUser } from '../../store/types.js';
-import { CredentialsForm, type Credentials } from '../components/CredentialsForm.js';
+import { ACCOUNT_RULES, CredentialsForm, type Credentials } from '../components/CredentialsForm.js';
 import { Frame } from '../components/Frame.js';
 import { Notice } from '../components/Notice.js';
 import { useServices } from '../context.js';
@@ -15,9 +15,9 @@ export function FirstRunScreen({ onDone }: { onDone: (user: PublicUser) => void 
     return services.accounts.login(username, password);
   }, onDone);
   return (
-    <Frame title="Welcome" hints="Enter/Tab: next field · Ctrl+C twice: quit">
+    <Frame title="Welcome" hints="Enter/Tab: next field · ↑: previous · Ctrl+C twice: quit">
       <Text>This is the first start: create the administrator's account.</Text>
-      <Text dimColor>Usernames: 3–32 letters, digits, _ . -. Passwords: at least 8 characters.</Text>
+      <Text dimColor>{ACCOUNT_RULES}</Text>
       {services.engine.offline ? (
         <Text color={colour('yellow')}>No XAI_API_KEY: the offline demo narrator will tell your stories. Set XAI_API_KEY in .env to play with Grok.</Text>
       ) : null}

@@ -42,6 +42,7 @@ export function LoadGameScreen({ user, onOpen, onBack }: { user: PublicUser; onO
     const session = sessions.find((s) => s.id === id);
     if (!session) return;
     if (input === 'd') {
+      setNotice(null);
       setConfirming(session);
       return true;
     }

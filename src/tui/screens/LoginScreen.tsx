@@ -3,7 +3,7 @@ import { Box, Text } from 'ink';
 import { BackOnEscape } from '../components/BackOnEscape.js';
 import { useState } from 'react';
 import type { PublicUser } from '../../store/types.js';
-import { CredentialsForm, type Credentials } from '../components/CredentialsForm.js';
+import { ACCOUNT_RULES, CredentialsForm, type Credentials } from '../components/CredentialsForm.js';
 import { Frame } from '../components/Frame.js';
 import { Menu } from '../components/Menu.js';
 import { Notice } from '../components/Notice.js';
@@ -49,8 +49,13 @@ export function LoginScreen({ onDone, onQuit }: { onDone: (user: PublicUser) => 
     );
   }
   return (
-    <Frame title={mode === 'login' ? 'Log in' : 'Register'} hints="Enter/Tab: next field · Esc: back">
+    <Frame title={mode === 'login' ? 'Log in' : 'Register'} hints="Enter/Tab: next field · ↑: previous · Esc: back">
       <BackOnEscape onBack={() => switchTo('choose')} />
+      {mode === 'register' ? (
+        <Box marginBottom={1}>
+          <Text dimColor>{ACCOUNT_RULES}</Text>
+        </Box>
+      ) : null}
       <Box flexDirection="column">
         <CredentialsForm key={mode} confirm={mode === 'register'} busy={form.busy} retry={form.retry} onSubmit={form.submit} />
       </Box>
