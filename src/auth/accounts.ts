@@ -11,6 +11,15 @@ export const LOCKOUT_MS = 15 * 60 * 1000;
 /** One sentence for every failed login: it never tells whether the username exists or is locked. */
 export const LOGIN_FAILED = `Wrong username or password. After ${MAX_FAILED_LOGINS} failed attempts an account is locked for 15 minutes.`;
 
+/**
+ * How an unknown username is logged. It may be a password typed in the wrong box, so only its
+ * first character and length are kept ("b… (3 characters)"), enough to tell attempts apart.
+ */
+function unknownName(username: string): string {
+  if (!isValidUsername(username)) return '(not a valid username)';
+  return `${username[0]}… (${username.length} characters)`;
+}
+
 export class LoginError extends UserFacingError {
   constructor() {
     super(LOGIN_FAILED, 1);
@@ -96,8 +105,7 @@ export class Accounts {
     const user = await this.store.findUser(key);
     if (!user) {
       await verifyAgainstNothing(password);
-      // A name that breaks the rules may be a password typed in the wrong box: not logged.
-      log.warn('Login failed', { user_id: isValidUsername(username) ? username : '(not a valid username)', reason: 'unknown_user' });
+      log.warn('Login failed', { user_id: unknownName(username), reason: 'unknown_user' });
       throw new LoginError();
     }
     const now = this.now();
