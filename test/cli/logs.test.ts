@@ -148,6 +148,19 @@ describe('storyos logs tail', () => {
   });
 });
 
+describe('storyos logs on a log not written yet', () => {
+  it('says so on stderr, and exits 1 (no match)', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'storyos.log'), `[${formatTimestamp(new Date())}] [INFO] [main] Started\n`);
+    for (const args of [['grep', '--errors'], ['tail', '--errors'], ['stats', '--errors']]) {
+      const result = logs(dir, ...args);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`storyos: no storyos_errors.log in ${dir} yet: nothing has been logged there.\n`);
+    }
+    expect(logs(dir, 'grep', 'Started').stderr).toBe('');
+  });
+});
+
 describe('storyos logs rotate, clean, config, stats', () => {
   it('rotates one log, the other, or both', () => {
     const dir = tempDir();

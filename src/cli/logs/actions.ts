@@ -56,7 +56,14 @@ function filterFrom(pattern: string | undefined, flags: FilterFlags): EntryFilte
 const logName = (flags: FilterFlags) => (flags.errors ? ERROR_LOG : MAIN_LOG);
 
 function logFiles(flags: FilterFlags) {
-  return listLogSet(existingLogDir(flags.dir), logName(flags));
+  return logSetOrNote(existingLogDir(flags.dir), logName(flags));
+}
+
+/** The log's files; when there are none yet, a line on stderr says so (the exit code says no match). */
+function logSetOrNote(dir: string, name: string) {
+  const files = listLogSet(dir, name);
+  if (files.length === 0) process.stderr.write(`storyos: no ${name} in ${dir} yet: nothing has been logged there.\n`);
+  return files;
 }
 
 const found = (count: number) => (count > 0 ? EXIT.ok : EXIT.noMatch);
@@ -79,7 +86,7 @@ export async function tail([pattern]: string[], flags: FilterFlags & { lines: st
   const count = parseLineCount(flags.lines);
   const filter = filterFrom(pattern, flags);
   const dir = existingLogDir(flags.dir);
-  const files = listLogSet(dir, logName(flags));
+  const files = logSetOrNote(dir, logName(flags));
   const printer = new EntryPrinter(flags.json ? 'json' : 'text', useColour());
   for (const entry of lastEntries(files, filter, count)) printer.print(entry);
   printer.flush();
