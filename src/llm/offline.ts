@@ -163,7 +163,9 @@ export class OfflineLlm implements LlmClient {
     const narration = (/^The narration: ([\s\S]*)$/m.exec(content)?.[1] ?? '').replace(/^\*Offline demo narrator[^\n]*\n+/, '');
     const title = clip(action, 60);
     const sentence = clip(narration.replace(/\s+/g, ' ').replace(/\*/g, '').trim(), 160);
-    const synopsis = `${before.synopsis ? `${before.synopsis} ` : ''}${title.replace(/[.!?\u2026]+$/, '')}.`.slice(-2000);
+    // A clipped title keeps its "…"; a whole one gets its full stop.
+    const told = /[.!?\u2026]$/.test(title) ? title : `${title}.`;
+    const synopsis = `${before.synopsis ? `${before.synopsis} ` : ''}${told}`.slice(-2000);
     const value = request.parse({
       event_title: title,
       event_summary: sentence,

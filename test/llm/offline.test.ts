@@ -67,6 +67,24 @@ describe('the offline narrator', () => {
     }
   });
 
+  it('keeps a long action\'s cut visible in the synopsis, and ends a whole one with a full stop', async () => {
+    const synopsisAfter = async (action: string) =>
+      (
+        await new OfflineLlm(0).json<{ synopsis: string }>({
+          model: 'offline',
+          purpose: 'state',
+          schemaName: 'state',
+          schema: {},
+          messages: [{ role: 'user', content: `State before this turn:\n{}\nThe player's action: ${action}\nThe narration: It is done.` }],
+          parse: (value) => value as { synopsis: string },
+        })
+      ).value.synopsis;
+    expect(await synopsisAfter('I light the lamp')).toBe('I light the lamp.');
+    const long = await synopsisAfter('I walk along the quay past the boats and the nets and I keep typing a very long action');
+    expect(long.endsWith('…')).toBe(true);
+    expect(long).not.toMatch(/\.$/);
+  });
+
   it('streams word by word and reports usage', async () => {
     const pieces: string[] = [];
     const result = await new OfflineLlm(0).stream({ ...request('I light the lamp'), onText: (t) => pieces.push(t) });

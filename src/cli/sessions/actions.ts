@@ -5,7 +5,7 @@ import { renderTable } from '../../text/table.js';
 import { operatorName, withStore } from '../context.js';
 import { EXIT } from '../exit.js';
 import { writeUserFile } from '../files.js';
-import { shortUtc } from '../../text/format.js';
+import { clip, shortUtc } from '../../text/format.js';
 
 export function list(_args: string[], options: { user?: string; json?: boolean }): Promise<number> {
   return withStore(async (store) => {
@@ -18,8 +18,8 @@ export function list(_args: string[], options: { user?: string; json?: boolean }
     if (options.json) {
       process.stdout.write(`${JSON.stringify(sessions, null, 2)}\n`);
     } else {
-      const rows = sessions.map((s) => [s.id, s.user, s.scenario_name, String(s.turn_count), shortUtc(s.updated_at), s.last_scene.replace(/\s+/g, ' ').slice(0, 40)]);
-      process.stdout.write(`${renderTable(['id', 'player', 'scenario', 'turns', 'last played (UTC)', 'last scene'], rows, 3)}\n`);
+      const rows = sessions.map((s) => [s.id, s.user, s.scenario_name, String(s.turn_count), shortUtc(s.updated_at), clip(s.last_scene.replace(/\s+/g, ' '), 40)]);
+      process.stdout.write(`${renderTable(['id', 'player', 'scenario', 'turns', 'last played (UTC)', 'last scene'], rows, ['left', 'left', 'left', 'right', 'right', 'left'])}\n`);
     }
     return sessions.length ? EXIT.ok : EXIT.noMatch;
   });
