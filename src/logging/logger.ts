@@ -40,6 +40,16 @@ export function logUserAction(logger: Logger, action: string, userId: string, de
   logger.info(`User action: ${action}`, { user_id: userId, ...details });
 }
 
+/** Runs a user's request; one refused is logged at WARN (`User action refused: <action>`) with the sentence the user sees. */
+export async function logIfRefused<T>(logger: Logger, action: string, userId: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    logger.warn(`User action refused: ${action}`, { user_id: userId, reason: error instanceof Error ? error.message : String(error) });
+    throw error;
+  }
+}
+
 /** `<operation> completed (duration: 2.34s, …metrics)` at PERF. */
 export function logPerf(logger: Logger, operation: string, durationMs: number, metrics?: LogContext): void {
   logger.perf(`${operation} completed`, { duration: formatDuration(durationMs), ...metrics });

@@ -74,6 +74,7 @@ describe('storyos play --headless', () => {
     const env = { ...online(), STORYOS_LLM_MAX_RETRIES: '0' };
     const result = await play(['--new', 'neon-rain'], '/export md /nonexistent/dir/x.md\nfirst try\nsecond try\n/story\n', env);
     expect(result.stderr).toContain('storyos: Cannot write /nonexistent/dir/x.md: no such file or directory.\n');
+    expect(fs.readFileSync(path.join(dir, 'logs', 'storyos.log'), 'utf8')).toContain('[WARN] [game_logic] User action refused: export (user_id: alice, reason: Cannot write /nonexistent/dir/x.md: no such file or directory.)');
     expect(result.stderr).toContain('storyos: not played (replaced by your new action): first try\n');
     expect(result.stderr).not.toContain('Could not parse');
     expect(result.stdout).toContain('Second works.');

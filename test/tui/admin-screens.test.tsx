@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { logInto, readLog } from '../support/logging.js';
 import { tempDir } from '../support/temp.js';
 import { KEY, loggedIn, screenShows, type } from './harness.js';
 
@@ -63,7 +64,9 @@ describe('the admin screen', () => {
 });
 
 describe('editing a scenario in $EDITOR', () => {
-  it('saves what the editor wrote, and keeps an edit that does not parse', async () => {
+  it('saves what the editor wrote, and keeps an edit that does not parse (logged as refused)', async () => {
+    const logs = tempDir();
+    logInto(logs);
     const { stdin, lastFrame, store } = await asAdmin();
     const editor = path.join(tempDir(), 'edit.sh');
     fs.writeFileSync(editor, '#!/bin/sh\nsed -i "s/Version\\*\\*: 1.0.0/Version**: 1.1.0/" "$1"\n');
@@ -83,6 +86,7 @@ describe('editing a scenario in $EDITOR', () => {
       expect(fs.readFileSync(kept, 'utf8')).toContain('Version**: one');
       fs.rmSync(kept);
       expect((await store.getScenario('neon-rain'))?.version).toBe('1.1.0');
+      expect(readLog(logs)).toMatch(/\[WARN\] \[tui\] User action refused: scenario_edit \(user_id: \w+, reason: Version \(line 4\) must look like 1\.0\.0/);
     } finally {
       process.env.EDITOR = previous;
       await store.close();

@@ -11,7 +11,7 @@ import { saveScenarioFields } from '../../game/scenarios.js';
 import { seedStore } from '../../game/seed.js';
 import { SessionAccess } from '../../game/sessions.js';
 import { createLlm } from '../../llm/create.js';
-import { getLogger, logUserAction } from '../../logging/logger.js';
+import { getLogger, logIfRefused, logUserAction } from '../../logging/logger.js';
 import { NARRATOR_PROMPT } from '../../store/seed/prompts.js';
 import type { PublicUser, Store } from '../../store/types.js';
 import { CLEAR_SCREEN } from '../../tui/clear-screen.js';
@@ -67,13 +67,14 @@ export function buildServices(config: Config, store: Store, engine: GameEngine):
     engine,
     listScenarios: () => store.listScenarios(),
     listSessions: (user) => access.list(user),
-    async importScenario(file, by) {
-      requireAdmin(by);
-      const fields = parseScenario(readUserFile(file), file);
-      await saveScenarioFields(store, fields, by.username);
-      logUserAction(log, 'scenario_import', by.username, { scenario_id: fields.scenario_id });
-      return fields.scenario_id;
-    },
+    importScenario: (file, by) =>
+      logIfRefused(log, 'scenario_import', by.username, async () => {
+        requireAdmin(by);
+        const fields = parseScenario(readUserFile(file), file);
+        await saveScenarioFields(store, fields, by.username);
+        logUserAction(log, 'scenario_import', by.username, { scenario_id: fields.scenario_id });
+        return fields.scenario_id;
+      }),
     async deleteScenario(id, by) {
       requireAdmin(by);
       await store.deleteScenario(id);
@@ -84,7 +85,7 @@ export function buildServices(config: Config, store: Store, engine: GameEngine):
       await access.remove(user, sessionId);
       logUserAction(log, 'delete_game', user.username, { session: sessionId });
     },
-    editScenario: (id, by) => editInEditor(store, id, by),
+    editScenario: (id, by) => logIfRefused(log, 'scenario_edit', by.username, () => editInEditor(store, id, by)),
     promptVersions: () => store.listSystemPrompts(NARRATOR_PROMPT),
     async activatePrompt(version, by) {
       requireAdmin(by);
