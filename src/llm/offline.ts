@@ -69,7 +69,7 @@ function pickFresh(items: readonly string[], seed: string, turn: number, last: s
     const item = items[(start + step) % items.length] as string;
     if (!last.includes(item)) return item;
   }
-  return items[start % items.length] as string;
+  return pick(items, seed, turn, variant);
 }
 
 /** A scene written from the prompt itself: the scenario's place and the player's action. */

@@ -69,8 +69,14 @@ function Screens({ firstRun, continueLast = false }: AppProps) {
   const [user, setUser] = useState<PublicUser | null>(null);
   const [hint, setHint] = useState<string | null>(null);
   const lastCtrlC = useRef(0);
-  /** The store's failure to open: the screen clears and the game ends with its sentence. */
-  const [unavailable, setUnavailable] = useState<Error | null>(null);
+  /**
+   * Set to end the game: Ink exits once this is committed, so the last frame is the one without
+   * the quit hint; with the store's failure to open, the screen clears and it ends with its sentence.
+   */
+  const [ending, setEnding] = useState<{ error?: Error } | null>(null);
+  useEffect(() => {
+    if (ending) exit(ending.error);
+  }, [ending, exit]);
 
   const { write } = useStdout();
   const current = useRef<Screen['name']>(screen.name);
@@ -102,7 +108,7 @@ function Screens({ firstRun, continueLast = false }: AppProps) {
         },
         (error: unknown) => {
           log.error('The store failed on first use', { error: error instanceof Error ? error.message : String(error) });
-          setUnavailable(error instanceof Error ? error : new Error(String(error)));
+          setEnding({ error: error instanceof Error ? error : new Error(String(error)) });
         },
       );
       // A failure shows when the game screen is opened (ScreenFailure), not here.
@@ -112,18 +118,13 @@ function Screens({ firstRun, continueLast = false }: AppProps) {
     return () => clearTimeout(afterFirstFrame);
   }, [services, go]);
 
-  const [quitting, setQuitting] = useState(false);
   const quit = useCallback(() => {
     if (user) logUserAction(log, 'quit', user.username);
     else log.info(`Quit from the ${current.current} screen, not logged in`);
-    // The last hint ("Press Ctrl+C again to quit.") is not left on the terminal: Ink exits once
-    // the frame without it is committed.
+    // The last hint ("Press Ctrl+C again to quit.") is not left on the terminal.
     setHint(null);
-    setQuitting(true);
+    setEnding({});
   }, [user]);
-  useEffect(() => {
-    if (quitting) exit();
-  }, [quitting, exit]);
 
   useKeys((input, key) => {
     if (!(key.ctrl && input === 'c')) {
@@ -161,12 +162,8 @@ function Screens({ firstRun, continueLast = false }: AppProps) {
     go({ name: next[choice as keyof typeof next] } as Screen);
   };
 
-  useEffect(() => {
-    if (unavailable) exit(unavailable);
-  }, [unavailable, exit]);
-
   const toMenu = () => go({ name: 'menu' });
-  if (unavailable) return null;
+  if (ending?.error) return null;
   let body: ReactElement;
   switch (screen.name) {
     case 'opening':

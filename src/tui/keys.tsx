@@ -10,7 +10,7 @@ const MAX_COMMIT_WAIT_MS = 100;
 export const MAX_HOLD_MS = 3000;
 
 /** The flags of plain text: what is handed back from a chunk is text, whatever key it came with. */
-const TEXT: Key = {
+export const TEXT_KEY: Key = {
   upArrow: false,
   downArrow: false,
   leftArrow: false,
@@ -94,7 +94,7 @@ export class KeyQueue {
     const next = this.queue.shift();
     if (!next) return;
     const unused = this.deliver(...next);
-    if (unused) this.queue.unshift([unused, TEXT]);
+    if (unused) this.queue.unshift([unused, TEXT_KEY]);
     const sequence = ++this.sent;
     this.waiting = setTimeout(() => this.committed(sequence), MAX_COMMIT_WAIT_MS).unref();
     this.commit(sequence);

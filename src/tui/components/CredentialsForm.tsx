@@ -1,6 +1,6 @@
 import { Box } from 'ink';
 import { useEffect, useState } from 'react';
-import { TextField } from './TextField.js';
+import { applyKeys, TextField } from './TextField.js';
 
 /** What a new account's name and password must be, for the forms that make one. */
 export const ACCOUNT_RULES = 'Usernames: 3–32 letters, digits, _ . -. Passwords: at least 8 characters.';
@@ -20,16 +20,6 @@ export interface Retry {
 
 const SEPARATOR = /(\r\n|\r|\n|\t)/;
 
-/** `text` after `keys`: Backspace takes the last character back, other control keys are dropped. */
-function typedInto(text: string, keys: string): string {
-  let typed = text;
-  for (const key of keys) {
-    if (key === '\u007f' || key === '\b') typed = typed.slice(0, -1);
-    else if (key >= ' ') typed += key;
-  }
-  return typed;
-}
-
 /**
  * The fields after keys typed ahead of the screen (a fast typist, a paste, a password manager's
  * "name Tab password Enter"): a line or a Tab ends a field, Enter on the last one submits, and
@@ -44,7 +34,10 @@ export function typeAhead(values: readonly string[], field: number, rest: string
     else if (SEPARATOR.test(piece)) {
       if (at === last) return { values: filled, field: at, submit: true, unused: pieces.slice(index + 1).join('') };
       at += 1;
-    } else filled[at] = typedInto(filled[at] ?? '', piece);
+    } else {
+      const text = filled[at] ?? '';
+      filled[at] = applyKeys([...piece], text, text.length).next;
+    }
   }
   return { values: filled, field: at, submit: false, unused: '' };
 }

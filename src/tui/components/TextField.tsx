@@ -31,7 +31,7 @@ const NEWLINES = new Set(['\r', '\n']);
  * Typed fast, pasted or sent over a slow link, several keys can arrive as one chunk: each is
  * applied in turn. A newline inside a paste is a space; one at its end is left to the caller.
  */
-function applyKeys(keys: string[], value: string, at: number, onTab?: (value: string) => string | undefined): { next: string; cursor: number } {
+export function applyKeys(keys: string[], value: string, at: number, onTab?: (value: string) => string | undefined): { next: string; cursor: number } {
   let next = value;
   let cursor = at;
   keys.forEach((char, index) => {

@@ -66,30 +66,35 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
   const typedNow = useRef(input);
   typedNow.current = input;
 
+  /** Clears the terminal and prints the finished messages again (<Static> prints each once). */
+  const reprintStory = useCallback(() => {
+    write(CLEAR_SCREEN);
+    setStaticKey((k) => k + 1);
+  }, [write]);
+
   const reload = useCallback(
     async (id: string) => {
       const transcript = await engine.transcript(user, id, SHOWN_ON_LOAD);
       const session = await engine.openSession(user, id);
       setSessionTokens(session.usage.tokens_in + session.usage.tokens_out);
-      write(CLEAR_SCREEN);
       setItems(transcript.map(toItem));
-      setStaticKey((k) => k + 1);
+      reprintStory();
     },
-    [engine, user, write],
+    [engine, user, reprintStory],
   );
 
-  /** Finished messages are printed once; on a resize the terminal is cleared and they are printed again, rewrapped. */
+  /** On a resize the story is printed again, rewrapped to the new width. */
   const firstWidth = useRef(width);
   useEffect(() => {
     if (width === firstWidth.current) return;
     firstWidth.current = width;
-    write(CLEAR_SCREEN);
-    setStaticKey((k) => k + 1);
-  }, [width, write]);
+    reprintStory();
+  }, [width, reprintStory]);
 
   /**
    * The box leaves the rows it took blank below the input line (Ink draws in place, and the
-   * terminal does not scroll back): the story is printed again so the input sits under it.
+   * terminal does not scroll back): once it is gone the story is printed again, so the input
+   * sits under it.
    */
   const reprintAfterOverlay = useRef(false);
   const closeOverlay = useCallback(() => {
@@ -99,9 +104,8 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
   useEffect(() => {
     if (overlay || !reprintAfterOverlay.current) return;
     reprintAfterOverlay.current = false;
-    write(CLEAR_SCREEN);
-    setStaticKey((k) => k + 1);
-  }, [overlay, write]);
+    reprintStory();
+  }, [overlay, reprintStory]);
 
   /** A failed action goes back in the input line, unless the player typed ahead: then ↑ recalls it. */
   const keepFailedAction = (error: unknown): string => {
