@@ -8,10 +8,11 @@ import { LlmError } from '../../src/llm/errors.js';
 import { OfflineLlm } from '../../src/llm/offline.js';
 import type { JsonRequest, JsonResult, LlmClient, StreamRequest, StreamResult } from '../../src/llm/types.js';
 import { openOnFirstUse } from '../../src/store/deferred.js';
+import type { SqliteStore } from '../../src/store/sqlite/store.js';
 import { FIRST_FRAME_EVENT } from '../../src/tui/first-frame.js';
 import { logInto, readLog } from '../support/logging.js';
 import { tempDir } from '../support/temp.js';
-import { KEY, loggedIn, realServices, renderApp, screenShows, type } from './harness.js';
+import { atLoginScreen, KEY, loggedIn, realServices, renderApp, screenShows, type } from './harness.js';
 
 describe('first run and accounts', () => {
   it('creates the admin on first run, then shows the main menu with the admin entry', async () => {
@@ -31,10 +32,7 @@ describe('first run and accounts', () => {
   it('asks for a username left empty, with the cursor back in Username; logs a quit before any login', async () => {
     const logs = tempDir();
     logInto(logs);
-    const { services, store } = await realServices();
-    await services.accounts.createUser('alice', 'password123', 'user', 'test');
-    const { stdin, lastFrame } = renderApp(services, { firstRun: false });
-    await screenShows(lastFrame, '› Log in');
+    const { services, stdin, lastFrame, store } = await atLoginScreen();
     await type(stdin, KEY.enter);
     await screenShows(lastFrame, 'Username:');
     await type(stdin, '\r', 'password123\r');
@@ -49,10 +47,7 @@ describe('first run and accounts', () => {
   });
 
   it('gives keys that come right after a screen change to the new screen, with no pause between them', async () => {
-    const { services, store } = await realServices();
-    await services.accounts.createUser('alice', 'password123', 'user', 'test');
-    const { stdin, lastFrame } = renderApp(services, { firstRun: false });
-    await screenShows(lastFrame, '› Log in');
+    const { stdin, lastFrame, store } = await atLoginScreen();
     // As a paste or a script sends them: each write is handled before the next, with no redraw
     // between; then in one chunk (Enter, and a password manager's name Tab password Enter), with
     // keys typed while the password is checked, which go to the main menu (↓ Enter: Load game).
@@ -82,10 +77,7 @@ describe('first run and accounts', () => {
   });
 
   it('refuses a wrong password in one sentence, registers a player, and logs out', async () => {
-    const { services, store } = await realServices();
-    await services.accounts.createUser('alice', 'password123', 'user', 'test');
-    const { stdin, lastFrame } = renderApp(services, { firstRun: false });
-    await screenShows(lastFrame, '› Log in');
+    const { stdin, lastFrame, store } = await atLoginScreen();
     await type(stdin, KEY.enter, 'alice\r', 'wrong-password\r');
     await screenShows(lastFrame, '✗ Wrong username or password. After 5 failed attempts an account is locked for 15 minutes.');
     await type(stdin, KEY.esc);
@@ -109,6 +101,18 @@ describe('first run and accounts', () => {
     await store.close();
   });
 });
+
+/** Services over `store` as a MongoDB store slow to connect: it opens on `release()`. */
+function slowToOpen(store: SqliteStore, dir: string) {
+  let release = () => {};
+  const connected = new Promise<void>((resolve) => (release = resolve));
+  const deferred = openOnFirstUse('mongodb', 'MongoDB database storyos', async () => {
+    await connected;
+    return store;
+  });
+  const config = parseConfig({ STORYOS_LOG_DIR: dir, STORYOS_DATA_DIR: dir }, dir);
+  return { services: buildServices(config, deferred, new GameEngine({ store: deferred, llm: new OfflineLlm(0), narratorModel: 'n', summaryModel: 's' })), release };
+}
 
 describe('the first screen, drawn before the store opens', () => {
   it('announces the first frame once, for the launcher to keep the code cache', async () => {
@@ -141,14 +145,7 @@ describe('the first screen, drawn before the store opens', () => {
 
   it('waits for MongoDB, which nothing tells about before it connects, on a screen of its own', async () => {
     const { store, dir } = await realServices();
-    let release = () => {};
-    const connected = new Promise<void>((resolve) => (release = resolve));
-    const slowToOpen = openOnFirstUse('mongodb', 'MongoDB database storyos', async () => {
-      await connected;
-      return store;
-    });
-    const config = parseConfig({ STORYOS_LOG_DIR: dir, STORYOS_DATA_DIR: dir }, dir);
-    const services = buildServices(config, slowToOpen, new GameEngine({ store: slowToOpen, llm: new OfflineLlm(0), narratorModel: 'n', summaryModel: 's' }));
+    const { services, release } = slowToOpen(store, dir);
     const { lastFrame } = renderApp(services, { firstRun: undefined });
     await screenShows(lastFrame, 'Opening the store…');
     release();
@@ -159,14 +156,7 @@ describe('the first screen, drawn before the store opens', () => {
   it('takes what the player types while the store is still opening (a slow MongoDB), and logs in once it is open', async () => {
     const { services: direct, store, dir } = await realServices();
     await direct.accounts.createUser('alice', 'password123', 'user', 'test');
-    let release = () => {};
-    const connected = new Promise<void>((resolve) => (release = resolve));
-    const slowToOpen = openOnFirstUse('mongodb', 'MongoDB database storyos', async () => {
-      await connected;
-      return store;
-    });
-    const config = parseConfig({ STORYOS_LOG_DIR: dir, STORYOS_DATA_DIR: dir }, dir);
-    const services = buildServices(config, slowToOpen, new GameEngine({ store: slowToOpen, llm: new OfflineLlm(0), narratorModel: 'n', summaryModel: 's' }));
+    const { services, release } = slowToOpen(store, dir);
     const { stdin, lastFrame } = renderApp(services, { firstRun: false });
     await screenShows(lastFrame, '› Log in');
     await type(stdin, KEY.enter);
@@ -349,7 +339,7 @@ describe('playing', () => {
   });
 });
 
-async function services(store: import('../../src/store/sqlite/store.js').SqliteStore, sessionId: string) {
+async function services(store: SqliteStore, sessionId: string) {
   const session = await store.getSession(sessionId);
   return store.getBranch(sessionId, session?.head as string, 1);
 }

@@ -55,16 +55,25 @@ export async function screenShows(lastFrame: () => string | undefined, text: str
   return lastFrame() ?? '';
 }
 
-/** A player logged in through the real login screen, at the main menu. */
-export async function loggedIn(options: { username?: string; role?: 'admin' | 'user'; wordDelayMs?: number; llm?: LlmClient } = {}) {
+type PlayerOptions = { username?: string; role?: 'admin' | 'user'; wordDelayMs?: number; llm?: LlmClient };
+
+/** A player's account (password `password123`) and the app at the login screen. */
+export async function atLoginScreen(options: PlayerOptions = {}) {
   const { username = 'alice', role = 'user', wordDelayMs = 0, llm } = options;
   const ctx = await realServices(wordDelayMs, llm);
   await ctx.services.accounts.createUser(username, 'password123', role, 'test');
   const app = renderApp(ctx.services, { firstRun: false });
   await screenShows(app.lastFrame, '› Log in');
+  return { ...ctx, ...app };
+}
+
+/** A player logged in through the real login screen, at the main menu. */
+export async function loggedIn(options: PlayerOptions = {}) {
+  const { username = 'alice' } = options;
+  const app = await atLoginScreen(options);
   await type(app.stdin, KEY.enter);
   await screenShows(app.lastFrame, 'Username:');
   await type(app.stdin, `${username}\r`, 'password123\r');
   await screenShows(app.lastFrame, '› New game');
-  return { ...ctx, ...app };
+  return app;
 }

@@ -1,8 +1,8 @@
 import type { Key } from 'ink';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { KeyQueue, MAX_HOLD_MS } from '../../src/tui/keys.js';
+import { KeyQueue, MAX_HOLD_MS, TEXT_KEY } from '../../src/tui/keys.js';
 
-const plain: Key = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false, hyper: false, capsLock: false, numLock: false };
+const plain = TEXT_KEY;
 const ctrlC: Key = { ...plain, ctrl: true };
 const esc: Key = { ...plain, escape: true, meta: true };
 const microtasks = () => new Promise<void>((resolve) => queueMicrotask(resolve));
