@@ -32,7 +32,7 @@ async function prefill(store: SqliteStore, sessionId: string, turns: number): Pr
   let head = (await store.getSession(sessionId))?.head ?? null;
   for (let n = 1; n <= turns; n++) {
     const action: NewMessage = { id: randomUUID(), parent_id: head, sender: 'player', content: `I search room ${n}.`, created_at: new Date(), narration: null, state: null };
-    const reply: NewMessage = { id: randomUUID(), parent_id: action.id, sender: 'StoryOS', content: 'The wind answers. '.repeat(30), created_at: new Date(), narration: { model: 'grok', usage: { tokens_in: 2000, tokens_out: 300 }, ttft_ms: 300, duration_ms: 2000, interrupted: false }, state: state(n) };
+    const reply: NewMessage = { id: randomUUID(), parent_id: action.id, sender: 'StoryOS', content: 'The wind answers. '.repeat(30), created_at: new Date(), narration: { model: 'grok', usage: { tokens_in: 2000, tokens_out: 300 }, ttft_ms: 300, duration_ms: 2000, interrupted: false, finish_reason: 'stop' }, state: state(n) };
     await store.appendMessages(sessionId, [action, reply], { turn_count: n, usage: { tokens_in: 0, tokens_out: 0 }, state: state(n), updated_at: new Date() });
     head = reply.id;
   }

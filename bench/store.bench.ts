@@ -33,7 +33,7 @@ export async function runStoreBench(root: string): Promise<void> {
   const narration = 'The wind tears at the shutters as you climb. '.repeat(20);
   for (let n = 1; n <= TURNS; n++) {
     const action: NewMessage = { id: randomUUID(), parent_id: head, sender: 'player', content: `I climb to the lamp room (turn ${n}).`, created_at: new Date(), narration: null, state: null };
-    const reply: NewMessage = { id: randomUUID(), parent_id: action.id, sender: 'StoryOS', content: narration, created_at: new Date(), narration: { model: 'grok', usage: { tokens_in: 2000, tokens_out: 300 }, ttft_ms: 400, duration_ms: 3000, interrupted: false }, state: state(n) };
+    const reply: NewMessage = { id: randomUUID(), parent_id: action.id, sender: 'StoryOS', content: narration, created_at: new Date(), narration: { model: 'grok', usage: { tokens_in: 2000, tokens_out: 300 }, ttft_ms: 400, duration_ms: 3000, interrupted: false, finish_reason: 'stop' }, state: state(n) };
     await store.appendMessages('bench', [action, reply], { turn_count: n, usage: { tokens_in: n * 2000, tokens_out: n * 300 }, state: state(n), updated_at: new Date() });
     head = reply.id;
   }

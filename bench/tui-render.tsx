@@ -63,7 +63,7 @@ const state = (n: number): StoryState => ({ world_state: 'Rain.', last_scene: `S
 let head = session.head;
 for (let n = 1; n <= turns; n++) {
   const action: NewMessage = { id: randomUUID(), parent_id: head, sender: 'player', content: `I try door ${n}.`, created_at: new Date(), narration: null, state: null };
-  const reply: NewMessage = { id: randomUUID(), parent_id: action.id, sender: 'StoryOS', content: `**Door ${n}** opens onto *rain*.\n\n${'The neon hums and the street below is loud. '.repeat(8)}`, created_at: new Date(), narration: { model: 'm', usage: { tokens_in: 1, tokens_out: 1 }, ttft_ms: 1, duration_ms: 1, interrupted: false }, state: state(n) };
+  const reply: NewMessage = { id: randomUUID(), parent_id: action.id, sender: 'StoryOS', content: `**Door ${n}** opens onto *rain*.\n\n${'The neon hums and the street below is loud. '.repeat(8)}`, created_at: new Date(), narration: { model: 'm', usage: { tokens_in: 1, tokens_out: 1 }, ttft_ms: 1, duration_ms: 1, interrupted: false, finish_reason: 'stop' }, state: state(n) };
   await store.appendMessages(session.id, [action, reply], { turn_count: n, usage: { tokens_in: n, tokens_out: n }, state: state(n), updated_at: new Date() });
   head = reply.id;
 }

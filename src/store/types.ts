@@ -90,12 +90,27 @@ export interface SessionRecord {
   state: StoryState;
 }
 
+/**
+ * How a narration ended: the server's `finish_reason` (`stop` is the only complete ending;
+ * `length`, `content_filter`, … are the server's own), `cut` when the stream ended without one
+ * (a closed connection, a reset, a proxy), `cancelled` when the player stopped it.
+ */
+export type FinishReason = 'stop' | 'length' | 'content_filter' | 'cut' | 'cancelled' | (string & {});
+
 export interface NarrationMeta {
   model: string;
   usage: TokenUsage;
   ttft_ms: number | null;
   duration_ms: number;
+  /** True for every ending but `stop`. */
   interrupted: boolean;
+  finish_reason: FinishReason;
+}
+
+/** Narration metadata as stored; records written before `finish_reason` existed get one from `interrupted`. */
+export function narrationFromStored(meta: (Omit<NarrationMeta, 'finish_reason'> & { finish_reason?: FinishReason }) | null): NarrationMeta | null {
+  if (!meta) return null;
+  return { ...meta, finish_reason: meta.finish_reason ?? (meta.interrupted ? 'cut' : 'stop') };
 }
 
 export interface MessageRecord {

@@ -20,7 +20,7 @@ async function storyWithBranches(store: SqliteStore, owner = 'alice'): Promise<S
   const retry: NewMessage = { ...(turn(null, 20)[1] as NewMessage), parent_id: secondAction, content: 'narration 2, retried\n# not a heading\n\u001b[31mred\u001b[0m' };
   await store.appendMessages(s.id, [retry], headUpdate(2));
   const interrupted: NewMessage[] = turn(retry.id, 30);
-  (interrupted[1] as NewMessage).narration = { model: 'm', usage: { tokens_in: 1, tokens_out: 1 }, ttft_ms: 1, duration_ms: 1, interrupted: true };
+  (interrupted[1] as NewMessage).narration = { model: 'm', usage: { tokens_in: 1, tokens_out: 1 }, ttft_ms: 1, duration_ms: 1, interrupted: true, finish_reason: 'cut' };
   await store.appendMessages(s.id, interrupted, headUpdate(3));
   return (await store.getSession(s.id)) as SessionRecord;
 }

@@ -72,7 +72,7 @@ export function turn(parent: string | null, n: number): NewMessage[] {
     sender: 'StoryOS',
     content: `narration ${n}`,
     created_at: at(`2024-01-15T11:00:01.${String(n % 1000).padStart(3, '0')}Z`),
-    narration: { model: 'grok-test', usage: { tokens_in: 100 + n, tokens_out: 50 + n }, ttft_ms: 120, duration_ms: 900, interrupted: false },
+    narration: { model: 'grok-test', usage: { tokens_in: 100 + n, tokens_out: 50 + n }, ttft_ms: 120, duration_ms: 900, interrupted: false, finish_reason: 'stop' },
     state: state(n),
   };
   return [action, narration];
@@ -204,7 +204,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(saved).toMatchObject({ head: heads[2], turn_count: 3, usage: { tokens_in: 300, tokens_out: 150 }, state: state(3) });
         const branch = await store.getBranch(s.id, heads[2] as string, 100);
         expect(branch.map((m) => m.content)).toEqual(['action 1', 'narration 1', 'action 2', 'narration 2', 'action 3', 'narration 3']);
-        expect(branch[5]).toMatchObject({ sender: 'StoryOS', narration: { model: 'grok-test', usage: { tokens_in: 103, tokens_out: 53 }, ttft_ms: 120, duration_ms: 900, interrupted: false }, state: state(3) });
+        expect(branch[5]).toMatchObject({ sender: 'StoryOS', narration: { model: 'grok-test', usage: { tokens_in: 103, tokens_out: 53 }, ttft_ms: 120, duration_ms: 900, interrupted: false, finish_reason: 'stop' }, state: state(3) });
         expect(branch[4]).toMatchObject({ sender: 'player', narration: null, state: null, parent_id: heads[1] });
       });
 

@@ -2,20 +2,21 @@ import { MongoClient, MongoServerError, type Collection, type Db } from 'mongodb
 import { redactText } from '../../logging/redact.js';
 import { ConflictError, DuplicateError, NotFoundError, StoreUnavailableError } from '../errors.js';
 import { instrumented } from '../instrument.js';
-import type {
-  HeadUpdate,
-  LockoutPolicy,
-  MessageRecord,
-  NewMessage,
-  PublicUser,
-  ScenarioRecord,
-  SessionRecord,
-  SessionSummary,
-  Store,
-  StoreCounts,
-  StoryState,
-  SystemPromptRecord,
-  UserRecord,
+import {
+  narrationFromStored,
+  type HeadUpdate,
+  type LockoutPolicy,
+  type MessageRecord,
+  type NewMessage,
+  type PublicUser,
+  type ScenarioRecord,
+  type SessionRecord,
+  type SessionSummary,
+  type Store,
+  type StoreCounts,
+  type StoryState,
+  type SystemPromptRecord,
+  type UserRecord,
 } from '../types.js';
 
 type SessionDoc = Omit<SessionRecord, 'id'> & { _id: string };
@@ -31,7 +32,7 @@ function sessionFromDoc({ _id, ...rest }: SessionDoc): SessionRecord {
 }
 
 function messageFromDoc({ _id, ...rest }: MessageDoc): MessageRecord {
-  return { id: _id, ...rest };
+  return { id: _id, ...rest, narration: narrationFromStored(rest.narration) };
 }
 
 /** The MongoDB store (MONGODB_URI set): collections of SPEC §6, indexes made at start. */

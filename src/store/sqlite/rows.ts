@@ -1,4 +1,4 @@
-import type { MessageRecord, NarrationMeta, ScenarioRecord, SessionRecord, StoryState, SystemPromptRecord, UserRecord } from '../types.js';
+import { narrationFromStored, type MessageRecord, type NarrationMeta, type ScenarioRecord, type SessionRecord, type StoryState, type SystemPromptRecord, type UserRecord } from '../types.js';
 
 /** SQLite keeps dates as ISO 8601 UTC text and nested values as JSON text. */
 export const toText = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -82,7 +82,7 @@ export function messageFromRow(r: Row): MessageRecord {
     sender: r.sender as MessageRecord['sender'],
     content: r.content as string,
     created_at: toDate(r.created_at as string) as Date,
-    narration: json<NarrationMeta>(r.narration as string | null),
+    narration: narrationFromStored(json<NarrationMeta>(r.narration as string | null)),
     state: json<StoryState>(r.state as string | null),
   };
 }
