@@ -365,7 +365,7 @@ export class GameEngine {
       sender: 'StoryOS',
       content: result.text,
       created_at: now,
-      narration: { model: result.model, usage: result.usage, ttft_ms: result.ttftMs === null ? null : Math.round(result.ttftMs), duration_ms: Math.round(result.durationMs), interrupted: result.interrupted, finish_reason: result.interrupted ? 'cut' : 'stop' },
+      narration: { model: result.model, usage: result.usage, ttft_ms: result.ttftMs === null ? null : Math.round(result.ttftMs), duration_ms: Math.round(result.durationMs), interrupted: result.interrupted, finish_reason: result.finishReason },
       state,
     };
     messages.push(narration);

@@ -1,4 +1,6 @@
 /** What the engine knows of a narrator: this interface, never the openai package. */
+import type { LlmError } from './errors.js';
+import type { FinishReason } from '../store/types.js';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -19,6 +21,21 @@ export interface StreamRequest {
   onText?: ((text: string) => void) | undefined;
   /** What the call is for, for the logs (`opening`, `turn`, …). */
   purpose: string;
+  /** The longest narration asked for (`max_tokens`); past a hard cap on characters the stream is closed. */
+  maxTokens?: number | undefined;
+  /** Told before each wait between attempts (rate limits, server errors, timeouts). */
+  onWait?: ((wait: RetryWait) => void) | undefined;
+}
+
+/** A wait before the next attempt, for the player's status line. */
+export interface RetryWait {
+  /** Why the attempt failed: `rate_limit`, `server`, `timeout`, `network`, `invalid_response`. */
+  kind: string;
+  status: number | null;
+  /** The attempt about to be made (2 for the first retry). */
+  nextAttempt: number;
+  maxAttempts: number;
+  waitMs: number;
 }
 
 export interface StreamResult {
@@ -28,11 +45,15 @@ export interface StreamResult {
   ttftMs: number | null;
   durationMs: number;
   chunks: number;
-  /** Cut short after the first token (cancelled, or the stream broke); `text` is what arrived. */
+  /** Anything but the server's `stop`: `text` is what arrived. */
   interrupted: boolean;
-  /** Why it was cut, when it was. */
-  interruption: import('./errors.js').LlmError | null;
+  /** How it ended: the server's `finish_reason`, `cut` when it gave none, `cancelled`. */
+  finishReason: FinishReason;
+  /** Why it was cut, when it was: its message is the player's sentence. */
+  interruption: LlmError | null;
   attempts: number;
+  /** Time spent on failed attempts and waits before the one that answered. */
+  waitedMs: number;
 }
 
 export interface JsonRequest<T> {
@@ -45,6 +66,7 @@ export interface JsonRequest<T> {
   parse: (data: unknown) => T;
   signal?: AbortSignal | undefined;
   purpose: string;
+  maxTokens?: number | undefined;
 }
 
 export interface JsonResult<T> {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LlmError } from '../../src/llm/errors.js';
 import { OpenAiLlm, type OpenAiLlmOptions } from '../../src/llm/openai-client.js';
 import type { StreamRequest } from '../../src/llm/types.js';
-import { DEFAULT_NARRATION, FakeLlmServer, validStateUpdate } from '../support/fake-llm-server.js';
+import { DEFAULT_NARRATION, FakeLlmServer, validStateUpdate, type Script } from '../support/fake-llm-server.js';
 import { logInto, readLog } from '../support/logging.js';
 import { tempDir } from '../support/temp.js';
 import { until } from '../support/wait.js';
@@ -62,7 +62,7 @@ describe('streaming through the openai SDK', () => {
     server.script({ kind: 'status', status: 500 }, { kind: 'status', status: 502 }, { kind: 'status', status: 503 });
     const error = await failure(client({ maxRetries: 2 }).stream(request()));
     expect([error.kind, error.status]).toEqual(['server', 503]);
-    expect(error.message).toBe("The narrator's service failed (HTTP 503); /retry to try again.");
+    expect(error.message).toBe("The narrator's service failed (HTTP 503) (3 attempts); /retry to try again.");
     expect(server.requests).toHaveLength(3);
   });
 
@@ -135,7 +135,7 @@ describe('streaming through the openai SDK', () => {
     await server.stop();
     const error = await failure(client({ maxRetries: 1 }).stream(request()));
     expect(error.kind).toBe('network');
-    expect(error.message).toMatch(/^Cannot reach the narrator at http:\/\/127\.0\.0\.1:\d+\/v1 \(ECONNREFUSED\); check the connection, then \/retry\.$/);
+    expect(error.message).toMatch(/^Cannot reach the narrator at http:\/\/127\.0\.0\.1:\d+\/v1 \(ECONNREFUSED\) \(2 attempts\); check the connection, then \/retry\.$/);
   });
 
   it('logs each call with model, attempt, status, TTFT, chunks and tokens, and never the key', async () => {
@@ -145,10 +145,99 @@ describe('streaming through the openai SDK', () => {
     await client().stream(request());
     const text = readLog(dir);
     expect(text).toMatch(/\[WARN\] \[llm_utils\] LLM request failed, retrying \(purpose: turn, model: grok-test, attempt: 1, kind: rate_limit, status: 429, retry_in: 0\.00s\)/);
-    expect(text).toMatch(/\[INFO\] \[llm_utils\] API call: llm chat\.completions \(stream\) \(status: 200, duration: \d+\.\d\ds, retries: 1, tokens_in: 10, tokens_out: 2, model: grok-test, purpose: turn, attempt: 2, ttft: \d+\.\d\ds, chunks: \d+\)/);
+    expect(text).toMatch(/\[INFO\] \[llm_utils\] API call: llm chat\.completions \(stream\) \(status: 200, duration: \d+\.\d\ds, retries: 1, tokens_in: 10, tokens_out: 2, model: grok-test, purpose: turn, attempt: 2, ttft: \d+\.\d\ds, chunks: \d+, finish_reason: stop\)/);
     expect(text).toMatch(/\[PERF\] \[llm_utils\] llm_stream completed \(duration: \d+\.\d\ds, model: grok-test, purpose: turn, ttft: /);
     expect(text).toContain('[DEBUG] [llm_utils] LLM narration (purpose: turn, text: Hi.)');
     expect(text).not.toContain('xai-test-key-0123456789');
+  });
+});
+
+describe('how a narration ends (finish_reason)', () => {
+  it('is complete only with the server\'s stop, which it records', async () => {
+    server.script({ kind: 'stream', chunks: ['All told.'] });
+    const result = await client().stream(request());
+    expect(result).toMatchObject({ text: 'All told.', finishReason: 'stop', interrupted: false, interruption: null });
+  });
+
+  it.each([
+    ['a stream that ends without a finish_reason', { kind: 'stream', chunks: ['The tide ', 'turns'], finish: null }],
+    ['a connection closed cleanly mid-stream (a proxy)', { kind: 'close', chunks: ['The tide ', 'turns'] }],
+    ['a reset connection', { kind: 'reset', chunks: ['The tide ', 'turns'] }],
+    ['an HTTP/1.1 answer with neither length nor chunking', { kind: 'unframed', chunks: ['The tide ', 'turns'] }],
+  ] satisfies Array<[string, Script]>)('marks %s as cut, keeping the text', async (_name, script) => {
+    server.script(script);
+    const result = await client().stream(request());
+    expect(result).toMatchObject({ text: 'The tide turns', finishReason: 'cut', interrupted: true });
+    expect(result.interruption?.message).toBe('The narration was cut off mid-way; the partial text is kept, and /retry asks for a new one.');
+  });
+
+  it('keeps the server\'s own ending: length and content_filter, each with its sentence', async () => {
+    server.script({ kind: 'stream', chunks: ['On and on'], finish: 'length' }, { kind: 'stream', chunks: ['Then the'], finish: 'content_filter' });
+    const long = await client().stream(request());
+    expect(long).toMatchObject({ finishReason: 'length', interrupted: true });
+    expect(long.interruption?.message).toBe('The narrator reached its length limit; /continue goes on.');
+    const filtered = await client().stream(request());
+    expect(filtered).toMatchObject({ finishReason: 'content_filter', interrupted: true });
+    expect(filtered.interruption?.kind).toBe('content_filter');
+  });
+
+  it('retries a connection closed before any text, then says so', async () => {
+    server.script({ kind: 'close', chunks: [] }, { kind: 'stream', chunks: ['Second try.'] });
+    expect(await client().stream(request())).toMatchObject({ text: 'Second try.', attempts: 2, finishReason: 'stop' });
+    server.script({ kind: 'close', chunks: [] }, { kind: 'close', chunks: [] });
+    const error = await failure(client({ maxRetries: 1 }).stream(request()));
+    expect(error.kind).toBe('network');
+    expect(error.message).toContain('the connection closed before the narration began');
+  });
+
+  it('refuses an empty answer (whitespace, or reasoning only) without retrying, and never narrates the reasoning', async () => {
+    server.script({ kind: 'stream', chunks: [] });
+    expect((await failure(client().stream(request()))).kind).toBe('empty');
+    server.script({ kind: 'stream', chunks: ['  ', '\n'] });
+    expect((await failure(client().stream(request()))).kind).toBe('empty');
+    const req = request();
+    server.script({ kind: 'stream', chunks: [], reasoning: ['Let me think ', 'about the tide.'] });
+    const error = await failure(client().stream(req));
+    expect(error.kind).toBe('empty');
+    expect(error.message).toBe('The narrator answered with no story (a reasoning model may have spent its budget thinking); /retry sends your action again.');
+    expect(req.pieces.join('')).not.toContain('think');
+    expect(server.requests).toHaveLength(3);
+    server.script({ kind: 'stream', chunks: ['The tide.'], reasoning: ['Hidden thoughts.'] });
+    expect((await client().stream(request())).text).toBe('The tide.');
+  });
+});
+
+describe('bounded narration', () => {
+  it('asks for max_tokens, and closes a stream past the character cap, ending it as length', async () => {
+    server.script({ kind: 'flood', total: 20_000_000, piece: 16_384 });
+    const req = request({ maxTokens: 500 });
+    const result = await client().stream(req);
+    expect(server.requests[0]?.body).toMatchObject({ max_tokens: 500 });
+    expect(result.text.length).toBe(4000);
+    expect(req.pieces.join('').length).toBe(4000);
+    expect(result).toMatchObject({ finishReason: 'length', interrupted: true });
+    expect(await until(() => server.requests[0]?.closedByClient === true)).toBe(true);
+  });
+});
+
+describe('waiting between attempts', () => {
+  it('tells each wait with the attempt, and keeps TTFT for the attempt that answered apart from the wait', async () => {
+    server.script({ kind: 'status', status: 429, headers: { 'retry-after': '0.2' } }, { kind: 'status', status: 503 }, { kind: 'stream', chunks: ['At last.'] });
+    const waits: unknown[] = [];
+    const result = await client({ backoff: { baseMs: 100, capMs: 100, random: () => 1 } }).stream(request({ onWait: (w) => waits.push(w) }));
+    expect(waits).toEqual([
+      { kind: 'rate_limit', status: 429, nextAttempt: 2, maxAttempts: 4, waitMs: 200 },
+      { kind: 'server', status: 503, nextAttempt: 3, maxAttempts: 4, waitMs: 100 },
+    ]);
+    expect(result.attempts).toBe(3);
+    expect(result.waitedMs).toBeGreaterThanOrEqual(290);
+    expect(result.ttftMs).toBeLessThan(result.waitedMs);
+  });
+
+  it('counts the attempts in the final sentence after timeouts', async () => {
+    server.script({ kind: 'stall' }, { kind: 'stall' }, { kind: 'stall' });
+    const error = await failure(client({ timeoutS: 0.2, maxRetries: 2 }).stream(request()));
+    expect(error.message).toBe('The narrator went silent for 0.2 seconds, 3 times in a row; /retry to try again.');
   });
 });
 

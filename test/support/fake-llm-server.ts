@@ -3,7 +3,19 @@ import type { AddressInfo } from 'node:net';
 
 /** What the fake server does with one request. */
 export type Script =
-  | { kind: 'stream'; chunks: string[]; usage?: Usage; delayMs?: number; firstDelayMs?: number }
+  /**
+   * A streamed answer. `finish` is the last chunk's finish_reason (`stop` by default; null sends
+   * none, as when a proxy ends the stream early); `reasoning` comes first as `reasoning_content`.
+   */
+  | { kind: 'stream'; chunks: string[]; usage?: Usage; delayMs?: number; firstDelayMs?: number; finish?: string | null; reasoning?: string[] }
+  /** Sends these chunks, then ends the response cleanly: no finish_reason, no `[DONE]`. */
+  | { kind: 'close'; chunks: string[] }
+  /** Sends these chunks, then resets the connection (TCP RST). */
+  | { kind: 'reset'; chunks: string[] }
+  /** An HTTP/1.1 answer with neither length nor chunking: these chunks, then the socket closes. */
+  | { kind: 'unframed'; chunks: string[] }
+  /** `total` characters of narration in pieces of `piece`, as fast as the client reads them. */
+  | { kind: 'flood'; total: number; piece: number }
   | { kind: 'json'; content: string; usage?: Usage; delayMs?: number }
   /** An HTTP error for the next streamed request, or with `for: 'json'` the next structured one. */
   | { kind: 'status'; status: number; headers?: Record<string, string>; body?: unknown; for?: 'stream' | 'json' }
@@ -63,6 +75,8 @@ function usageOf(request: RecordedRequest, completionTokens: number): Usage {
 export class FakeLlmServer {
   readonly requests: RecordedRequest[] = [];
   private readonly queue: Script[] = [];
+  /** Answers used when nothing is queued (by default, DEFAULT_NARRATION and a valid state update). */
+  private defaults: { stream?: () => Script; json?: () => Script } = {};
   private readonly sockets = new Set<import('node:net').Socket>();
   private server: http.Server | null = null;
   private port = 0;
@@ -79,6 +93,12 @@ export class FakeLlmServer {
    */
   script(...scripts: Script[]): this {
     this.queue.push(...scripts);
+    return this;
+  }
+
+  /** What every unscripted request of a kind gets from now on: e.g. a summary model that always answers invalid JSON. */
+  answerByDefault(defaults: { stream?: () => Script; json?: () => Script }): this {
+    this.defaults = { ...this.defaults, ...defaults };
     return this;
   }
 
@@ -113,8 +133,13 @@ export class FakeLlmServer {
     }
     const streamed = recorded.body.stream === true;
     const index = this.queue.findIndex((s) => (s.kind === 'json' || (s.kind === 'status' && s.for === 'json')) !== streamed);
-    const script = index === -1 ? (streamed ? { kind: 'stream' as const, chunks: DEFAULT_NARRATION } : { kind: 'json' as const, content: validStateUpdate(this.requests.length) }) : (this.queue.splice(index, 1)[0] as Script);
+    const script = index === -1 ? this.unscripted(streamed) : (this.queue.splice(index, 1)[0] as Script);
     await this.answer(script, recorded, res);
+  }
+
+  private unscripted(streamed: boolean): Script {
+    if (streamed) return this.defaults.stream?.() ?? { kind: 'stream', chunks: DEFAULT_NARRATION };
+    return this.defaults.json?.() ?? { kind: 'json', content: validStateUpdate(this.requests.length) };
   }
 
   private json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -122,9 +147,33 @@ export class FakeLlmServer {
     res.end(JSON.stringify(body));
   }
 
-  private chunk(res: http.ServerResponse, model: string, content: string | null, finish: string | null = null): void {
-    const data = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1700000000, model, choices: [{ index: 0, delta: content === null ? {} : { content }, finish_reason: finish }] };
-    res.write(`data: ${JSON.stringify(data)}\n\n`);
+  private chunk(res: http.ServerResponse, model: string, content: string | null, finish: string | null = null, field: 'content' | 'reasoning_content' = 'content'): boolean {
+    const data = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1700000000, model, choices: [{ index: 0, delta: content === null ? {} : { [field]: content }, finish_reason: finish }] };
+    return res.write(`data: ${JSON.stringify(data)}\n\n`);
+  }
+
+  /** Written straight to the socket: a status line and headers with no length and no chunking. */
+  private async unframed(res: http.ServerResponse, model: string, chunks: string[]): Promise<void> {
+    const socket = res.socket;
+    if (!socket) return;
+    socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n');
+    for (const content of chunks) {
+      const data = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1700000000, model, choices: [{ index: 0, delta: { content }, finish_reason: null }] };
+      socket.write(`data: ${JSON.stringify(data)}\n\n`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    socket.end();
+  }
+
+  private async flood(res: http.ServerResponse, model: string, total: number, piece: number): Promise<void> {
+    const text = 'All work and no play. '.repeat(Math.ceil(piece / 22)).slice(0, piece);
+    for (let sent = 0; sent < total && !res.destroyed; sent += piece) {
+      if (!this.chunk(res, model, text)) await new Promise((r) => res.once('drain', r).once('close', r));
+    }
+    if (res.destroyed) return;
+    this.chunk(res, model, null, 'stop');
+    res.write('data: [DONE]\n\n');
+    res.end();
   }
 
   private async answer(script: Script, request: RecordedRequest, res: http.ServerResponse): Promise<void> {
@@ -147,19 +196,36 @@ export class FakeLlmServer {
         });
         return;
       }
+      case 'unframed':
+        await this.unframed(res, model, script.chunks);
+        return;
       default:
         break;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.flushHeaders();
+    if (script.kind === 'flood') return this.flood(res, model, script.total, script.piece);
     const chunks = script.kind === 'stream' ? script.chunks : (script.chunks ?? []);
-    if (script.kind === 'stream') await wait(script.firstDelayMs);
+    if (script.kind === 'stream') {
+      await wait(script.firstDelayMs);
+      for (const thought of script.reasoning ?? []) this.chunk(res, model, thought, null, 'reasoning_content');
+    }
     for (const [i, content] of chunks.entries()) {
       if (res.destroyed) return;
       if (i > 0 && script.kind === 'stream') await wait(script.delayMs);
       this.chunk(res, model, content);
     }
     if (script.kind === 'stall') return;
+    if (script.kind === 'close') {
+      await wait(20);
+      res.end();
+      return;
+    }
+    if (script.kind === 'reset') {
+      await wait(50);
+      res.socket?.resetAndDestroy();
+      return;
+    }
     if (script.kind === 'disconnect') {
       await wait(50); // let the chunks reach the client before the cut
       res.socket?.destroy();
@@ -170,8 +236,9 @@ export class FakeLlmServer {
       res.end();
       return;
     }
-    this.chunk(res, model, null, 'stop');
-    const usage = script.usage ?? usageOf(request, Math.ceil(chunks.join('').length / 4));
+    const finish = script.kind === 'stream' && script.finish !== undefined ? script.finish : 'stop';
+    if (finish !== null) this.chunk(res, model, null, finish);
+    const usage = (script.kind === 'stream' ? script.usage : undefined) ?? usageOf(request, Math.ceil(chunks.join('').length / 4));
     if (request.body.stream_options?.include_usage) {
       res.write(`data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1700000000, model, choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } })}\n\n`);
     }
