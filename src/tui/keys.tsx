@@ -34,6 +34,32 @@ export const TEXT_KEY: Key = {
 };
 
 /**
+ * Control bytes a chunk of text may hold that are keys of their own: Ctrl+A to Ctrl+Z and the
+ * like, but not Tab, Enter (CR or LF) and Backspace (Ctrl+H), which text fields and forms apply
+ * in a chunk themselves (a paste's line breaks, a password manager's "name Tab password Enter").
+ */
+const CONTROL_KEY = /[\u0000-\u0007\u000b\u000c\u000e-\u001a\u001c-\u001f]/u;
+
+/**
+ * Ink hands over a read of the terminal as one input, split only at escape sequences: keys
+ * typed fast, sent over a slow link or by a script come together ("abc" and Ctrl+U, or Ctrl+C
+ * twice), and Ink reads such a chunk as text, so its control keys would be lost. This splits the
+ * chunk into its text and its control keys, each a key as Ink gives a lone one (Ctrl+U: `u` with
+ * `ctrl`).
+ */
+export function splitChunk(input: string, key: Key): Array<[string, Key]> {
+  if (input.length < 2 || key.ctrl || key.meta || !CONTROL_KEY.test(input)) return [[input, key]];
+  const keys: Array<[string, Key]> = [];
+  for (const piece of input.split(new RegExp(`(${CONTROL_KEY.source})`, 'u'))) {
+    if (!piece) continue;
+    const code = piece.charCodeAt(0);
+    if (piece.length === 1 && code >= 1 && code <= 26) keys.push([String.fromCharCode(code + 96), { ...TEXT_KEY, ctrl: true }]);
+    else keys.push([piece, TEXT_KEY]);
+  }
+  return keys;
+}
+
+/**
  * Keys in order, each handed to the handlers only once the screen the key before asked for is
  * committed (React commits a key's changes later than the key is handled, and Ink's own
  * `useInput` subscribes later still). Ctrl+C never waits; while a list loads (a hold), keys wait
@@ -118,7 +144,14 @@ export function KeyRouter({ children }: { children: ReactNode }) {
   const [queue] = useState(() => new KeyQueue(setCommitted));
   // After the commit, not within it: keys handled inside a commit would nest React updates.
   useLayoutEffect(() => queueMicrotask(() => queue.committed(committed)), [queue, committed]);
-  useInput(useCallback((input: string, key: Key) => queue.push(input, key), [queue]));
+  useInput(
+    useCallback(
+      (input: string, key: Key) => {
+        for (const [text, flags] of splitChunk(input, key)) queue.push(text, flags);
+      },
+      [queue],
+    ),
+  );
   return <KeyQueueContext.Provider value={queue}>{children}</KeyQueueContext.Provider>;
 }
 
@@ -136,7 +169,12 @@ export function useKeys(handler: KeyHandler, { isActive = true }: { isActive?: b
     if (!queue || !isActive) return;
     return queue.add(latest);
   }, [queue, isActive]);
-  useInput((input, key) => void handler(input, key), { isActive: queue === null && isActive });
+  useInput(
+    (input, key) => {
+      for (const [text, flags] of splitChunk(input, key)) handler(text, flags);
+    },
+    { isActive: queue === null && isActive },
+  );
 }
 
 /** While `active`, keys wait for the screen (a list still loading) instead of reaching nothing. */

@@ -12,6 +12,7 @@ import type { SqliteStore } from '../../src/store/sqlite/store.js';
 import { FIRST_FRAME_EVENT } from '../../src/tui/first-frame.js';
 import { logInto, readLog } from '../support/logging.js';
 import { tempDir } from '../support/temp.js';
+import { until } from '../support/wait.js';
 import { atLoginScreen, KEY, loggedIn, realServices, renderApp, screenShows, type } from './harness.js';
 
 describe('first run and accounts', () => {
@@ -73,6 +74,25 @@ describe('first run and accounts', () => {
     // A held key: every one of 301 presses counts, in order (after the one above; 4 scenarios: 301 mod 4 = 1 more).
     for (let i = 0; i < 301; i++) stdin.write(KEY.down);
     await screenShows(lastFrame, '› The Lighthouse at Gull Point');
+    await store.close();
+  });
+
+  it('honours every key of a chunk: "bob" and Ctrl+U in one read clear the field', async () => {
+    const { stdin, lastFrame, store } = await atLoginScreen();
+    stdin.write(KEY.enter);
+    await screenShows(lastFrame, 'Username:');
+    stdin.write('bob\u0015alice\r');
+    stdin.write('password123\r');
+    await screenShows(lastFrame, 'Main menu · alice');
+    await store.close();
+  });
+
+  it('quits on Ctrl+C twice in one read', async () => {
+    const logs = tempDir();
+    logInto(logs);
+    const { stdin, store } = await atLoginScreen();
+    stdin.write('\u0003\u0003');
+    expect(await until(() => readLog(logs).includes('Quit from the login screen, not logged in'))).toBe(true);
     await store.close();
   });
 

@@ -14,7 +14,7 @@ import { useInputHistory } from '../../src/tui/hooks/useInputHistory.js';
 import { completions } from '../../src/tui/commands/index.js';
 import { logInto, readLog } from '../support/logging.js';
 import { tempDir } from '../support/temp.js';
-import { KEY, type } from './harness.js';
+import { KEY, screenShows, type } from './harness.js';
 
 function Field({ onSubmit, mask = false, onTab }: { onSubmit: (v: string) => void; mask?: boolean; onTab?: (v: string) => string | undefined }) {
   const [value, setValue] = useState('');
@@ -82,6 +82,16 @@ describe('TextField', () => {
     expect(lastFrame()).toContain('[/help]');
     await type(stdin, ' me\u007f\u007fx\r');
     expect(submitted).toHaveBeenCalledWith('/help x');
+  });
+
+  it('applies a control key that comes in one chunk with text: "abc" and Ctrl+U clear the line', async () => {
+    const { stdin, lastFrame } = render(<Field onSubmit={() => {}} />);
+    stdin.write('abc');
+    await screenShows(lastFrame, '[abc]');
+    stdin.write('xyz\u0015');
+    await screenShows(lastFrame, '[]');
+    stdin.write('say hello\u0017there\u0001> ');
+    await screenShows(lastFrame, '[> say there]');
   });
 
   it('masks passwords and never shows control characters', async () => {

@@ -1,6 +1,6 @@
 import type { Key } from 'ink';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { KeyQueue, MAX_HOLD_MS, TEXT_KEY } from '../../src/tui/keys.js';
+import { KeyQueue, MAX_HOLD_MS, splitChunk, TEXT_KEY } from '../../src/tui/keys.js';
 
 const plain = TEXT_KEY;
 const ctrlC: Key = { ...plain, ctrl: true };
@@ -90,5 +90,20 @@ describe('KeyQueue', () => {
     queue.committed(commits.at(-1)!);
     queue.push('b', plain);
     expect(seen).toEqual(['a']);
+  });
+});
+
+describe('splitChunk', () => {
+  const ctrl = (letter: string): [string, Key] => [letter, { ...plain, ctrl: true }];
+
+  it('splits the control keys out of a chunk Ink reads as text, each as Ink gives a lone one', () => {
+    expect(splitChunk('\u0003\u0003', plain)).toEqual([ctrl('c'), ctrl('c')]);
+    expect(splitChunk('abc\u0015', plain)).toEqual([['abc', plain], ctrl('u')]);
+    expect(splitChunk('say\u0017hi\u0001!', plain)).toEqual([['say', plain], ctrl('w'), ['hi', plain], ctrl('a'), ['!', plain]]);
+  });
+
+  it('leaves alone what text fields apply in a chunk (Tab, line breaks, Backspace) and single keys', () => {
+    for (const chunk of ['alice\tpassword123\r', 'line one\nline two\r', 'lamp\u007f\b', 'x']) expect(splitChunk(chunk, plain)).toEqual([[chunk, plain]]);
+    expect(splitChunk('u', ctrlC)).toEqual([['u', ctrlC]]);
   });
 });
