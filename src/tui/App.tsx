@@ -131,8 +131,9 @@ function Screens({ firstRun, continueLast = false }: AppProps) {
       if (hint) setHint(null);
       return;
     }
-    if (cancel.current?.()) {
-      setHint('Cancelled: the text so far is kept. Ctrl+C twice quits.');
+    const cancelled = cancel.current?.() ?? false;
+    if (cancelled !== false) {
+      setHint(cancelled);
       lastCtrlC.current = 0;
       return;
     }

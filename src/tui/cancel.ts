@@ -1,8 +1,12 @@
 import { createContext, useContext } from 'react';
 
-/** The game screen registers how to cancel a narration; Ctrl+C asks it first. */
+/**
+ * The game screen registers how to cancel a narration; Ctrl+C asks it first. It answers false
+ * when there was nothing to cancel, else the sentence to show, or null when the screen says
+ * itself what the cancel did.
+ */
 export interface CancelRegistry {
-  current: (() => boolean) | null;
+  current: (() => false | string | null) | null;
 }
 
 export const CancelContext = createContext<CancelRegistry>({ current: null });

@@ -211,6 +211,23 @@ class FailingTurns implements LlmClient {
   }
 }
 
+/** Narrates openings; a turn writes nothing until it is cancelled. */
+class SilentUntilCancelled implements LlmClient {
+  readonly label = 'silent';
+  readonly offline = false;
+  private readonly inner = new OfflineLlm(0);
+
+  async stream(request: StreamRequest): Promise<StreamResult> {
+    if (request.purpose !== 'turn') return this.inner.stream(request);
+    await new Promise<void>((resolve) => request.signal?.addEventListener('abort', () => resolve()));
+    throw new LlmError('cancelled', 'Cancelled.');
+  }
+
+  json<T>(request: JsonRequest<T>): Promise<JsonResult<T>> {
+    return this.inner.json(request);
+  }
+}
+
 describe('playing', () => {
   it('starts a new game from the scenario list and plays a turn', async () => {
     const { stdin, lastFrame, frames, store } = await loggedInMenu();
@@ -256,6 +273,9 @@ describe('playing', () => {
     expect(afterClosing.slice(cleared).join('\n')).toContain('Offline demo narrator');
     await type(stdin, '/frobnicate\r');
     await screenShows(lastFrame, '✗ Unknown command /frobnicate; /help lists them.');
+    // The line is kept, to be corrected.
+    expect(lastFrame()).toContain('│ /frobnicate');
+    await type(stdin, '\u0015');
     // Enter on nothing but spaces: a word on what to do, in place of the old notice; the line is emptied.
     await type(stdin, '   ', KEY.enter);
     await screenShows(lastFrame, 'Type what you do, then Enter; /help lists the commands.');
@@ -264,6 +284,49 @@ describe('playing', () => {
     await type(stdin, '/help\r');
     await screenShows(lastFrame, 'Esc closes');
     expect(lastFrame()).not.toContain('Unknown command');
+    await store.close();
+  });
+
+  it('goes through the commands an ambiguous prefix fits with Tab, and Enter runs only the one chosen', async () => {
+    const { stdin, lastFrame, store } = await loggedInMenu();
+    await type(stdin, KEY.enter);
+    await screenShows(lastFrame, '› Neon Rain');
+    await type(stdin, KEY.enter);
+    await screenShows(lastFrame, 'What do you do?');
+    const [session] = await store.listSessions('alice');
+    const messages = async () => (await store.getBranch(session?.id as string, (await store.getSession(session?.id as string))?.head as string, 100)).length;
+    const before = await messages();
+    // Tab and Enter in one chunk, as a paste: Tab completes what /continue and /context share, and Enter runs neither.
+    stdin.write('/c\t\r');
+    await screenShows(lastFrame, '✗ /cont could be /continue or /context: Tab goes through them.');
+    expect(lastFrame()).toMatch(/│ \/cont\b/);
+    expect(lastFrame()).toContain('/continue — let the story go on');
+    expect(lastFrame()).toContain('/context — the exact prompt');
+    stdin.write(KEY.tab);
+    await screenShows(lastFrame, /│ \/continue\b[\s\S]*› \/continue/);
+    stdin.write(KEY.tab);
+    await screenShows(lastFrame, /│ \/context\b[\s\S]*› \/context/);
+    expect(lastFrame()).toContain('/continue — let the story go on');
+    expect(await messages()).toBe(before);
+    stdin.write(KEY.enter);
+    await screenShows(lastFrame, 'Next prompt: about');
+    expect(await messages()).toBe(before);
+    await store.close();
+  });
+
+  it('says one thing when a narration is cancelled before its first word, and puts the action back', async () => {
+    const { stdin, lastFrame, store } = await loggedIn({ llm: new SilentUntilCancelled() });
+    await type(stdin, KEY.enter);
+    await screenShows(lastFrame, '› Neon Rain');
+    await type(stdin, KEY.enter);
+    await screenShows(lastFrame, 'What do you do? (/help', 5000);
+    stdin.write('I wait\r');
+    await screenShows(lastFrame, 'The narrator is thinking…');
+    stdin.write(KEY.ctrlC);
+    const frame = await screenShows(lastFrame, 'Cancelled. Your action is back in the input line.');
+    expect(frame).not.toContain('text so far');
+    expect(frame).not.toContain('✗');
+    expect(frame).toContain('│ I wait');
     await store.close();
   });
 

@@ -5,7 +5,7 @@ import { TurnError, type PlayOptions, type TurnResult } from '../../game/engine.
 import { getLogger, logUserAction } from '../../logging/logger.js';
 import type { MessageRecord, PublicUser } from '../../store/types.js';
 import { useCancelRegistry } from '../cancel.js';
-import { completions, findCommand } from '../commands/index.js';
+import { completeCommand, completions, findCommand, unknownCommand, type TabCycle } from '../commands/index.js';
 import type { CommandContext } from '../commands/types.js';
 import { MessageView, type StoryItem } from '../components/MessageView.js';
 import { SafeStatic } from '../components/SafeStatic.js';
@@ -60,6 +60,8 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
   const [stats, setStats] = useState<TurnStats | null>(null);
   const [sessionTokens, setSessionTokens] = useState(0);
   const buffer = useRef('');
+  /** Tab going through the commands a prefix fits (/c: /continue, /context). */
+  const tabCycle = useRef<TabCycle | null>(null);
   const abort = useRef<AbortController | null>(null);
   // The latest values for callbacks made in an earlier render (a key can arrive before the re-render).
   const busyNow = useRef(busy);
@@ -135,7 +137,9 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
         setSessionTokens(result.session.usage.tokens_in + result.session.usage.tokens_out);
         if (result.notice) setNotice({ kind: 'error', text: result.notice });
       } catch (error) {
-        setNotice({ kind: 'error', text: `${(error as Error).message}${keepFailedAction(error)}` });
+        // Cancelled before the first token: this is the one thing said of it (the app says nothing).
+        const cancelled = error instanceof TurnError && error.failure.kind === 'cancelled';
+        setNotice({ kind: cancelled ? 'info' : 'error', text: `${(error as Error).message}${keepFailedAction(error)}` });
       } finally {
         clearInterval(timer);
         abort.current = null;
@@ -153,7 +157,8 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
     cancel.current = () => {
       if (!abort.current) return false;
       abort.current.abort();
-      return true;
+      // With nothing written yet the turn fails as cancelled, and play() says so.
+      return buffer.current ? 'Cancelled: the text so far is kept. Ctrl+C twice quits.' : null;
     };
     return () => {
       cancel.current = null;
@@ -194,13 +199,15 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
       return setNotice({ kind: 'info', text: NOTHING_TYPED });
     }
     if (!text || !commandContext) return;
+    const slash = text.startsWith('/');
+    const [name = '', ...args] = slash ? text.slice(1).split(/\s+/) : [];
+    const command = slash ? findCommand(name.toLowerCase()) : undefined;
+    // A slash command that is none keeps the line, to be corrected.
+    if (slash && !command) return setNotice({ kind: 'error', text: unknownCommand(name) });
     setNotice(null);
     history.add(text);
     setInput('');
-    if (text.startsWith('/')) {
-      const [name = '', ...args] = text.slice(1).split(/\s+/);
-      const command = findCommand(name.toLowerCase());
-      if (!command) return setNotice({ kind: 'error', text: `Unknown command /${name}; /help lists them.` });
+    if (command) {
       logUserAction(log, `command /${command.name}`, user.username, { session: commandContext.sessionId });
       try {
         await command.run(commandContext, args);
@@ -212,7 +219,8 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
     await play((options) => engine.takeTurn(user, commandContext.sessionId, text, options), text);
   };
 
-  const suggestions = completions(input);
+  const cycling = tabCycle.current?.shown === input ? tabCycle.current : null;
+  const suggestions = cycling ? cycling.candidates : completions(input);
   return (
     <Box flexDirection="column">
       <SafeStatic key={staticKey} items={items}>
@@ -236,16 +244,17 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
           placeholder={busy ? '' : 'What do you do? (/help for commands)'}
           onHistory={(direction) => setInput(history.move(direction, input))}
           onTab={(typed) => {
-            const [first] = completions(typed);
-            return first ? `/${first.name}${first.args ? ' ' : ''}` : undefined;
+            const completed = completeCommand(typed, tabCycle.current);
+            tabCycle.current = completed?.cycle ?? null;
+            return completed?.text;
           }}
         />
       </Box>
       {suggestions.length > 0 && !busy ? (
         <Box flexDirection="column" paddingX={1}>
           {suggestions.map((c) => (
-            <Text key={c.name} dimColor>
-              /{c.name}
+            <Text key={c.name} dimColor={cycling?.candidates[cycling.index] !== c} bold={cycling?.candidates[cycling.index] === c}>
+              {cycling ? (cycling.candidates[cycling.index] === c ? '› ' : '  ') : ''}/{c.name}
               {c.args ? ` ${c.args}` : ''} — {c.description}
             </Text>
           ))}
