@@ -1,22 +1,33 @@
 import { UserFacingError } from '../config/errors.js';
 import { LlmError } from '../llm/errors.js';
 import { sanitizeText } from '../llm/sanitize.js';
-import type { LlmClient, StreamResult } from '../llm/types.js';
+import { sleep } from '../llm/retry.js';
+import type { LlmClient, RetryWait, StreamResult } from '../llm/types.js';
 import { formatDuration } from '../logging/format.js';
 import { getLogger, logError, logPerf, logUserAction } from '../logging/logger.js';
-import { ConflictError, NotFoundError } from '../store/errors.js';
+import { ConflictError, isTransientStoreError, NotFoundError } from '../store/errors.js';
 import { newMessageId, newSessionId } from '../store/ids.js';
 import { NARRATOR_PROMPT, DEFAULT_NARRATOR_PROMPT } from '../store/seed/prompts.js';
-import { EMPTY_STATE, type MessageRecord, type NewMessage, type PublicUser, type ScenarioRecord, type SessionRecord, type Store, type StoryState, type TimelineEvent, type TokenUsage } from '../store/types.js';
+import { EMPTY_STATE, type FinishReason, type MessageRecord, type NewMessage, type PublicUser, type ScenarioRecord, type SessionRecord, type Store, type StoryState, type TimelineEvent, type TokenUsage } from '../store/types.js';
 import { assemblePrompt, DEFAULT_BUDGET, type AssembledPrompt, type PromptBudget } from './prompt.js';
 import { SessionAccess } from './sessions.js';
-import { applyStateUpdate, parseStateUpdate, STATE_UPDATE_SCHEMA, stateUpdateMessages } from './state-update.js';
+import { applyStateUpdate, parseStateUpdate, STATE_UPDATE_SCHEMA, stateUpdateMessages, type TurnToSummarise } from './state-update.js';
 
 const log = getLogger('game_logic');
 
 /** Messages of the branch loaded for a turn: the prompt's history and recent timeline come from them. */
 const BRANCH_WINDOW = 40;
 export const MAX_ACTION_CHARS = 2000;
+/** The longest narration asked of the narrator by default (`max_tokens`). */
+export const DEFAULT_NARRATION_MAX_TOKENS = 2048;
+/** The longest a turn waits for the story-state update of the turn before it. */
+export const STATE_UPDATE_WAIT_MS = 1000;
+/** A failed story-state update is tried once more after this pause, in the background. */
+const STATE_UPDATE_RETRY_MS = 500;
+/** The most turns whose missed state updates one update catches up with. */
+const STATE_CATCH_UP_TURNS = 6;
+/** Pauses between the tries of a save that failed on a busy database or a dropped connection. */
+const STORE_RETRY_MS = [50, 200, 800];
 
 export interface EngineOptions {
   store: Store;
@@ -25,36 +36,76 @@ export interface EngineOptions {
   summaryModel: string;
   budget?: PromptBudget;
   now?: () => Date;
+  /** `max_tokens` of a narration (DEFAULT_NARRATION_MAX_TOKENS). */
+  narrationMaxTokens?: number;
+  /** Pauses between the tries of a failed save (tests shorten them). */
+  storeRetryMs?: number[];
 }
 
 export interface PlayOptions {
   signal?: AbortSignal | undefined;
   onText?: ((text: string) => void) | undefined;
+  /** Told before each wait between the narrator's attempts (rate limits, server errors, timeouts). */
+  onWait?: ((wait: RetryWait) => void) | undefined;
 }
 
 export interface TurnResult {
   session: SessionRecord;
   message: MessageRecord;
   interrupted: boolean;
-  /** A sentence for the player when the narration was cut short. */
+  finishReason: FinishReason;
+  /** A sentence for the player when the narration was cut short (not when they stopped it). */
   notice: string | null;
+  /** Of the attempt that answered. */
   ttftMs: number | null;
   durationMs: number;
+  /** Spent on failed attempts and the waits between them, before the one that answered. */
+  waitedMs: number;
+  attempts: number;
   usage: TokenUsage;
 }
 
 /** A turn that produced nothing: the player's typed action comes back with it, to try again. */
 export class TurnError extends UserFacingError {
   constructor(
-    /** What went wrong: an LlmError's kind, or `conflict`. */
+    /** What went wrong: an LlmError's kind, `conflict`, or `store` (the turn could not be saved). */
     readonly failure: { kind: string; message: string },
     readonly action: string | null,
+    /** The narration the player read but that could not be saved: /retry saves it. */
+    readonly unsavedNarration: string | null = null,
   ) {
     super(failure.message, 1);
   }
 }
 
 const PLAYED_ELSEWHERE = 'This game was played in another window meanwhile, so this narration was not kept; /retry plays your action on the latest story.';
+const ACTION_NOT_SAVED = 'The game could not be saved, so your action was not played; /retry sends it again.';
+const TURN_NOT_SAVED = 'The game could not be saved; your action and this narration are kept, and /retry saves them (no new narration is asked for).';
+const UNANSWERED_FIRST = 'Your last action has no narration yet: /retry sends it, or /undo takes it back.';
+
+/** A narration that streamed but could not be saved, kept for /retry. */
+interface UnsavedTurn {
+  kind: Kind;
+  session: SessionRecord;
+  turn: Turn;
+  result: StreamResult;
+  previousState: StoryState;
+  summaryAction: string | null;
+  started: number;
+}
+
+/** What one narration is told after and about. */
+interface Turn {
+  /** The message the narration (or the player's action) follows; null for an opening. */
+  parentId: string | null;
+  action: string | null;
+  /** The action's message when it is already in the store (an unanswered action). */
+  actionId?: string | undefined;
+  instruction: string;
+  turnCount: number;
+  /** For a retry: the message the replaced narration followed (null when it was the opening). */
+  stateFrom?: MessageRecord | null;
+}
 
 export interface StoryView {
   synopsis: string;
@@ -85,9 +136,14 @@ export class GameEngine {
   private readonly access: SessionAccess;
   private readonly budget: PromptBudget;
   private readonly now: () => Date;
+  /** Per session: settles when its story-state update has had its first answer (or failed). */
   private readonly pendingUpdates = new Map<string, Promise<void>>();
+  /** Per session: settles when the update, its retry included, is done (tests and benchmarks wait on it). */
+  private readonly runningUpdates = new Map<string, Promise<void>>();
   /** The last action whose turn failed, per session: /retry sends it again. */
   private readonly failedActions = new Map<string, string>();
+  /** A narration that could not be saved, per session: /retry saves it. */
+  private readonly unsaved = new Map<string, UnsavedTurn>();
 
   constructor(private readonly options: EngineOptions) {
     this.store = options.store;
@@ -123,10 +179,44 @@ export class GameEngine {
     return this.failedActions.get(sessionId);
   }
 
-  /** Resolves when the session's story-state update (if any) is done. */
+  /** Whether a narration the player read is waiting to be saved (/retry saves it). */
+  hasUnsavedTurn(sessionId: string): boolean {
+    return this.unsaved.has(sessionId);
+  }
+
+  /** Resolves when the session's story-state update (if any), its retry included, is done. */
   async settled(sessionId?: string): Promise<void> {
-    if (sessionId) await this.pendingUpdates.get(sessionId);
-    else await Promise.all(this.pendingUpdates.values());
+    if (sessionId) await this.runningUpdates.get(sessionId);
+    else await Promise.all(this.runningUpdates.values());
+  }
+
+  /**
+   * What exit waits for: the first answer of each running story-state update, at most
+   * STATE_UPDATE_WAIT_MS. A retry still running is left; the next update catches up with it.
+   */
+  async beforeExit(): Promise<void> {
+    await Promise.race([Promise.all(this.pendingUpdates.values()), sleep(STATE_UPDATE_WAIT_MS)]);
+  }
+
+  /** The player's last action when it is saved without a narration (the process ended first). */
+  async unansweredAction(user: PublicUser, sessionId: string): Promise<string | null> {
+    const session = await this.access.open(user, sessionId);
+    const head = session.head ? await this.store.getMessage(session.head) : null;
+    return head?.sender === 'player' ? head.content : null;
+  }
+
+  /** A game whose opening was never saved (its process ended while it was told). */
+  async needsOpening(user: PublicUser, sessionId: string): Promise<boolean> {
+    return (await this.access.open(user, sessionId)).head === null;
+  }
+
+  /** Tells the opening of a game that has none. */
+  async tellOpening(user: PublicUser, sessionId: string, play: PlayOptions = {}): Promise<TurnResult> {
+    const session = await this.ready(user, sessionId);
+    if (session.head !== null) throw new UserFacingError('This game has begun already.', 1);
+    const scenario = await this.scenarioOf(session);
+    logUserAction(log, 'opening_again', user.username, { session: sessionId });
+    return this.narrate('opening', session, { parentId: null, action: null, instruction: OPENING_INSTRUCTION(scenario), turnCount: 0 }, play);
   }
 
   async newSession(user: PublicUser, scenarioId: string, play: PlayOptions = {}): Promise<TurnResult> {
@@ -161,16 +251,32 @@ export class GameEngine {
     if (text.length > MAX_ACTION_CHARS) throw new UserFacingError(`An action can be at most ${MAX_ACTION_CHARS} characters (this one has ${text.length}).`, 2);
     const session = await this.ready(user, sessionId);
     logUserAction(log, 'take_turn', user.username, { session: sessionId, input_length: text.length });
-    return this.narrate('turn', session, { parentId: session.head, action: text, instruction: text, turnCount: session.turn_count + 1 }, play);
+    if (this.unsaved.has(sessionId)) await this.saveUnsaved(sessionId);
+    return this.playAction(await this.ready(user, sessionId), text, play);
+  }
+
+  /**
+   * A turn for an action: after an unanswered action in the store, the same text answers it
+   * and another replaces it (the unanswered one stays in the tree, off the branch).
+   */
+  private async playAction(session: SessionRecord, action: string, play: PlayOptions): Promise<TurnResult> {
+    const head = session.head ? await this.store.getMessage(session.head) : null;
+    const unanswered = head?.sender === 'player' ? head : null;
+    const parentId = unanswered ? unanswered.parent_id : session.head;
+    const actionId = unanswered?.content === action ? unanswered.id : undefined;
+    return this.narrate('turn', session, { parentId, action, actionId, instruction: action, turnCount: session.turn_count + 1 }, play);
   }
 
   /** A new narration for the last turn, kept beside the old one; or the failed action sent again. */
   async retry(user: PublicUser, sessionId: string, play: PlayOptions = {}): Promise<TurnResult> {
     const session = await this.ready(user, sessionId);
     const failed = this.failedActions.get(sessionId);
-    logUserAction(log, 'retry', user.username, { session: sessionId, failed_action: failed !== undefined });
-    if (failed !== undefined) return this.narrate('turn', session, { parentId: session.head, action: failed, instruction: failed, turnCount: session.turn_count + 1 }, play);
+    logUserAction(log, 'retry', user.username, { session: sessionId, failed_action: failed !== undefined, unsaved: this.unsaved.has(sessionId) || undefined });
+    if (this.unsaved.has(sessionId)) return this.saveUnsaved(sessionId);
+    if (session.head === null) return this.tellOpening(user, sessionId, play);
+    if (failed !== undefined) return this.playAction(session, failed, play);
     const head = await this.headMessage(session);
+    if (head.sender === 'player') return this.playAction(session, head.content, play);
     const parent = head.parent_id ? await this.store.getMessage(head.parent_id) : null;
     if (!parent) {
       const scenario = await this.scenarioOf(session);
@@ -185,12 +291,16 @@ export class GameEngine {
     const started = performance.now();
     const session = await this.ready(user, sessionId);
     this.failedActions.delete(sessionId);
+    this.unsaved.delete(sessionId);
     const head = await this.headMessage(session);
     const parent = head.parent_id ? await this.store.getMessage(head.parent_id) : null;
-    const target = parent?.sender === 'player' ? (parent.parent_id ? await this.store.getMessage(parent.parent_id) : null) : parent;
+    // An unanswered action is taken back alone: the turn it began was never counted.
+    const unanswered = head.sender === 'player';
+    const target = unanswered ? parent : parent?.sender === 'player' ? (parent.parent_id ? await this.store.getMessage(parent.parent_id) : null) : parent;
     if (!target) throw new UserFacingError('Nothing to undo: this is the opening of the story.', 1);
     const state = target.state ?? EMPTY_STATE;
-    await this.store.setHead(sessionId, target.id, { turn_count: Math.max(0, session.turn_count - 1), usage: session.usage, state, updated_at: this.now() });
+    const turnCount = unanswered ? session.turn_count : Math.max(0, session.turn_count - 1);
+    await this.store.setHead(sessionId, target.id, { turn_count: turnCount, usage: session.usage, state, updated_at: this.now() });
     logUserAction(log, 'undo', user.username, { session: sessionId });
     logPerf(log, 'undo', performance.now() - started, { session: sessionId });
     return (await this.store.getSession(sessionId)) as SessionRecord;
@@ -199,12 +309,15 @@ export class GameEngine {
   async continueStory(user: PublicUser, sessionId: string, play: PlayOptions = {}): Promise<TurnResult> {
     const session = await this.ready(user, sessionId);
     logUserAction(log, 'continue', user.username, { session: sessionId });
+    if (this.unsaved.has(sessionId) || this.failedActions.has(sessionId) || (await this.headMessage(session)).sender === 'player') throw new UserFacingError(UNANSWERED_FIRST, 1);
     return this.narrate('continue', session, { parentId: session.head, action: null, instruction: CONTINUE_INSTRUCTION, turnCount: session.turn_count + 1 }, play);
   }
 
   /** The exact prompt the next turn would send, with tokens per section (`/context`). */
   async nextPrompt(user: PublicUser, sessionId: string, action = '(your next action)'): Promise<AssembledPrompt> {
     const session = await this.ready(user, sessionId);
+    const head = session.head ? await this.store.getMessage(session.head) : null;
+    if (head?.sender === 'player') return this.buildPrompt(session, head.parent_id, head.content, session.state);
     return this.buildPrompt(session, session.head, action, session.state);
   }
 
@@ -223,8 +336,10 @@ export class GameEngine {
     return session.head ? this.store.getBranch(sessionId, session.head, limit) : [];
   }
 
+  /** The session, once its last story-state update has answered, or STATE_UPDATE_WAIT_MS have passed. */
   private async ready(user: PublicUser, sessionId: string): Promise<SessionRecord> {
-    await this.settled(sessionId);
+    const pending = this.pendingUpdates.get(sessionId);
+    if (pending) await Promise.race([pending, sleep(STATE_UPDATE_WAIT_MS)]);
     return this.access.open(user, sessionId);
   }
 
@@ -271,71 +386,144 @@ export class GameEngine {
   }
 
   /**
-   * Streams one narration and saves it (with the player's action, when there is one) in one
-   * atomic step that also moves the head; then starts the story-state update in the background.
+   * Streams one narration and saves it. A player's action is saved first (the head moves to it),
+   * so that an action is never lost to a failed narration or an ended process; the narration is
+   * then saved after it, moving the head on. A failed save is tried again on a busy store; if it
+   * still fails, the narration is kept for /retry. Then the story-state update starts in the background.
    */
-  private async narrate(
-    kind: Kind,
-    session: SessionRecord,
-    turn: { parentId: string | null; action: string | null; instruction: string; turnCount: number; stateFrom?: MessageRecord | null },
-    play: PlayOptions,
-  ): Promise<TurnResult> {
+  private async narrate(kind: Kind, session: SessionRecord, turn: Turn, play: PlayOptions): Promise<TurnResult> {
     const started = performance.now();
     const { historyHead, state: previousState } = await this.startingPoint(session, turn);
     const prompt = await this.buildPrompt(session, historyHead, turn.instruction, previousState);
     const promptReadyMs = performance.now() - started;
+    const from = turn.action !== null ? await this.saveAction(session, turn, previousState) : { session, turn };
     let result: StreamResult;
     try {
-      result = await this.llm.stream({ model: this.options.narratorModel, messages: prompt.messages, signal: play.signal, onText: play.onText, purpose: kind });
+      result = await this.llm.stream({
+        model: this.options.narratorModel,
+        messages: prompt.messages,
+        signal: play.signal,
+        onText: play.onText,
+        onWait: play.onWait,
+        purpose: kind,
+        maxTokens: this.options.narrationMaxTokens ?? DEFAULT_NARRATION_MAX_TOKENS,
+      });
     } catch (error) {
       const failure = error instanceof LlmError ? error : new LlmError('invalid_response', (error as Error).message);
-      if (turn.action !== null && kind === 'turn') this.failedActions.set(session.id, turn.action);
+      if (turn.action !== null) this.failedActions.set(session.id, turn.action);
       logError(log, `${kind} failed`, failure, { operation: kind, session: session.id, kind: failure.kind });
       throw new TurnError(failure, turn.action);
     }
+    const summaryAction = kind === 'retry' && turn.stateFrom?.sender === 'player' ? turn.stateFrom.content : turn.action;
+    const pending: UnsavedTurn = { kind, session: from.session, turn: from.turn, result, previousState, summaryAction, started };
     const persistStarted = performance.now();
-    let saved: { session: SessionRecord; message: MessageRecord };
+    const saved = await this.saveNarration(pending);
+    return this.finish(pending, saved, { prepare: promptReadyMs, persist: performance.now() - persistStarted, promptTokens: prompt.totalTokens });
+  }
+
+  /** Saves the player's action as the head; a failure keeps it in memory for /retry. */
+  private async saveAction(session: SessionRecord, turn: Turn, previousState: StoryState): Promise<{ session: SessionRecord; turn: Turn }> {
+    if (turn.action === null || turn.actionId) return { session, turn };
+    const now = this.now();
+    const action: NewMessage = { id: newMessageId(), parent_id: turn.parentId, sender: 'player', content: turn.action, created_at: now, narration: null, state: null };
+    const update = { turn_count: session.turn_count, usage: session.usage, state: stateWithoutEvent(previousState), updated_at: now };
     try {
-      saved = await this.persist(session, turn, result, previousState);
+      await this.withStoreRetries('save_action', session.id, () => this.store.appendMessages(session.id, [action], update, session.head));
     } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-      if (turn.action !== null) this.failedActions.set(session.id, turn.action);
-      log.warn('Turn refused: the game moved on in another process', { session: session.id, operation: kind });
-      throw new TurnError({ kind: 'conflict', message: PLAYED_ELSEWHERE }, turn.action);
+      this.failedActions.set(session.id, turn.action);
+      if (error instanceof ConflictError) {
+        log.warn('Turn refused: the game moved on in another process', { session: session.id, operation: 'turn' });
+        throw new TurnError({ kind: 'conflict', message: PLAYED_ELSEWHERE }, turn.action);
+      }
+      logError(log, 'The action could not be saved', error, { operation: 'save_action', session: session.id });
+      throw new TurnError({ kind: 'store', message: ACTION_NOT_SAVED }, turn.action);
     }
-    const persistMs = performance.now() - persistStarted;
-    this.failedActions.delete(session.id);
-    if (!result.interrupted) this.scheduleStateUpdate(session.id, saved.message, previousState, kind === 'retry' && turn.stateFrom?.sender === 'player' ? turn.stateFrom.content : turn.action);
+    return { session: { ...session, head: action.id, updated_at: now }, turn: { ...turn, actionId: action.id } };
+  }
+
+  /** Saves a streamed narration after its action (or parent); a failure keeps it for /retry. */
+  private async saveNarration(pending: UnsavedTurn): Promise<{ session: SessionRecord; message: MessageRecord }> {
+    const { session, turn, kind } = pending;
+    try {
+      const saved = await this.withStoreRetries('save_narration', session.id, () => this.persist(pending));
+      this.unsaved.delete(session.id);
+      this.failedActions.delete(session.id);
+      return saved;
+    } catch (error) {
+      if (error instanceof ConflictError) {
+        this.unsaved.delete(session.id);
+        if (turn.action !== null) this.failedActions.set(session.id, turn.action);
+        log.warn('Turn refused: the game moved on in another process', { session: session.id, operation: kind });
+        throw new TurnError({ kind: 'conflict', message: PLAYED_ELSEWHERE }, turn.action);
+      }
+      this.unsaved.set(session.id, pending);
+      logError(log, 'The narration could not be saved; kept for /retry', error, { operation: 'save_narration', session: session.id, response_length: pending.result.text.length });
+      throw new TurnError({ kind: 'store', message: TURN_NOT_SAVED }, turn.action, pending.result.text);
+    }
+  }
+
+  /** /retry after a failed save: saves the narration kept in memory, asking the narrator for nothing. */
+  private async saveUnsaved(sessionId: string): Promise<TurnResult> {
+    const pending = this.unsaved.get(sessionId) as UnsavedTurn;
+    const persistStarted = performance.now();
+    const saved = await this.saveNarration(pending);
+    log.info('Unsaved narration saved', { session: sessionId });
+    return this.finish(pending, saved, { prepare: 0, persist: performance.now() - persistStarted, promptTokens: undefined });
+  }
+
+  /** Runs a store write, trying it again after a transient failure (a busy database, a dropped connection). */
+  private async withStoreRetries<T>(operation: string, sessionId: string, write: () => Promise<T>): Promise<T> {
+    const pauses = this.options.storeRetryMs ?? STORE_RETRY_MS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (error) {
+        const pause = pauses[attempt - 1];
+        if (!isTransientStoreError(error) || pause === undefined) throw error;
+        log.warn('Store write failed, trying again', { operation, session: sessionId, attempt, error: (error as Error).message, retry_in: formatDuration(pause) });
+        await sleep(pause);
+      }
+    }
+  }
+
+  /** The turn's PERF line, its story-state update, and what the player is told. */
+  private finish(pending: UnsavedTurn, saved: { session: SessionRecord; message: MessageRecord }, timing: { prepare: number; persist: number; promptTokens: number | undefined }): TurnResult {
+    const { kind, session, turn, result, summaryAction, started } = pending;
+    if (result.finishReason === 'stop' || result.finishReason === 'length') this.scheduleStateUpdate(session.id, saved.message, summaryAction);
     const operation = kind === 'turn' ? 'process_player_input' : kind;
     logPerf(log, operation, performance.now() - started, {
       session: session.id,
       input_length: turn.action?.length,
       response_length: result.text.length,
       ttft: result.ttftMs === null ? undefined : formatDuration(result.ttftMs),
+      waited: result.waitedMs > 0 ? formatDuration(result.waitedMs) : undefined,
       tokens_in: result.usage.tokens_in,
       tokens_out: result.usage.tokens_out,
-      prompt_tokens_estimate: prompt.totalTokens,
-      prepare: formatDuration(promptReadyMs),
-      persist: formatDuration(persistMs),
-      interrupted: result.interrupted || undefined,
+      prompt_tokens_estimate: timing.promptTokens,
+      prepare: formatDuration(timing.prepare),
+      persist: formatDuration(timing.persist),
+      finish_reason: result.finishReason === 'stop' ? undefined : result.finishReason,
     });
     return {
       session: saved.session,
       message: saved.message,
       interrupted: result.interrupted,
-      notice: result.interrupted && result.interruption?.kind !== 'cancelled' ? result.interruption?.message ?? null : null,
+      finishReason: result.finishReason,
+      notice: result.interrupted && result.finishReason !== 'cancelled' ? (result.interruption?.message ?? null) : null,
       ttftMs: result.ttftMs,
       durationMs: result.durationMs,
+      waitedMs: result.waitedMs,
+      attempts: result.attempts,
       usage: result.usage,
     };
   }
 
   /**
    * Where a narration starts from: the message its prompt's history ends at, and the story state
-   * there. A turn or a continuation starts from the head; a retry from the narration before the
+   * there. A turn or a continuation starts from its parent; a retry from the narration before the
    * one it replaces (`stateFrom` is then its parent; null when it replaces the opening).
    */
-  private async startingPoint(session: SessionRecord, turn: { parentId: string | null; stateFrom?: MessageRecord | null }): Promise<{ historyHead: string | null; state: StoryState }> {
+  private async startingPoint(session: SessionRecord, turn: Turn): Promise<{ historyHead: string | null; state: StoryState }> {
     const from = turn.stateFrom;
     if (from === undefined) return { historyHead: turn.parentId, state: session.state };
     if (from === null) return { historyHead: null, state: { ...EMPTY_STATE, location: (await this.scenarioOf(session)).initial_location } };
@@ -344,65 +532,98 @@ export class GameEngine {
     return { historyHead: from.parent_id, state: narrator?.state ?? EMPTY_STATE };
   }
 
-  private async persist(
-    session: SessionRecord,
-    turn: { parentId: string | null; action: string | null; turnCount: number },
-    result: StreamResult,
-    previousState: StoryState,
-  ): Promise<{ session: SessionRecord; message: MessageRecord }> {
+  /** Saves the narration after its action (already saved) or its parent, moving the head to it. */
+  private async persist({ session, turn, result, previousState }: UnsavedTurn): Promise<{ session: SessionRecord; message: MessageRecord }> {
     const now = this.now();
-    const messages: NewMessage[] = [];
-    let parentId = turn.parentId;
-    if (turn.action !== null) {
-      const action: NewMessage = { id: newMessageId(), parent_id: parentId, sender: 'player', content: turn.action, created_at: now, narration: null, state: null };
-      messages.push(action);
-      parentId = action.id;
-    }
     const state = stateWithoutEvent(previousState);
     const narration: NewMessage = {
       id: newMessageId(),
-      parent_id: parentId,
+      parent_id: turn.actionId ?? turn.parentId,
       sender: 'StoryOS',
       content: result.text,
       created_at: now,
-      narration: { model: result.model, usage: result.usage, ttft_ms: result.ttftMs === null ? null : Math.round(result.ttftMs), duration_ms: Math.round(result.durationMs), interrupted: result.interrupted, finish_reason: result.finishReason },
+      narration: {
+        model: result.model,
+        usage: result.usage,
+        ttft_ms: result.ttftMs === null ? null : Math.round(result.ttftMs),
+        duration_ms: Math.round(result.durationMs),
+        interrupted: result.interrupted,
+        finish_reason: result.finishReason,
+      },
       state,
     };
-    messages.push(narration);
-    const turnCount = turn.turnCount;
     const usage = { tokens_in: session.usage.tokens_in + result.usage.tokens_in, tokens_out: session.usage.tokens_out + result.usage.tokens_out };
-    await this.store.appendMessages(session.id, messages, { turn_count: turnCount, usage, state, updated_at: now }, session.head);
-    const updated: SessionRecord = { ...session, head: narration.id, turn_count: turnCount, usage, state, updated_at: now };
+    await this.store.appendMessages(session.id, [narration], { turn_count: turn.turnCount, usage, state, updated_at: now }, session.head);
+    const updated: SessionRecord = { ...session, head: narration.id, turn_count: turn.turnCount, usage, state, updated_at: now };
     return { session: updated, message: { ...narration, session_id: session.id } };
   }
 
-  /** Updates the story state after a narration, in the background; retried once; never loses the turn. */
-  private scheduleStateUpdate(sessionId: string, message: MessageRecord, previous: StoryState, action: string | null): void {
-    const opening = message.parent_id === null;
+  /**
+   * The turns a story-state update for `message` covers: its own, and those before it on the
+   * branch whose updates never landed (failed, or cut short by an ended process), back to the
+   * last narration that has its state, whose state is the one to build on.
+   */
+  private async turnsToSummarise(sessionId: string, message: MessageRecord, action: string | null): Promise<{ previous: StoryState; turns: TurnToSummarise[] }> {
+    const branch = message.parent_id ? await this.store.getBranch(sessionId, message.parent_id, STATE_CATCH_UP_TURNS * 2 + 1) : [];
+    const missed: TurnToSummarise[] = [];
+    let previous: StoryState | null = null;
+    for (let i = branch.length - 1; i >= 0; i--) {
+      const m = branch[i] as MessageRecord;
+      if (m.sender === 'player') continue;
+      if (m.state?.event) {
+        previous = m.state;
+        break;
+      }
+      const before = branch[i - 1];
+      missed.unshift({ action: before?.sender === 'player' ? before.content : null, narration: m.content, opening: m.parent_id === null });
+    }
+    const base = previous ?? (branch.length === 0 ? (message.state ?? EMPTY_STATE) : stateWithoutEvent(branch.find((m) => m.state)?.state ?? message.state ?? EMPTY_STATE));
+    return { previous: base, turns: [...missed.slice(-STATE_CATCH_UP_TURNS), { action, narration: message.content, opening: message.parent_id === null }] };
+  }
+
+  /**
+   * Updates the story state after a narration, in the background, never losing the turn: one
+   * attempt (the next turn waits for its answer at most STATE_UPDATE_WAIT_MS), and after a
+   * failure one more after a pause, which nobody waits for.
+   */
+  private scheduleStateUpdate(sessionId: string, message: MessageRecord, action: string | null): void {
+    let firstAnswered!: () => void;
+    const answered = new Promise<void>((resolve) => (firstAnswered = resolve));
     const run = async () => {
       const started = performance.now();
       for (let attempt = 1; attempt <= 2; attempt++) {
         try {
+          const { previous, turns } = await this.turnsToSummarise(sessionId, message, action);
           const { value, usage } = await this.llm.json({
             model: this.options.summaryModel,
-            messages: stateUpdateMessages(previous, action, message.content, opening),
+            messages: stateUpdateMessages(previous, turns),
             schemaName: 'story_state_update',
             schema: STATE_UPDATE_SCHEMA as unknown as Record<string, unknown>,
             parse: parseStateUpdate,
             purpose: 'summary_update',
+            maxRetries: 0,
+            maxTokens: 1500,
           });
           await this.store.updateMessageState(sessionId, message.id, applyStateUpdate(previous, value));
-          logPerf(log, 'summary_update', performance.now() - started, { session: sessionId, attempt, tokens_in: usage.tokens_in, tokens_out: usage.tokens_out });
+          logPerf(log, 'summary_update', performance.now() - started, { session: sessionId, attempt, turns: turns.length, tokens_in: usage.tokens_in, tokens_out: usage.tokens_out });
           return;
         } catch (error) {
-          if (attempt === 1) log.warn('Story state update failed; retrying once', { session: sessionId, error: (error as Error).message });
-          else logError(log, 'Story state update failed twice; the turn is kept with the previous state', error, { operation: 'summary_update', session: sessionId });
+          firstAnswered();
+          if (attempt === 1) {
+            log.warn('Story state update failed; retrying once in the background', { session: sessionId, error: (error as Error).message });
+            await sleep(STATE_UPDATE_RETRY_MS);
+          } else logError(log, 'Story state update failed twice; the turn is kept, and the next update catches up with it', error, { operation: 'summary_update', session: sessionId });
         }
       }
     };
-    const pending = run().finally(() => {
+    const running = run().finally(() => {
+      firstAnswered();
+      if (this.runningUpdates.get(sessionId) === running) this.runningUpdates.delete(sessionId);
+    });
+    const pending = answered.finally(() => {
       if (this.pendingUpdates.get(sessionId) === pending) this.pendingUpdates.delete(sessionId);
     });
     this.pendingUpdates.set(sessionId, pending);
+    this.runningUpdates.set(sessionId, running);
   }
 }

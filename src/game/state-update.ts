@@ -72,8 +72,26 @@ export function applyStateUpdate(previous: StoryState, update: StateUpdate): Sto
   };
 }
 
-/** The summary model's prompt: the state before, and what just happened. */
-export function stateUpdateMessages(previous: StoryState, action: string | null, narration: string, opening = false): ChatMessage[] {
+/** A turn the summary model is told of: the player's action (none for an opening or a continuation) and the narration. */
+export interface TurnToSummarise {
+  action: string | null;
+  narration: string;
+  opening: boolean;
+}
+
+function describeTurn(turn: TurnToSummarise, label: (field: string) => string): string {
+  const action = turn.action !== null ? `${label("The player's action")}: ${turn.action}` : turn.opening ? OPENING_NOTE : CONTINUED_NOTE;
+  return `${action}\n\n${label('The narration')}: ${turn.narration}`;
+}
+
+/**
+ * The summary model's prompt: the state before, and what happened since. The last turn is the
+ * one just played; any before it are turns whose updates never landed, told first so that this
+ * update catches up with them.
+ */
+export function stateUpdateMessages(previous: StoryState, turns: TurnToSummarise[]): ChatMessage[] {
+  const missed = turns.slice(0, -1);
+  const last = turns[turns.length - 1] as TurnToSummarise;
   return [
     {
       role: 'system',
@@ -86,8 +104,8 @@ export function stateUpdateMessages(previous: StoryState, action: string | null,
       role: 'user',
       content: [
         `State before this turn:\n${JSON.stringify({ world_state: previous.world_state, last_scene: previous.last_scene, location: previous.location, synopsis: previous.synopsis, characters: previous.characters })}`,
-        action !== null ? `The player's action: ${action}` : opening ? OPENING_NOTE : CONTINUED_NOTE,
-        `The narration: ${narration}`,
+        ...missed.map((turn, i) => `Earlier turn ${i + 1} of ${missed.length}, not yet in the state (include it too):\n${describeTurn(turn, (field) => `${field} (earlier)`)}`),
+        describeTurn(last, (field) => field),
       ].join('\n\n'),
     },
   ];

@@ -128,12 +128,12 @@ export class OpenAiLlm implements LlmClient {
    * caller hears of each wait, and each attempt is told how long the ones before it took.
    */
   private async withRetries<T>(
-    request: { purpose: string; model: string; signal?: AbortSignal | undefined; onWait?: ((wait: RetryWait) => void) | undefined },
+    request: { purpose: string; model: string; signal?: AbortSignal | undefined; onWait?: ((wait: RetryWait) => void) | undefined; maxRetries?: number | undefined },
     attempt: (n: number, waitedMs: number) => Promise<T>,
   ): Promise<T> {
     const { purpose, model, signal } = request;
     const began = performance.now();
-    const maxAttempts = this.options.maxRetries + 1;
+    const maxAttempts = Math.min(request.maxRetries ?? this.options.maxRetries, this.options.maxRetries) + 1;
     for (let n = 1; ; n++) {
       try {
         return await attempt(n, performance.now() - began);

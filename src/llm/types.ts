@@ -67,6 +67,8 @@ export interface JsonRequest<T> {
   signal?: AbortSignal | undefined;
   purpose: string;
   maxTokens?: number | undefined;
+  /** Fewer retries than the client's own (a background update that must not hold anything up). */
+  maxRetries?: number | undefined;
 }
 
 export interface JsonResult<T> {

@@ -76,7 +76,7 @@ describe('a game against the fake narrator', () => {
     expect(result.message.content).toBe('After the wait.');
   });
 
-  it('gives one clear sentence for a rejected key, with the typed action kept and nothing saved', async () => {
+  it('gives one clear sentence for a rejected key, with the typed action kept in the store and no narration saved', async () => {
     const game = engine();
     const { session } = await game.newSession(alice, SCENARIO);
     const before = await store.counts();
@@ -86,7 +86,11 @@ describe('a game against the fake narrator', () => {
     expect(error.message).toBe('The narrator refused the API key (HTTP 401): check XAI_API_KEY, or play offline with `storyos play --offline`.');
     expect(error.action).toBe('I light the lamp.');
     expect(narrationRequests()).toHaveLength(2);
-    expect(await store.counts()).toEqual(before);
+    expect(await store.counts()).toEqual({ ...before, messages: before.messages + 1 });
+    const head = await store.getMessage((await store.getSession(session.id))?.head as string);
+    expect([head?.sender, head?.content]).toEqual(['player', 'I light the lamp.']);
+    expect(await game.unansweredAction(alice, session.id)).toBe('I light the lamp.');
+    expect((await store.getSession(session.id))?.turn_count).toBe(0);
   });
 
   it('times out a stall, keeps the typed action for /retry, and the retry works', async () => {
@@ -217,7 +221,7 @@ describe('a game against the fake narrator', () => {
     expect(saved?.content).toBe('Another turn.');
     expect(saved?.state?.event).toBeNull();
     expect(saved?.state?.synopsis).toBe((await store.getMessage(ok.message.id))?.state?.synopsis);
-    expect(readLog(dir)).toMatch(/\[ERROR\] \[game_logic\] Story state update failed twice; the turn is kept with the previous state/);
+    expect(readLog(dir)).toMatch(/\[ERROR\] \[game_logic\] Story state update failed twice; the turn is kept, and the next update catches up with it/);
   });
 
   it('does not keep the player waiting for the state update', async () => {
