@@ -24,6 +24,8 @@ export interface Config {
     summaryModel: string;
     timeoutS: number;
     maxRetries: number;
+    /** `max_tokens` of a narration; a hard cap of 8 characters a token closes a longer stream. */
+    narrationMaxTokens: number;
   };
   mongo: {
     uri: string | undefined;
@@ -78,6 +80,7 @@ export const VARIABLES = {
   STORYOS_SUMMARY_MODEL: { schema: nonEmpty, default: 'grok-4-fast-non-reasoning', allowed: 'a model name' },
   STORYOS_LLM_TIMEOUT_S: { schema: number(1, 3600, false), default: '60', allowed: 'a number of seconds from 1 to 3600' },
   STORYOS_LLM_MAX_RETRIES: { schema: number(0, 10, true), default: '3', allowed: 'a whole number from 0 to 10' },
+  STORYOS_NARRATION_MAX_TOKENS: { schema: number(64, 32768, true), default: '2048', allowed: 'a whole number of tokens from 64 to 32768' },
   MONGODB_URI: { schema: mongoUrl, allowed: 'a mongodb:// or mongodb+srv:// connection string', secret: true },
   MONGODB_USERNAME: { schema: nonEmpty, allowed: 'a non-empty user name' },
   MONGODB_PASSWORD: { schema: nonEmpty, allowed: 'a non-empty password', secret: true },
@@ -129,6 +132,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.
       summaryModel: read('STORYOS_SUMMARY_MODEL'),
       timeoutS: read('STORYOS_LLM_TIMEOUT_S'),
       maxRetries: read('STORYOS_LLM_MAX_RETRIES'),
+      narrationMaxTokens: read('STORYOS_NARRATION_MAX_TOKENS'),
     },
     mongo: {
       uri: mongoUri && fillMongoPlaceholders(mongoUri, read('MONGODB_USERNAME'), read('MONGODB_PASSWORD')),
