@@ -1,5 +1,6 @@
 import path from 'node:path';
 import * as v from 'valibot';
+import { mongoUriProblem, mongoUriSecrets } from '../store/mongo/uri.js';
 import { ConfigError } from './errors.js';
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'PERF', 'WARN', 'ERROR'] as const;
@@ -120,6 +121,13 @@ export function fillMongoPlaceholders(uri: string, username: string | undefined,
   return fill(fill(uri, '<username>', username, 'MONGODB_USERNAME'), '<password>', password, 'MONGODB_PASSWORD');
 }
 
+/** The filled connection string, if the MongoDB driver accepts it (its own parser decides). */
+function checkedMongoUri(uri: string): string {
+  const problem = mongoUriProblem(uri);
+  if (problem !== null) throw new ConfigError(`Invalid MONGODB_URI: ${problem}.`);
+  return uri;
+}
+
 /** Validates the environment; throws ConfigError naming the first bad variable. */
 export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   const read = <T>(name: VariableName) => readVariable(env, name) as T;
@@ -135,7 +143,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.
       narrationMaxTokens: read('STORYOS_NARRATION_MAX_TOKENS'),
     },
     mongo: {
-      uri: mongoUri && fillMongoPlaceholders(mongoUri, read('MONGODB_USERNAME'), read('MONGODB_PASSWORD')),
+      uri: mongoUri && checkedMongoUri(fillMongoPlaceholders(mongoUri, read('MONGODB_USERNAME'), read('MONGODB_PASSWORD'))),
       databaseName: read('MONGODB_DATABASE_NAME'),
     },
     dataDir: path.resolve(cwd, read<string>('STORYOS_DATA_DIR')),
@@ -151,10 +159,26 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.
   };
 }
 
-/** Secret values present in the configuration, for the log redactor. */
+/**
+ * Secret values present in the configuration, for the log redactor: the API key, the database
+ * password (as given and URL-encoded, as it is in the connection string), and of MONGODB_URI only
+ * its secrets (the password, secret options), so that its hosts stay readable in the logs.
+ */
 export function secretValues(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (Object.keys(VARIABLES) as VariableName[])
+  const values = (Object.keys(VARIABLES) as VariableName[])
     .filter((name) => (VARIABLES[name] as Variable).secret)
-    .map((name) => env[name]?.trim())
-    .filter((v): v is string => !!v && v.length >= 6);
+    .flatMap((name) => {
+      const value = env[name]?.trim();
+      if (!value) return [];
+      if (name === 'MONGODB_PASSWORD') return [value, encodeURIComponent(value)];
+      if (name !== 'MONGODB_URI') return [value];
+      let filled = value;
+      try {
+        filled = fillMongoPlaceholders(value, env.MONGODB_USERNAME?.trim() || undefined, env.MONGODB_PASSWORD?.trim() || undefined);
+      } catch {
+        // A placeholder without its variable: the configuration is refused anyway.
+      }
+      return mongoUriSecrets(filled);
+    });
+  return [...new Set(values)].filter((v) => v.length >= 6);
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Config } from '../config/env.js';
 import { openOnFirstUse } from './deferred.js';
 import { StoreUnavailableError } from './errors.js';
+import { mongoLocation } from './mongo/uri.js';
 import { databaseFile } from './sqlite/file.js';
 import type { Store } from './types.js';
 
@@ -20,7 +21,7 @@ export async function openStore(config: Config): Promise<Store> {
  * once it is open, before any other call reaches it.
  */
 export function openStoreOnFirstUse(config: Config, prepare: (store: Store) => Promise<unknown>): Store {
-  const [engine, location] = config.mongo.uri ? (['mongodb', `MongoDB database ${config.mongo.databaseName}`] as const) : (['sqlite', databaseFile(config.dataDir)] as const);
+  const [engine, location] = config.mongo.uri ? (['mongodb', mongoLocation(config.mongo.uri, config.mongo.databaseName)] as const) : (['sqlite', databaseFile(config.dataDir)] as const);
   return openOnFirstUse(engine, location, async (closing) => {
     const store = await openStore(config);
     try {

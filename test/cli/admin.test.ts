@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../src/store/sqlite/schema.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
 import { runCli, runCliAsync } from '../support/cli.js';
 import { tempDir } from '../support/temp.js';
@@ -130,16 +131,58 @@ describe('storyos db', () => {
   it('reports the engine, schema and counts', () => {
     const dir = tempDir();
     const status = JSON.parse(cli(dir, ['db', 'status', '--json']).stdout);
-    expect(status).toMatchObject({ engine: 'sqlite', location: path.join(dir, 'data', 'storyos.db'), schema_version: 1, counts: { users: 0, scenarios: 4, system_prompts: 1 } });
+    expect(status).toMatchObject({ engine: 'sqlite', location: path.join(dir, 'data', 'storyos.db'), schema_version: MIGRATIONS.length, counts: { users: 0, scenarios: 4, system_prompts: 1 } });
+  });
+
+  it('shows the MongoDB host, not the password, when it cannot reach it', () => {
+    const dir = tempDir();
+    const result = cli(dir, ['db', 'status'], undefined, { MONGODB_URI: 'mongodb://storyos:<password>@127.0.0.1:1/?directConnection=true', MONGODB_PASSWORD: 'hunter22' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^storyos: Cannot reach MongoDB at mongodb:\/\/storyos:\[REDACTED\]@127\.0\.0\.1:1\/\?directConnection=true \(database storyos\): .* \(check MONGODB_URI and that the server is running\)\.\n$/);
+    expect(everythingWritten(dir, result.stdout, result.stderr)).not.toContain('hunter22');
+  });
+
+  it('refuses an invalid MONGODB_URI at start in one sentence naming it, exit 2', () => {
+    const dir = tempDir();
+    const cases: Array<[string, string]> = [
+      ['mongodb://storyos:hunter22@db.example:99999/storyos', 'storyos: Invalid MONGODB_URI: the port of db.example:99999 is not a number from 1 to 65535.\n'],
+      ['mongodb://storyos:hunt@r22@db.example/storyos', 'storyos: Invalid MONGODB_URI: an @ in the user name or password must be written %40.\n'],
+      ['mongodb://storyos:hunter22@db.example/?retryWrite=true', 'storyos: Invalid MONGODB_URI: the MongoDB driver has no option retryWrite.\n'],
+    ];
+    for (const [uri, message] of cases) {
+      const result = cli(dir, ['db', 'status'], undefined, { MONGODB_URI: uri });
+      expect([result.code, result.stdout, result.stderr]).toEqual([2, '', message]);
+    }
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 
   it('fails a migration to an unreachable MongoDB with one clear line, hiding the password', () => {
     const dir = tempDir();
+    expect(cli(dir, ['db', 'status']).code).toBe(0);
     const result = cli(dir, ['db', 'migrate', '--to', 'mongodb://admin:hunter22@127.0.0.1:1/?directConnection=true']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^storyos: Cannot reach MongoDB at mongodb:\/\/admin:\[REDACTED\]@127\.0\.0\.1:1\/.* \(check MONGODB_URI and that the server is running\)\.\n$/);
     expect(everythingWritten(dir, result.stdout, result.stderr)).not.toContain('hunter22');
     expect(cli(dir, ['db', 'migrate', '--to', 'postgres://x']).stderr).toBe('storyos: --to must be a mongodb:// or mongodb+srv:// connection string.\n');
+    const invalid = cli(dir, ['db', 'migrate', '--to', 'mongodb://admin:hunter22@127.0.0.1:0/']);
+    expect([invalid.code, invalid.stderr]).toEqual([2, 'storyos: --to is not a connection string the MongoDB driver accepts: the port of 127.0.0.1:0 is not a number from 1 to 65535.\n']);
+  });
+
+  it('refuses a migration when there is no embedded store, creating nothing', async () => {
+    const dir = tempDir();
+    const missing = cli(dir, ['db', 'migrate', '--to', 'mongodb://127.0.0.1:1/?directConnection=true']);
+    expect([missing.code, missing.stdout, missing.stderr]).toEqual([
+      1,
+      '',
+      `storyos: There is no embedded store to migrate: ${path.join(dir, 'data', 'storyos.db')} does not exist (set STORYOS_DATA_DIR to the folder that holds storyos.db).\n`,
+    ]);
+    expect(fs.readdirSync(dir)).toEqual([]);
+
+    // What earlier versions left behind when asked to migrate nothing: a database without records.
+    const store = SqliteStore.open(path.join(dir, 'data'));
+    await store.close();
+    const empty = cli(dir, ['db', 'migrate', '--to', 'mongodb://127.0.0.1:1/?directConnection=true']);
+    expect([empty.code, empty.stdout, empty.stderr]).toEqual([1, '', `storyos: There is nothing to migrate: the embedded store ${path.join(dir, 'data', 'storyos.db')} holds no records.\n`]);
   });
 });
 

@@ -2,6 +2,7 @@ import { MongoClient, MongoServerError, type Collection, type Db } from 'mongodb
 import { redactText } from '../../logging/redact.js';
 import { ConflictError, DuplicateError, NotFoundError, StoreUnavailableError } from '../errors.js';
 import { instrumented } from '../instrument.js';
+import { CLIENT_OPTIONS, explainUriError, mongoLocation, withoutUriSecrets } from './uri.js';
 import {
   narrationFromStored,
   type HeadUpdate,
@@ -22,7 +23,6 @@ import {
 type SessionDoc = Omit<SessionRecord, 'id'> & { _id: string };
 type MessageDoc = Omit<MessageRecord, 'id'> & { _id: string };
 
-const SERVER_SELECTION_TIMEOUT_MS = 5000;
 const DUPLICATE_KEY = 11000;
 
 const isDuplicate = (error: unknown) => error instanceof MongoServerError && error.code === DUPLICATE_KEY;
@@ -51,7 +51,7 @@ export class MongoStore implements Store {
     db: Db,
     uri: string,
   ) {
-    this.location = `${redactText(uri)} (database ${db.databaseName})`;
+    this.location = mongoLocation(uri, db.databaseName);
     this.users = db.collection<UserRecord>('users');
     this.scenarios = db.collection<ScenarioRecord>('scenarios');
     this.prompts = db.collection<SystemPromptRecord>('system_prompts');
@@ -60,8 +60,14 @@ export class MongoStore implements Store {
     this.meta = db.collection<{ _id: string; username: string; at: Date }>('storyos_meta');
   }
 
+  /** Connects (within CLIENT_OPTIONS' server selection timeout) and makes the indexes; a failure is one sentence showing the hosts, never the secrets. */
   static async open(uri: string, databaseName: string): Promise<MongoStore> {
-    const client = new MongoClient(uri, { serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS, appName: 'storyos' });
+    let client: MongoClient;
+    try {
+      client = new MongoClient(uri, CLIENT_OPTIONS);
+    } catch (error) {
+      throw new StoreUnavailableError(`Cannot use the MongoDB connection string ${mongoLocation(uri, databaseName)}: ${explainUriError(error, uri)}.`);
+    }
     try {
       await client.connect();
       const store = new MongoStore(client, client.db(databaseName), uri);
@@ -69,8 +75,8 @@ export class MongoStore implements Store {
       return store;
     } catch (error) {
       await client.close().catch(() => {});
-      const reason = redactText((error as Error).message).split('\n')[0];
-      throw new StoreUnavailableError(`Cannot reach MongoDB at ${redactText(uri)}: ${reason} (check MONGODB_URI and that the server is running).`);
+      const reason = withoutUriSecrets(redactText((error as Error).message).split('\n')[0] ?? '', uri);
+      throw new StoreUnavailableError(`Cannot reach MongoDB at ${mongoLocation(uri, databaseName)}: ${reason} (check MONGODB_URI and that the server is running).`);
     }
   }
 
