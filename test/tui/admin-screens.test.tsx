@@ -22,10 +22,16 @@ describe('the scenarios screen', () => {
     await type(stdin, `${file}\r`);
     await screenShows(lastFrame, '✓ Imported the-vault-job.');
     expect((await store.getScenario('the-vault-job'))?.name).toBe('The Vault Job');
-    await type(stdin, 'd');
+    stdin.write('d');
+    await screenShows(lastFrame, 'Delete the scenario Neon Rain (neon-rain) for good? y/n');
+    // Esc cancels the question, and only the question.
+    stdin.write(KEY.esc);
+    await screenShows(lastFrame, /^(?![\s\S]*for good)[\s\S]*StoryOS · Scenarios/);
+    expect((await store.listScenarios()).length).toBe(5);
+    stdin.write('d');
     await screenShows(lastFrame, 'for good? y/n');
     await type(stdin, 'y');
-    await screenShows(lastFrame, '✓ Deleted');
+    await screenShows(lastFrame, '✓ Deleted Neon Rain.');
     expect((await store.listScenarios()).length).toBe(4);
     await store.close();
   });

@@ -392,10 +392,11 @@ describe('playing', () => {
     await store.close();
   });
 
-  it('loads a game, exports it, and deletes it only after y', async () => {
+  it('loads a game, exports it, and deletes it only after y (Esc or n cancels the question, which names the game and its turns)', async () => {
     const { stdin, lastFrame, store, services: appServices } = await loggedInMenu();
     const alice = await appServices.accounts.login('alice', 'password123');
     const { session } = await appServices.engine.newSession(alice, 'neon-rain');
+    await appServices.engine.takeTurn(alice, session.id, 'I look around', {});
     const cwd = process.cwd();
     const out = tempDir();
     process.chdir(out);
@@ -408,12 +409,17 @@ describe('playing', () => {
       await type(stdin, 'e');
       await screenShows(lastFrame, `✓ Exported to ${path.join(process.cwd(), `storyos-${session.id}.md`)}.`);
       expect(fs.readFileSync(path.join(out, `storyos-${session.id}.md`), 'utf8')).toContain('# Neon Rain');
-      await type(stdin, 'd');
+      stdin.write('d');
+      await screenShows(lastFrame, /Delete your Neon Rain game \(1 turn, last played \d{4}-\d\d-\d\d \d\d:\d\d\) for good\? y\/n/);
+      stdin.write(KEY.esc);
+      await screenShows(lastFrame, /^(?![\s\S]*for good)[\s\S]*StoryOS · Load game/);
+      stdin.write('d');
       await screenShows(lastFrame, 'for good? y/n');
-      await type(stdin, 'n');
+      stdin.write('n');
+      await screenShows(lastFrame, /^(?![\s\S]*for good)[\s\S]*StoryOS · Load game/);
       expect(await store.getSession(session.id)).not.toBeNull();
       await type(stdin, 'd', 'y');
-      await screenShows(lastFrame, `✓ Deleted Neon Rain (${session.id}).`);
+      await screenShows(lastFrame, /✓ Deleted your Neon Rain game \(1 turn, last played [\d-]+ [\d:]+\)\./);
       expect(await store.getSession(session.id)).toBeNull();
     } finally {
       process.chdir(cwd);

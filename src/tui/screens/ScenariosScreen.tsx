@@ -1,6 +1,3 @@
-import { colour } from '../theme.js';
-import { Text } from 'ink';
-import { useKeys } from '../keys.js';
 import { useCallback, useEffect, useState } from 'react';
 import type { PublicUser, ScenarioRecord } from '../../store/types.js';
 import { BackOnEscape } from '../components/BackOnEscape.js';
@@ -8,6 +5,7 @@ import { Frame } from '../components/Frame.js';
 import { Loading } from '../components/Loading.js';
 import { Menu } from '../components/Menu.js';
 import { Notice, type NoticeKind } from '../components/Notice.js';
+import { Question } from '../components/Question.js';
 import { TextField } from '../components/TextField.js';
 import { useServices } from '../context.js';
 import { ScenarioDetails } from './NewGameScreen.js';
@@ -32,14 +30,6 @@ export function ScenariosScreen({ user, onBack }: { user: PublicUser; onBack: ()
         setMode({ kind: 'browse' });
         reload();
       });
-  useKeys(
-    (input) => {
-      if (mode.kind !== 'delete') return;
-      if (input === 'y') void report(services.deleteScenario(mode.scenario.scenario_id, user).then(() => `Deleted ${mode.scenario.name}.`));
-      else setMode({ kind: 'browse' });
-    },
-    { isActive: mode.kind === 'delete' },
-  );
   if (!scenarios) return <Loading title="Scenarios" onBack={onBack} />;
   const current = scenarios.find((s) => s.scenario_id === highlighted) ?? scenarios[0];
   const onKey = (input: string, id: string) => {
@@ -54,7 +44,7 @@ export function ScenariosScreen({ user, onBack }: { user: PublicUser; onBack: ()
   const hints = admin ? `↑↓ choose · i import a file${services.editScenario ? ' · x edit in $EDITOR' : ''} · d delete · Esc back` : '↑↓ choose · Esc back';
   return (
     <Frame title="Scenarios" hints={hints}>
-      <BackOnEscape onBack={mode.kind === 'browse' ? onBack : () => setMode({ kind: 'browse' })} />
+      <BackOnEscape onBack={mode.kind === 'browse' ? onBack : () => setMode({ kind: 'browse' })} active={mode.kind !== 'delete'} />
       <Menu focus={mode.kind === 'browse'} items={scenarios.map((s) => ({ label: s.name, value: s.scenario_id, hint: `${s.scenario_id} v${s.version}` }))} onSelect={() => {}} onHighlight={setHighlighted} onKey={onKey} />
       <ScenarioDetails scenario={current} />
       {mode.kind === 'import' ? (
@@ -65,7 +55,16 @@ export function ScenariosScreen({ user, onBack }: { user: PublicUser; onBack: ()
           onSubmit={(path) => void report(services.importScenario(path.trim(), user).then((id) => `Imported ${id}.`))}
         />
       ) : null}
-      {mode.kind === 'delete' ? <Text color={colour('yellow')}>Delete {mode.scenario.name} for good? y/n</Text> : null}
+      {mode.kind === 'delete' ? (
+        <Question
+          text={`Delete the scenario ${mode.scenario.name} (${mode.scenario.scenario_id}) for good?`}
+          onAnswer={(yes) => {
+            const { scenario } = mode;
+            if (yes) void report(services.deleteScenario(scenario.scenario_id, user).then(() => `Deleted ${scenario.name}.`));
+            else setMode({ kind: 'browse' });
+          }}
+        />
+      ) : null}
       <Notice kind={notice?.kind ?? 'info'} text={notice?.text ?? null} />
     </Frame>
   );
