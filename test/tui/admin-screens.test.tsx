@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { logInto, readLog } from '../support/logging.js';
@@ -70,29 +69,59 @@ describe('the admin screen', () => {
 });
 
 describe('editing a scenario in $EDITOR', () => {
-  it('saves what the editor wrote, and keeps an edit that does not parse (logged as refused)', async () => {
+  it('saves what the editor wrote; an edit that fails is kept and opened again as it was; an edit that changes nothing says so', async () => {
     const logs = tempDir();
     logInto(logs);
-    const { stdin, lastFrame, store } = await asAdmin();
+    const { stdin, lastFrame, store, dir } = await asAdmin();
     const editor = path.join(tempDir(), 'edit.sh');
-    fs.writeFileSync(editor, '#!/bin/sh\nsed -i "s/Version\\*\\*: 1.0.0/Version**: 1.1.0/" "$1"\n');
-    fs.chmodSync(editor, 0o755);
+    const seen = path.join(tempDir(), 'seen.md');
+    /** The editor: it copies what it was opened with to `seen`, then runs `script` on the file ($1). */
+    const editorDoes = (script: string) => fs.writeFileSync(editor, `#!/bin/sh\ncp "$1" ${JSON.stringify(seen)}\n${script}\n`, { mode: 0o755 });
+    const draft = path.join(dir, 'drafts', 'scenario-neon-rain-root.md');
+    /** The screen with its lines joined, for sentences that wrap. */
+    const flat = () => (lastFrame() ?? '').replace(/\s+/g, ' ');
     const previous = process.env.EDITOR;
     process.env.EDITOR = editor;
     try {
       await type(stdin, '3', KEY.enter);
       await screenShows(lastFrame, 'x edit in $EDITOR');
-      await type(stdin, 'x');
+      editorDoes('sed -i "s/Version\\*\\*: 1.0.0/Version**: 1.1.0/" "$1"');
+      stdin.write('x');
       await screenShows(lastFrame, '✓ Saved Neon Rain 1.1.0.');
       expect((await store.getScenario('neon-rain'))?.version).toBe('1.1.0');
-      fs.writeFileSync(editor, '#!/bin/sh\nsed -i "s/Version\\*\\*: 1.1.0/Version**: one/" "$1"\n');
-      await type(stdin, 'x');
-      await screenShows(lastFrame, /Version \(line 4\) must look like 1\.0\.0 \(got "one"\)\. Your edit is kept in/);
-      const kept = path.join(os.tmpdir(), `storyos-neon-rain-${process.pid}.md`);
-      expect(fs.readFileSync(kept, 'utf8')).toContain('Version**: one');
-      fs.rmSync(kept);
-      expect((await store.getScenario('neon-rain'))?.version).toBe('1.1.0');
+      expect(fs.existsSync(draft)).toBe(false);
+
+      // Saved, but it does not parse: kept, refused in the log, and opened as it was next time.
+      editorDoes('sed -i "s/Version\\*\\*: 1.1.0/Version**: one/" "$1"');
+      stdin.write('x');
+      await screenShows(flat, `Version (line 4) must look like 1.0.0 (got "one"). Your edit is kept in ${draft}, and x opens it again.`);
       expect(readLog(logs)).toMatch(/\[WARN\] \[tui\] User action refused: scenario_edit \(user_id: \w+, reason: Version \(line 4\) must look like 1\.0\.0/);
+      editorDoes('sed -i "s/Version\\*\\*: one/Version**: 1.2.0/" "$1"');
+      stdin.write('x');
+      await screenShows(lastFrame, '✓ Saved Neon Rain 1.2.0.');
+      expect(fs.readFileSync(seen, 'utf8')).toContain('Version**: one');
+      expect(fs.existsSync(draft)).toBe(false);
+
+      // The editor exits non-zero after a change: nothing is saved, and the change opens again.
+      editorDoes('echo "Darker now." >> "$1"; exit 3');
+      stdin.write('x');
+      await screenShows(flat, `did not finish cleanly; nothing was saved. Your edit is kept in ${draft}, and x opens it again.`);
+      expect((await store.getScenario('neon-rain'))?.dungeon_master_behaviour).not.toContain('Darker now.');
+      editorDoes('exit 0');
+      stdin.write('x');
+      await screenShows(lastFrame, /✓ Saved Neon Rain 1\.2\.0\.[\s\S]*Esc back/);
+      expect(fs.readFileSync(seen, 'utf8')).toContain('Darker now.');
+      expect((await store.getScenario('neon-rain'))?.dungeon_master_behaviour).toContain('Darker now.');
+
+      // No change: nothing saved, and said so; a failed editor with no change leaves nothing behind.
+      const before = await store.getScenario('neon-rain');
+      stdin.write('x');
+      await screenShows(lastFrame, '✓ No change.');
+      expect((await store.getScenario('neon-rain'))?.updated_at).toEqual(before?.updated_at);
+      editorDoes('exit 1');
+      stdin.write('x');
+      await screenShows(lastFrame, 'did not finish cleanly; nothing was changed.');
+      expect(fs.existsSync(draft)).toBe(false);
     } finally {
       process.env.EDITOR = previous;
       await store.close();

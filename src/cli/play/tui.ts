@@ -1,19 +1,18 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Accounts } from '../../auth/accounts.js';
 import { secretValues, type Config } from '../../config/env.js';
 import { UserFacingError } from '../../config/errors.js';
 import { GameEngine } from '../../game/engine.js';
-import { parseScenario, scenarioToMarkdown } from '../../game/scenario-format.js';
+import { parseScenario, SCENARIO_FIELDS, scenarioToMarkdown } from '../../game/scenario-format.js';
 import { saveScenarioFields } from '../../game/scenarios.js';
 import { seedStore } from '../../game/seed.js';
 import { SessionAccess } from '../../game/sessions.js';
 import { createLlm } from '../../llm/create.js';
 import { getLogger, logIfRefused, logUserAction } from '../../logging/logger.js';
 import { NARRATOR_PROMPT } from '../../store/seed/prompts.js';
-import type { PublicUser, Store } from '../../store/types.js';
+import type { PublicUser, ScenarioFields, Store } from '../../store/types.js';
 import { CLEAR_SCREEN } from '../../tui/clear-screen.js';
 import type { AppServices } from '../../tui/services.js';
 import { loadConfig, onExitClose } from '../context.js';
@@ -28,30 +27,51 @@ function requireAdmin(user: PublicUser): void {
   if (user.role !== 'admin') throw new UserFacingError('Only an admin can do that.', 1);
 }
 
+/** Whether an edit left the scenario as it is. */
+function sameScenario(a: ScenarioFields, b: ScenarioFields): boolean {
+  return a.scenario_id === b.scenario_id && SCENARIO_FIELDS.every(({ key }) => a[key] === b[key]);
+}
+
 /**
  * Opens the scenario as Markdown in $VISUAL or $EDITOR (vi by default); the editor has the
- * terminal meanwhile. A saved edit that does not parse keeps its file, so no work is lost.
+ * terminal meanwhile. The file is a draft in `draftsDir` (the data folder's `drafts`), one per
+ * scenario and admin: an edit that fails (the editor exits non-zero, or what it saved does not
+ * parse) is kept there and opened again, as it was, on the next edit of that scenario; it is
+ * never replaced by a fresh copy. An edit that changes nothing saves nothing and says so.
  */
-async function editInEditor(store: Store, id: string, by: PublicUser): Promise<string> {
+async function editInEditor(store: Store, id: string, by: PublicUser, draftsDir: string): Promise<string> {
   requireAdmin(by);
   const scenario = await store.getScenario(id);
   if (!scenario) throw new UserFacingError(`No scenario ${JSON.stringify(id)}.`, 1);
-  const file = path.join(os.tmpdir(), `storyos-${id}-${process.pid}.md`);
-  fs.writeFileSync(file, scenarioToMarkdown(scenario));
+  const fresh = scenarioToMarkdown(scenario);
+  const file = path.join(draftsDir, `scenario-${id}-${by.username}.md`);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(draftsDir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(file, fresh, { mode: 0o600 });
+  }
   const editor = process.env.VISUAL || process.env.EDITOR || 'vi';
   const result = spawnSync(`${editor} ${JSON.stringify(file)}`, { shell: true, stdio: 'inherit' });
   process.stdout.write(CLEAR_SCREEN);
+  const edited = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : fresh;
+  const drop = () => fs.rmSync(file, { force: true });
+  const kept = `Your edit is kept in ${file}, and x opens it again.`;
   if (result.status !== 0) {
-    fs.rmSync(file, { force: true });
-    throw new UserFacingError(`The editor (${editor}) did not finish cleanly; nothing was changed.`, 1);
+    if (edited === fresh) {
+      drop();
+      throw new UserFacingError(`The editor (${editor}) did not finish cleanly; nothing was changed.`, 1);
+    }
+    throw new UserFacingError(`The editor (${editor}) did not finish cleanly; nothing was saved. ${kept}`, 1);
   }
-  let fields;
+  let fields: ScenarioFields;
   try {
-    fields = parseScenario(fs.readFileSync(file, 'utf8'), file);
+    fields = parseScenario(edited, file);
   } catch (error) {
-    throw new UserFacingError(`${(error as Error).message} Your edit is kept in ${file}.`, 1);
+    throw new UserFacingError(`${(error as Error).message} ${kept}`, 1);
   }
-  fs.rmSync(file, { force: true });
+  // The Markdown has no id: it comes from the name, so a scenario whose id is not its name's keeps it while its name stays.
+  if (fields.name === scenario.name) fields = { ...fields, scenario_id: id };
+  drop();
+  if (sameScenario(fields, scenario)) return 'No change.';
   await saveScenarioFields(store, fields, by.username);
   logUserAction(log, 'scenario_edit', by.username, { scenario_id: fields.scenario_id, version: fields.version });
   return fields.scenario_id === id ? `Saved ${fields.name} ${fields.version}.` : `Saved as a new scenario, ${fields.scenario_id} (the name changed).`;
@@ -85,7 +105,7 @@ export function buildServices(config: Config, store: Store, engine: GameEngine):
       await access.remove(user, sessionId);
       logUserAction(log, 'delete_game', user.username, { session: sessionId });
     },
-    editScenario: (id, by) => logIfRefused(log, 'scenario_edit', by.username, () => editInEditor(store, id, by)),
+    editScenario: (id, by) => logIfRefused(log, 'scenario_edit', by.username, () => editInEditor(store, id, by, path.join(config.dataDir, 'drafts'))),
     promptVersions: () => store.listSystemPrompts(NARRATOR_PROMPT),
     async activatePrompt(version, by) {
       requireAdmin(by);
