@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
-import { runCli, runCliAsync } from '../support/cli.js';
+import { BIN, cleanEnv, exited, runCli, runCliAsync } from '../support/cli.js';
 import { DEFAULT_NARRATION, FakeLlmServer } from '../support/fake-llm-server.js';
 import { tempDir } from '../support/temp.js';
 
@@ -79,7 +81,9 @@ describe('storyos play --headless', () => {
     expect(result.stderr).not.toContain('Could not parse');
     expect(result.stdout).toContain('Second works.');
     expect(result.stdout).toContain('Story so far:');
-    expect(result.code).toBe(0);
+    // Play went on, but a line was refused: a script learns it from the exit code.
+    expect(result.stderr).toMatch(/storyos: one line was not played or not saved \(said above\)\.\n$/);
+    expect(result.code).toBe(1);
     const both = await play(['--new', 'neon-rain', '--continue'], '');
     expect([both.code, both.stderr]).toEqual([2, 'storyos: Choose one game: --new SCENARIO_ID, --session ID or --continue, not several.\n']);
   });
@@ -96,5 +100,64 @@ describe('storyos play --headless', () => {
       const result = await runCliAsync(args, { cwd: dir, env });
       expect({ args, code: result.code, stderr: result.stderr }).toEqual({ args, code, stderr });
     }
+  });
+});
+
+describe('storyos play --headless: nothing lost, nothing left unsaid', () => {
+  const STORE_FAULT = fileURLToPath(new URL('../support/store-fault.mjs', import.meta.url));
+
+  it('exits 1 after a refused action, and never echoes control bytes of an unknown command', async () => {
+    const long = 'x'.repeat(2001);
+    const result = await play(['--new', 'neon-rain'], `${long}\n/fr\u001b]0;pwned\u0007ob\n`);
+    expect(result.stderr).toContain('storyos: An action can be at most 2000 characters (this one has 2001).\n');
+    expect(result.stderr).toContain('storyos: Unknown command /frob; /help lists them.\n');
+    expect(result.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(result.code).toBe(1);
+  });
+
+  it('keeps a narration it could not save for /retry, which saves it without asking the narrator again', async () => {
+    server.script({ kind: 'stream', chunks: ['Opening.'] }, { kind: 'stream', chunks: ['Read ', 'but unsaved.'] });
+    const env = { ...online(), NODE_OPTIONS: `--import=${STORE_FAULT}`, STORYOS_FAULT_MESSAGE_INSERT: '3', STORYOS_FAULT_CODE: 'SQLITE_CORRUPT' };
+    const saved = await play(['--new', 'neon-rain'], 'I write.\n/retry\n', env);
+    expect(saved.stderr).toContain('storyos: The game could not be saved; your action and this narration are kept, and /retry saves them (no new narration is asked for).\n');
+    expect(saved.stdout).toContain('Read but unsaved.\n[not saved]\n\n');
+    expect(saved.code).toBe(0);
+    expect(server.requests.filter((r) => r.body.stream)).toHaveLength(2);
+    const store = SqliteStore.open(path.join(dir, 'data'));
+    const [session] = await store.listSessions('alice');
+    expect(session?.turn_count).toBe(1);
+    const messages = await store.listMessages(session?.id as string);
+    expect(messages.map((m) => m.content)).toEqual(['Opening.', 'I write.', 'Read but unsaved.']);
+    await store.close();
+
+    server.script({ kind: 'stream', chunks: ['Lost again.'] });
+    const lost = await play(['--continue'], 'I write more.\n', { ...env, STORYOS_FAULT_MESSAGE_INSERT: '2', STORYOS_FAULT_CODE: 'SQLITE_FULL' });
+    expect(lost.stderr).toContain('storyos: your last narration could not be saved and ends with this process; your action is kept in the game, and /retry asks for a new narration of it.\n');
+    expect(lost.code).toBe(1);
+  });
+
+  it('ends quietly when its output pipe closes', async () => {
+    server.script({ kind: 'stream', chunks: ['Opening.'] }, { kind: 'stream', chunks: Array.from({ length: 200 }, (_, i) => `piece ${i} `), delayMs: 5 });
+    const child = spawn(process.execPath, [BIN, 'play', '--headless', '--user', 'alice', '--new', 'neon-rain'], { cwd: dir, env: cleanEnv(online()), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdin.write('I talk on and on.\n');
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    child.stdout.destroy();
+    const code = await exited(child);
+    expect(stderr).not.toMatch(/EPIPE|unexpected|Error/);
+    expect(code).toBe(0);
+  });
+
+  it('tells the opening of a game whose process ended before it was saved', async () => {
+    const store = SqliteStore.open(path.join(dir, 'data'));
+    const now = new Date();
+    await store.createSession({ id: 'cut-short', user: 'alice', scenario_id: 'neon-rain', scenario_name: 'Neon Rain', created_at: now, updated_at: now, head: null, turn_count: 0, usage: { tokens_in: 0, tokens_out: 0 }, state: { world_state: '', last_scene: '', location: '', synopsis: '', characters: {}, event: null } });
+    await store.close();
+    server.script({ kind: 'stream', chunks: ['Told again.'] }, { kind: 'stream', chunks: ['Then played.'] });
+    const result = await play(['--session', 'cut-short'], 'I look.\n');
+    expect(result.stderr).toContain('storyos: this game has no opening yet (it was cut short); telling it now.\n');
+    expect(result.stdout).toContain('Told again.\n\nThen played.');
+    expect(result.code).toBe(0);
   });
 });

@@ -1,13 +1,16 @@
 import readline from 'node:readline';
 import { Accounts } from '../../auth/accounts.js';
 import { UserFacingError } from '../../config/errors.js';
-import { GameEngine, TurnError, type TurnResult } from '../../game/engine.js';
+import { GameEngine, TurnError, type PlayOptions as TurnOptions, type TurnResult } from '../../game/engine.js';
+import { waitSentence } from '../../game/waiting.js';
 import type { ExportFormat } from '../../game/export.js';
 import { createLlm } from '../../llm/create.js';
+import { sanitizeText } from '../../llm/sanitize.js';
+import type { RetryWait } from '../../llm/types.js';
 import { getLogger, logError } from '../../logging/logger.js';
 import type { PublicUser, Store } from '../../store/types.js';
 import { withStore } from '../context.js';
-import { EXIT } from '../exit.js';
+import { exit, EXIT } from '../exit.js';
 import type { PlayOptions } from './index.js';
 import { saveExport } from './save-export.js';
 
@@ -27,6 +30,17 @@ interface Io {
   err: (text: string) => void;
 }
 
+/** The narration in progress, and the exit code once the game is ending (a signal, a closed pipe). */
+interface Run {
+  current: AbortController | null;
+  ending: number | null;
+  /** Lines that could not be played or saved: the exit code is then 1. */
+  failures: number;
+}
+
+/** How a signal ends headless play: 128 + its number, as a shell reports it. */
+const SIGNAL_EXIT = { SIGINT: EXIT.interrupted, SIGTERM: 143, SIGHUP: 129 } as const;
+
 /** Reads lines from stdin; the first may be the password (--password-stdin). */
 function lines(): AsyncIterator<string> {
   return readline.createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false })[Symbol.asyncIterator]();
@@ -42,17 +56,20 @@ async function login(store: Store, options: PlayOptions, input: AsyncIterator<st
 }
 
 /** Runs one engine call, streaming its text; a failed turn is reported in one line and play goes on. */
-async function play(io: Io, controller: { current: AbortController | null }, run: (signal: AbortSignal, onText: (t: string) => void) => Promise<TurnResult>): Promise<boolean> {
+async function play(io: Io, controller: Run, run: (options: TurnOptions) => Promise<TurnResult>): Promise<boolean> {
   const abort = new AbortController();
   controller.current = abort;
+  const onWait = (wait: RetryWait) => io.err(`storyos: ${waitSentence(wait)}\n`);
   try {
-    const result = await run(abort.signal, io.out);
+    const result = await run({ signal: abort.signal, onText: io.out, onWait });
     io.out(result.interrupted ? '\n[interrupted]\n\n' : '\n\n');
     if (result.notice) io.err(`storyos: ${result.notice}\n`);
     return true;
   } catch (error) {
     if (!(error instanceof TurnError)) throw error;
-    io.err(`storyos: ${error.message}${error.action ? ' Your action was kept: /retry sends it again.' : ''}\n`);
+    if (error.unsavedNarration) io.out('\n[not saved]\n\n');
+    const kept = error.action && error.failure.kind !== 'store' ? ' Your action was kept: /retry sends it again.' : '';
+    io.err(`storyos: ${error.message}${kept}\n`);
     return false;
   } finally {
     controller.current = null;
@@ -65,7 +82,7 @@ async function exportTo(store: Store, user: PublicUser, sessionId: string, args:
   io.out(`Saved ${await saveExport(store, user, sessionId, format, args[1], getLogger('game_logic'))}.\n\n`);
 }
 
-async function command(line: string, ctx: { store: Store; engine: GameEngine; user: PublicUser; sessionId: string; io: Io; controller: { current: AbortController | null } }): Promise<'quit' | boolean> {
+async function command(line: string, ctx: { store: Store; engine: GameEngine; user: PublicUser; sessionId: string; io: Io; controller: Run }): Promise<'quit' | boolean> {
   const [name, ...args] = line.slice(1).trim().split(/\s+/);
   const { engine, user, sessionId, io, controller } = ctx;
   switch (name) {
@@ -76,9 +93,9 @@ async function command(line: string, ctx: { store: Store; engine: GameEngine; us
       io.out(HELP);
       return true;
     case 'retry':
-      return play(io, controller, (signal, onText) => engine.retry(user, sessionId, { signal, onText }));
+      return play(io, controller, (options) => engine.retry(user, sessionId, options));
     case 'continue':
-      return play(io, controller, (signal, onText) => engine.continueStory(user, sessionId, { signal, onText }));
+      return play(io, controller, (options) => engine.continueStory(user, sessionId, options));
     case 'undo': {
       const session = await engine.undo(user, sessionId);
       const [last] = await engine.transcript(user, sessionId, 1);
@@ -102,21 +119,25 @@ async function command(line: string, ctx: { store: Store; engine: GameEngine; us
       await exportTo(ctx.store, user, sessionId, args, io);
       return true;
     default:
-      throw new UserFacingError(`Unknown command /${name}; /help lists them.`);
+      throw new UserFacingError(`Unknown command /${sanitizeText(name ?? '').slice(0, 40)}; /help lists them.`);
   }
 }
 
-async function chooseSession(engine: GameEngine, user: PublicUser, options: PlayOptions, io: Io, controller: { current: AbortController | null }, announce: () => void): Promise<string> {
+/** The first narrated text announces the offline narrator (once). */
+function announcing(announce: () => void, onText: ((text: string) => void) | undefined): (text: string) => void {
+  let announced = false;
+  return (text) => {
+    if (!announced) announce();
+    announced = true;
+    onText?.(text);
+  };
+}
+
+async function chooseSession(engine: GameEngine, user: PublicUser, options: PlayOptions, io: Io, controller: Run, announce: () => void): Promise<string> {
   if (options.new) {
     let sessionId = '';
-    let announced = false;
-    const started = await play(io, controller, async (signal, onText) => {
-      const firstAnnounces = (text: string) => {
-        if (!announced) announce();
-        announced = true;
-        onText(text);
-      };
-      const result = await engine.newSession(user, options.new as string, { signal, onText: firstAnnounces });
+    const started = await play(io, controller, async (play) => {
+      const result = await engine.newSession(user, options.new as string, { ...play, onText: announcing(announce, play.onText) });
       sessionId = result.session.id;
       return result;
     });
@@ -126,17 +147,64 @@ async function chooseSession(engine: GameEngine, user: PublicUser, options: Play
   }
   const sessionId = options.session ?? (await engine.listSessions(user))[0]?.id;
   if (!sessionId) throw new UserFacingError('You have no game to continue; start one with --new SCENARIO_ID.');
+  if (await engine.needsOpening(user, sessionId)) {
+    // Its process ended while the opening was told: it is told again.
+    io.err('storyos: this game has no opening yet (it was cut short); telling it now.\n');
+    const told = await play(io, controller, (play) => engine.tellOpening(user, sessionId, { ...play, onText: announcing(announce, play.onText) }));
+    if (!told) throw new UserFacingError('The opening could not be told, so no action was read; try again.', 1);
+    return sessionId;
+  }
   const [last] = await engine.transcript(user, sessionId, 1);
   announce();
   if (last) io.out(`${last.content}\n\n`);
+  const unanswered = await engine.unansweredAction(user, sessionId);
+  if (unanswered !== null) io.err(`storyos: your last action has no narration yet (the game ended first): /retry sends it, /undo takes it back.\n`);
   return sessionId;
 }
 
+/** The commands headless play knows, for the log: never the player's own words. */
+const COMMANDS = new Set(['quit', 'menu', 'help', 'retry', 'continue', 'undo', 'story', 'context', 'export']);
+
+function operationOf(line: string): string {
+  if (!line.startsWith('/')) return 'action';
+  const name = line.slice(1).split(/\s+/)[0] ?? '';
+  return COMMANDS.has(name) ? `/${name}` : 'unknown_command';
+}
+
 export async function playHeadless(_args: string[], options: PlayOptions): Promise<number> {
-  const io: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+  const run: Run = { current: null, ending: null, failures: 0 };
+  let pipeClosed = false;
+  const io: Io = {
+    out: (t) => {
+      if (!pipeClosed) process.stdout.write(t);
+    },
+    err: (t) => process.stderr.write(t),
+  };
   if (!options.user) throw new UserFacingError(NEEDS_USER);
   if ([options.new, options.session, options.continue].filter(Boolean).length > 1) throw new UserFacingError('Choose one game: --new SCENARIO_ID, --session ID or --continue, not several.');
   if (!options.new && !options.session && !options.continue) throw new UserFacingError('Choose a game: --new SCENARIO_ID, --session ID or --continue.');
+  /**
+   * Ctrl+C stops the narration in progress (its text is kept) and play goes on; SIGTERM, SIGHUP
+   * and a closed stdout stop it the same way and then end the game. With no narration in progress
+   * the process ends at once, its logs flushed.
+   */
+  const endWith = (code: number, stopsPlay: boolean) => {
+    if (stopsPlay) run.ending ??= code;
+    if (run.current) run.current.abort();
+    else if (stopsPlay || code === EXIT.interrupted) void exit(run.ending ?? code);
+  };
+  const onSigint = () => endWith(SIGNAL_EXIT.SIGINT, false);
+  const onSigterm = () => endWith(SIGNAL_EXIT.SIGTERM, true);
+  const onSighup = () => endWith(SIGNAL_EXIT.SIGHUP, true);
+  const onStdoutError = (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    pipeClosed = true;
+    endWith(EXIT.ok, true);
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+  process.on('SIGHUP', onSighup);
+  process.stdout.on('error', onStdoutError);
   return withStore(async (store, config) => {
     const input = lines();
     const user = await login(store, options, input);
@@ -144,16 +212,12 @@ export async function playHeadless(_args: string[], options: PlayOptions): Promi
     const announce = () => {
       if (llm.offline && !options.offline) io.err('storyos: no XAI_API_KEY, so the offline demo narrator tells this story (set XAI_API_KEY in .env to play with Grok).\n');
     };
-    const engine = new GameEngine({ store, llm, narratorModel: config.llm.narratorModel, summaryModel: config.llm.summaryModel });
-    const controller: { current: AbortController | null } = { current: null };
-    const onInterrupt = () => {
-      if (controller.current) controller.current.abort();
-      else process.exit(EXIT.interrupted);
-    };
-    process.on('SIGINT', onInterrupt);
-    const sessionId = await chooseSession(engine, user, options, io, controller, announce);
-    const ctx = { store, engine, user, sessionId, io, controller };
-    for (let next = await input.next(); !next.done; next = await input.next()) {
+    const engine = new GameEngine({ store, llm, narratorModel: config.llm.narratorModel, summaryModel: config.llm.summaryModel, narrationMaxTokens: config.llm.narrationMaxTokens });
+    const sessionId = await chooseSession(engine, user, options, io, run, announce);
+    const ctx = { store, engine, user, sessionId, io, controller: run };
+    while (run.ending === null) {
+      const next = await input.next();
+      if (next.done) break;
       const line = next.value.trim();
       if (!line) continue;
       try {
@@ -161,25 +225,39 @@ export async function playHeadless(_args: string[], options: PlayOptions): Promi
           if ((await command(line, ctx)) === 'quit') break;
         } else {
           const unplayed = engine.failedAction(sessionId);
-          if (unplayed !== undefined) io.err(`storyos: not played (replaced by your new action): ${unplayed}\n`);
-          await play(io, controller, (signal, onText) => engine.takeTurn(user, sessionId, line, { signal, onText }));
+          if (unplayed !== undefined && unplayed !== line) io.err(`storyos: not played (replaced by your new action): ${unplayed}\n`);
+          await play(io, run, (options) => engine.takeTurn(user, sessionId, line, options));
         }
       } catch (error) {
+        run.failures++;
         if (error instanceof UserFacingError) io.err(`storyos: ${error.message}\n`);
         else {
-          // One bad line must not end the game: say so, log the details, read on.
-          logError(getLogger('game_logic'), 'Headless command failed', error, { operation: line.split(' ')[0] ?? 'action', session: sessionId });
-          io.err(`storyos: unexpected error: ${(error as Error).message.split('\n')[0]} (details in the log); the game goes on.\n`);
+          logError(getLogger('game_logic'), 'Headless command failed', error, { operation: operationOf(line), session: sessionId });
+          io.err(`storyos: that could not be done: ${sanitizeText((error as Error).message.split('\n')[0] ?? '')} (details in the log).\n`);
         }
       }
     }
-    process.off('SIGINT', onInterrupt);
-    await engine.settled();
-    const unplayed = engine.failedAction(sessionId);
-    if (unplayed !== undefined) {
-      io.err(`storyos: your last action was not played: ${unplayed}\n`);
-      return EXIT.failure;
-    }
-    return EXIT.ok;
+    process.off('SIGINT', onSigint);
+    if (run.ending !== null) return run.ending;
+    await engine.beforeExit();
+    return finalCode(engine, sessionId, run, io);
   });
+}
+
+/** 0 when every line was played and saved; else 1, saying what was not. */
+function finalCode(engine: GameEngine, sessionId: string, run: Run, io: Io): number {
+  const unplayed = engine.failedAction(sessionId);
+  if (engine.hasUnsavedTurn(sessionId)) {
+    io.err('storyos: your last narration could not be saved and ends with this process; your action is kept in the game, and /retry asks for a new narration of it.\n');
+    return EXIT.failure;
+  }
+  if (unplayed !== undefined) {
+    io.err(`storyos: your last action was not played: ${unplayed}\n`);
+    return EXIT.failure;
+  }
+  if (run.failures > 0) {
+    io.err(`storyos: ${run.failures === 1 ? 'one line was' : `${run.failures} lines were`} not played or not saved (said above).\n`);
+    return EXIT.failure;
+  }
+  return EXIT.ok;
 }
