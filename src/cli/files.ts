@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { UserFacingError } from '../config/errors.js';
 
@@ -10,11 +11,36 @@ function reason(error: unknown): string {
   return (error as Error).message;
 }
 
-/** Writes a file the user named; a bad path is one sentence, not a crash. */
-export function writeUserFile(file: string, text: string): void {
+/** `~` and `~/…` in a path typed in the game, which no shell expands: the user's home folder. */
+export function expandHome(file: string): string {
+  if (file === '~') return os.homedir();
+  if (file.startsWith('~/')) return path.join(os.homedir(), file.slice(2));
+  return file;
+}
+
+/** A file that is there already and was not to be replaced; `file` is its full path. */
+export class FileExistsError extends UserFacingError {
+  readonly code = 'EEXIST';
+
+  constructor(
+    readonly file: string,
+    howToReplace: string,
+  ) {
+    super(`${file} exists already: ${howToReplace}.`, 1);
+  }
+}
+
+/**
+ * Writes a file the user named; a bad path is one sentence, not a crash. Unless `replace`, a
+ * file that is there already is left as it is (FileExistsError, whose sentence ends with
+ * `howToReplace`).
+ */
+export function writeUserFile(file: string, text: string, { replace = true, howToReplace = 'it was left as it is' }: { replace?: boolean; howToReplace?: string } = {}): void {
+  const target = path.resolve(file);
   try {
-    fs.writeFileSync(path.resolve(file), text);
+    fs.writeFileSync(target, text, { flag: replace ? 'w' : 'wx' });
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new FileExistsError(target, howToReplace);
     throw new UserFacingError(`Cannot write ${file}: ${reason(error)}.`, 1);
   }
 }

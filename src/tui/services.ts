@@ -14,15 +14,26 @@ export interface AppServices {
   accounts: Accounts;
   engine: GameEngine;
   listScenarios(): Promise<ScenarioRecord[]>;
-  /** Imports a Markdown or JSON scenario file; returns its id. */
+  /** Imports a Markdown or JSON scenario file (`~` is the home folder); returns its id. */
   importScenario(file: string, by: PublicUser): Promise<string>;
   deleteScenario(id: string, by: PublicUser): Promise<void>;
-  /** Writes a session export into the working directory; returns the file name. */
-  exportSession(user: PublicUser, sessionId: string, format: ExportFormat, file?: string): Promise<string>;
+  /**
+   * Writes a session export (into the working directory unless `file` says where; `~` is the home
+   * folder); returns its full path. A file that is there already is replaced only with `replace`:
+   * otherwise the promise rejects with an error `existingFile` knows, whose sentence ends with
+   * `howToReplace`.
+   */
+  exportSession(user: PublicUser, sessionId: string, format: ExportFormat, file?: string, options?: { replace?: boolean; howToReplace?: string }): Promise<string>;
   deleteSession(user: PublicUser, sessionId: string): Promise<void>;
   listSessions(user: PublicUser): Promise<SessionSummary[]>;
   promptVersions(): Promise<SystemPromptRecord[]>;
   activatePrompt(version: number, by: PublicUser): Promise<void>;
   /** Opens the scenario in $EDITOR (the TUI steps aside meanwhile) and saves the result. */
   editScenario?(id: string, by: PublicUser): Promise<string>;
+}
+
+/** The full path of the file an export found there already (and left), or null for another error. */
+export function existingFile(error: unknown): string | null {
+  const { code, file } = (error ?? {}) as { code?: unknown; file?: unknown };
+  return code === 'EEXIST' && typeof file === 'string' ? file : null;
 }

@@ -8,9 +8,12 @@ import { KEY, loggedIn, screenShows, type } from './harness.js';
 const asAdmin = (role: 'admin' | 'user' = 'admin') => loggedIn({ username: 'root', role });
 
 describe('the scenarios screen', () => {
-  it('lets an admin import a file and delete a scenario after y', async () => {
+  it('lets an admin import a file (~ is the home folder) and delete a scenario after y', async () => {
     const { stdin, lastFrame, store } = await asAdmin();
-    const file = path.join(tempDir(), 'heist.md');
+    const home = tempDir();
+    const previousHome = process.env.HOME;
+    process.env.HOME = home;
+    const file = path.join(home, 'heist.md');
     const neon = (await store.getScenario('neon-rain'))!;
     fs.writeFileSync(file, `# Overview\n- **Name**: The Vault Job\n- **Author**: Tester\n- **Version**: 1.0.0\n## Description\nA heist.\n## Player Details\n- **Player Name**: Vic\n- **Role**: Safecracker\n- **Initial Location**: A van\n## Setting\n${neon.setting}\n## Dungeon Master Behaviour\nBe tense.\n`);
     await type(stdin, '3', KEY.enter);
@@ -18,8 +21,9 @@ describe('the scenarios screen', () => {
     expect(lastFrame()).toContain('i import a file');
     await type(stdin, 'i');
     await screenShows(lastFrame, 'Import from file (.md or .json):');
-    await type(stdin, `${file}\r`);
+    await type(stdin, '~/heist.md\r');
     await screenShows(lastFrame, '✓ Imported the-vault-job.');
+    process.env.HOME = previousHome;
     expect((await store.getScenario('the-vault-job'))?.name).toBe('The Vault Job');
     stdin.write('d');
     await screenShows(lastFrame, 'Delete the scenario Neon Rain (neon-rain) for good? y/n');

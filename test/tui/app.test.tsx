@@ -406,9 +406,22 @@ describe('playing', () => {
       await type(stdin, '2', KEY.enter);
       await screenShows(lastFrame, 'StoryOS · Load game');
       expect(lastFrame()).toContain('Neon Rain');
+      const exported = path.join(process.cwd(), `storyos-${session.id}.md`);
       await type(stdin, 'e');
-      await screenShows(lastFrame, `✓ Exported to ${path.join(process.cwd(), `storyos-${session.id}.md`)}.`);
-      expect(fs.readFileSync(path.join(out, `storyos-${session.id}.md`), 'utf8')).toContain('# Neon Rain');
+      await screenShows(lastFrame, `✓ Exported to ${exported}.`);
+      expect(fs.readFileSync(exported, 'utf8')).toContain('# Neon Rain');
+      // Once there, the file is replaced only after a y.
+      fs.writeFileSync(exported, 'my notes');
+      stdin.write('e');
+      await screenShows(flat(lastFrame), `${exported} exists already: replace it? y/n`);
+      stdin.write(KEY.esc);
+      await screenShows(lastFrame, /^(?![\s\S]*replace it)[\s\S]*StoryOS · Load game/);
+      expect(fs.readFileSync(exported, 'utf8')).toBe('my notes');
+      stdin.write('e');
+      await screenShows(flat(lastFrame), 'replace it? y/n');
+      stdin.write('y');
+      await screenShows(flat(lastFrame), `✓ Exported to ${exported}.`);
+      expect(fs.readFileSync(exported, 'utf8')).toContain('# Neon Rain');
       stdin.write('d');
       await screenShows(lastFrame, /Delete your Neon Rain game \(1 turn, last played \d{4}-\d\d-\d\d \d\d:\d\d\) for good\? y\/n/);
       stdin.write(KEY.esc);
@@ -426,6 +439,46 @@ describe('playing', () => {
       await store.close();
     }
   });
+});
+
+/** The screen with its lines joined, for sentences that wrap. */
+function flat(lastFrame: () => string | undefined) {
+  return () => (lastFrame() ?? '').replace(/\s+/g, ' ');
+}
+
+/** Runs `body` with HOME (what `~` stands for) set to a fresh folder, which it is given. */
+async function withHome(body: (home: string) => Promise<void>): Promise<void> {
+  const previous = process.env.HOME;
+  const home = tempDir();
+  process.env.HOME = home;
+  try {
+    await body(home);
+  } finally {
+    process.env.HOME = previous;
+  }
+}
+
+describe('paths the player types', () => {
+  it('/export reads ~ as the home folder, and replaces a file there only with --force', () =>
+    withHome(async (home) => {
+      const { stdin, lastFrame, store } = await loggedInMenu();
+      await type(stdin, KEY.enter);
+      await screenShows(lastFrame, '› Neon Rain');
+      await type(stdin, KEY.enter);
+      await screenShows(lastFrame, 'What do you do?');
+      const file = path.join(home, 'story.md');
+      stdin.write('/export md ~/story.md\r');
+      await screenShows(flat(lastFrame), `✓ Saved ${file}.`);
+      expect(fs.readFileSync(file, 'utf8')).toContain('# Neon Rain');
+      fs.writeFileSync(file, 'my notes');
+      stdin.write('/export md ~/story.md\r');
+      await screenShows(flat(lastFrame), `✗ ${file} exists already: \`/export md ~/story.md --force\` replaces it, or give another path.`);
+      expect(fs.readFileSync(file, 'utf8')).toBe('my notes');
+      stdin.write('/export md ~/story.md --force\r');
+      await screenShows(flat(lastFrame), `✓ Saved ${file}.`);
+      expect(fs.readFileSync(file, 'utf8')).toContain('# Neon Rain');
+      await store.close();
+    }));
 });
 
 async function services(store: SqliteStore, sessionId: string) {

@@ -17,7 +17,7 @@ import { CLEAR_SCREEN } from '../../tui/clear-screen.js';
 import type { AppServices } from '../../tui/services.js';
 import { loadConfig, onExitClose } from '../context.js';
 import { EXIT, onExit } from '../exit.js';
-import { readUserFile } from '../files.js';
+import { expandHome, readUserFile } from '../files.js';
 import type { PlayOptions } from './index.js';
 import { saveExport } from './save-export.js';
 
@@ -90,7 +90,7 @@ export function buildServices(config: Config, store: Store, engine: GameEngine):
     importScenario: (file, by) =>
       logIfRefused(log, 'scenario_import', by.username, async () => {
         requireAdmin(by);
-        const fields = parseScenario(readUserFile(file), file);
+        const fields = parseScenario(readUserFile(expandHome(file)), file);
         await saveScenarioFields(store, fields, by.username);
         logUserAction(log, 'scenario_import', by.username, { scenario_id: fields.scenario_id });
         return fields.scenario_id;
@@ -100,7 +100,8 @@ export function buildServices(config: Config, store: Store, engine: GameEngine):
       await store.deleteScenario(id);
       logUserAction(log, 'scenario_delete', by.username, { scenario_id: id });
     },
-    exportSession: (user, sessionId, format, file) => saveExport(store, user, sessionId, format, file, log),
+    // The game never replaces a file without asking: the caller asks, then passes `replace`.
+    exportSession: (user, sessionId, format, file, { replace = false, howToReplace } = {}) => saveExport(store, user, sessionId, format, file, log, { replace, ...(howToReplace ? { howToReplace } : {}) }),
     async deleteSession(user, sessionId) {
       await access.remove(user, sessionId);
       logUserAction(log, 'delete_game', user.username, { session: sessionId });

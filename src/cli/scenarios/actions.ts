@@ -45,11 +45,11 @@ export function importFile([file]: string[]): Promise<number> {
   });
 }
 
-export function exportOne([id]: string[], options: { format: string; output?: string }): Promise<number> {
+export function exportOne([id]: string[], options: { format: string; output?: string; force?: boolean }): Promise<number> {
   return withStore(async (store) => {
     const text = render(await mustGet(store, id as string), options.format);
     if (options.output) {
-      writeUserFile(options.output, text);
+      writeUserFile(options.output, text, { replace: options.force === true, howToReplace: 'add --force to replace it' });
       process.stdout.write(`Wrote ${options.output}.\n`);
     } else {
       process.stdout.write(text);

@@ -19,6 +19,7 @@ export function registerScenariosCommands(program: Command): void {
     .argument('<id>')
     .addOption(format())
     .option('-o, --output <file>', 'write to this file instead of standard output')
+    .option('--force', 'replace the --output file if it is there already')
     .action(lazy('exportOne'));
   scenarios.command('delete').description('delete a scenario (games already started keep their copy of its name)').argument('<id>').option('--yes', 'confirm').action(lazy('remove'));
 }

@@ -25,12 +25,12 @@ export function list(_args: string[], options: { user?: string; json?: boolean }
   });
 }
 
-export function exportOne([id]: string[], options: { format: ExportFormat; output?: string }): Promise<number> {
+export function exportOne([id]: string[], options: { format: ExportFormat; output?: string; force?: boolean }): Promise<number> {
   return withStore(async (store) => {
     const session = await store.getSession(id as string);
     if (!session) throw new NotFoundError(`No game session ${id}; \`storyos sessions list\` shows them.`);
     const text = await exportSession(store, session, options.format);
-    if (options.output) writeUserFile(options.output, text);
+    if (options.output) writeUserFile(options.output, text, { replace: options.force === true, howToReplace: 'add --force to replace it' });
     else process.stdout.write(text);
     logUserAction(getLogger('game_logic'), 'session_export', operatorName(), { session: session.id, format: options.format, owner: session.user });
     if (options.output) process.stdout.write(`Wrote ${options.output}.\n`);

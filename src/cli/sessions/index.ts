@@ -12,5 +12,6 @@ export function registerSessionsCommands(program: Command): void {
     .argument('<id>')
     .addOption(new Option('--format <format>', 'md or json').choices(['md', 'json']).default('md'))
     .option('-o, --output <file>', 'write to this file instead of standard output')
+    .option('--force', 'replace the --output file if it is there already')
     .action(lazy('exportOne'));
 }

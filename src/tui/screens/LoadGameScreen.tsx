@@ -8,6 +8,7 @@ import { Menu } from '../components/Menu.js';
 import { Notice, type NoticeKind } from '../components/Notice.js';
 import { Question } from '../components/Question.js';
 import { useServices } from '../context.js';
+import { existingFile } from '../services.js';
 import { clip, plural, shortUtc } from '../../text/format.js';
 
 /** A y/n question and what y does. */
@@ -42,10 +43,19 @@ export function LoadGameScreen({ user, onOpen, onBack }: { user: PublicUser; onO
       return true;
     }
     if (input === 'e' || input === 'E') {
-      services
-        .exportSession(user, id, input === 'e' ? 'md' : 'json')
-        .then((file) => setNotice({ kind: 'success', text: `Exported to ${file}.` }))
-        .catch((e: Error) => setNotice({ kind: 'error', text: e.message }));
+      const format = input === 'e' ? 'md' : 'json';
+      const exportTo = (replace: boolean) =>
+        services
+          .exportSession(user, id, format, undefined, { replace })
+          .then((file) => setNotice({ kind: 'success', text: `Exported to ${file}.` }))
+          .catch((e: Error) => {
+            const there = existingFile(e);
+            // A file of that name is there already: replaced only after a y.
+            if (there && !replace) return setAsking({ text: `${there} exists already: replace it?`, yes: () => void exportTo(true) });
+            setNotice({ kind: 'error', text: e.message });
+          });
+      setNotice(null);
+      void exportTo(false);
     }
   };
   return (
