@@ -194,9 +194,12 @@ export interface Store {
 
   /**
    * Saves messages (a player action and its narration, say) and moves the session's head to the
-   * last of them, atomically: the head never points at a message that is not saved. With
-   * `expectedHead`, refuses (ConflictError, nothing saved on SQLite) when the head has moved
-   * since: two processes playing one game never silently bury each other's turns.
+   * last of them, atomically: the head never points at a message that is not saved. They take
+   * the next places in the session's order, in the order given (a turn's messages share one
+   * created_at; the order does not depend on it). With `expectedHead`, refuses (ConflictError)
+   * when the head has moved since, saving nothing (on MongoDB, unless it moves during the call:
+   * then unreachable messages stay): two processes playing one game never silently bury each
+   * other's turns.
    */
   appendMessages(sessionId: string, messages: NewMessage[], update: HeadUpdate, expectedHead?: string | null): Promise<void>;
   /** Moves the head to an existing message of the session (undo, choosing a branch). */
@@ -206,10 +209,11 @@ export interface Store {
   getMessage(id: string): Promise<MessageRecord | null>;
   /** The last `limit` messages of the branch ending at `headId`, oldest first. */
   getBranch(sessionId: string, headId: string, limit: number): Promise<MessageRecord[]>;
+  /** The children of a message (the session's first messages for null), in the order they were appended. */
   getChildren(sessionId: string, parentId: string | null): Promise<MessageRecord[]>;
-  /** Every message of the session, oldest first (export, migration). */
+  /** Every message of the session, in the order they were appended (export, migration). */
   listMessages(sessionId: string): Promise<MessageRecord[]>;
-  /** Inserts a session with its messages exactly as given (migration); an existing one is left alone. */
+  /** Inserts a session with its messages exactly as given, in that order (migration); an existing one is left alone. */
   importSession(session: SessionRecord, messages: MessageRecord[]): Promise<boolean>;
 }
 

@@ -241,9 +241,65 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const late = turn(null, 9);
         await expect(store.appendMessages(s.id, late, headUpdate(9), null)).rejects.toBeInstanceOf(ConflictError);
         expect((await store.getSession(s.id))?.head).toBe(first);
-        if (store.engine === 'sqlite') expect(await store.counts()).toEqual(before);
+        expect(await store.counts()).toEqual(before);
         await store.appendMessages(s.id, turn(first as string, 2), headUpdate(2), first);
         expect((await store.getSession(s.id))?.turn_count).toBe(2);
+      });
+
+      it('keeps messages in the order they were appended: a turn shares one created_at, and a clock may step back', async () => {
+        const s = session('alice');
+        await store.createSession(s);
+        const when = at('2024-01-15T11:00:00.000Z');
+        // Ids in reverse alphabetical order and one created_at: only the order of appending tells.
+        const message = (id: string, parent: string | null, sender: NewMessage['sender'], created_at = when): NewMessage => ({
+          ...(turn(parent, 1)[sender === 'player' ? 0 : 1] as NewMessage),
+          id,
+          parent_id: parent,
+          content: id,
+          created_at,
+        });
+        await store.appendMessages(s.id, [message('m9', null, 'player'), message('m8', 'm9', 'StoryOS')], headUpdate(1));
+        await store.appendMessages(s.id, [message('m7', 'm8', 'player'), message('m6', 'm7', 'StoryOS')], headUpdate(2));
+        await store.appendMessages(s.id, [message('m5', 'm7', 'StoryOS')], headUpdate(2));
+        await store.appendMessages(s.id, [message('m4', 'm7', 'StoryOS', at('2024-01-15T10:59:59.000Z'))], headUpdate(2));
+        const contents = (messages: Array<{ content: string }>) => messages.map((m) => m.content);
+        expect(contents(await store.listMessages(s.id))).toEqual(['m9', 'm8', 'm7', 'm6', 'm5', 'm4']);
+        expect(contents(await store.getChildren(s.id, 'm7'))).toEqual(['m6', 'm5', 'm4']);
+        expect(contents(await store.getChildren(s.id, null))).toEqual(['m9']);
+        expect(contents(await store.getBranch(s.id, 'm4', 100))).toEqual(['m9', 'm8', 'm7', 'm4']);
+        expect(contents(await store.getBranch(s.id, 'm5', 3))).toEqual(['m8', 'm7', 'm5']);
+
+        // A migrated session keeps the order, and what is appended after it comes after it.
+        const saved = (await store.getSession(s.id)) as SessionRecord;
+        const messages = await store.listMessages(s.id);
+        await store.deleteSession(s.id);
+        await store.importSession(saved, messages);
+        await store.appendMessages(s.id, [message('m3', 'm4', 'player'), message('m2', 'm3', 'StoryOS')], headUpdate(3));
+        expect(contents(await store.listMessages(s.id))).toEqual(['m9', 'm8', 'm7', 'm6', 'm5', 'm4', 'm3', 'm2']);
+      });
+
+      it('reads a whole long branch, and its last messages, in order', async () => {
+        const s = session('alice');
+        await store.createSession(s);
+        const heads = await playTurns(store, s.id, 150);
+        const whole = await store.getBranch(s.id, heads[149] as string, 1_000_000_000);
+        expect(whole).toHaveLength(300);
+        expect(whole.map((m) => m.content)).toEqual(Array.from({ length: 150 }, (_, i) => [`action ${i + 1}`, `narration ${i + 1}`]).flat());
+        expect((await store.getBranch(s.id, heads[149] as string, 101)).map((m) => m.content)[0]).toBe('narration 100');
+        expect((await store.getBranch(s.id, heads[149] as string, 64)).map((m) => m.content)[0]).toBe('action 119');
+      });
+
+      it('keeps character names that MongoDB could not take as field names', async () => {
+        const s = session('alice');
+        await store.createSession({ ...s, state: { ...state(0), characters: { 'Dr. Mara': 'a doctor', $ilver: 'a thief', 'a.b.c': 'dots' } } });
+        const [action, narration] = turn(null, 1);
+        const characters = { 'Dr. Mara': 'met again', $ilver: 'gone', 'St. John': 'new' };
+        await store.appendMessages(s.id, [action as NewMessage, { ...(narration as NewMessage), state: { ...state(1), characters } }], { ...headUpdate(1), state: { ...state(1), characters } });
+        expect((await store.getSession(s.id))?.state.characters).toEqual(characters);
+        expect((await store.getMessage((narration as NewMessage).id))?.state?.characters).toEqual(characters);
+        await store.updateMessageState(s.id, (narration as NewMessage).id, { ...state(2), characters: { 'Mrs. $mith': 'updated' } });
+        expect((await store.getSession(s.id))?.state.characters).toEqual({ 'Mrs. $mith': 'updated' });
+        expect((await store.listMessages(s.id))[1]?.state?.characters).toEqual({ 'Mrs. $mith': 'updated' });
       });
 
       it('refuses a head that is not a message of the session', async () => {

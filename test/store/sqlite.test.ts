@@ -7,7 +7,7 @@ import { MIGRATIONS } from '../../src/store/sqlite/schema.js';
 import { DATABASE_FILE, SqliteStore } from '../../src/store/sqlite/store.js';
 import { logInto, readLog } from '../support/logging.js';
 import { tempDir } from '../support/temp.js';
-import { session, storeContract, user } from './contract.js';
+import { headUpdate, session, storeContract, turn, user } from './contract.js';
 
 storeContract('SQLite', async () => SqliteStore.open(tempDir()));
 
@@ -30,6 +30,44 @@ describe('the SQLite file', () => {
     const again = SqliteStore.open(dir);
     expect((await again.getSession('kept'))?.user).toBe('alice');
     await again.close();
+  });
+
+  it('numbers the messages of a database from before the message order by insertion, then appends after them', async () => {
+    const dir = tempDir();
+    const old = new Database(path.join(dir, DATABASE_FILE));
+    old.exec(MIGRATIONS[0] as string);
+    old.pragma('user_version = 1');
+    const insertSession = old.prepare(`INSERT INTO game_sessions (id, user, scenario_id, scenario_name, created_at, updated_at, head, state) VALUES (?, 'alice', 'x', 'X', ?, ?, ?, '{}')`);
+    const insertMessage = old.prepare(`INSERT INTO messages (id, session_id, parent_id, sender, content, created_at) VALUES (?, ?, ?, ?, ?, ?)`);
+    const when = '2024-01-15T11:00:00.000Z';
+    insertSession.run('one', when, when, 'n2');
+    insertSession.run('two', when, when, 'b1');
+    // Interleaved sessions, one created_at, ids against the order: only the order of insertion tells.
+    for (const [id, sessionId, parent, sender] of [['z1', 'one', null, 'player'], ['a1', 'two', null, 'player'], ['y1', 'one', 'z1', 'StoryOS'], ['b1', 'two', 'a1', 'StoryOS'], ['n2', 'one', 'z1', 'StoryOS']] as const) {
+      insertMessage.run(id, sessionId, parent, sender, id, when);
+    }
+    old.close();
+
+    const store = SqliteStore.open(dir);
+    expect(store.schemaVersion()).toBe(MIGRATIONS.length);
+    expect((await store.listMessages('one')).map((m) => m.id)).toEqual(['z1', 'y1', 'n2']);
+    expect((await store.getChildren('one', 'z1')).map((m) => m.id)).toEqual(['y1', 'n2']);
+    const next = turn('n2', 3);
+    await store.appendMessages('one', next, headUpdate(3));
+    expect((await store.listMessages('one')).map((m) => m.id)).toEqual(['z1', 'y1', 'n2', ...next.map((m) => m.id)]);
+    await store.close();
+    const db = new Database(path.join(dir, DATABASE_FILE));
+    expect(db.prepare('SELECT session_id, seq FROM messages ORDER BY session_id, seq').all()).toEqual([
+      { session_id: 'one', seq: 1 },
+      { session_id: 'one', seq: 2 },
+      { session_id: 'one', seq: 3 },
+      { session_id: 'one', seq: 4 },
+      { session_id: 'one', seq: 5 },
+      { session_id: 'two', seq: 1 },
+      { session_id: 'two', seq: 2 },
+    ]);
+    expect(() => db.prepare("INSERT INTO messages (id, session_id, sender, content, created_at, seq) VALUES ('dup', 'two', 'player', '', '', 2)").run()).toThrow(/UNIQUE constraint failed: messages\.session_id, messages\.seq/);
+    db.close();
   });
 
   it('refuses a database from a newer StoryOS with one clear sentence', () => {

@@ -1,10 +1,22 @@
-import { MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
+import { MongoClient, MongoServerError, type Collection, type Db, type Filter } from 'mongodb';
 import { redactText } from '../../logging/redact.js';
 import { ConflictError, DuplicateError, NotFoundError, StoreUnavailableError } from '../errors.js';
 import { instrumented } from '../instrument.js';
+import {
+  branchIds,
+  MESSAGE_ORDER,
+  MESSAGE_ORDER_INDEX,
+  messageFromDoc,
+  messageToDoc,
+  parentsFirst,
+  sessionFromDoc,
+  sessionToDoc,
+  stateToDoc,
+  type MessageDoc,
+  type SessionDoc,
+} from './docs.js';
 import { CLIENT_OPTIONS, explainUriError, mongoLocation, withoutUriSecrets } from './uri.js';
 import {
-  narrationFromStored,
   type HeadUpdate,
   type LockoutPolicy,
   type MessageRecord,
@@ -20,20 +32,20 @@ import {
   type UserRecord,
 } from '../types.js';
 
-type SessionDoc = Omit<SessionRecord, 'id'> & { _id: string };
-type MessageDoc = Omit<MessageRecord, 'id'> & { _id: string };
-
 const DUPLICATE_KEY = 11000;
 
 const isDuplicate = (error: unknown) => error instanceof MongoServerError && error.code === DUPLICATE_KEY;
 
-function sessionFromDoc({ _id, ...rest }: SessionDoc): SessionRecord {
-  return { id: _id, ...rest };
-}
-
-function messageFromDoc({ _id, ...rest }: MessageDoc): MessageRecord {
-  return { id: _id, ...rest, narration: narrationFromStored(rest.narration) };
-}
+/**
+ * Up to this many messages, a branch is found in one `$graphLookup` from the head (a turn's
+ * prompt reads the last few); past it (a whole story: `/story`, an export, a loaded game), from
+ * the session's `_id`/`parent_id` pairs, which stay small however long the story. Either way the
+ * messages then come as documents of their own: a long story as one document (the head with its
+ * ancestors) would pass MongoDB's 16 MiB limit, and `$graphLookup`'s 100 MB.
+ */
+const BRANCH_LOOKUP_LIMIT = 64;
+/** Ids per `$in` when the messages of a branch are fetched. */
+const FETCH_BATCH = 500;
 
 /** The MongoDB store (MONGODB_URI set): collections of SPEC §6, indexes made at start. */
 export class MongoStore implements Store {
@@ -88,6 +100,7 @@ export class MongoStore implements Store {
       this.prompts.createIndex({ name: 1, version: 1 }, { unique: true }),
       this.sessions.createIndex({ user: 1, updated_at: -1 }),
       this.messages.createIndex({ session_id: 1, parent_id: 1 }),
+      this.messages.createIndex(MESSAGE_ORDER_INDEX),
     ]);
   }
 
@@ -196,7 +209,7 @@ export class MongoStore implements Store {
   }
 
   listScenarios(): Promise<ScenarioRecord[]> {
-    return this.op('list_scenarios', () => this.scenarios.find({}, { projection: { _id: 0 } }).sort({ name: 1 }).toArray());
+    return this.op('list_scenarios', () => this.scenarios.find({}, { projection: { _id: 0 } }).sort({ name: 1, scenario_id: 1 }).toArray());
   }
 
   deleteScenario(scenarioId: string): Promise<boolean> {
@@ -254,8 +267,7 @@ export class MongoStore implements Store {
     return this.op(
       'create_session',
       async () => {
-        const { id, ...rest } = session;
-        await this.sessions.insertOne({ _id: id, ...rest });
+        await this.sessions.insertOne(sessionToDoc(session));
       },
       { session: session.id },
     );
@@ -276,7 +288,7 @@ export class MongoStore implements Store {
     return this.op('get_user_game_sessions', async () => {
       const docs = await this.sessions
         .find(user === null ? {} : { user }, { projection: { _id: 1, user: 1, scenario_id: 1, scenario_name: 1, created_at: 1, updated_at: 1, turn_count: 1, 'state.last_scene': 1 } })
-        .sort({ updated_at: -1 })
+        .sort({ updated_at: -1, created_at: -1, _id: 1 })
         .toArray();
       return docs.map((d) => ({
         id: d._id,
@@ -304,23 +316,45 @@ export class MongoStore implements Store {
     );
   }
 
-  private async updateHead(sessionId: string, head: string, update: HeadUpdate, expectedHead?: string | null): Promise<void> {
-    const filter = expectedHead === undefined ? { _id: sessionId } : { _id: sessionId, head: expectedHead };
-    const result = await this.sessions.updateOne(filter, { $set: { head, turn_count: update.turn_count, usage: update.usage, state: update.state, updated_at: update.updated_at } });
-    if (result.matchedCount > 0) return;
+  private sessionFilter(sessionId: string, expectedHead?: string | null): Filter<SessionDoc> {
+    return expectedHead === undefined ? { _id: sessionId } : { _id: sessionId, head: expectedHead };
+  }
+
+  /** After a filter with `expectedHead` matched nothing: the session is gone, or its head moved. */
+  private async missedSession(sessionId: string): Promise<never> {
     if (!(await this.sessions.findOne({ _id: sessionId }, { projection: { _id: 1 } }))) throw new NotFoundError(`No game session ${sessionId}.`);
     throw new ConflictError(`Game session ${sessionId} was played elsewhere meanwhile.`);
   }
 
+  private async updateHead(sessionId: string, head: string, update: HeadUpdate, expectedHead?: string | null): Promise<void> {
+    const result = await this.sessions.updateOne(this.sessionFilter(sessionId, expectedHead), {
+      $set: { head, turn_count: update.turn_count, usage: update.usage, state: stateToDoc(update.state), updated_at: update.updated_at },
+    });
+    if (result.matchedCount === 0) await this.missedSession(sessionId);
+  }
+
   /**
-   * Messages are written before the head moves to them: a crash in between, or a refused head
-   * move, leaves the old head (still valid) and unreachable messages.
+   * The next `count` places in the session's order, taken atomically from its counter (two
+   * writers get places of their own; a refused append leaves a gap, never a tie). With
+   * `expectedHead`, a head that moved is refused here, before anything is written.
+   */
+  private async reserveSeq(sessionId: string, count: number, expectedHead?: string | null): Promise<number> {
+    const after = await this.sessions.findOneAndUpdate(this.sessionFilter(sessionId, expectedHead), { $inc: { message_seq: count } }, { returnDocument: 'after', projection: { message_seq: 1 } });
+    if (!after) return this.missedSession(sessionId);
+    return (after.message_seq ?? count) - count + 1;
+  }
+
+  /**
+   * Each message gets its place in the session's order (`seq`), then the messages are written,
+   * then the head moves to them: a crash in between, or a head that moved meanwhile, leaves the
+   * old head (still valid) and unreachable messages.
    */
   appendMessages(sessionId: string, messages: NewMessage[], update: HeadUpdate, expectedHead?: string | null): Promise<void> {
     return this.op(
       'append_messages',
       async () => {
-        await this.messages.insertMany(messages.map(({ id, ...rest }) => ({ _id: id, session_id: sessionId, ...rest })));
+        const first = await this.reserveSeq(sessionId, messages.length, expectedHead);
+        await this.messages.insertMany(messages.map((message, i) => messageToDoc(sessionId, message, first + i)));
         await this.updateHead(sessionId, (messages[messages.length - 1] as NewMessage).id, update, expectedHead);
       },
       { session: sessionId, rows: messages.length },
@@ -344,9 +378,10 @@ export class MongoStore implements Store {
     return this.op(
       'update_message_state',
       async () => {
-        const result = await this.messages.updateOne({ _id: messageId, session_id: sessionId }, { $set: { state } });
+        const stored = stateToDoc(state);
+        const result = await this.messages.updateOne({ _id: messageId, session_id: sessionId }, { $set: { state: stored } });
         if (result.matchedCount === 0) throw new NotFoundError(`No message ${messageId} in game session ${sessionId}.`);
-        await this.sessions.updateOne({ _id: sessionId, head: messageId }, { $set: { state } });
+        await this.sessions.updateOne({ _id: sessionId, head: messageId }, { $set: { state: stored } });
       },
       { session: sessionId, rows: 1 },
     );
@@ -359,51 +394,69 @@ export class MongoStore implements Store {
     });
   }
 
-  /** One round trip: `$graphLookup` walks the parents from the head. */
+  /** The ids of the branch's last `limit` messages, oldest first (see BRANCH_LOOKUP_LIMIT). */
+  private async branchIds(sessionId: string, headId: string, limit: number): Promise<string[]> {
+    if (limit > BRANCH_LOOKUP_LIMIT) {
+      const links = await this.messages.find({ session_id: sessionId }, { projection: { _id: 1, parent_id: 1 } }).toArray();
+      return branchIds(links, headId, limit);
+    }
+    const [head] = await this.messages
+      .aggregate<{ _id: string; ancestors: Array<{ _id: string; depth: number }> }>([
+        { $match: { _id: headId, session_id: sessionId } },
+        ...(limit > 1
+          ? [
+              {
+                $graphLookup: {
+                  from: this.messages.collectionName,
+                  startWith: '$parent_id',
+                  connectFromField: 'parent_id',
+                  connectToField: '_id',
+                  as: 'ancestors',
+                  maxDepth: limit - 2,
+                  depthField: 'depth',
+                  restrictSearchWithMatch: { session_id: sessionId },
+                },
+              },
+            ]
+          : [{ $addFields: { ancestors: [] } }]),
+        { $project: { _id: 1, ancestors: { $map: { input: '$ancestors', in: { _id: '$$this._id', depth: '$$this.depth' } } } } },
+      ])
+      .toArray();
+    if (!head) return [];
+    return [...[...head.ancestors].sort((a, b) => b.depth - a.depth).map((a) => a._id), head._id];
+  }
+
   getBranch(sessionId: string, headId: string, limit: number): Promise<MessageRecord[]> {
     return this.op(
       'get_branch',
       async () => {
         if (limit <= 0) return [];
-        const [head] = await this.messages
-          .aggregate<MessageDoc & { ancestors: Array<MessageDoc & { depth: number }> }>([
-            { $match: { _id: headId, session_id: sessionId } },
-            ...(limit > 1
-              ? [
-                  {
-                    $graphLookup: {
-                      from: this.messages.collectionName,
-                      startWith: '$parent_id',
-                      connectFromField: 'parent_id',
-                      connectToField: '_id',
-                      as: 'ancestors',
-                      maxDepth: limit - 2,
-                      depthField: 'depth',
-                      restrictSearchWithMatch: { session_id: sessionId },
-                    },
-                  },
-                ]
-              : [{ $addFields: { ancestors: [] } }]),
-          ])
-          .toArray();
-        if (!head) return [];
-        const { ancestors, ...headDoc } = head;
-        const ordered = [...ancestors].sort((a, b) => b.depth - a.depth).map(({ depth: _depth, ...doc }) => messageFromDoc(doc));
-        return [...ordered, messageFromDoc(headDoc)];
+        const ids = await this.branchIds(sessionId, headId, limit);
+        const found = new Map<string, MessageDoc>();
+        for (let i = 0; i < ids.length; i += FETCH_BATCH) {
+          for (const doc of await this.messages.find({ _id: { $in: ids.slice(i, i + FETCH_BATCH) }, session_id: sessionId }).toArray()) found.set(doc._id, doc);
+        }
+        return ids.flatMap((id) => {
+          const doc = found.get(id);
+          return doc ? [messageFromDoc(doc)] : [];
+        });
       },
       { session: sessionId, limit },
     );
   }
 
   getChildren(sessionId: string, parentId: string | null): Promise<MessageRecord[]> {
-    return this.op('get_children', async () => (await this.messages.find({ session_id: sessionId, parent_id: parentId }).sort({ created_at: 1 }).toArray()).map(messageFromDoc));
+    return this.op('get_children', async () => (await this.messages.find({ session_id: sessionId, parent_id: parentId }).sort(MESSAGE_ORDER).toArray()).map(messageFromDoc));
   }
 
   listMessages(sessionId: string): Promise<MessageRecord[]> {
-    return this.op('list_messages', async () => (await this.messages.find({ session_id: sessionId }).sort({ created_at: 1 }).toArray()).map(messageFromDoc), { session: sessionId });
+    return this.op('list_messages', async () => parentsFirst((await this.messages.find({ session_id: sessionId }).sort(MESSAGE_ORDER).toArray()).map(messageFromDoc)), { session: sessionId });
   }
 
-  /** Messages first, then the session: a crash in between is finished by running the migration again. */
+  /**
+   * Messages first (numbered in the order given), then the session with its counter past them: a
+   * crash in between is finished by running the migration again.
+   */
   importSession(session: SessionRecord, messages: MessageRecord[]): Promise<boolean> {
     return this.op(
       'import_session',
@@ -411,12 +464,15 @@ export class MongoStore implements Store {
         if (await this.sessions.findOne({ _id: session.id }, { projection: { _id: 1 } })) return false;
         if (messages.length) {
           await this.messages.bulkWrite(
-            messages.map(({ id, ...rest }) => ({ updateOne: { filter: { _id: id }, update: { $setOnInsert: { ...rest } }, upsert: true } })),
+            messages.map((message, i) => {
+              const { _id, ...doc } = messageToDoc(session.id, message, i + 1);
+              return { updateOne: { filter: { _id }, update: { $setOnInsert: doc }, upsert: true } };
+            }),
             { ordered: false },
           );
         }
-        const { id, ...rest } = session;
-        await this.sessions.updateOne({ _id: id }, { $setOnInsert: rest }, { upsert: true });
+        const { _id, ...doc } = sessionToDoc(session);
+        await this.sessions.updateOne({ _id }, { $setOnInsert: { ...doc, message_seq: messages.length } }, { upsert: true });
         return true;
       },
       { session: session.id },

@@ -66,6 +66,16 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX messages_by_parent ON messages (session_id, parent_id);
   `,
+  // 2: messages keep the order they were appended in (`seq`, from 1 in each session), which every
+  // query sorts by: a turn's action and narration share one created_at. Rows already there are
+  // numbered in the order they were inserted (rowid).
+  `
+  ALTER TABLE messages ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+  UPDATE messages SET seq = numbered.n
+    FROM (SELECT rowid AS r, row_number() OVER (PARTITION BY session_id ORDER BY rowid) AS n FROM messages) AS numbered
+    WHERE messages.rowid = numbered.r;
+  CREATE UNIQUE INDEX messages_in_order ON messages (session_id, seq);
+  `,
 ];
 
 export function schemaVersion(db: Database.Database): number {

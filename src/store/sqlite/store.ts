@@ -190,7 +190,7 @@ export class SqliteStore implements Store {
   }
 
   listScenarios(): Promise<ScenarioRecord[]> {
-    return this.op('list_scenarios', () => (this.db.prepare('SELECT * FROM scenarios ORDER BY name').all() as Row[]).map(scenarioFromRow));
+    return this.op('list_scenarios', () => (this.db.prepare('SELECT * FROM scenarios ORDER BY name, scenario_id').all() as Row[]).map(scenarioFromRow));
   }
 
   deleteScenario(scenarioId: string): Promise<boolean> {
@@ -249,11 +249,13 @@ export class SqliteStore implements Store {
       .run(sessionToRow(session));
   }
 
+  /** Inside a write transaction: each message gets the next `seq` of its session, in the order given. */
   private insertMessages(sessionId: string, messages: NewMessage[]): void {
+    const { last } = this.db.prepare('SELECT coalesce(max(seq), 0) AS last FROM messages WHERE session_id = ?').get(sessionId) as { last: number };
     const insert = this.db.prepare(
-      'INSERT INTO messages (id, session_id, parent_id, sender, content, created_at, narration, state) VALUES (@id, @session_id, @parent_id, @sender, @content, @created_at, @narration, @state)',
+      'INSERT INTO messages (id, session_id, parent_id, sender, content, created_at, narration, state, seq) VALUES (@id, @session_id, @parent_id, @sender, @content, @created_at, @narration, @state, @seq)',
     );
-    for (const message of messages) insert.run(messageToRow(sessionId, message));
+    messages.forEach((message, i) => insert.run({ ...messageToRow(sessionId, message), seq: last + i + 1 }));
   }
 
   createSession(session: SessionRecord): Promise<void> {
@@ -280,7 +282,7 @@ export class SqliteStore implements Store {
   listSessions(user: string | null): Promise<SessionSummary[]> {
     return this.op('get_user_game_sessions', () => {
       const sql = `SELECT id, user, scenario_id, scenario_name, created_at, updated_at, turn_count, json_extract(state, '$.last_scene') AS last_scene
-                   FROM game_sessions ${user === null ? '' : 'WHERE user = ?'} ORDER BY updated_at DESC`;
+                   FROM game_sessions ${user === null ? '' : 'WHERE user = ?'} ORDER BY updated_at DESC, rowid DESC`;
       const rows = (user === null ? this.db.prepare(sql).all() : this.db.prepare(sql).all(user)) as Row[];
       return rows.map((r) => ({
         id: r.id as string,
@@ -380,14 +382,14 @@ export class SqliteStore implements Store {
     return this.op('get_children', () =>
       (
         this.db
-          .prepare(`SELECT * FROM messages WHERE session_id = ? AND parent_id ${parentId === null ? 'IS NULL' : '= ?'} ORDER BY created_at, rowid`)
+          .prepare(`SELECT * FROM messages WHERE session_id = ? AND parent_id ${parentId === null ? 'IS NULL' : '= ?'} ORDER BY seq`)
           .all(...(parentId === null ? [sessionId] : [sessionId, parentId])) as Row[]
       ).map(messageFromRow),
     );
   }
 
   listMessages(sessionId: string): Promise<MessageRecord[]> {
-    return this.op('list_messages', () => (this.db.prepare('SELECT * FROM messages WHERE session_id = ? ORDER BY rowid').all(sessionId) as Row[]).map(messageFromRow), {
+    return this.op('list_messages', () => (this.db.prepare('SELECT * FROM messages WHERE session_id = ? ORDER BY seq').all(sessionId) as Row[]).map(messageFromRow), {
       session: sessionId,
     });
   }
