@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { MongoClient } from 'mongodb';
+import { MongoClient, MongoNetworkError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { secretValues } from '../../src/config/env.js';
 import { setKnownSecrets } from '../../src/logging/redact.js';
 import { StoreUnavailableError } from '../../src/store/errors.js';
-import { MongoStore } from '../../src/store/mongo/store.js';
-import { storeContract } from './contract.js';
+import { FIRST_USER_CLAIM_MS, MongoStore } from '../../src/store/mongo/store.js';
+import { storeContract, user } from './contract.js';
+import { storeOverFakes } from './fake-mongo.js';
 
 const uri = process.env.STORYOS_TEST_MONGODB_URI;
 
@@ -54,5 +55,47 @@ describe('MongoDB unreachable', () => {
     const error = await MongoStore.open('mongodb://storyos:s3cretpass@127.0.0.1:99999/', 'games').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect((error as Error).message).toBe('Cannot use the MongoDB connection string mongodb://storyos:[REDACTED]@127.0.0.1:99999/ (database games): the port of 127.0.0.1:99999 is not a number from 1 to 65535.');
+  });
+});
+
+describe('the first-user claim on MongoDB (over fake collections: no server here)', () => {
+  it('is given up when the user insert fails, so the next first run succeeds', async () => {
+    const { store, users, meta } = storeOverFakes();
+    users.failNext.insertOne = new MongoNetworkError('connection reset');
+    await expect(store.createFirstUser(user('root1', 'admin'))).rejects.toThrow('connection reset');
+    expect(meta.docs).toEqual([]);
+    expect(await store.createFirstUser(user('root2', 'admin'))).toBe(true);
+    expect(users.docs.map((u) => u.username)).toEqual(['root2']);
+    expect(await store.createFirstUser(user('root3', 'admin'))).toBe(false);
+  });
+
+  it('is taken over once stale when a crash left it without its user, and held while fresh', async () => {
+    const { store, users, meta } = storeOverFakes();
+    meta.docs.push({ _id: 'first_user', username: 'crashed', at: new Date(Date.now() - 5_000), claim: 'c1' });
+    expect(await store.createFirstUser(user('root1', 'admin'))).toBe(false);
+    expect(users.docs).toEqual([]);
+    (meta.docs[0] as { at: Date }).at = new Date(Date.now() - FIRST_USER_CLAIM_MS - 1_000);
+    expect(await store.createFirstUser(user('root1', 'admin'))).toBe(true);
+    expect(users.docs.map((u) => u.username)).toEqual(['root1']);
+    expect(meta.docs).toMatchObject([{ _id: 'first_user', username: 'root1' }]);
+  });
+
+  it('takes over a claim written before claims had ids (left behind by the earlier code)', async () => {
+    const { store, users, meta } = storeOverFakes();
+    meta.docs.push({ _id: 'first_user', username: 'old', at: new Date('2024-01-15T10:00:00.000Z') });
+    expect(await store.createFirstUser(user('root1', 'admin'))).toBe(true);
+    expect(users.docs.map((u) => u.username)).toEqual(['root1']);
+  });
+
+  it('is given up, even when its removal fails, to be taken over once stale; and two first runs at once make one account', async () => {
+    const { store, users, meta } = storeOverFakes();
+    users.failNext.insertOne = new MongoNetworkError('connection reset');
+    meta.failNext.deleteOne = new MongoNetworkError('connection reset');
+    await expect(store.createFirstUser(user('root1', 'admin'))).rejects.toThrow('connection reset');
+    expect(meta.docs).toHaveLength(1);
+    (meta.docs[0] as { at: Date }).at = new Date(Date.now() - FIRST_USER_CLAIM_MS - 1_000);
+    const results = await Promise.all([store.createFirstUser(user('root2', 'admin')), store.createFirstUser(user('root3', 'admin'))]);
+    expect(results.sort()).toEqual([false, true]);
+    expect(users.docs).toHaveLength(1);
   });
 });

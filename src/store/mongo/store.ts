@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { MongoClient, MongoServerError, type Collection, type Db, type Filter } from 'mongodb';
 import { redactText } from '../../logging/redact.js';
 import { ConflictError, DuplicateError, NotFoundError, StoreUnavailableError } from '../errors.js';
@@ -47,6 +48,23 @@ const BRANCH_LOOKUP_LIMIT = 64;
 /** Ids per `$in` when the messages of a branch are fetched. */
 const FETCH_BATCH = 500;
 
+/**
+ * The claim of the first account (see createFirstUser): `claim` tells one attempt's from
+ * another's (claims written before it have none), `at` is when it was made.
+ */
+interface FirstUserClaim {
+  _id: 'first_user';
+  username: string;
+  at: Date;
+  claim?: string;
+}
+/**
+ * How long a claim without its user is taken for a first run still at work (it writes the user
+ * one round trip after the claim); older, it was left by a first run that crashed, and the next
+ * one takes it over. Clocks of machines sharing a database must agree within this.
+ */
+export const FIRST_USER_CLAIM_MS = 30_000;
+
 /** The MongoDB store (MONGODB_URI set): collections of SPEC §6, indexes made at start. */
 export class MongoStore implements Store {
   readonly engine = 'mongodb' as const;
@@ -56,10 +74,10 @@ export class MongoStore implements Store {
   private readonly prompts: Collection<SystemPromptRecord>;
   private readonly sessions: Collection<SessionDoc>;
   private readonly messages: Collection<MessageDoc>;
-  private readonly meta: Collection<{ _id: string; username: string; at: Date }>;
+  private readonly meta: Collection<FirstUserClaim>;
 
   private constructor(
-    private readonly client: MongoClient,
+    private readonly client: Pick<MongoClient, 'close'>,
     db: Db,
     uri: string,
   ) {
@@ -69,7 +87,15 @@ export class MongoStore implements Store {
     this.prompts = db.collection<SystemPromptRecord>('system_prompts');
     this.sessions = db.collection<SessionDoc>('game_sessions');
     this.messages = db.collection<MessageDoc>('messages');
-    this.meta = db.collection<{ _id: string; username: string; at: Date }>('storyos_meta');
+    this.meta = db.collection<FirstUserClaim>('storyos_meta');
+  }
+
+  /**
+   * A store on a database whose client is already connected, its indexes not made: open()
+   * connects and makes them; tests give a stand-in database here.
+   */
+  static over(client: Pick<MongoClient, 'close'>, db: Db, uri: string): MongoStore {
+    return new MongoStore(client, db, uri);
   }
 
   /** Connects (within CLIENT_OPTIONS' server selection timeout) and makes the indexes; a failure is one sentence showing the hosts, never the secrets. */
@@ -175,20 +201,52 @@ export class MongoStore implements Store {
     });
   }
 
+  private async anyUser(): Promise<boolean> {
+    return (await this.users.countDocuments({}, { limit: 1 })) > 0;
+  }
+
   /**
-   * A marker document with a fixed id settles two first runs at once: only one insert of it
-   * succeeds. (MongoDB without a replica set has no multi-document transactions.)
+   * Whether this attempt holds the claim of the first account: it wrote it, or took over one
+   * left by a first run that crashed before its user (no user, and older than
+   * FIRST_USER_CLAIM_MS; of two attempts taking it over, the replace lets one win).
+   */
+  private async claimFirstUser(claim: FirstUserClaim): Promise<boolean> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await this.meta.insertOne(claim);
+        return true;
+      } catch (error) {
+        if (!isDuplicate(error)) throw error;
+      }
+      const held = await this.meta.findOne({ _id: 'first_user' });
+      if (!held) continue; // given up meanwhile: claim it again
+      if (await this.anyUser()) return false;
+      if (claim.at.getTime() - held.at.getTime() < FIRST_USER_CLAIM_MS) return false;
+      const stale = held.claim === undefined ? { _id: 'first_user' as const, at: held.at } : { _id: 'first_user' as const, claim: held.claim };
+      return (await this.meta.findOneAndReplace(stale, claim)) !== null;
+    }
+    return false;
+  }
+
+  /**
+   * A claim document with a fixed id settles two first runs at once: only one insert of it
+   * succeeds. (A standalone mongod has no multi-document transactions, so the claim and the user
+   * are two writes.) The claim never outlives a failure: a failed user insert gives it up, and
+   * one left by a crash is taken over by the next first run once FIRST_USER_CLAIM_MS has passed.
    */
   createFirstUser(user: UserRecord): Promise<boolean> {
     return this.op('create_first_user', async () => {
-      if ((await this.users.countDocuments({}, { limit: 1 })) > 0) return false;
+      if (await this.anyUser()) return false;
+      const claim: FirstUserClaim = { _id: 'first_user', username: user.username, at: new Date(), claim: randomUUID() };
+      if (!(await this.claimFirstUser(claim))) return false;
       try {
-        await this.meta.insertOne({ _id: 'first_user', username: user.username, at: user.created_at });
+        await this.users.insertOne({ ...user });
       } catch (error) {
+        await this.meta.deleteOne({ _id: 'first_user', claim: claim.claim }).catch(() => {});
+        // The name was taken meanwhile (`storyos users add`): there is an account now.
         if (isDuplicate(error)) return false;
         throw error;
       }
-      await this.users.insertOne({ ...user });
       return true;
     });
   }
