@@ -13,6 +13,8 @@ export interface AppServices {
   storage: StoreEngine;
   accounts: Accounts;
   engine: GameEngine;
+  /** Whether an account has this name, whatever its case (registering says so before the password). */
+  usernameTaken(username: string): Promise<boolean>;
   listScenarios(): Promise<ScenarioRecord[]>;
   /** Imports a Markdown or JSON scenario file (`~` is the home folder); returns its id. */
   importScenario(file: string, by: PublicUser): Promise<string>;

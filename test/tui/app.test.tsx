@@ -21,7 +21,14 @@ describe('first run and accounts', () => {
     const { stdin, lastFrame } = renderApp(services, { firstRun: true });
     await screenShows(lastFrame, "create the administrator's account");
     expect(lastFrame()).toContain('No XAI_API_KEY: the offline demo narrator will tell your stories.');
-    await type(stdin, 'root\r', 'password123\r', 'different1\r');
+    // Everything wrong: the first wrong field is named, and the cursor is in it, emptied.
+    await type(stdin, 'ab\r', 'short\r', 'other\r');
+    await screenShows(lastFrame, '✗ A username is 3 to 32 letters, digits, underscores, dots or hyphens.');
+    expect(lastFrame()).toMatch(/Username: *\n/);
+    await type(stdin, 'root\r', 'short\r', 'other\r');
+    await screenShows(lastFrame, '✗ A password needs at least 8 characters.');
+    expect(lastFrame()).toMatch(/Username: root\s*\n\s*Password:\s*\n/);
+    await type(stdin, 'password123\r', 'different1\r');
     await screenShows(lastFrame, '✗ The two passwords differ; type them again.');
     await type(stdin, 'password123\r', 'password123\r');
     await screenShows(lastFrame, 'Main menu · root (admin)');
@@ -109,10 +116,11 @@ describe('first run and accounts', () => {
     await screenShows(lastFrame, '› Register');
     await type(stdin, KEY.enter);
     await screenShows(lastFrame, 'Username:');
-    await type(stdin, 'alice\r', 'password456\r', 'password456\r');
+    // A taken name is named before a short password, as it comes first.
+    await type(stdin, 'alice\r', 'short\r', 'short\r');
     await screenShows(lastFrame, '✗ The username alice is taken.');
-    // The name is what to change: the cursor is back in Username, the passwords are cleared.
-    await type(stdin, KEY.up, '\u0015', 'bob\r', 'password456\r', 'password456\r');
+    // The name is what to change: the cursor is back in Username, emptied, and the passwords are cleared.
+    await type(stdin, 'bob\r', 'password456\r', 'password456\r');
     const menu = await screenShows(lastFrame, 'Main menu · bob');
     expect(menu).not.toContain('Admin');
     await type(stdin, KEY.up, KEY.up, KEY.enter);

@@ -2,7 +2,7 @@ import { Box, Static, Text, type DOMElement } from 'ink';
 import { render } from 'ink-testing-library';
 import { useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
-import { CredentialsForm, MISMATCH, typeAhead } from '../../src/tui/components/CredentialsForm.js';
+import { CredentialsForm, typeAhead } from '../../src/tui/components/CredentialsForm.js';
 import { Menu } from '../../src/tui/components/Menu.js';
 import { Notice } from '../../src/tui/components/Notice.js';
 import { Overlay } from '../../src/tui/components/Overlay.js';
@@ -130,7 +130,7 @@ describe('CredentialsForm', () => {
     expect(register).not.toHaveBeenCalled();
     expect(second.lastFrame()).toMatch(/Username: bob\nPassword: \*{11}\nRepeat it: \*{11}/);
     await type(second.stdin, '\r');
-    expect(register).toHaveBeenCalledWith({ username: 'bob', password: MISMATCH });
+    expect(register).toHaveBeenCalledWith({ username: 'bob', password: 'password456', repeat: 'password457' });
   });
 
   it('applies Backspace typed ahead, stops at the last field on Tab, and hands back what follows a submission', () => {

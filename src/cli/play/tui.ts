@@ -85,6 +85,7 @@ export function buildServices(config: Config, store: Store, engine: GameEngine):
     storage: store.engine,
     accounts: new Accounts(store),
     engine,
+    usernameTaken: async (username) => (await store.findUser(username.toLowerCase())) !== null,
     listScenarios: () => store.listScenarios(),
     listSessions: (user) => access.list(user),
     importScenario: (file, by) =>

@@ -5,15 +5,14 @@ import { applyKeys, TextField } from './TextField.js';
 /** What a new account's name and password must be, for the forms that make one. */
 export const ACCOUNT_RULES = 'Usernames: 3–32 letters, digits, _ . -. Passwords: at least 8 characters.';
 
-/** Sent as the password when the confirmation differs. */
-export const MISMATCH = '\u0000mismatch';
-
 export interface Credentials {
   username: string;
   password: string;
+  /** The password typed again, in a form that makes an account. */
+  repeat?: string;
 }
 
-/** After a refused submission: the field to type again (a new object each time). */
+/** After a refused submission: the field to type again, emptied (a new object each time). */
 export interface Retry {
   field: 'username' | 'password';
 }
@@ -44,7 +43,8 @@ export function typeAhead(values: readonly string[], field: number, rest: string
 
 /**
  * Username, password (and its confirmation): Enter (or Tab) moves to the next field, Enter on the
- * last submits; ↑↓ move between fields. A refused submission clears the passwords and focuses `retry.field`.
+ * last submits; ↑↓ move between fields. A refused submission clears the passwords, and puts the
+ * cursor in `retry.field` with its text cleared.
  */
 export function CredentialsForm({ confirm = false, busy = false, retry = null, onSubmit }: { confirm?: boolean; busy?: boolean; retry?: Retry | null; onSubmit: (c: Credentials) => void }) {
   const [field, setField] = useState(0);
@@ -54,6 +54,7 @@ export function CredentialsForm({ confirm = false, busy = false, retry = null, o
   const last = confirm ? 2 : 1;
   useEffect(() => {
     if (!retry) return;
+    if (retry.field === 'username') setUsername('');
     setPassword('');
     setRepeat('');
     setField(retry.field === 'username' ? 0 : 1);
@@ -70,7 +71,7 @@ export function CredentialsForm({ confirm = false, busy = false, retry = null, o
     setPassword('');
     setRepeat('');
     setField(1);
-    onSubmit({ username: name, password: confirm && secret !== again ? MISMATCH : secret });
+    onSubmit(confirm ? { username: name, password: secret, repeat: again } : { username: name, password: secret });
     return typed.unused;
   };
   return (

@@ -5,15 +5,19 @@ import { ACCOUNT_RULES, CredentialsForm, type Credentials } from '../components/
 import { Frame } from '../components/Frame.js';
 import { Notice } from '../components/Notice.js';
 import { useServices } from '../context.js';
-import { useAccountForm } from '../hooks/useAccountForm.js';
+import { newAccountCheck, useAccountForm } from '../hooks/useAccountForm.js';
 
 /** The first start: no account yet, so the first one is the administrator's. */
 export function FirstRunScreen({ onDone }: { onDone: (user: PublicUser) => void }) {
   const services = useServices();
-  const form = useAccountForm(async ({ username, password }: Credentials) => {
-    await services.accounts.createFirstAdmin(username, password);
-    return services.accounts.login(username, password);
-  }, onDone);
+  const form = useAccountForm(
+    async ({ username, password }: Credentials) => {
+      await services.accounts.createFirstAdmin(username, password);
+      return services.accounts.login(username, password);
+    },
+    onDone,
+    newAccountCheck(services),
+  );
   return (
     <Frame title="Welcome" hints="Enter/Tab: next field · ↑: previous · Ctrl+C twice: quit">
       <Text>This is the first start: create the administrator's account.</Text>

@@ -8,7 +8,7 @@ import { Frame } from '../components/Frame.js';
 import { Menu } from '../components/Menu.js';
 import { Notice } from '../components/Notice.js';
 import { useServices } from '../context.js';
-import { useAccountForm } from '../hooks/useAccountForm.js';
+import { newAccountCheck, useAccountForm } from '../hooks/useAccountForm.js';
 
 type Mode = 'choose' | 'login' | 'register';
 
@@ -16,10 +16,14 @@ export function LoginScreen({ onDone, onQuit }: { onDone: (user: PublicUser) => 
   const services = useServices();
   const [mode, setMode] = useState<Mode>('choose');
   const [lastChoice, setLastChoice] = useState(0);
-  const form = useAccountForm(async ({ username, password }: Credentials) => {
-    if (mode === 'register') await services.accounts.register(username, password);
-    return services.accounts.login(username, password);
-  }, onDone);
+  const form = useAccountForm(
+    async ({ username, password }: Credentials) => {
+      if (mode === 'register') await services.accounts.register(username, password);
+      return services.accounts.login(username, password);
+    },
+    onDone,
+    mode === 'register' ? newAccountCheck(services) : undefined,
+  );
   const switchTo = (next: Mode) => {
     form.reset();
     setMode(next);
