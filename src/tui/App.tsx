@@ -6,6 +6,7 @@ import type { PublicUser } from '../store/types.js';
 import { useCancelRegistry } from './cancel.js';
 import { CLEAR_SCREEN } from './clear-screen.js';
 import { Frame } from './components/Frame.js';
+import { MenuMemory } from './components/Menu.js';
 import { Waiting } from './components/Loading.js';
 import { ScreenFailure } from './components/ScreenFailure.js';
 import { announceFirstFrame } from './first-frame.js';
@@ -31,6 +32,7 @@ const loadGameScreen = () => import('./screens/GameScreen.js').then((module) => 
 const GameScreen = lazy(loadGameScreen);
 /** Ctrl+C twice within this long quits. */
 const DOUBLE_PRESS_MS = 2000;
+const PRESS_AGAIN = 'Press Ctrl+C again to quit.';
 
 export type Screen =
   | { name: 'opening' }
@@ -69,6 +71,8 @@ function Screens({ firstRun, continueLast = false }: AppProps) {
   const [user, setUser] = useState<PublicUser | null>(null);
   const [hint, setHint] = useState<string | null>(null);
   const lastCtrlC = useRef(0);
+  /** Where each menu's cursor was, for coming back to it; forgotten when the player changes. */
+  const [menus] = useState(() => new Map<string, unknown>());
   /**
    * Set to end the game: Ink exits once this is committed, so the last frame is the one without
    * the quit hint; with the store's failure to open, the screen clears and it ends with its sentence.
@@ -140,10 +144,17 @@ function Screens({ firstRun, continueLast = false }: AppProps) {
     const now = Date.now();
     if (now - lastCtrlC.current < DOUBLE_PRESS_MS) return quit();
     lastCtrlC.current = now;
-    setHint('Press Ctrl+C again to quit.');
+    setHint(PRESS_AGAIN);
   });
+  // The hint goes when it is no longer true: a Ctrl+C after the window does not quit.
+  useEffect(() => {
+    if (hint !== PRESS_AGAIN) return;
+    const expiry = setTimeout(() => setHint((shown) => (shown === PRESS_AGAIN ? null : shown)), DOUBLE_PRESS_MS);
+    return () => clearTimeout(expiry);
+  }, [hint]);
 
   const loggedIn = async (who: PublicUser) => {
+    menus.clear();
     setUser(who);
     const last = continueLast ? (await services.listSessions(who))[0] : undefined;
     go(last ? { name: 'game', start: { kind: 'load', sessionId: last.id } } : { name: 'menu' });
@@ -155,6 +166,7 @@ function Screens({ firstRun, continueLast = false }: AppProps) {
     if (choice === 'quit') return quit();
     if (choice === 'logout') {
       services.accounts.logout(user);
+      menus.clear();
       setUser(null);
       return go({ name: 'login' });
     }
@@ -200,9 +212,11 @@ function Screens({ firstRun, continueLast = false }: AppProps) {
         );
   }
   return (
-    <Box flexDirection="column">
-      {body}
-      {hint ? <Text color={colour('yellow')}>{hint}</Text> : null}
-    </Box>
+    <MenuMemory.Provider value={menus}>
+      <Box flexDirection="column">
+        {body}
+        {hint ? <Text color={colour('yellow')}>{hint}</Text> : null}
+      </Box>
+    </MenuMemory.Provider>
   );
 }

@@ -39,6 +39,31 @@ describe('the scenarios screen', () => {
     await store.close();
   });
 
+  it('does not leave what an action said under the next one, nor under the other admin list', async () => {
+    const { stdin, lastFrame, store } = await asAdmin();
+    stdin.write('3');
+    stdin.write(KEY.enter);
+    await screenShows(lastFrame, 'StoryOS · Scenarios');
+    stdin.write('i');
+    await screenShows(lastFrame, 'Import from file (.md or .json):');
+    stdin.write('nothere.md\r');
+    await screenShows(lastFrame, '✗ Cannot read nothere.md: no such file or directory.');
+    stdin.write('i');
+    await screenShows(lastFrame, /^(?![\s\S]*Cannot read)[\s\S]*Import from file/);
+    stdin.write(KEY.esc);
+    await screenShows(lastFrame, /^(?![\s\S]*Import from file)[\s\S]*StoryOS · Scenarios/);
+    stdin.write(KEY.esc);
+    await screenShows(lastFrame, 'Main menu · root');
+    stdin.write('4');
+    stdin.write(KEY.enter);
+    await screenShows(lastFrame, '1 version');
+    stdin.write(KEY.enter);
+    await screenShows(lastFrame, "✓ Version 1 is now the narrator's prompt.");
+    stdin.write(KEY.tab);
+    await screenShows(lastFrame, /^(?![\s\S]*Version 1 is now)[\s\S]*root \(admin\)/);
+    await store.close();
+  });
+
   it('only lets a player browse', async () => {
     const { stdin, lastFrame, store } = await asAdmin('user');
     await type(stdin, '3', KEY.enter);

@@ -66,15 +66,16 @@ describe('first run and accounts', () => {
     for (const keys of ['\ralice\tpassword123\r', KEY.down, KEY.enter]) stdin.write(keys);
     await screenShows(lastFrame, 'StoryOS · Load game');
     await type(stdin, KEY.esc);
-    await screenShows(lastFrame, 'Main menu · alice');
+    // Back in the menu, its cursor is where the player left it.
+    await screenShows(lastFrame, '› Load game');
     // All in one chunk, what follows the password's Enter too (jj⏎: Scenarios).
-    for (const keys of [KEY.up, KEY.up, KEY.enter, '\ralice\tpassword123\rjj\r']) stdin.write(keys);
+    for (const keys of [KEY.down, KEY.down, KEY.enter, '\ralice\tpassword123\rjj\r']) stdin.write(keys);
     await screenShows(lastFrame, 'StoryOS · Scenarios');
     await type(stdin, KEY.esc);
-    await screenShows(lastFrame, 'Main menu · alice');
+    await screenShows(lastFrame, '› Scenarios');
     // Keys typed while a list loads wait for it. (Esc gets a pause after it: Esc and Enter sent
     // together are Alt+Enter to a terminal.)
-    for (const keys of [KEY.down, KEY.down, KEY.enter, KEY.down]) stdin.write(keys);
+    for (const keys of [KEY.up, KEY.up, KEY.enter, KEY.down]) stdin.write(keys);
     await type(stdin, KEY.esc);
     for (const keys of [KEY.enter, KEY.down]) stdin.write(keys);
     await screenShows(lastFrame, 'StoryOS · New game');
@@ -100,6 +101,42 @@ describe('first run and accounts', () => {
     const { stdin, store } = await atLoginScreen();
     stdin.write('\u0003\u0003');
     expect(await until(() => readLog(logs).includes('Quit from the login screen, not logged in'))).toBe(true);
+    await store.close();
+  });
+
+  it('says "Press Ctrl+C again" only while a second Ctrl+C would quit', async () => {
+    const logs = tempDir();
+    logInto(logs);
+    const { stdin, lastFrame, store } = await atLoginScreen();
+    stdin.write(KEY.ctrlC);
+    await screenShows(lastFrame, 'Press Ctrl+C again to quit.');
+    await screenShows(lastFrame, /^(?![\s\S]*Press Ctrl\+C again)[\s\S]*› Log in/, 4000);
+    stdin.write(KEY.ctrlC);
+    await screenShows(lastFrame, 'Press Ctrl+C again to quit.');
+    expect(readLog(logs)).not.toContain('Quit from');
+    await store.close();
+  });
+
+  it("keeps each menu's cursor where the player left it when they come back to it, until they log out", async () => {
+    const { stdin, lastFrame, store } = await loggedInMenu();
+    stdin.write('3');
+    stdin.write(KEY.enter);
+    await screenShows(lastFrame, 'StoryOS · Scenarios');
+    stdin.write(KEY.down);
+    stdin.write(KEY.down);
+    await screenShows(lastFrame, '› The Lighthouse at Gull Point');
+    stdin.write(KEY.esc);
+    await screenShows(lastFrame, '› Scenarios');
+    stdin.write(KEY.enter);
+    // The list's cursor too, with the details of its scenario beside it.
+    await screenShows(lastFrame, /› The Lighthouse at Gull Point[\s\S]*The Lighthouse at Gull Point v1\.0\.0 by/);
+    stdin.write(KEY.esc);
+    await screenShows(lastFrame, '› Scenarios');
+    stdin.write('4');
+    stdin.write(KEY.enter);
+    await screenShows(lastFrame, '› Log in');
+    stdin.write('\ralice\tpassword123\r');
+    await screenShows(lastFrame, /Main menu · alice[\s\S]*› New game/);
     await store.close();
   });
 

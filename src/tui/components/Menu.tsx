@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { useKeys } from '../keys.js';
-import { useLayoutEffect, useRef, useState } from 'react';
+import { createContext, useContext, useLayoutEffect, useRef, useState } from 'react';
 import { colour } from '../theme.js';
 
 export interface MenuItem<T> {
@@ -20,23 +20,41 @@ export interface MenuProps<T> {
   onKey?: (input: string, value: T) => boolean | void;
   focus?: boolean;
   initial?: number;
+  /** The menu's name: its cursor is where the player left it when they come back to it. */
+  remember?: string;
 }
 
+/** Where each named menu's cursor was (its item's value), for the app's screens while one player is logged in. */
+export const MenuMemory = createContext<Map<string, unknown> | null>(null);
+
+/** No item yet: the first layout tells the screen which one the cursor starts on. */
+const NONE = Symbol('none');
+
 /** A vertical list: arrows (or j/k) to move, Enter to choose, a digit to jump. */
-export function Menu<T>({ items, onSelect, onHighlight, onKey, focus = true, initial = 0 }: MenuProps<T>) {
-  const [index, setIndex] = useState(Math.min(initial, Math.max(0, items.length - 1)));
+export function Menu<T>({ items, onSelect, onHighlight, onKey, focus = true, initial = 0, remember }: MenuProps<T>) {
+  const memory = useContext(MenuMemory);
+  const [index, setIndex] = useState(() => {
+    const remembered = remember && memory?.has(remember) ? items.findIndex((item) => Object.is(item.value, memory.get(remember))) : -1;
+    return remembered >= 0 ? remembered : Math.min(initial, Math.max(0, items.length - 1));
+  });
   // Keys can come faster than React redraws (↓ and Enter in one chunk): they act on the latest
   // choice, not on this render's.
   const latest = useRef(index);
   latest.current = Math.min(latest.current, Math.max(0, items.length - 1));
-  const highlighted = useRef<T | undefined>(items[latest.current]?.value);
+  const highlighted = useRef<T | typeof NONE | undefined>(NONE);
+  const keep = (value: T) => {
+    if (remember) memory?.set(remember, value);
+  };
   const move = (to: number) => {
     const next = (to + items.length) % items.length;
     latest.current = next;
     setIndex(next);
     const item = items[next];
     highlighted.current = item?.value;
-    if (item) onHighlight?.(item.value);
+    if (item) {
+      keep(item.value);
+      onHighlight?.(item.value);
+    }
   };
   // When the list changes (an item renamed and sorted anew, one deleted), the cursor stays on
   // its item or, if that went, on the one in its place; the screen hears of it either way.
@@ -51,10 +69,15 @@ export function Menu<T>({ items, onSelect, onHighlight, onKey, focus = true, ini
     const value = (items[at] as MenuItem<T>).value;
     if (!Object.is(value, highlighted.current)) {
       highlighted.current = value;
+      keep(value);
       onHighlight?.(value);
     }
   });
-  const chosen = () => (items[latest.current] as MenuItem<T>).value;
+  const chosen = () => {
+    const { value } = items[latest.current] as MenuItem<T>;
+    keep(value);
+    return value;
+  };
   useKeys(
     (input, key) => {
       if (items.length === 0) return;

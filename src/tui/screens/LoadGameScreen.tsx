@@ -63,6 +63,7 @@ export function LoadGameScreen({ user, onOpen, onBack }: { user: PublicUser; onO
       <BackOnEscape onBack={onBack} active={asking === null} />
       {sessions.length === 0 ? <Text>No games yet: start one from the main menu.</Text> : null}
       <Menu
+        remember="load-game"
         focus={asking === null}
         items={sessions.map((s) => ({ label: `${s.scenario_name}`, value: s.id, hint: `turn ${s.turn_count} · ${shortUtc(s.updated_at)}` }))}
         onSelect={onOpen}

@@ -26,7 +26,7 @@ export function MainMenuScreen({ user, onChoose }: { user: PublicUser; onChoose:
   ];
   return (
     <Frame title={`Main menu · ${user.username}${user.role === 'admin' ? ' (admin)' : ''}`} hints="↑↓ choose · Enter select · Ctrl+C twice: quit">
-      <Menu items={items} onSelect={(choice) => onChoose(choice, last ?? undefined)} />
+      <Menu remember="main" items={items} onSelect={(choice) => onChoose(choice, last ?? undefined)} />
     </Frame>
   );
 }

@@ -37,7 +37,7 @@ export function NewGameScreen({ onStart, onBack }: { onStart: (scenarioId: strin
     <Frame title="New game" hints="↑↓ choose · Enter start · Esc back">
       <BackOnEscape onBack={onBack} />
       {scenarios.length === 0 ? <Text>No scenarios yet: an admin can import some.</Text> : null}
-      <Menu items={scenarios.map((s) => ({ label: s.name, value: s.scenario_id }))} onSelect={onStart} onHighlight={setHighlighted} />
+      <Menu remember="new-game" items={scenarios.map((s) => ({ label: s.name, value: s.scenario_id }))} onSelect={onStart} onHighlight={setHighlighted} />
       <ScenarioDetails scenario={current} />
     </Frame>
   );

@@ -35,6 +35,8 @@ export function ScenariosScreen({ user, onBack }: { user: PublicUser; onBack: ()
   const onKey = (input: string, id: string) => {
     if (!admin) return;
     const scenario = scenarios.find((s) => s.scenario_id === id);
+    // What an earlier action said is not left under the next one.
+    if (['i', 'd', 'x'].includes(input)) setNotice(null);
     if (input === 'i') setMode({ kind: 'import', path: '' });
     else if (input === 'd' && scenario) setMode({ kind: 'delete', scenario });
     else if (input === 'x' && scenario && services.editScenario) void report(services.editScenario(id, user));
@@ -45,7 +47,7 @@ export function ScenariosScreen({ user, onBack }: { user: PublicUser; onBack: ()
   return (
     <Frame title="Scenarios" hints={hints}>
       <BackOnEscape onBack={mode.kind === 'browse' ? onBack : () => setMode({ kind: 'browse' })} active={mode.kind !== 'delete'} />
-      <Menu focus={mode.kind === 'browse'} items={scenarios.map((s) => ({ label: s.name, value: s.scenario_id, hint: `${s.scenario_id} v${s.version}` }))} onSelect={() => {}} onHighlight={setHighlighted} onKey={onKey} />
+      <Menu remember="scenarios" focus={mode.kind === 'browse'} items={scenarios.map((s) => ({ label: s.name, value: s.scenario_id, hint: `${s.scenario_id} v${s.version}` }))} onSelect={() => {}} onHighlight={setHighlighted} onKey={onKey} />
       <ScenarioDetails scenario={current} />
       {mode.kind === 'import' ? (
         <TextField
