@@ -39,14 +39,16 @@ async function captureAt(columns: number, rows: number, server: FakeLlmServer): 
     await tmux.keys('Enter');
     await save('scenarios', 'StoryOS · Scenarios');
     await tmux.keys('Escape');
-    await tmux.waitFor('› New game');
+    // Back in the menu, its cursor is where it was.
+    await tmux.waitFor('› Scenarios');
     await tmux.keys('4');
     await tmux.keys('Enter');
     await save('admin-prompts', 'Admin · narrator prompt');
     await tmux.keys('Tab');
     await save('admin-users', 'Admin · users');
     await tmux.keys('Escape');
-    await tmux.waitFor('› New game');
+    await tmux.waitFor('› Admin');
+    await tmux.keys('1');
     await tmux.keys('Enter');
     await save('new-game', '› Neon Rain');
     await tmux.keys('Enter');
