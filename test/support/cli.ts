@@ -37,10 +37,10 @@ export function runNode(script: string, args: string[], options: { cwd: string; 
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Resolves when the child exits, with its exit code. */
+/** Resolves when the child exits, with its exit code (null when a signal ended it). */
 export function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
     else child.once('exit', (code) => resolve(code));
   });
 }

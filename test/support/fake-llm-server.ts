@@ -76,7 +76,7 @@ export class FakeLlmServer {
   readonly requests: RecordedRequest[] = [];
   private readonly queue: Script[] = [];
   /** Answers used when nothing is queued (by default, DEFAULT_NARRATION and a valid state update). */
-  private defaults: { stream?: () => Script; json?: () => Script } = {};
+  private defaults: { stream?: (request: RecordedRequest) => Script; json?: (request: RecordedRequest) => Script } = {};
   private readonly sockets = new Set<import('node:net').Socket>();
   private server: http.Server | null = null;
   private port = 0;
@@ -97,7 +97,7 @@ export class FakeLlmServer {
   }
 
   /** What every unscripted request of a kind gets from now on: e.g. a summary model that always answers invalid JSON. */
-  answerByDefault(defaults: { stream?: () => Script; json?: () => Script }): this {
+  answerByDefault(defaults: { stream?: (request: RecordedRequest) => Script; json?: (request: RecordedRequest) => Script }): this {
     this.defaults = { ...this.defaults, ...defaults };
     return this;
   }
@@ -133,13 +133,13 @@ export class FakeLlmServer {
     }
     const streamed = recorded.body.stream === true;
     const index = this.queue.findIndex((s) => (s.kind === 'json' || (s.kind === 'status' && s.for === 'json')) !== streamed);
-    const script = index === -1 ? this.unscripted(streamed) : (this.queue.splice(index, 1)[0] as Script);
+    const script = index === -1 ? this.unscripted(recorded) : (this.queue.splice(index, 1)[0] as Script);
     await this.answer(script, recorded, res);
   }
 
-  private unscripted(streamed: boolean): Script {
-    if (streamed) return this.defaults.stream?.() ?? { kind: 'stream', chunks: DEFAULT_NARRATION };
-    return this.defaults.json?.() ?? { kind: 'json', content: validStateUpdate(this.requests.length) };
+  private unscripted(request: RecordedRequest): Script {
+    if (request.body.stream === true) return this.defaults.stream?.(request) ?? { kind: 'stream', chunks: DEFAULT_NARRATION };
+    return this.defaults.json?.(request) ?? { kind: 'json', content: validStateUpdate(this.requests.length) };
   }
 
   private json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
