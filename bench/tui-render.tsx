@@ -73,7 +73,7 @@ let measuring = false;
 const stdin = new FakeStdin();
 const app = render(
   <ServicesContext.Provider value={services}>
-    <CancelContext.Provider value={{ current: null }}>
+    <CancelContext.Provider value={{ current: null, inFlight: null }}>
       <GameScreen user={user} start={{ kind: 'load', sessionId: session.id }} onMenu={() => {}} onQuit={() => {}} />
     </CancelContext.Provider>
   </ServicesContext.Provider>,

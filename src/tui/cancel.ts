@@ -7,9 +7,11 @@ import { createContext, useContext } from 'react';
  */
 export interface CancelRegistry {
   current: (() => false | string | null) | null;
+  /** Settles when the narration in progress (if any) is done and saved: a signal waits for it. */
+  inFlight: Promise<void> | null;
 }
 
-export const CancelContext = createContext<CancelRegistry>({ current: null });
+export const CancelContext = createContext<CancelRegistry>({ current: null, inFlight: null });
 
 export function useCancelRegistry(): CancelRegistry {
   return useContext(CancelContext);

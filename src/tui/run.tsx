@@ -4,9 +4,20 @@ import { CancelContext, type CancelRegistry } from './cancel.js';
 import { ServicesContext } from './context.js';
 import type { AppServices } from './services.js';
 
-/** Runs the TUI until the player quits; Ink restores the terminal on the way out. */
-export async function runTui(services: AppServices, options: { firstRun: boolean | undefined; continueLast: boolean }): Promise<void> {
-  const cancel: CancelRegistry = { current: null };
+/** How a signal ends the game: 128 + its number, as a shell reports it. */
+const SIGNAL_EXIT = { SIGTERM: 143, SIGHUP: 129 } as const;
+/** The longest a signal waits for the narration in progress to be saved. */
+const SIGNAL_GRACE_MS = 3000;
+
+/**
+ * Runs the TUI until the player quits; Ink restores the terminal on the way out. SIGTERM and
+ * SIGHUP (a closed terminal, `tmux kill-session`, a shutdown) stop the narration in progress as
+ * Ctrl+C does, so that its text and the action are saved, then end the game: the result is then
+ * the exit code the signal asks for.
+ */
+export async function runTui(services: AppServices, options: { firstRun: boolean | undefined; continueLast: boolean }): Promise<number | null> {
+  const cancel: CancelRegistry = { current: null, inFlight: null };
+  let signalled: number | null = null;
   const app = render(
     <ServicesContext.Provider value={services}>
       <CancelContext.Provider value={cancel}>
@@ -15,5 +26,23 @@ export async function runTui(services: AppServices, options: { firstRun: boolean
     </ServicesContext.Provider>,
     { exitOnCtrlC: false },
   );
-  await app.waitUntilExit();
+  const onSignal = (name: keyof typeof SIGNAL_EXIT) => async () => {
+    if (signalled !== null) return;
+    signalled = SIGNAL_EXIT[name];
+    cancel.current?.();
+    await Promise.race([cancel.inFlight ?? Promise.resolve(), new Promise((resolve) => setTimeout(resolve, SIGNAL_GRACE_MS).unref())]);
+    try {
+      app.unmount();
+    } catch {
+      // The terminal may be gone (SIGHUP): there is nothing left to restore.
+    }
+  };
+  const handlers = { SIGTERM: onSignal('SIGTERM'), SIGHUP: onSignal('SIGHUP') };
+  for (const [name, handler] of Object.entries(handlers)) process.on(name, handler);
+  try {
+    await app.waitUntilExit();
+  } finally {
+    for (const [name, handler] of Object.entries(handlers)) process.off(name, handler);
+  }
+  return signalled;
 }

@@ -26,7 +26,7 @@ export async function realServices(wordDelayMs = 0, llm: LlmClient = new Offline
 }
 
 export function renderApp(services: AppServices, props: { firstRun: boolean | undefined; continueLast?: boolean }) {
-  const cancel = { current: null };
+  const cancel = { current: null, inFlight: null };
   return render(
     <ServicesContext.Provider value={services}>
       <CancelContext.Provider value={cancel}>

@@ -129,8 +129,9 @@ export async function playTui(_args: string[], options: PlayOptions): Promise<nu
   const store = openStoreOnFirstUse(config, seedStore);
   onExitClose(store);
   const llm = createLlm(config, { offline: options.offline === true });
-  const engine = new GameEngine({ store, llm, narratorModel: config.llm.narratorModel, summaryModel: config.llm.summaryModel });
-  onExit(() => engine.settled());
+  const engine = new GameEngine({ store, llm, narratorModel: config.llm.narratorModel, summaryModel: config.llm.summaryModel, narrationMaxTokens: config.llm.narrationMaxTokens });
+  // A story-state update still running is left after a short wait: the next one catches up with it.
+  onExit(() => engine.beforeExit());
   const services = buildServices(config, store, engine);
   log.info('TUI started', { storage: store.engine, narrator: llm.label });
   // Ink withholds every frame but the last when it thinks it runs in CI (CI=true). The game has a
@@ -140,6 +141,6 @@ export async function playTui(_args: string[], options: PlayOptions): Promise<nu
   // DEV=true makes Ink connect to React DevTools, which the bundle leaves out (scripts/stand-ins/no-devtools.mjs).
   delete process.env.DEV;
   const { runTui } = await import('../../tui/run.js');
-  await runTui(services, { firstRun: looksNew(config), continueLast: options.continue === true });
-  return EXIT.ok;
+  const signalled = await runTui(services, { firstRun: looksNew(config), continueLast: options.continue === true });
+  return signalled ?? EXIT.ok;
 }

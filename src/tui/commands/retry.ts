@@ -4,7 +4,10 @@ export const retry: SlashCommand = {
   name: 'retry',
   description: 'a new narration for the last turn (or send a failed action again)',
   run: (ctx) => {
-    const failed = ctx.services.engine.failedAction(ctx.sessionId);
-    return ctx.play((options) => ctx.services.engine.retry(ctx.user, ctx.sessionId, options), failed ? { action: failed } : { note: '↻ Another telling of the last turn:' });
+    const { engine } = ctx.services;
+    const retried = (options: Parameters<typeof engine.retry>[2]) => engine.retry(ctx.user, ctx.sessionId, options);
+    if (engine.hasUnsavedTurn(ctx.sessionId)) return ctx.play(retried, { note: 'Saving the narration above…', savesShown: true });
+    const failed = engine.failedAction(ctx.sessionId);
+    return ctx.play(retried, failed ? { action: failed } : { note: '↻ Another telling of the last turn:' });
   },
 };

@@ -9,9 +9,10 @@ export interface CommandContext {
   services: AppServices;
   /**
    * Runs a narration, streaming it into the screen: after the player's `action` when there is one,
-   * or after a `note` saying what this narration is.
+   * or after a `note` saying what this narration is; `savesShown` when it saves the narration on
+   * screen already (after a failed save), which is then only marked saved.
    */
-  play(run: (options: PlayOptions) => Promise<TurnResult>, shown?: { action?: string; note?: string }): Promise<void>;
+  play(run: (options: PlayOptions) => Promise<TurnResult>, shown?: { action?: string; note?: string; savesShown?: boolean }): Promise<void>;
   showOverlay(title: string, body: string): void;
   notice(kind: 'error' | 'info' | 'success', text: string): void;
   /** Redraws the story from the store (after the head moved). */

@@ -7,7 +7,16 @@ export interface StoryItem {
   key: string;
   kind: 'player' | 'narration' | 'system';
   text: string;
-  interrupted?: boolean;
+  /** How a narration ended when it is not complete: a finish_reason, or `unsaved`. */
+  ending?: string | undefined;
+}
+
+/** The mark under a narration that did not end with the server's `stop`. */
+function endingMark(ending: string): string {
+  if (ending === 'length') return '(the length limit: /continue goes on)';
+  if (ending === 'content_filter') return "(stopped by the service's content filter)";
+  if (ending === 'unsaved') return '(not saved: /retry saves it)';
+  return '(interrupted)';
 }
 
 /** One finished or streaming message: the player's action quoted, narration as Markdown. */
@@ -29,7 +38,7 @@ export const MessageView = memo(function MessageView({ item, width }: { item: St
   return (
     <Box flexDirection="column" marginBottom={1}>
       <Text>{renderMarkdown(item.text, Math.max(20, width - 2))}</Text>
-      {item.interrupted ? <Text dimColor>(interrupted)</Text> : null}
+      {item.ending ? <Text dimColor>{endingMark(item.ending)}</Text> : null}
     </Box>
   );
 });

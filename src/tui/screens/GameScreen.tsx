@@ -2,6 +2,7 @@ import { Box, Text, useStdout } from 'ink';
 import { CLEAR_SCREEN } from '../clear-screen.js';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { TurnError, type PlayOptions, type TurnResult } from '../../game/engine.js';
+import { waitSentence } from '../../game/waiting.js';
 import { getLogger, logUserAction } from '../../logging/logger.js';
 import type { MessageRecord, PublicUser } from '../../store/types.js';
 import { useCancelRegistry } from '../cancel.js';
@@ -31,8 +32,10 @@ const FLUSH_MS = 40;
 export type GameStart = { kind: 'new'; scenarioId: string } | { kind: 'load'; sessionId: string };
 
 function toItem(m: MessageRecord): StoryItem {
-  return { key: m.id, kind: m.sender === 'player' ? 'player' : 'narration', text: m.content, interrupted: m.narration?.interrupted ?? false };
+  return { key: m.id, kind: m.sender === 'player' ? 'player' : 'narration', text: m.content, ending: m.narration?.interrupted ? m.narration.finish_reason : undefined };
 }
+
+const UNANSWERED = 'Your last action has no narration yet (the game ended first): it is in the input line; Enter sends it, /undo takes it back.';
 
 function statsOf(result: TurnResult): TurnStats {
   const streamMs = result.durationMs - (result.ttftMs ?? 0);
@@ -58,6 +61,8 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
   const [overlay, setOverlay] = useState<{ title: string; body: string } | null>(null);
   const [notice, setNotice] = useState<{ kind: NoticeKind; text: string } | null>(null);
   const [stats, setStats] = useState<TurnStats | null>(null);
+  /** While the narrator is tried again: why, the wait and the attempt. */
+  const [waiting, setWaiting] = useState<string | null>(null);
   const [sessionTokens, setSessionTokens] = useState(0);
   const buffer = useRef('');
   /** Tab going through the commands a prefix fits (/c: /continue, /context). */
@@ -79,7 +84,13 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
       const transcript = await engine.transcript(user, id, SHOWN_ON_LOAD);
       const session = await engine.openSession(user, id);
       setSessionTokens(session.usage.tokens_in + session.usage.tokens_out);
+      // An action saved without its narration waits in the input line, not in the story.
+      const unanswered = transcript.at(-1)?.sender === 'player' ? transcript.pop() : undefined;
       setItems(transcript.map(toItem));
+      if (unanswered && !typedNow.current.trim()) {
+        setInput(unanswered.content);
+        setNotice({ kind: 'info', text: UNANSWERED });
+      }
       reprintStory();
     },
     [engine, user, reprintStory],
@@ -111,16 +122,19 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
 
   /** A failed action goes back in the input line, unless the player typed ahead: then ↑ recalls it. */
   const keepFailedAction = (error: unknown): string => {
-    if (!(error instanceof TurnError && error.action)) return '';
+    // A narration kept for /retry to save keeps its action with it.
+    if (!(error instanceof TurnError && error.action) || error.unsavedNarration !== null) return '';
     if (typedNow.current.trim()) return ' Your action is kept: ↑ recalls it, /retry sends it again.';
     setInput(error.action);
     return ' Your action is back in the input line.';
   };
 
   const play = useCallback(
-    async (run: (options: PlayOptions) => Promise<TurnResult>, action: string | null = null, note: string | null = null) => {
+    async (run: (options: PlayOptions) => Promise<TurnResult>, action: string | null = null, note: string | null = null, savesShown = false) => {
       const controller = new AbortController();
       abort.current = controller;
+      let settle!: () => void;
+      cancel.inFlight = new Promise<void>((resolve) => (settle = resolve));
       buffer.current = '';
       busyNow.current = true;
       setBusy(true);
@@ -128,21 +142,36 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
       const before: StoryItem | null = action ? { key: 'pending', kind: 'player', text: action } : note ? { key: 'pending', kind: 'system', text: note } : null;
       setPending(before);
       setStreamText('');
+      setWaiting(null);
       const timer = setInterval(() => setStreamText(buffer.current), FLUSH_MS);
+      const onText = (t: string) => {
+        if (!buffer.current) setWaiting(null);
+        buffer.current += t;
+      };
       try {
-        const result = await run({ signal: controller.signal, onText: (t) => (buffer.current += t) });
+        const result = await run({ signal: controller.signal, onText, onWait: (wait) => setWaiting(waitSentence(wait)) });
         setSessionId(result.session.id);
-        setItems((previous) => [...previous, ...(before ? [{ ...before, key: `${result.message.id}-${before.kind}` }] : []), toItem(result.message)]);
+        const saved: StoryItem = { key: `${result.message.id}-saved`, kind: 'system', text: '✓ Saved.' };
+        setItems((previous) => [...previous, ...(savesShown ? [saved] : [...(before ? [{ ...before, key: `${result.message.id}-${before.kind}` }] : []), toItem(result.message)])]);
         setStats(statsOf(result));
         setSessionTokens(result.session.usage.tokens_in + result.session.usage.tokens_out);
         if (result.notice) setNotice({ kind: 'error', text: result.notice });
       } catch (error) {
         // Cancelled before the first token: this is the one thing said of it (the app says nothing).
         const cancelled = error instanceof TurnError && error.failure.kind === 'cancelled';
+        const unsaved = error instanceof TurnError ? error.unsavedNarration : null;
+        // Shown once: a failed /retry of its save leaves it as it stands.
+        if (unsaved !== null && !savesShown) {
+          const key = `unsaved-${Date.now()}`;
+          setItems((previous) => [...previous, ...(before ? [{ ...before, key: `${key}-${before.kind}` }] : []), { key, kind: 'narration', text: unsaved, ending: 'unsaved' }]);
+        }
         setNotice({ kind: cancelled ? 'info' : 'error', text: `${(error as Error).message}${keepFailedAction(error)}` });
       } finally {
         clearInterval(timer);
         abort.current = null;
+        settle();
+        cancel.inFlight = null;
+        setWaiting(null);
         busyNow.current = false;
         setNotice((shown) => (shown?.text === STILL_WRITING ? null : shown));
         setBusy(false);
@@ -165,10 +194,18 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
     };
   }, [cancel]);
 
+  /** A loaded game; one whose process ended before its opening was saved has it told now. */
+  const openGame = async (id: string) => {
+    if (!(await engine.needsOpening(user, id))) return reload(id);
+    busyNow.current = true;
+    setBusy(true);
+    await play((options) => engine.tellOpening(user, id, options), null, 'This game had no opening yet (it was cut short); here it is:');
+  };
+
   useEffect(() => {
     log.debug('Screen: game', { user_id: user.username, start: start.kind });
     if (start.kind === 'new') void play((options) => engine.newSession(user, start.scenarioId, options));
-    else void reload(start.sessionId).catch((e: Error) => setNotice({ kind: 'error', text: e.message }));
+    else void openGame(start.sessionId).catch((e: Error) => setNotice({ kind: 'error', text: e.message }));
     // Runs once: the game starts when the screen opens.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
@@ -180,7 +217,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
             user,
             sessionId,
             services,
-            play: (run, shown) => play(run, shown?.action ?? null, shown?.note ?? null),
+            play: (run, shown) => play(run, shown?.action ?? null, shown?.note ?? null, shown?.savesShown ?? false),
             showOverlay: (title, body) => setOverlay({ title, body }),
             notice: (kind, text) => setNotice({ kind, text }),
             reload: () => reload(sessionId),
@@ -229,7 +266,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
       {pending ? <MessageView item={pending} width={width} /> : null}
       {busy ? (
         <Box marginBottom={pending?.kind === 'player' ? 1 : 0}>
-          <Text>{streamText ? renderMarkdown(streamText, Math.max(20, width - 2)) : <Text dimColor>The narrator is thinking…</Text>}</Text>
+          <Text>{streamText ? renderMarkdown(streamText, Math.max(20, width - 2)) : <Text dimColor>{waiting ? `The narrator: ${waiting}…` : 'The narrator is thinking…'}</Text>}</Text>
         </Box>
       ) : null}
       {overlay ? <Overlay title={overlay.title} body={overlay.body} width={Math.min(width, 100)} onClose={closeOverlay} /> : null}
