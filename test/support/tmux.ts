@@ -34,6 +34,14 @@ export class TmuxSession {
     await new Promise((r) => setTimeout(r, PAUSE_MS));
   }
 
+  /** Sends a signal to the program the pane runs (the shell's child), as a closed terminal or `kill` would. */
+  signalProgram(signal: NodeJS.Signals): void {
+    const shell = this.tmux('display-message', '-p', '-t', this.name, '#{pane_pid}').trim();
+    const program = execFileSync('pgrep', ['-P', shell], { encoding: 'utf8' }).trim().split('\n')[0];
+    if (!program) throw new Error('the pane runs no program');
+    process.kill(Number(program), signal);
+  }
+
   screen(): string {
     return this.tmux('capture-pane', '-p', '-t', this.name);
   }
