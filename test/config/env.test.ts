@@ -12,7 +12,7 @@ describe('configuration', () => {
   it('has the documented defaults with an empty environment', () => {
     const config = parseConfig({}, cwd);
     expect(config).toEqual({
-      llm: { apiKey: undefined, baseUrl: 'https://api.x.ai/v1', narratorModel: 'grok-4-fast-reasoning', summaryModel: 'grok-4-fast-non-reasoning', timeoutS: 60, maxRetries: 3 },
+      llm: { apiKey: undefined, baseUrl: 'https://api.x.ai/v1', narratorModel: 'grok-4-fast-reasoning', summaryModel: 'grok-4-fast-non-reasoning', timeoutS: 60, maxRetries: 3, narrationMaxTokens: 2048 },
       mongo: { uri: undefined, databaseName: 'storyos' },
       dataDir: path.join(cwd, 'data'),
       log: { dir: path.join(cwd, 'logs'), level: 'INFO', toFile: true, maxSizeMb: 10, backupCount: 5, rotationType: 'size', errorMaxSizeMb: 5 },
