@@ -251,8 +251,10 @@ export class GameEngine {
     if (text.length > MAX_ACTION_CHARS) throw new UserFacingError(`An action can be at most ${MAX_ACTION_CHARS} characters (this one has ${text.length}).`, 2);
     const session = await this.ready(user, sessionId);
     logUserAction(log, 'take_turn', user.username, { session: sessionId, input_length: text.length });
-    if (this.unsaved.has(sessionId)) await this.saveUnsaved(sessionId);
-    return this.playAction(await this.ready(user, sessionId), text, play);
+    if (!this.unsaved.has(sessionId)) return this.playAction(session, text, play);
+    // The narration kept after a failed save goes first: this action follows it.
+    await this.saveUnsaved(sessionId);
+    return this.playAction(await this.access.open(user, sessionId), text, play);
   }
 
   /**

@@ -168,6 +168,19 @@ describe('store faults during a turn', () => {
     expect(readLog(dir)).toContain('The narration could not be saved; kept for /retry');
   });
 
+  it('saves the kept narration first when the player goes on with a new action', async () => {
+    const faulty = new FaultyStore(store);
+    const game = engine(faulty.store);
+    const { session } = await game.newSession(alice, SCENARIO);
+    await game.settled(session.id);
+    server.script({ kind: 'stream', chunks: ['Kept for later.'] }, { kind: 'stream', chunks: ['And on.'] });
+    faulty.failOn(2, sqliteError('SQLITE_FULL'));
+    await failureOf(game.takeTurn(alice, session.id, 'First.'));
+    await game.takeTurn(alice, session.id, 'Second.');
+    expect((await game.transcript(alice, session.id)).map((m) => m.content).slice(1)).toEqual(['First.', 'Kept for later.', 'Second.', 'And on.']);
+    expect(narrationRequests()).toHaveLength(3);
+  });
+
   it('keeps an action that could not be saved at all in memory for /retry', async () => {
     const faulty = new FaultyStore(store);
     const game = engine(faulty.store);
