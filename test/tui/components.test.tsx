@@ -217,7 +217,7 @@ describe('Notice', () => {
 
 describe('StatusBar', () => {
   it('shows model, TTFT, speed, tokens, storage and the offline badge', () => {
-    const online = render(<StatusBar model="grok-4" stats={{ ttftMs: 420, tokensPerSecond: 38.4, turnTokens: 812 }} sessionTokens={12_400} storage="mongodb" offline={false} busy={false} />);
+    const online = render(<StatusBar model="grok-4" stats={{ ttftMs: 420, waitedMs: 0, tokensPerSecond: 38.4, turnTokens: 812 }} sessionTokens={12_400} storage="mongodb" offline={false} busy={false} />);
     expect(online.lastFrame()).toBe('grok-4 · TTFT 0.42s · 38 tok/s · 812 tok (session 12.4k) · mongodb');
     const offline = render(<StatusBar model="offline demo" stats={null} sessionTokens={0} storage="sqlite" offline busy />);
     expect(offline.lastFrame()).toContain('OFFLINE DEMO');

@@ -65,6 +65,7 @@ describe('how a turn ends, on the game screen', () => {
     await screenShows(app.lastFrame, 'The narrator: rate-limited — retrying in 1 s, attempt 2 of 3…');
     const frame = await screenShows(app.lastFrame, 'At last the rain.');
     expect(frame).not.toContain('retrying in');
+    expect(frame).toMatch(/TTFT 0\.\d\ds \(after 1\.\d\ds waiting\)/);
     await app.store.close();
   });
 });

@@ -3,6 +3,8 @@ import { colour } from '../theme.js';
 
 export interface TurnStats {
   ttftMs: number | null;
+  /** Spent waiting on failed attempts before the one that answered (its TTFT is apart from it). */
+  waitedMs: number;
   tokensPerSecond: number | null;
   turnTokens: number;
 }
@@ -32,7 +34,7 @@ export function StatusBar({ model, stats, sessionTokens, storage, offline, busy 
         </Text>
       ) : (
         <Text dimColor>
-          {offline ? '' : `${model} · `}TTFT {seconds(stats?.ttftMs ?? null)} · {stats?.tokensPerSecond ? `${stats.tokensPerSecond.toFixed(0)} tok/s` : '– tok/s'} · {stats ? thousands(stats.turnTokens) : '–'} tok (session {thousands(sessionTokens)}) · {storage}
+          {offline ? '' : `${model} · `}TTFT {seconds(stats?.ttftMs ?? null)}{stats?.waitedMs ? ` (after ${seconds(stats.waitedMs)} waiting)` : ''} · {stats?.tokensPerSecond ? `${stats.tokensPerSecond.toFixed(0)} tok/s` : '– tok/s'} · {stats ? thousands(stats.turnTokens) : '–'} tok (session {thousands(sessionTokens)}) · {storage}
         </Text>
       )}
     </Box>

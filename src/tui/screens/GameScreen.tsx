@@ -39,7 +39,7 @@ const UNANSWERED = 'Your last action has no narration yet (the game ended first)
 
 function statsOf(result: TurnResult): TurnStats {
   const streamMs = result.durationMs - (result.ttftMs ?? 0);
-  return { ttftMs: result.ttftMs, tokensPerSecond: streamMs > 0 ? (result.usage.tokens_out * 1000) / streamMs : null, turnTokens: result.usage.tokens_in + result.usage.tokens_out };
+  return { ttftMs: result.ttftMs, waitedMs: result.waitedMs, tokensPerSecond: streamMs > 0 ? (result.usage.tokens_out * 1000) / streamMs : null, turnTokens: result.usage.tokens_in + result.usage.tokens_out };
 }
 
 export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; start: GameStart; onMenu: () => void; onQuit: () => void }) {
