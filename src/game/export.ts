@@ -38,3 +38,23 @@ export async function exportJson(store: Store, session: SessionRecord): Promise<
 export function exportSession(store: Store, session: SessionRecord, format: ExportFormat): Promise<string> {
   return format === 'json' ? exportJson(store, session) : exportMarkdown(store, session);
 }
+
+/** What `/export md|json [path] [--force]` asks for, in the TUI and in headless play alike. */
+export interface ExportRequest {
+  format: ExportFormat;
+  file: string | undefined;
+  /** Replace a file that is there already. */
+  force: boolean;
+  /** The end of the sentence that refuses to replace a file: how to ask for it. */
+  howToReplace: string;
+}
+
+/** Reads `/export`'s arguments; null when the format is neither md nor json. */
+export function parseExportArgs(args: string[]): ExportRequest | null {
+  const force = args.includes('--force');
+  const [format = 'md', file] = args.filter((arg) => arg !== '--force');
+  if (format !== 'md' && format !== 'json') return null;
+  return { format, file, force, howToReplace: `\`/export ${[format, file, '--force'].filter(Boolean).join(' ')}\` replaces it, or give another path` };
+}
+
+export const EXPORT_USAGE = 'Use /export md or /export json, optionally with a path (and --force to replace a file).';

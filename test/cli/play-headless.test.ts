@@ -136,6 +136,17 @@ describe('storyos play --headless: nothing lost, nothing left unsaid', () => {
     expect(lost.code).toBe(1);
   });
 
+  it('never replaces a file with /export unless --force says so', async () => {
+    fs.writeFileSync(path.join(dir, 'game.md'), 'mine');
+    const refused = await play(['--new', 'neon-rain'], '/export md game.md\n');
+    expect(refused.stderr).toContain('`/export md game.md --force` replaces it, or give another path');
+    expect(fs.readFileSync(path.join(dir, 'game.md'), 'utf8')).toBe('mine');
+    expect(refused.code).toBe(1);
+    const forced = await play(['--continue'], '/export md game.md --force\n');
+    expect(forced.code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'game.md'), 'utf8')).toContain('Neon Rain');
+  });
+
   it('ends quietly when its output pipe closes', async () => {
     server.script({ kind: 'stream', chunks: ['Opening.'] }, { kind: 'stream', chunks: Array.from({ length: 200 }, (_, i) => `piece ${i} `), delayMs: 5 });
     const child = spawn(process.execPath, [BIN, 'play', '--headless', '--user', 'alice', '--new', 'neon-rain'], { cwd: dir, env: cleanEnv(online()), stdio: ['pipe', 'pipe', 'pipe'] });

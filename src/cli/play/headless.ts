@@ -3,7 +3,7 @@ import { Accounts } from '../../auth/accounts.js';
 import { UserFacingError } from '../../config/errors.js';
 import { GameEngine, TurnError, type PlayOptions as TurnOptions, type TurnResult } from '../../game/engine.js';
 import { waitSentence } from '../../game/waiting.js';
-import type { ExportFormat } from '../../game/export.js';
+import { EXPORT_USAGE, parseExportArgs } from '../../game/export.js';
 import { createLlm } from '../../llm/create.js';
 import { sanitizeText } from '../../llm/sanitize.js';
 import type { RetryWait } from '../../llm/types.js';
@@ -20,7 +20,7 @@ const HELP = `Type what you do, one action a line. Commands:
   /continue         let the story go on without an action
   /story            the synopsis, timeline, characters and world state
   /context          the exact prompt of the next turn, with tokens per section
-  /export md|json [path]   save the game
+  /export md|json [path] [--force]   save the game (--force replaces a file already there)
   /help             this list
   /quit             leave (so does the end of input)
 `;
@@ -77,9 +77,10 @@ async function play(io: Io, controller: Run, run: (options: TurnOptions) => Prom
 }
 
 async function exportTo(store: Store, user: PublicUser, sessionId: string, args: string[], io: Io): Promise<void> {
-  const format = (args[0] ?? 'md') as ExportFormat;
-  if (format !== 'md' && format !== 'json') throw new UserFacingError('Use /export md or /export json, optionally with a path.');
-  io.out(`Saved ${await saveExport(store, user, sessionId, format, args[1], getLogger('game_logic'))}.\n\n`);
+  const request = parseExportArgs(args);
+  if (!request) throw new UserFacingError(EXPORT_USAGE);
+  const { format, file, force, howToReplace } = request;
+  io.out(`Saved ${await saveExport(store, user, sessionId, format, file, getLogger('game_logic'), { replace: force, howToReplace })}.\n\n`);
 }
 
 async function command(line: string, ctx: { store: Store; engine: GameEngine; user: PublicUser; sessionId: string; io: Io; controller: Run }): Promise<'quit' | boolean> {
