@@ -1,4 +1,5 @@
 import { UserFacingError } from '../config/errors.js';
+import { sanitizeText } from '../llm/sanitize.js';
 
 /** Exit codes shared by every command. */
 export const EXIT = { ok: 0, noMatch: 1, usage: 2, failure: 1, interrupted: 130 } as const;
@@ -22,9 +23,9 @@ export async function exit(code: number): Promise<never> {
   process.exit(code);
 }
 
-/** One line on stderr, never a stack trace. */
+/** One line on stderr, never a stack trace, and nothing in it a terminal would act on. */
 export function printError(message: string): void {
-  process.stderr.write(`storyos: ${message}\n`);
+  process.stderr.write(`storyos: ${sanitizeText(message).replace(/\s*\n\s*/g, ' ')}\n`);
 }
 
 export function describeError(error: unknown): { message: string; code: number; expected: boolean } {

@@ -1,3 +1,4 @@
+import { sanitizeText } from '../llm/sanitize.js';
 import type { MessageRecord, SessionRecord, Store } from '../store/types.js';
 
 /** Longer than any branch: a branch has two messages a turn. */
@@ -26,7 +27,8 @@ export async function exportMarkdown(store: Store, session: SessionRecord): Prom
     `*Played by ${session.user} · started ${session.created_at.toISOString().slice(0, 10)} · ${session.turn_count} ${session.turn_count === 1 ? 'turn' : 'turns'} · session ${session.id}*`,
   ];
   const story = session.state.synopsis ? ['', '## Story so far', '', session.state.synopsis] : [];
-  return `${[...header, ...story, '', '---', '', branch.map(renderMessage).join('\n\n')].join('\n').trimEnd()}\n`;
+  // A file a player may `cat`: nothing in it a terminal would act on.
+  return sanitizeText(`${[...header, ...story, '', '---', '', branch.map(renderMessage).join('\n\n')].join('\n').trimEnd()}\n`);
 }
 
 /** Everything, every alternative included: the session and its whole message tree. */

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { CONTINUED_NOTE, OPENING_NOTE } from '../llm/prompts.js';
+import { sanitizeText } from '../llm/sanitize.js';
 import type { ChatMessage } from '../llm/types.js';
 import type { StoryState } from '../store/types.js';
 import { clip } from '../text/format.js';
@@ -28,7 +29,8 @@ export const STATE_UPDATE_SCHEMA = {
   },
 } as const;
 
-const text = v.pipe(v.string(), v.trim());
+/** Every text of the answer is made safe where it enters: it is shown in /story, lists and exports. */
+const text = v.pipe(v.string(), v.transform(sanitizeText), v.trim());
 const updateSchema = v.object({
   event_title: v.pipe(text, v.minLength(1)),
   event_summary: text,

@@ -1,11 +1,18 @@
 /** Complete escape sequences: CSI (`ESC [ … final`), OSC (`ESC ] … BEL|ESC \`), and two-byte ones. */
 const ESCAPE_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])|\u009b[0-?]*[ -/]*[@-~]/g;
-/** Control characters other than newline and tab (including a lone ESC, CR, and C1 controls). */
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+/**
+ * Control characters other than newline and tab (including a lone ESC, CR, and C1 controls), and
+ * the bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) that make text read
+ * in another order than it is stored.
+ */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 /** An escape sequence that may continue in the next chunk. */
 const INCOMPLETE_TAIL = /(?:\u001b(?:\[[0-?]*[ -/]*|\][^\u0007\u001b]*|)|\u009b[0-?]*[ -/]*)$/;
 
-/** Text from the model made safe for a terminal: no escape sequences, no control characters. */
+/**
+ * Text from outside (the model, files, players, the store) made safe for a terminal: no escape
+ * sequences, no control characters but newline and tab, no bidi controls.
+ */
 export function sanitizeText(text: string): string {
   return text.replace(ESCAPE_SEQUENCE, '').replace(CONTROL, '');
 }
@@ -31,4 +38,11 @@ export class StreamSanitizer {
     this.pending = '';
     return rest;
   }
+}
+
+/** A record whose text fields are made safe for a terminal (one level deep: names, last scenes, descriptions). */
+export function sanitizeRecord<T extends object>(record: T): T {
+  const safe = { ...record } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(safe)) if (typeof value === 'string') safe[key] = sanitizeText(value);
+  return safe as T;
 }

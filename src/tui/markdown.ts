@@ -2,6 +2,7 @@ import { Marked, type Tokens } from 'marked';
 import { markedTerminal } from 'marked-terminal';
 import wrapAnsi from 'wrap-ansi';
 import { colourEnabled } from './theme.js';
+import { sanitizeText } from '../llm/sanitize.js';
 
 const STYLE = /\u001b\[[0-9;]*m/g;
 /** A line's own indentation and list marker (`  * `, `  1. `): wrapped lines hang under its text. */
@@ -47,7 +48,8 @@ export function wrapToRows(text: string, width: number): string[] {
 
 /** Markdown for the terminal, wrapped to `width` columns (one renderer per width). */
 export function renderMarkdown(text: string, width: number): string {
-  const out = (rendererFor(width).parse(text, { async: false }) as string).replace(/\n+$/, '');
+  // Whatever the text holds, only the renderer's own styling reaches the terminal.
+  const out = (rendererFor(width).parse(sanitizeText(text), { async: false }) as string).replace(/\n+$/, '');
   // marked-terminal styles through chalk, which does not read NO_COLOR: its styling goes here.
   return colourEnabled ? out : out.replace(STYLE, '');
 }

@@ -2,6 +2,7 @@ import { render } from 'ink';
 import { App } from './App.js';
 import { CancelContext, type CancelRegistry } from './cancel.js';
 import { ServicesContext } from './context.js';
+import { guardedStdout } from './guarded-stdout.js';
 import type { AppServices } from './services.js';
 
 /** How a signal ends the game: 128 + its number, as a shell reports it. */
@@ -24,7 +25,7 @@ export async function runTui(services: AppServices, options: { firstRun: boolean
         <App firstRun={options.firstRun} continueLast={options.continueLast} />
       </CancelContext.Provider>
     </ServicesContext.Provider>,
-    { exitOnCtrlC: false },
+    { exitOnCtrlC: false, stdout: guardedStdout() },
   );
   const onSignal = (name: keyof typeof SIGNAL_EXIT) => async () => {
     if (signalled !== null) return;

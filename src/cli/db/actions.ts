@@ -9,6 +9,7 @@ import { databaseFile } from '../../store/sqlite/file.js';
 import type { StoreCounts } from '../../store/types.js';
 import { loadConfig, onExitClose, startCommandLogging, withStore } from '../context.js';
 import { EXIT } from '../exit.js';
+import { printJson, printOut } from '../output.js';
 
 const COLLECTIONS: Array<keyof StoreCounts> = ['users', 'scenarios', 'system_prompts', 'game_sessions', 'messages'];
 
@@ -22,11 +23,11 @@ export function status(_args: string[], options: { json?: boolean }): Promise<nu
       extra.size_bytes = fs.statSync(store.location).size;
     }
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ engine: store.engine, location: store.location, ...extra, counts }, null, 2)}\n`);
+      printJson({ engine: store.engine, location: store.location, ...extra, counts });
       return EXIT.ok;
     }
     const lines = [`${'engine'.padEnd(15)} ${store.engine}`, `${'location'.padEnd(15)} ${store.location}`, ...Object.entries(extra).map(([k, v]) => `${k.padEnd(15)} ${v}`), '', ...COLLECTIONS.map((c) => `${c.padEnd(15)} ${counts[c]}`)];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    printOut(`${lines.join('\n')}\n`);
     return EXIT.ok;
   });
 }
@@ -70,9 +71,9 @@ export async function migrate(_args: string[], options: { to: string; database?:
   onExitClose(target);
   const report = await migrateStore(source, target, await progressBar());
   const lines = COLLECTIONS.map((c) => `${c.padEnd(15)} source ${String(report.source[c]).padStart(7)}  target ${String(report.target[c]).padStart(7)}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  printOut(`${lines.join('\n')}\n`);
   getLogger('db_utils').info('Store migrated to MongoDB', { target: redactMongoUri(options.to), ...report.copied });
   if (report.short.length) throw new UserFacingError(`The target has fewer ${report.short.join(', ')} than the source; run the migration again.`, 1);
-  process.stdout.write(`Done: every record of ${source.location} is in MongoDB.\n`);
+  printOut(`Done: every record of ${source.location} is in MongoDB.\n`);
   return EXIT.ok;
 }

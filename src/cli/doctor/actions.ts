@@ -7,6 +7,8 @@ import { useColour } from '../../logging/reader/output.js';
 import { EXIT } from '../exit.js';
 import { startCommandLogging } from '../context.js';
 import { plural } from '../../text/format.js';
+import { printOut } from '../output.js';
+import { sanitizeText } from '../../llm/sanitize.js';
 
 type Outcome = 'ok' | 'warn' | 'fail';
 interface Check {
@@ -67,7 +69,7 @@ async function checkNarrator(config: Config): Promise<Check[]> {
 
 export async function doctor(): Promise<number> {
   const checks: Check[] = [];
-  const print = (check: Check) => process.stdout.write(`${MARK[check.outcome]} ${check.text}\n`);
+  const print = (check: Check) => process.stdout.write(`${MARK[check.outcome]} ${sanitizeText(check.text)}\n`);
   checks.push(fs.existsSync('.env') ? { outcome: 'ok', text: `.env read from ${process.cwd()}` } : { outcome: 'ok', text: `no .env in ${process.cwd()} (optional: see .env.example)` });
   let config: Config;
   try {
@@ -85,6 +87,6 @@ export async function doctor(): Promise<number> {
   const failed = [...checks, ...rest].filter((ch) => ch.outcome === 'fail').length;
   const warned = [...checks, ...rest].filter((ch) => ch.outcome === 'warn').length;
   const warnings = warned ? ` (${warned} warning${warned > 1 ? 's' : ''} above)` : '';
-  process.stdout.write(failed ? `\n${failed} problem${failed > 1 ? 's' : ''} to fix${warnings}.\n` : warned ? `\nNothing to fix${warnings}.\n` : '\nAll good.\n');
+  printOut(failed ? `\n${failed} problem${failed > 1 ? 's' : ''} to fix${warnings}.\n` : warned ? `\nNothing to fix${warnings}.\n` : '\nAll good.\n');
   return failed ? EXIT.failure : EXIT.ok;
 }

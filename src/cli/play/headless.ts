@@ -175,11 +175,13 @@ function operationOf(line: string): string {
 export async function playHeadless(_args: string[], options: PlayOptions): Promise<number> {
   const run: Run = { current: null, ending: null, failures: 0 };
   let pipeClosed = false;
+  // The last step before the terminal: narration is clean already, but /story, /context and
+  // notices carry text from the store and the model too.
   const io: Io = {
     out: (t) => {
-      if (!pipeClosed) process.stdout.write(t);
+      if (!pipeClosed) process.stdout.write(sanitizeText(t));
     },
-    err: (t) => process.stderr.write(t),
+    err: (t) => process.stderr.write(sanitizeText(t)),
   };
   if (!options.user) throw new UserFacingError(NEEDS_USER);
   if ([options.new, options.session, options.continue].filter(Boolean).length > 1) throw new UserFacingError('Choose one game: --new SCENARIO_ID, --session ID or --continue, not several.');

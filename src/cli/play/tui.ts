@@ -10,6 +10,7 @@ import { saveScenarioFields } from '../../game/scenarios.js';
 import { seedStore } from '../../game/seed.js';
 import { SessionAccess } from '../../game/sessions.js';
 import { createLlm } from '../../llm/create.js';
+import { sanitizeRecord } from '../../llm/sanitize.js';
 import { getLogger, logIfRefused, logUserAction } from '../../logging/logger.js';
 import { NARRATOR_PROMPT } from '../../store/seed/prompts.js';
 import type { PublicUser, ScenarioFields, Store } from '../../store/types.js';
@@ -86,8 +87,9 @@ export function buildServices(config: Config, store: Store, engine: GameEngine):
     accounts: new Accounts(store),
     engine,
     usernameTaken: async (username) => (await store.findUser(username.toLowerCase())) !== null,
-    listScenarios: () => store.listScenarios(),
-    listSessions: (user) => access.list(user),
+    // Lists show what imports and the model wrote: made safe on the way to the screen.
+    listScenarios: async () => (await store.listScenarios()).map(sanitizeRecord),
+    listSessions: async (user) => (await access.list(user)).map(sanitizeRecord),
     importScenario: (file, by) =>
       logIfRefused(log, 'scenario_import', by.username, async () => {
         requireAdmin(by);

@@ -7,6 +7,7 @@ import { operatorName, withStore } from '../context.js';
 import { EXIT } from '../exit.js';
 import { readUserFile } from '../files.js';
 import { shortUtc } from '../../text/format.js';
+import { printOut } from '../output.js';
 
 /** Prompts longer than this are surely a mistake (a binary file, say). */
 const MAX_PROMPT_CHARS = 20_000;
@@ -22,7 +23,7 @@ export function show([version]: string[]): Promise<number> {
     const prompt =
       wanted === undefined ? await store.getActiveSystemPrompt(NARRATOR_PROMPT) : (await store.listSystemPrompts(NARRATOR_PROMPT)).find((p) => p.version === wanted);
     if (!prompt) throw new NotFoundError(wanted === undefined ? 'There is no active narrator prompt.' : `There is no version ${wanted}.`);
-    process.stdout.write(`${prompt.content}\n`);
+    printOut(`${prompt.content}\n`);
     return EXIT.ok;
   });
 }
@@ -35,7 +36,7 @@ export function set([file]: string[]): Promise<number> {
     const by = operatorName();
     const record = await store.addSystemPrompt(NARRATOR_PROMPT, content, by, new Date());
     logUserAction(getLogger('cli'), 'prompt_set', by, { version: record.version });
-    process.stdout.write(`Saved version ${record.version}; it is now active.\n`);
+    printOut(`Saved version ${record.version}; it is now active.\n`);
     return EXIT.ok;
   });
 }
@@ -49,7 +50,7 @@ export function history(): Promise<number> {
       p.created_by,
       (p.content.split('\n')[0] ?? '').slice(0, 50),
     ]);
-    process.stdout.write(`${renderTable(['version', 'created (UTC)', 'by', 'first line'], rows, 4)}\n`);
+    printOut(`${renderTable(['version', 'created (UTC)', 'by', 'first line'], rows, 4)}\n`);
     return versions.length ? EXIT.ok : EXIT.noMatch;
   });
 }
@@ -59,7 +60,7 @@ export function activate([version]: string[]): Promise<number> {
   return withStore(async (store) => {
     if (!(await store.activateSystemPrompt(NARRATOR_PROMPT, wanted))) throw new NotFoundError(`There is no version ${wanted}; \`storyos prompt history\` lists them.`);
     logUserAction(getLogger('cli'), 'prompt_activate', operatorName(), { version: wanted });
-    process.stdout.write(`Version ${wanted} is now active.\n`);
+    printOut(`Version ${wanted} is now active.\n`);
     return EXIT.ok;
   });
 }

@@ -8,6 +8,7 @@ import { renderTable } from '../../text/table.js';
 import { operatorName, withStore } from '../context.js';
 import { EXIT } from '../exit.js';
 import { readUserFile, writeUserFile } from '../files.js';
+import { printJson, printOut } from '../output.js';
 
 async function mustGet(store: Store, id: string): Promise<ScenarioRecord> {
   const scenario = await store.getScenario(id);
@@ -20,15 +21,15 @@ const render = (s: ScenarioRecord, format: string) => (format === 'json' ? scena
 export function list(_args: string[], options: { json?: boolean }): Promise<number> {
   return withStore(async (store) => {
     const scenarios = await store.listScenarios();
-    if (options.json) process.stdout.write(`${JSON.stringify(scenarios, null, 2)}\n`);
-    else process.stdout.write(`${renderTable(['id', 'name', 'version', 'author'], scenarios.map((s) => [s.scenario_id, s.name, s.version, s.author]), 4)}\n`);
+    if (options.json) printJson(scenarios);
+    else printOut(`${renderTable(['id', 'name', 'version', 'author'], scenarios.map((s) => [s.scenario_id, s.name, s.version, s.author]), 4)}\n`);
     return scenarios.length ? EXIT.ok : EXIT.noMatch;
   });
 }
 
 export function show([id]: string[], options: { format: string }): Promise<number> {
   return withStore(async (store) => {
-    process.stdout.write(render(await mustGet(store, id as string), options.format));
+    printOut(render(await mustGet(store, id as string), options.format));
     return EXIT.ok;
   });
 }
@@ -40,7 +41,7 @@ export function importFile([file]: string[]): Promise<number> {
     const by = operatorName();
     const existing = await saveScenarioFields(store, fields, by);
     logUserAction(getLogger('cli'), existing ? 'scenario_update' : 'scenario_import', by, { scenario_id: fields.scenario_id, version: fields.version });
-    process.stdout.write(`${existing ? 'Updated' : 'Imported'} ${fields.scenario_id} (${fields.name} ${fields.version}).\n`);
+    printOut(`${existing ? 'Updated' : 'Imported'} ${fields.scenario_id} (${fields.name} ${fields.version}).\n`);
     return EXIT.ok;
   });
 }
@@ -50,9 +51,9 @@ export function exportOne([id]: string[], options: { format: string; output?: st
     const text = render(await mustGet(store, id as string), options.format);
     if (options.output) {
       writeUserFile(options.output, text, { replace: options.force === true, howToReplace: 'add --force to replace it' });
-      process.stdout.write(`Wrote ${options.output}.\n`);
+      printOut(`Wrote ${options.output}.\n`);
     } else {
-      process.stdout.write(text);
+      printOut(text);
     }
     return EXIT.ok;
   });
@@ -64,7 +65,7 @@ export function remove([id]: string[], options: { yes?: boolean }): Promise<numb
     await mustGet(store, id as string);
     await store.deleteScenario(id as string);
     logUserAction(getLogger('cli'), 'scenario_delete', operatorName(), { scenario_id: id });
-    process.stdout.write(`Deleted ${id}.\n`);
+    printOut(`Deleted ${id}.\n`);
     return EXIT.ok;
   });
 }

@@ -4,17 +4,18 @@ import { renderTable } from '../../text/table.js';
 import { operatorName, readPassword, withStore } from '../context.js';
 import { EXIT } from '../exit.js';
 import { shortUtc } from '../../text/format.js';
+import { printJson, printOut } from '../output.js';
 
 
 export function list(_args: string[], options: { json?: boolean }): Promise<number> {
   return withStore(async (store) => {
     const users = await new Accounts(store).listUsers();
     if (options.json) {
-      process.stdout.write(`${JSON.stringify(users, null, 2)}\n`);
+      printJson(users);
     } else {
       const now = new Date();
       const rows = users.map((u) => [u.username, u.role, shortUtc(u.created_at), shortUtc(u.last_login_at), u.locked_until && u.locked_until > now ? `until ${shortUtc(u.locked_until)}` : '-']);
-      process.stdout.write(`${renderTable(['username', 'role', 'created (UTC)', 'last login (UTC)', 'locked'], rows, 5)}\n`);
+      printOut(`${renderTable(['username', 'role', 'created (UTC)', 'last login (UTC)', 'locked'], rows, 5)}\n`);
     }
     return users.length ? EXIT.ok : EXIT.noMatch;
   });
@@ -24,7 +25,7 @@ export function add([username]: string[], options: { admin?: boolean; passwordSt
   return withStore(async (store) => {
     const password = await readPassword({ passwordStdin: options.passwordStdin, confirm: true, prompt: `Password for ${username}` });
     const user = await new Accounts(store).createUser(username as string, password, options.admin ? 'admin' : 'user', operatorName());
-    process.stdout.write(`Created ${user.role} ${user.username}.\n`);
+    printOut(`Created ${user.role} ${user.username}.\n`);
     return EXIT.ok;
   });
 }
@@ -33,7 +34,7 @@ export function unlock([username]: string[]): Promise<number> {
   return withStore(async (store) => {
     const outcome = await new Accounts(store).unlock(username as string, operatorName());
     if (outcome === 'no-such-user') throw new UserFacingError(unlockMessage(username as string, outcome), 1);
-    process.stdout.write(`${unlockMessage(username as string, outcome)}\n`);
+    printOut(`${unlockMessage(username as string, outcome)}\n`);
     return EXIT.ok;
   });
 }

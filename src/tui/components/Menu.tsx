@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { useKeys } from '../keys.js';
 import { createContext, useContext, useLayoutEffect, useRef, useState } from 'react';
 import { colour } from '../theme.js';
+import { sanitizeText } from '../../llm/sanitize.js';
 
 export interface MenuItem<T> {
   label: string;
@@ -107,7 +108,7 @@ export function Menu<T>({ items, onSelect, onHighlight, onKey, focus = true, ini
           <Box flexShrink={0}>
             <Text color={i === index ? colour('cyan') : undefined} bold={i === index}>
               {i === index ? '› ' : '  '}
-              {item.label}
+              {sanitizeText(item.label)}
             </Text>
           </Box>
           {item.hint ? <Text dimColor wrap="truncate-end"> — {item.hint}</Text> : null}

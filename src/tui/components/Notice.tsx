@@ -1,5 +1,6 @@
 import { Box, Text, Transform } from 'ink';
 import { colour } from '../theme.js';
+import { sanitizeText } from '../../llm/sanitize.js';
 
 export type NoticeKind = 'error' | 'info' | 'success';
 
@@ -25,7 +26,7 @@ export function Notice({ kind, text }: { kind: NoticeKind; text: string | null }
         </Box>
       ) : null}
       <Transform transform={withoutBreakSpace}>
-        <Text color={colour(COLOURS[kind])}>{text}</Text>
+        <Text color={colour(COLOURS[kind])}>{sanitizeText(text)}</Text>
       </Transform>
     </Box>
   );
