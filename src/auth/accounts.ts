@@ -98,37 +98,44 @@ export class Accounts {
     return toPublic(user);
   }
 
+  /**
+   * At most MAX_FAILED_LOGINS password checks per account per lockout window, whatever the
+   * concurrency: the store reserves the attempt before the password is checked (refusing while
+   * locked or at the limit), a wrong password leaves it counted, and a right one clears the count
+   * only if no other attempt locked the account meanwhile. An unknown name, a locked account and a
+   * refused attempt cost one argon2 verification too, and every failure says the same sentence.
+   */
   async login(username: string, password: string): Promise<PublicUser> {
     if (username.trim() === '') throw new ValidationError('Type your username.', 'username');
     const started = performance.now();
     const key = username.toLowerCase();
-    const user = await this.store.findUser(key);
-    if (!user) {
+    const now = this.now();
+    // The first thing done, so that parallel attempts take their places in the order they came.
+    const reservation = await this.store.reserveLoginAttempt(key, now, { maxFailures: MAX_FAILED_LOGINS, lockMs: LOCKOUT_MS });
+    const user = reservation ? await this.store.findUser(key) : null;
+    if (!reservation || !user) {
       await verifyAgainstNothing(password);
       log.warn('Login failed', { user_id: unknownName(username), reason: 'unknown_user' });
       throw new LoginError();
     }
-    const now = this.now();
-    if (user.locked_until && user.locked_until > now) {
+    if (!reservation.granted) {
       await verifyAgainstNothing(password);
-      log.warn('Login refused: account locked', { user_id: user.username, locked_until: user.locked_until });
+      log.warn('Login refused: account locked', { user_id: user.username, locked_until: reservation.locked_until ?? 'at the limit of failed logins' });
       throw new LoginError();
     }
     if (!(await verifyPassword(user.password_hash, password))) {
-      await this.recordFailure(user, now);
+      log.warn('Login failed', { user_id: user.username, reason: 'wrong_password', failed_attempts: reservation.failed_attempts });
+      if (reservation.locked_until) {
+        log.warn(`Account locked after ${MAX_FAILED_LOGINS} failed logins`, { user_id: user.username, locked_until: reservation.locked_until });
+      }
       throw new LoginError();
     }
-    await this.store.updateLoginState(key, { failed_attempts: 0, locked_until: null, last_login_at: now });
+    if (!(await this.store.completeLogin(key, reservation.locked_until, now))) {
+      log.warn('Login refused: account locked', { user_id: user.username, reason: 'locked_during_check' });
+      throw new LoginError();
+    }
     log.info(`User ${user.username} logged in successfully`, { user_id: user.username, duration: formatDuration(performance.now() - started) });
     return toPublic({ ...user, failed_attempts: 0, locked_until: null, last_login_at: now });
-  }
-
-  private async recordFailure(user: UserRecord, now: Date): Promise<void> {
-    const result = await this.store.recordLoginFailure(user.username_lower, now, { maxFailures: MAX_FAILED_LOGINS, lockMs: LOCKOUT_MS });
-    log.warn('Login failed', { user_id: user.username, reason: 'wrong_password', failed_attempts: result?.failed_attempts });
-    if (result?.locked_until && result.failed_attempts === MAX_FAILED_LOGINS) {
-      log.warn(`Account locked after ${MAX_FAILED_LOGINS} failed logins`, { user_id: user.username, locked_until: result.locked_until });
-    }
   }
 
   logout(user: PublicUser): void {

@@ -22,6 +22,13 @@ export interface LockoutPolicy {
   lockMs: number;
 }
 
+/** The answer of `Store.reserveLoginAttempt`: whether the password may be checked, and the count after it. */
+export interface LoginReservation {
+  granted: boolean;
+  failed_attempts: number;
+  locked_until: Date | null;
+}
+
 export interface ScenarioFields {
   scenario_id: string;
   name: string;
@@ -166,10 +173,20 @@ export interface Store {
   listUsers(): Promise<PublicUser[]>;
   updateLoginState(usernameLower: string, state: Pick<UserRecord, 'failed_attempts' | 'locked_until' | 'last_login_at'>): Promise<void>;
   /**
-   * Counts one failed login atomically (parallel attempts each count): an expired lock starts the
-   * count again, and reaching `policy.maxFailures` locks until `now + policy.lockMs`.
+   * Reserves one password check, before it is made, in one atomic step (parallel attempts each
+   * take their own place): refused (`granted: false`, nothing changed) while the account is
+   * locked or once `policy.maxFailures` attempts are counted; otherwise the attempt is counted
+   * as a failure (an expired lock starts the count again), and the one that reaches
+   * `policy.maxFailures` also locks until `now + policy.lockMs` (returned as `locked_until`).
+   * null: no such user. A check that fails leaves its attempt counted.
    */
-  recordLoginFailure(usernameLower: string, now: Date, policy: LockoutPolicy): Promise<Pick<UserRecord, 'failed_attempts' | 'locked_until'> | null>;
+  reserveLoginAttempt(usernameLower: string, now: Date, policy: LockoutPolicy): Promise<LoginReservation | null>;
+  /**
+   * After a right password: clears the count and the lock and records the login, only if no lock
+   * was set since the reservation (`lockedUntil` is the reservation's: null, or the lock that
+   * attempt set itself). False, changing nothing, when another attempt locked the account meanwhile.
+   */
+  completeLogin(usernameLower: string, lockedUntil: Date | null, at: Date): Promise<boolean>;
   /** Creates the first account only while there is none (two first runs at once make one). */
   createFirstUser(user: UserRecord): Promise<boolean>;
 

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import argon2 from 'argon2';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Accounts, fieldToRetry, LOCKOUT_MS, LOGIN_FAILED, LoginError, MAX_FAILED_LOGINS, toPublic } from '../../src/auth/accounts.js';
 import { checkPassword, checkUsername, hashPassword, PASSWORD_MAX, PASSWORD_MIN, ValidationError, verifyAgainstNothing, verifyPassword } from '../../src/auth/passwords.js';
 import { UserFacingError } from '../../src/config/errors.js';
@@ -433,6 +434,71 @@ describe('login', () => {
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
     expect((await record(store, 'alice')).locked_until).toEqual(new Date(T0.getTime() + LOCKOUT_MS));
     await store.close();
+  });
+});
+
+describe('the lockout under concurrency', () => {
+  /** Counts argon2 verifications of `hash`: a refused attempt's dummy verification is not a check of the password. */
+  function spyOnChecks(hash: () => string) {
+    const verify = vi.spyOn(argon2, 'verify');
+    return { checks: () => verify.mock.calls.filter(([h]) => h === hash()).length, restore: () => verify.mockRestore() };
+  }
+
+  // Regression (security): the lock was read before the ~0.1 s argon2 check and the failure counted
+  // after it, so 19 parallel logins checked 19 passwords, and a right password sent 0.45 s after
+  // the lock line logged in and cleared the lock.
+  it('checks at most 5 passwords for 20 concurrent wrong logins and a right one, and refuses the right one', async () => {
+    const store = openStore();
+    const accounts = new Accounts(store, () => T0);
+    await accounts.register('alice', PASSWORD);
+    const hash = (await record(store, 'alice')).password_hash;
+    const spy = spyOnChecks(() => hash);
+    try {
+      const attempts = [...Array.from({ length: 20 }, (_, i) => accounts.login('alice', `${WRONG}-${i}`)), accounts.login('alice', PASSWORD)];
+      const results = await Promise.allSettled(attempts);
+      expect(results.every((r) => r.status === 'rejected' && (r.reason as Error).message === LOGIN_FAILED)).toBe(true);
+      expect(spy.checks()).toBe(MAX_FAILED_LOGINS);
+      expect(await record(store, 'alice')).toMatchObject({ failed_attempts: MAX_FAILED_LOGINS, locked_until: new Date(T0.getTime() + LOCKOUT_MS), last_login_at: null });
+      // Locked: the right password is refused without being checked.
+      await expectLoginFailed(accounts.login('alice', PASSWORD));
+      expect(spy.checks()).toBe(MAX_FAILED_LOGINS);
+    } finally {
+      spy.restore();
+    }
+  });
+
+  it('never lets a right password whose check began before the lock clear it', async () => {
+    const store = openStore();
+    const accounts = new Accounts(store, () => T0);
+    await accounts.register('alice', PASSWORD);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const realVerify = argon2.verify.bind(argon2);
+    const verify = vi.spyOn(argon2, 'verify').mockImplementation(async (hash, password, ...rest) => {
+      if (password === PASSWORD) await held;
+      return realVerify(hash, password, ...rest);
+    });
+    try {
+      // The right password is checked first, slowly; four wrong ones meanwhile reach the limit and lock.
+      const right = accounts.login('alice', PASSWORD);
+      for (let i = 0; i < MAX_FAILED_LOGINS - 1; i++) await expectLoginFailed(accounts.login('alice', `${WRONG}-${i}`));
+      const lockedUntil = new Date(T0.getTime() + LOCKOUT_MS);
+      expect((await record(store, 'alice')).locked_until).toEqual(lockedUntil);
+      release();
+      await expectLoginFailed(right);
+      expect(await record(store, 'alice')).toMatchObject({ failed_attempts: MAX_FAILED_LOGINS, locked_until: lockedUntil, last_login_at: null });
+    } finally {
+      verify.mockRestore();
+    }
+  });
+
+  it('lets the right password in on the fifth attempt: the lock its own attempt set is lifted', async () => {
+    const store = openStore();
+    const accounts = new Accounts(store, () => T0);
+    await accounts.register('alice', PASSWORD);
+    for (let i = 0; i < MAX_FAILED_LOGINS - 1; i++) await expectLoginFailed(accounts.login('alice', WRONG));
+    expect((await accounts.login('alice', PASSWORD)).failed_attempts).toBe(0);
+    expect(await record(store, 'alice')).toMatchObject({ failed_attempts: 0, locked_until: null, last_login_at: T0 });
   });
 });
 

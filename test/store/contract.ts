@@ -1,4 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import argon2 from 'argon2';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Accounts, LOGIN_FAILED, MAX_FAILED_LOGINS } from '../../src/auth/accounts.js';
+import { hashPassword } from '../../src/auth/passwords.js';
 import { ConflictError, DuplicateError, NotFoundError } from '../../src/store/errors.js';
 import { newMessageId, newSessionId } from '../../src/store/ids.js';
 import { EMPTY_STATE, type HeadUpdate, type NewMessage, type ScenarioRecord, type SessionRecord, type Store, type StoryState, type UserRecord } from '../../src/store/types.js';
@@ -95,6 +98,36 @@ export async function playTurns(store: Store, sessionId: string, count: number, 
   return heads;
 }
 
+/**
+ * 20 wrong passwords and a right one sent at once, then the right one again: the argon2
+ * verifications of the account's hash are counted (the dummy verification of a refused attempt
+ * is not a check of the password). At most 5, and the right password is refused while locked.
+ */
+export async function lockoutRace(store: Store): Promise<void> {
+  const right = 'Correct-Horse-7';
+  const hash = await hashPassword(right);
+  await store.createUser({ ...user('alice'), password_hash: hash });
+  const verify = vi.spyOn(argon2, 'verify');
+  try {
+    const checks = () => verify.mock.calls.filter(([h]) => h === hash).length;
+    const accounts = new Accounts(store);
+    const wrong = Array.from({ length: 20 }, (_, i) => accounts.login('alice', `Wrong-Guess-${i}`));
+    // The right one comes once the account is locked, while the wrong ones are still being checked.
+    while ((await store.findUser('alice'))?.locked_until == null) await new Promise((resolve) => setTimeout(resolve, 1));
+    const results = await Promise.allSettled([...wrong, accounts.login('alice', right)]);
+    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'logged in'))).toEqual(Array.from({ length: 21 }, () => LOGIN_FAILED));
+    expect(checks()).toBeGreaterThan(0);
+    expect(checks()).toBeLessThanOrEqual(MAX_FAILED_LOGINS);
+    const locked = await store.findUser('alice');
+    expect(locked).toMatchObject({ failed_attempts: MAX_FAILED_LOGINS, last_login_at: null });
+    expect(locked?.locked_until?.getTime()).toBeGreaterThan(Date.now());
+    await expect(accounts.login('alice', right)).rejects.toThrow(LOGIN_FAILED);
+    expect(checks()).toBeLessThanOrEqual(MAX_FAILED_LOGINS);
+  } finally {
+    verify.mockRestore();
+  }
+}
+
 /** The contract both stores must keep; `open` gives a fresh, empty store. */
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`${name} store contract`, () => {
@@ -123,16 +156,54 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await expect(store.createUser(user('ALICE'))).rejects.toBeInstanceOf(DuplicateError);
       });
 
-      it('counts parallel login failures atomically and locks at the threshold', async () => {
+      it('reserves at most maxFailures login attempts whatever the concurrency, the last of them locking, and refuses the rest while locked', async () => {
         await store.createUser(user('alice'));
         const now = at('2024-01-15T10:00:00.000Z');
         const policy = { maxFailures: 5, lockMs: 15 * 60_000 };
-        const results = await Promise.all(Array.from({ length: 5 }, () => store.recordLoginFailure('alice', now, policy)));
-        expect(results.map((r) => r?.failed_attempts).sort()).toEqual([1, 2, 3, 4, 5]);
-        expect(await store.findUser('alice')).toMatchObject({ failed_attempts: 5, locked_until: at('2024-01-15T10:15:00.000Z') });
-        const afterExpiry = await store.recordLoginFailure('alice', at('2024-01-15T10:20:00.000Z'), policy);
-        expect(afterExpiry).toEqual({ failed_attempts: 1, locked_until: null });
-        expect(await store.recordLoginFailure('nobody', now, policy)).toBeNull();
+        const lock = at('2024-01-15T10:15:00.000Z');
+        const results = await Promise.all(Array.from({ length: 21 }, () => store.reserveLoginAttempt('alice', now, policy)));
+        const granted = results.filter((r) => r?.granted);
+        expect(granted.map((r) => r?.failed_attempts).sort()).toEqual([1, 2, 3, 4, 5]);
+        expect(granted.filter((r) => r?.locked_until !== null)).toEqual([{ granted: true, failed_attempts: 5, locked_until: lock }]);
+        expect(results.filter((r) => !r?.granted)).toEqual(Array.from({ length: 16 }, () => ({ granted: false, failed_attempts: 5, locked_until: lock })));
+        expect(await store.findUser('alice')).toMatchObject({ failed_attempts: 5, locked_until: lock });
+        // Still locked a second before the end: refused, and the lock is not extended.
+        expect(await store.reserveLoginAttempt('alice', at('2024-01-15T10:14:59.000Z'), policy)).toEqual({ granted: false, failed_attempts: 5, locked_until: lock });
+        // Past it, the count starts again.
+        expect(await store.reserveLoginAttempt('alice', at('2024-01-15T10:20:00.000Z'), policy)).toEqual({ granted: true, failed_attempts: 1, locked_until: null });
+        expect(await store.findUser('alice')).toMatchObject({ failed_attempts: 1, locked_until: null });
+        expect(await store.reserveLoginAttempt('nobody', now, policy)).toBeNull();
+      });
+
+      it('refuses an attempt once the limit is counted even without a lock', async () => {
+        await store.createUser({ ...user('alice'), failed_attempts: 5 });
+        const policy = { maxFailures: 5, lockMs: 15 * 60_000 };
+        expect(await store.reserveLoginAttempt('alice', at('2024-01-15T10:00:00.000Z'), policy)).toEqual({ granted: false, failed_attempts: 5, locked_until: null });
+        expect(await store.findUser('alice')).toMatchObject({ failed_attempts: 5, locked_until: null });
+      });
+
+      it('completes a login only if no lock was set since its reservation', async () => {
+        await store.createUser(user('alice'));
+        const policy = { maxFailures: 5, lockMs: 15 * 60_000 };
+        const now = at('2024-01-15T10:00:00.000Z');
+        const first = await store.reserveLoginAttempt('alice', now, policy);
+        expect(first).toEqual({ granted: true, failed_attempts: 1, locked_until: null });
+        for (let i = 0; i < 4; i++) await store.reserveLoginAttempt('alice', now, policy);
+        const lock = at('2024-01-15T10:15:00.000Z');
+        // The first attempt's password was right, but four others locked the account meanwhile.
+        expect(await store.completeLogin('alice', null, at('2024-01-15T10:00:01.000Z'))).toBe(false);
+        expect(await store.findUser('alice')).toMatchObject({ failed_attempts: 5, locked_until: lock, last_login_at: null });
+        // The attempt that set the lock itself may lift it.
+        expect(await store.completeLogin('alice', lock, at('2024-01-15T10:00:02.000Z'))).toBe(true);
+        expect(await store.findUser('alice')).toMatchObject({ failed_attempts: 0, locked_until: null, last_login_at: at('2024-01-15T10:00:02.000Z') });
+        // No lock now (lifted by an admin, say): the login goes through.
+        await store.reserveLoginAttempt('alice', now, policy);
+        expect(await store.completeLogin('alice', lock, at('2024-01-15T10:00:03.000Z'))).toBe(true);
+        expect(await store.completeLogin('nobody', null, now)).toBe(false);
+      });
+
+      it('lets 20 concurrent wrong logins and a right one check at most 5 passwords, refusing the right one once locked', async () => {
+        await lockoutRace(store);
       });
 
       it('creates the first user only while there is none', async () => {

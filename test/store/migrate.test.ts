@@ -14,7 +14,7 @@ async function populated(): Promise<SqliteStore> {
   const source = SqliteStore.open(tempDir());
   await source.createUser(user('alice', 'admin'));
   await source.createUser(user('bob'));
-  await source.recordLoginFailure('bob', at('2024-01-15T10:00:00.000Z'), { maxFailures: 5, lockMs: 1000 });
+  await source.reserveLoginAttempt('bob', at('2024-01-15T10:00:00.000Z'), { maxFailures: 5, lockMs: 1000 });
   await source.saveScenario(scenario('one'));
   await source.saveScenario(scenario('two'));
   await source.addSystemPrompt('narrator', 'v1', 'admin', at('2024-01-15T10:00:00.000Z'));

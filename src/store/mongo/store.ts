@@ -20,6 +20,7 @@ import { CLIENT_OPTIONS, explainUriError, mongoLocation, withoutUriSecrets } fro
 import {
   type HeadUpdate,
   type LockoutPolicy,
+  type LoginReservation,
   type MessageRecord,
   type NewMessage,
   type PublicUser,
@@ -180,25 +181,38 @@ export class MongoStore implements Store {
     }, { rows: 1 });
   }
 
-  /** One pipeline update, so parallel failures each count. */
-  recordLoginFailure(usernameLower: string, now: Date, policy: LockoutPolicy): Promise<Pick<UserRecord, 'failed_attempts' | 'locked_until'> | null> {
-    return this.op('record_login_failure', async () => {
-      const expired = { $and: [{ $ne: [{ $ifNull: ['$locked_until', null] }, null] }, { $lte: ['$locked_until', now] }] };
-      const lockedNow = { $and: [{ $ne: [{ $ifNull: ['$locked_until', null] }, null] }, { $gt: ['$locked_until', now] }] };
+  /**
+   * One findOneAndUpdate, so the decision and the count are one atomic step on the server: the
+   * filter admits only an account that is not locked (no lock, or one that has expired) and has
+   * fewer than `maxFailures` attempts counted; the pipeline counts this one (from 0 after an
+   * expired lock) and locks when it reaches the limit. When nothing matched, a read tells a
+   * refused attempt from an unknown user (it decides nothing).
+   */
+  reserveLoginAttempt(usernameLower: string, now: Date, policy: LockoutPolicy): Promise<LoginReservation | null> {
+    return this.op('reserve_login_attempt', async () => {
+      const noLock = { $eq: [{ $ifNull: ['$locked_until', null] }, null] };
       const after = await this.users.findOneAndUpdate(
-        { username_lower: usernameLower },
+        { username_lower: usernameLower, $or: [{ locked_until: { $lte: now } }, { locked_until: null, failed_attempts: { $lt: policy.maxFailures } }] },
         [
-          { $set: { failed_attempts: { $cond: [expired, 1, { $add: ['$failed_attempts', 1] }] }, locked_until: { $cond: [expired, null, '$locked_until'] } } },
-          {
-            $set: {
-              locked_until: { $cond: [lockedNow, '$locked_until', { $cond: [{ $gte: ['$failed_attempts', policy.maxFailures] }, new Date(now.getTime() + policy.lockMs), null] }] },
-            },
-          },
+          { $set: { failed_attempts: { $add: [{ $cond: [noLock, { $ifNull: ['$failed_attempts', 0] }, 0] }, 1] } } },
+          { $set: { locked_until: { $cond: [{ $gte: ['$failed_attempts', policy.maxFailures] }, new Date(now.getTime() + policy.lockMs), null] } } },
         ],
         { returnDocument: 'after', projection: { _id: 0, failed_attempts: 1, locked_until: 1 } },
       );
-      return after ? { failed_attempts: after.failed_attempts, locked_until: after.locked_until ?? null } : null;
+      if (after) return { granted: true, failed_attempts: after.failed_attempts, locked_until: after.locked_until ?? null };
+      const user = await this.users.findOne({ username_lower: usernameLower }, { projection: { _id: 0, failed_attempts: 1, locked_until: 1 } });
+      return user ? { granted: false, failed_attempts: user.failed_attempts, locked_until: user.locked_until ?? null } : null;
     });
+  }
+
+  /** One conditional update: the count and the lock are cleared only if no other attempt locked the account since the reservation. */
+  completeLogin(usernameLower: string, lockedUntil: Date | null, at: Date): Promise<boolean> {
+    return this.op('complete_login', async () => {
+      const unchanged: Filter<UserRecord>[] = [{ locked_until: null }];
+      if (lockedUntil) unchanged.push({ locked_until: lockedUntil });
+      const result = await this.users.updateOne({ username_lower: usernameLower, $or: unchanged }, { $set: { failed_attempts: 0, locked_until: null, last_login_at: at } });
+      return result.matchedCount > 0;
+    }, { rows: 1 });
   }
 
   private async anyUser(): Promise<boolean> {

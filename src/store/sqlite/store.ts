@@ -5,6 +5,7 @@ import { instrumented } from '../instrument.js';
 import type {
   HeadUpdate,
   LockoutPolicy,
+  LoginReservation,
   MessageRecord,
   NewMessage,
   PublicUser,
@@ -139,18 +140,32 @@ export class SqliteStore implements Store {
     }, { rows: 1 });
   }
 
-  recordLoginFailure(usernameLower: string, now: Date, policy: LockoutPolicy): Promise<Pick<UserRecord, 'failed_attempts' | 'locked_until'> | null> {
-    return this.op('record_login_failure', () =>
+  reserveLoginAttempt(usernameLower: string, now: Date, policy: LockoutPolicy): Promise<LoginReservation | null> {
+    return this.op('reserve_login_attempt', () =>
       this.write(() => {
         const row = this.db.prepare('SELECT failed_attempts, locked_until FROM users WHERE username_lower = ?').get(usernameLower) as Row | undefined;
         if (!row) return null;
         const lockedUntil = toDate(row.locked_until as string | null);
-        const expired = lockedUntil !== null && lockedUntil <= now;
-        const failed = (expired ? 0 : (row.failed_attempts as number)) + 1;
-        const locked = !expired && lockedUntil !== null ? lockedUntil : failed >= policy.maxFailures ? new Date(now.getTime() + policy.lockMs) : null;
+        const count = row.failed_attempts as number;
+        if (lockedUntil !== null && lockedUntil > now) return { granted: false, failed_attempts: count, locked_until: lockedUntil };
+        const base = lockedUntil !== null ? 0 : count;
+        if (base >= policy.maxFailures) return { granted: false, failed_attempts: count, locked_until: lockedUntil };
+        const failed = base + 1;
+        const locked = failed >= policy.maxFailures ? new Date(now.getTime() + policy.lockMs) : null;
         this.db.prepare('UPDATE users SET failed_attempts = ?, locked_until = ? WHERE username_lower = ?').run(failed, toText(locked), usernameLower);
-        return { failed_attempts: failed, locked_until: locked };
+        return { granted: true, failed_attempts: failed, locked_until: locked };
       }),
+    );
+  }
+
+  completeLogin(usernameLower: string, lockedUntil: Date | null, at: Date): Promise<boolean> {
+    return this.op(
+      'complete_login',
+      () =>
+        this.db
+          .prepare('UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login_at = ? WHERE username_lower = ? AND (locked_until IS NULL OR locked_until = ?)')
+          .run(toText(at), usernameLower, toText(lockedUntil)).changes > 0,
+      { rows: 1 },
     );
   }
 
