@@ -74,3 +74,38 @@ describe('how a turn ends, in a real terminal', () => {
     await store.close();
   });
 });
+
+describe('a narrator whose state update is full of escape sequences', () => {
+  it('changes neither the pane title nor the screen, in /story, /context and the Load game screen', async () => {
+    const NASTY = '\u001b]0;pwned\u0007\u001b]52;c;SGVsbG8=\u0007\u001b[2J\u001b[?1049h\u202eevil';
+    server.answerByDefault({
+      json: () => ({
+        kind: 'json',
+        content: JSON.stringify({ event_title: `T ${NASTY}`, event_summary: `S ${NASTY}`, involved_characters: [], character_updates: [{ name: `Mara ${NASTY}`, summary: NASTY }], world_state: `W ${NASTY}`, last_scene: `Scene ${NASTY}`, location: `L ${NASTY}`, synopsis: `Syn ${NASTY}` }),
+      }),
+    });
+    server.script({ kind: 'stream', chunks: [`Opening ${NASTY}.`] }, { kind: 'stream', chunks: ['Rain.'] });
+    const tmux = await inAGame();
+    const before = tmux.terminalState();
+    await tmux.type('I look around\r');
+    await tmux.waitFor('Rain.');
+    await tmux.type('/story\r');
+    let screen = await tmux.waitFor('Syn evil');
+    expect(tmux.terminalState()).toEqual(before);
+    await tmux.keys('Escape');
+    await tmux.type('/context\r');
+    screen = await tmux.waitFor('Next prompt');
+    expect(tmux.terminalState()).toEqual(before);
+    await tmux.keys('Escape');
+    await tmux.type('/menu\r');
+    await tmux.waitFor('› New game');
+    await tmux.keys('Down');
+    await tmux.keys('Down');
+    await tmux.keys('Enter');
+    screen = await tmux.waitFor('Scene evil');
+    expect(tmux.terminalState()).toEqual(before);
+    expect(before.alternateScreen).toBe(false);
+    expect(before.title).not.toContain('pwned');
+    expect(screen).toContain('StoryOS · Load game');
+  });
+});

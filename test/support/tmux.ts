@@ -42,6 +42,12 @@ export class TmuxSession {
     process.kill(Number(program), signal);
   }
 
+  /** The pane's title (OSC 0/2 set it) and whether the alternate screen is on: what a hostile text would change. */
+  terminalState(): { title: string; alternateScreen: boolean } {
+    const [title = '', alternate] = this.tmux('display-message', '-p', '-t', this.name, '#{pane_title}\t#{alternate_on}').trimEnd().split('\t');
+    return { title, alternateScreen: alternate === '1' };
+  }
+
   screen(): string {
     return this.tmux('capture-pane', '-p', '-t', this.name);
   }
