@@ -136,7 +136,7 @@ export class OpenAiLlm implements LlmClient {
     const maxAttempts = Math.min(request.maxRetries ?? this.options.maxRetries, this.options.maxRetries) + 1;
     for (let n = 1; ; n++) {
       try {
-        return await attempt(n, performance.now() - began);
+        return await attempt(n, n === 1 ? 0 : performance.now() - began);
       } catch (error) {
         const failure = error as LlmError;
         if (!failure.retryable || n >= maxAttempts || signal?.aborted) {

@@ -156,7 +156,7 @@ describe('how a narration ends (finish_reason)', () => {
   it('is complete only with the server\'s stop, which it records', async () => {
     server.script({ kind: 'stream', chunks: ['All told.'] });
     const result = await client().stream(request());
-    expect(result).toMatchObject({ text: 'All told.', finishReason: 'stop', interrupted: false, interruption: null });
+    expect(result).toMatchObject({ text: 'All told.', finishReason: 'stop', interrupted: false, interruption: null, waitedMs: 0 });
   });
 
   it.each([
