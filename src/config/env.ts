@@ -180,5 +180,5 @@ export function secretValues(env: NodeJS.ProcessEnv = process.env): string[] {
       }
       return mongoUriSecrets(filled);
     });
-  return [...new Set(values)].filter((v) => v.length >= 6);
+  return [...new Set(values)].filter((v) => v.length > 0);
 }
