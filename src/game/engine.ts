@@ -81,6 +81,9 @@ export class TurnError extends UserFacingError {
 const PLAYED_ELSEWHERE = 'This game was played in another window meanwhile, so this narration was not kept; /retry plays your action on the latest story.';
 const ACTION_NOT_SAVED = 'The game could not be saved, so your action was not played; /retry sends it again.';
 const TURN_NOT_SAVED = 'The game could not be saved; your action and this narration are kept, and /retry saves them (no new narration is asked for).';
+const OPENING_NOT_SAVED = 'The game could not be saved; it is in Load game, and its opening is told again when you open it.';
+const STILL_UNSAVED = 'The last narration is still not saved, so this action was not played: /retry saves it, then send your action again.';
+const NO_OPENING_YET = 'This game has no opening yet: /retry tells it.';
 const UNANSWERED_FIRST = 'Your last action has no narration yet: /retry sends it, or /undo takes it back.';
 
 /** A narration that streamed but could not be saved, kept for /retry. */
@@ -92,6 +95,8 @@ interface UnsavedTurn {
   previousState: StoryState;
   summaryAction: string | null;
   started: number;
+  /** Its id, the same on every try: a save whose answer was lost is recognised as done. */
+  narrationId: string;
 }
 
 /** What one narration is told after and about. */
@@ -201,6 +206,8 @@ export class GameEngine {
   /** The player's last action when it is saved without a narration (the process ended first). */
   async unansweredAction(user: PublicUser, sessionId: string): Promise<string | null> {
     const session = await this.access.open(user, sessionId);
+    // Its narration is kept, waiting to be saved: /retry saves it, so the action is not offered again.
+    if (this.unsaved.has(sessionId)) return null;
     const head = session.head ? await this.store.getMessage(session.head) : null;
     return head?.sender === 'player' ? head.content : null;
   }
@@ -240,7 +247,16 @@ export class GameEngine {
     try {
       return await this.narrate('opening', session, { parentId: null, action: null, instruction: OPENING_INSTRUCTION(scenario), turnCount: 0 }, play);
     } catch (error) {
-      await this.store.deleteSession(session.id);
+      if (error instanceof TurnError && error.failure.kind === 'store') {
+        // The game stays, without an opening: it is told again when the game is next opened.
+        this.unsaved.delete(session.id);
+        throw new TurnError({ kind: 'store', message: OPENING_NOT_SAVED }, null);
+      }
+      try {
+        await this.store.deleteSession(session.id);
+      } catch (cleanup) {
+        logError(log, 'A game that could not start could not be removed; it opens with its opening told again', cleanup, { operation: 'delete_session', session: session.id });
+      }
       throw error;
     }
   }
@@ -251,9 +267,18 @@ export class GameEngine {
     if (text.length > MAX_ACTION_CHARS) throw new UserFacingError(`An action can be at most ${MAX_ACTION_CHARS} characters (this one has ${text.length}).`, 2);
     const session = await this.ready(user, sessionId);
     logUserAction(log, 'take_turn', user.username, { session: sessionId, input_length: text.length });
-    if (!this.unsaved.has(sessionId)) return this.playAction(session, text, play);
+    if (session.head === null) throw new UserFacingError(NO_OPENING_YET, 1);
+    const kept = this.unsaved.get(sessionId);
+    if (!kept) return this.playAction(session, text, play);
+    // The kept action typed again: its narration is there already, and only needs saving.
+    if (kept.turn.action === text) return this.saveUnsaved(sessionId);
     // The narration kept after a failed save goes first: this action follows it.
-    await this.saveUnsaved(sessionId);
+    try {
+      await this.saveUnsaved(sessionId);
+    } catch (error) {
+      if (error instanceof TurnError) throw new TurnError({ kind: 'store', message: STILL_UNSAVED }, text);
+      throw error;
+    }
     return this.playAction(await this.access.open(user, sessionId), text, play);
   }
 
@@ -266,7 +291,18 @@ export class GameEngine {
     const unanswered = head?.sender === 'player' ? head : null;
     const parentId = unanswered ? unanswered.parent_id : session.head;
     const actionId = unanswered?.content === action ? unanswered.id : undefined;
-    return this.narrate('turn', session, { parentId, action, actionId, instruction: action, turnCount: session.turn_count + 1 }, play);
+    const from = unanswered ? { ...session, state: await this.stateOfBranch(session) } : session;
+    return this.narrate('turn', from, { parentId, action, actionId, instruction: action, turnCount: session.turn_count + 1 }, play);
+  }
+
+  /**
+   * The story state of the branch shown. With an unanswered action at the head it is its
+   * narration's: a state update that landed after the action was saved is there, not on the session.
+   */
+  private async stateOfBranch(session: SessionRecord): Promise<StoryState> {
+    const head = session.head ? await this.store.getMessage(session.head) : null;
+    if (head?.sender !== 'player' || !head.parent_id) return session.state;
+    return (await this.store.getMessage(head.parent_id))?.state ?? session.state;
   }
 
   /** A new narration for the last turn, kept beside the old one; or the failed action sent again. */
@@ -311,6 +347,7 @@ export class GameEngine {
   async continueStory(user: PublicUser, sessionId: string, play: PlayOptions = {}): Promise<TurnResult> {
     const session = await this.ready(user, sessionId);
     logUserAction(log, 'continue', user.username, { session: sessionId });
+    if (session.head === null) throw new UserFacingError(NO_OPENING_YET, 1);
     if (this.unsaved.has(sessionId) || this.failedActions.has(sessionId) || (await this.headMessage(session)).sender === 'player') throw new UserFacingError(UNANSWERED_FIRST, 1);
     return this.narrate('continue', session, { parentId: session.head, action: null, instruction: CONTINUE_INSTRUCTION, turnCount: session.turn_count + 1 }, play);
   }
@@ -319,7 +356,7 @@ export class GameEngine {
   async nextPrompt(user: PublicUser, sessionId: string, action = '(your next action)'): Promise<AssembledPrompt> {
     const session = await this.ready(user, sessionId);
     const head = session.head ? await this.store.getMessage(session.head) : null;
-    if (head?.sender === 'player') return this.buildPrompt(session, head.parent_id, head.content, session.state);
+    if (head?.sender === 'player') return this.buildPrompt(session, head.parent_id, head.content, await this.stateOfBranch(session));
     return this.buildPrompt(session, session.head, action, session.state);
   }
 
@@ -328,7 +365,7 @@ export class GameEngine {
     const session = await this.ready(user, sessionId);
     const branch = session.head ? await this.store.getBranch(sessionId, session.head, 1_000_000_000) : [];
     const timeline = branch.flatMap((m) => (m.state?.event ? [m.state.event] : []));
-    const { synopsis, world_state, location, last_scene, characters } = session.state;
+    const { synopsis, world_state, location, last_scene, characters } = await this.stateOfBranch(session);
     return { synopsis, world_state, location, last_scene, characters, timeline };
   }
 
@@ -417,7 +454,7 @@ export class GameEngine {
       throw new TurnError(failure, turn.action);
     }
     const summaryAction = kind === 'retry' && turn.stateFrom?.sender === 'player' ? turn.stateFrom.content : turn.action;
-    const pending: UnsavedTurn = { kind, session: from.session, turn: from.turn, result, previousState, summaryAction, started };
+    const pending: UnsavedTurn = { kind, session: from.session, turn: from.turn, result, previousState, summaryAction, started, narrationId: newMessageId() };
     const persistStarted = performance.now();
     const saved = await this.saveNarration(pending);
     return this.finish(pending, saved, { prepare: promptReadyMs, persist: performance.now() - persistStarted, promptTokens: prompt.totalTokens });
@@ -432,6 +469,7 @@ export class GameEngine {
     try {
       await this.withStoreRetries('save_action', session.id, () => this.store.appendMessages(session.id, [action], update, session.head));
     } catch (error) {
+      if (await this.savedAsHead(session.id, action.id)) return { session: { ...session, head: action.id, updated_at: now }, turn: { ...turn, actionId: action.id } };
       this.failedActions.set(session.id, turn.action);
       if (error instanceof ConflictError) {
         log.warn('Turn refused: the game moved on in another process', { session: session.id, operation: 'turn' });
@@ -452,6 +490,11 @@ export class GameEngine {
       this.failedActions.delete(session.id);
       return saved;
     } catch (error) {
+      if (await this.savedAsHead(session.id, pending.narrationId)) {
+        this.unsaved.delete(session.id);
+        this.failedActions.delete(session.id);
+        return this.narrationRecord(pending);
+      }
       if (error instanceof ConflictError) {
         this.unsaved.delete(session.id);
         if (turn.action !== null) this.failedActions.set(session.id, turn.action);
@@ -461,6 +504,18 @@ export class GameEngine {
       this.unsaved.set(session.id, pending);
       logError(log, 'The narration could not be saved; kept for /retry', error, { operation: 'save_narration', session: session.id, response_length: pending.result.text.length });
       throw new TurnError({ kind: 'store', message: TURN_NOT_SAVED }, turn.action, pending.result.text);
+    }
+  }
+
+  /**
+   * Whether a write that failed (refused as a conflict or a duplicate) had in fact been done by an
+   * earlier try whose answer was lost (a dropped connection after the commit): the head is then ours.
+   */
+  private async savedAsHead(sessionId: string, messageId: string): Promise<boolean> {
+    try {
+      return (await this.store.getSession(sessionId))?.head === messageId;
+    } catch {
+      return false;
     }
   }
 
@@ -534,12 +589,13 @@ export class GameEngine {
     return { historyHead: from.parent_id, state: narrator?.state ?? EMPTY_STATE };
   }
 
-  /** Saves the narration after its action (already saved) or its parent, moving the head to it. */
-  private async persist({ session, turn, result, previousState }: UnsavedTurn): Promise<{ session: SessionRecord; message: MessageRecord }> {
+  /** The narration's message and the session after it, as saved (the same on every try). */
+  private narrationRecord({ session, turn, result, previousState, narrationId }: UnsavedTurn): { session: SessionRecord; message: MessageRecord } {
     const now = this.now();
     const state = stateWithoutEvent(previousState);
-    const narration: NewMessage = {
-      id: newMessageId(),
+    const message: MessageRecord = {
+      id: narrationId,
+      session_id: session.id,
       parent_id: turn.actionId ?? turn.parentId,
       sender: 'StoryOS',
       content: result.text,
@@ -555,9 +611,16 @@ export class GameEngine {
       state,
     };
     const usage = { tokens_in: session.usage.tokens_in + result.usage.tokens_in, tokens_out: session.usage.tokens_out + result.usage.tokens_out };
-    await this.store.appendMessages(session.id, [narration], { turn_count: turn.turnCount, usage, state, updated_at: now }, session.head);
-    const updated: SessionRecord = { ...session, head: narration.id, turn_count: turn.turnCount, usage, state, updated_at: now };
-    return { session: updated, message: { ...narration, session_id: session.id } };
+    return { session: { ...session, head: narrationId, turn_count: turn.turnCount, usage, state, updated_at: now }, message };
+  }
+
+  /** Saves the narration after its action (already saved) or its parent, moving the head to it. */
+  private async persist(pending: UnsavedTurn): Promise<{ session: SessionRecord; message: MessageRecord }> {
+    const saved = this.narrationRecord(pending);
+    const { session_id: _session, ...message } = saved.message;
+    const { turn_count, usage, state, updated_at } = saved.session;
+    await this.store.appendMessages(pending.session.id, [message], { turn_count, usage, state, updated_at }, pending.session.head);
+    return saved;
   }
 
   /**

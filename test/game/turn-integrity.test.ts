@@ -30,10 +30,10 @@ afterEach(async () => {
   await store.close();
 });
 
-function engine(over: Store = store, maxRetries = 2): GameEngine {
+function engine(over: Store = store, maxRetries = 2, timeoutS = 0.5): GameEngine {
   return new GameEngine({
     store: over,
-    llm: new OpenAiLlm({ apiKey: 'xai-test-key', baseUrl: server.url, model: 'grok-test', timeoutS: 0.5, maxRetries, backoff: { baseMs: 5, capMs: 20 } }),
+    llm: new OpenAiLlm({ apiKey: 'xai-test-key', baseUrl: server.url, model: 'grok-test', timeoutS, maxRetries, backoff: { baseMs: 5, capMs: 20 } }),
     narratorModel: 'grok-test',
     summaryModel: 'grok-summary',
     storeRetryMs: [5, 10],
@@ -181,6 +181,53 @@ describe('store faults during a turn', () => {
     expect(narrationRequests()).toHaveLength(3);
   });
 
+  it('typing the kept action again only saves its narration; a new action while the save still fails comes back', async () => {
+    const faulty = new FaultyStore(store);
+    const game = engine(faulty.store);
+    const { session } = await game.newSession(alice, SCENARIO);
+    await game.settled(session.id);
+    server.script({ kind: 'stream', chunks: ['Read once.'] });
+    faulty.failOn(2, sqliteError('SQLITE_FULL'));
+    await failureOf(game.takeTurn(alice, session.id, 'I knock.'));
+    expect(await game.unansweredAction(alice, session.id)).toBeNull();
+    faulty.failOn(1, sqliteError('SQLITE_FULL'));
+    const refused = await failureOf(game.takeTurn(alice, session.id, 'I kick the door.'));
+    expect(refused.message).toBe('The last narration is still not saved, so this action was not played: /retry saves it, then send your action again.');
+    expect([refused.action, refused.unsavedNarration]).toEqual(['I kick the door.', null]);
+    const asked = narrationRequests().length;
+    const saved = await game.takeTurn(alice, session.id, 'I knock.');
+    expect(saved.message.content).toBe('Read once.');
+    expect(narrationRequests()).toHaveLength(asked);
+    expect((await game.transcript(alice, session.id)).map((m) => m.content).slice(1)).toEqual(['I knock.', 'Read once.']);
+    expect(saved.session.turn_count).toBe(1);
+  });
+
+  it('recognises a save whose answer was lost after it committed, instead of calling it a conflict', async () => {
+    const faulty = new FaultyStore(store);
+    const game = engine(faulty.store);
+    const { session } = await game.newSession(alice, SCENARIO);
+    await game.settled(session.id);
+    server.script({ kind: 'stream', chunks: ['Saved, answer lost.'] });
+    faulty.commitThenFail(2, sqliteError('SQLITE_BUSY'));
+    const result = await game.takeTurn(alice, session.id, 'I write.');
+    expect(result.message.content).toBe('Saved, answer lost.');
+    expect((await game.transcript(alice, session.id)).map((m) => m.content).slice(1)).toEqual(['I write.', 'Saved, answer lost.']);
+  });
+
+  it('builds on the latest state when the head is an unanswered action and a late update landed on the narration before it', async () => {
+    const game = engine(store, 2, 3);
+    const { session } = await game.newSession(alice, SCENARIO);
+    await game.settled(session.id);
+    server.script({ kind: 'stream', chunks: ['First.'] }, { kind: 'json', content: validStateUpdate(7), delayMs: 1300 }, { kind: 'status', status: 400 });
+    const first = await game.takeTurn(alice, session.id, 'One.');
+    await failureOf(game.takeTurn(alice, session.id, 'Two.'));
+    await game.settled(session.id);
+    expect((await store.getMessage(first.message.id))?.state?.synopsis).toBe('The keeper vanished; 7 turns played.');
+    expect((await game.story(alice, session.id)).synopsis).toBe('The keeper vanished; 7 turns played.');
+    const prompt = await game.nextPrompt(alice, session.id);
+    expect(JSON.stringify(prompt.messages)).toContain('7 turns played');
+  });
+
   it('keeps an action that could not be saved at all in memory for /retry', async () => {
     const faulty = new FaultyStore(store);
     const game = engine(faulty.store);
@@ -196,6 +243,19 @@ describe('store faults during a turn', () => {
 });
 
 describe('a game whose opening was never saved', () => {
+  it('is kept when its opening could not be saved, to be told again, and takes no action before it', async () => {
+    const faulty = new FaultyStore(store);
+    const game = engine(faulty.store);
+    faulty.failOn(2, sqliteError('SQLITE_FULL'));
+    const error = await failureOf(game.newSession(alice, SCENARIO));
+    expect(error.message).toBe('The game could not be saved; it is in Load game, and its opening is told again when you open it.');
+    const [kept] = await store.listSessions('alice');
+    expect(await game.needsOpening(alice, kept?.id as string)).toBe(true);
+    await expect(game.takeTurn(alice, kept?.id as string, 'Too soon.')).rejects.toThrow('This game has no opening yet: /retry tells it.');
+    await expect(game.continueStory(alice, kept?.id as string)).rejects.toThrow('This game has no opening yet: /retry tells it.');
+    expect((await game.retry(alice, kept?.id as string)).message.parent_id).toBeNull();
+  });
+
   it('tells its opening again when it is next opened, or on /retry', async () => {
     const game = engine();
     const now = new Date();

@@ -14,7 +14,7 @@ export function sqliteError(code: 'SQLITE_BUSY' | 'SQLITE_FULL' | 'SQLITE_CORRUP
  */
 export class FaultyStore {
   writes = 0;
-  private faults: Array<{ at: number; error: Error }> = [];
+  private faults: Array<{ at: number; error: Error; afterCommit?: boolean }> = [];
   readonly store: Store;
 
   constructor(inner: Store) {
@@ -25,12 +25,21 @@ export class FaultyStore {
         if (!WRITES.has(String(property))) return (value as (...a: unknown[]) => unknown).bind(target);
         return async (...args: unknown[]) => {
           this.writes++;
-          const fault = this.faults.findIndex((f) => f.at === this.writes);
-          if (fault !== -1) throw (this.faults.splice(fault, 1)[0] as { error: Error }).error;
-          return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          const index = this.faults.findIndex((f) => f.at === this.writes);
+          const fault = index === -1 ? undefined : this.faults.splice(index, 1)[0];
+          if (fault && !fault.afterCommit) throw fault.error;
+          const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          if (fault) throw fault.error;
+          return result;
         };
       },
     });
+  }
+
+  /** The nth write from now is done, but its caller is told it failed (an answer lost on the way back). */
+  commitThenFail(nth: number, error: Error): this {
+    this.faults.push({ at: this.writes + nth, error, afterCommit: true });
+    return this;
   }
 
   failOn(nth: number, error: Error, times = 1): this {
