@@ -1,4 +1,4 @@
-import { escapeControl } from './escape.js';
+import { escapeControl, escapeKey, escapeValue } from './escape.js';
 import { isSecretKey, redactText, REDACTED } from './redact.js';
 
 export type ContextValue = string | number | boolean | null | undefined | Date | readonly unknown[] | object;
@@ -44,15 +44,22 @@ function stringify(value: unknown): string {
   return String(value);
 }
 
-export function formatContext(context: LogContext | undefined): string {
-  if (!context) return '';
+/**
+ * ` (key: value, …)`, each key and value escaped (escapeKey, escapeValue) so that no text inside
+ * them can close the context or make a field. A message that ends with `)` and has no context gets
+ * an empty ` ()`, so that the reader never takes a parenthesised end of free text for a context.
+ */
+export function formatContext(context: LogContext | undefined, message = ''): string {
   const parts: string[] = [];
-  for (const [key, value] of Object.entries(context)) {
-    if (value === undefined) continue;
-    const shown = isSecretKey(key) ? REDACTED : safeText(value);
-    parts.push(`${escapeControl(key)}: ${shown}`);
+  if (context) {
+    for (const [key, value] of Object.entries(context)) {
+      if (value === undefined) continue;
+      const shown = isSecretKey(key) ? REDACTED : redactText(typeof value === 'string' ? value : stringify(value));
+      parts.push(`${escapeControl(escapeKey(key))}: ${escapeControl(escapeValue(shown))}`);
+    }
   }
-  return parts.length ? ` (${parts.join(', ')})` : '';
+  if (parts.length) return ` (${parts.join(', ')})`;
+  return message.endsWith(')') ? ' ()' : '';
 }
 
 /** Stack lines indented so that only the header line of an entry starts with `[`. */
@@ -65,6 +72,7 @@ export function formatStack(error: unknown): string {
 }
 
 export function formatRecord(record: LogRecord): string {
-  const header = `[${formatTimestamp(record.time)}] [${record.level}] [${escapeControl(record.category)}] ${safeText(record.message)}${formatContext(record.context)}`;
+  const message = safeText(record.message);
+  const header = `[${formatTimestamp(record.time)}] [${record.level}] [${escapeControl(record.category)}] ${message}${formatContext(record.context, message)}`;
   return `${header}\n${formatStack(record.error)}`;
 }

@@ -1,6 +1,7 @@
 import { UserFacingError } from '../../config/errors.js';
 import { LEVEL_ORDER, isLevelName, levelRank, normalizeLevel } from '../levels.js';
-import { parseBody, type LogEntry, type ParsedBody } from './entry.js';
+import { escapeValue } from '../escape.js';
+import { rawContext, type LogEntry, type RawContext } from './entry.js';
 import { toLogTime } from './time-spec.js';
 
 export interface FilterOptions {
@@ -57,7 +58,8 @@ function compilePattern(options: FilterOptions): ((text: string) => boolean) | u
 function chooseNeedle(options: FilterOptions, levels: string[], modules: string[]): Buffer | undefined {
   const { pattern, fixedString, ignoreCase } = options;
   if (pattern && fixedString && !ignoreCase && !/[\r\n]/.test(pattern)) return Buffer.from(pattern);
-  if (options.session) return Buffer.from(options.session);
+  // The line holds the value escaped, as the writer wrote it.
+  if (options.session) return Buffer.from(escapeValue(options.session));
   if (levels.length === 1) return Buffer.from(`${levels[0]}] [`);
   if (modules.length === 1) return Buffer.from(`${modules[0]}] `);
   return undefined;
@@ -80,11 +82,26 @@ export function buildFilter(options: FilterOptions): EntryFilter {
   const needsContext = options.user !== undefined || options.session !== undefined || options.slowerThanSeconds !== undefined;
   const structural = levels.length > 0 || minRank >= 0 || modules.length > 0 || needsContext || since !== undefined || until !== undefined;
 
-  const contextMatches = (parsed: ParsedBody): boolean => {
-    const c = parsed.context;
-    if (user !== undefined && c.user_id?.toLowerCase() !== user) return false;
-    if (options.session !== undefined && c.session !== options.session && c.session_id !== options.session) return false;
-    if (options.slowerThanSeconds !== undefined && !(durationSeconds(c.duration) > options.slowerThanSeconds)) return false;
+  // Fields are compared as the line holds them (escaped), so no entry's context is unescaped.
+  const wanted = {
+    user: user === undefined ? undefined : { escaped: escapeValue(user), plain: user },
+    session: options.session === undefined ? undefined : { escaped: escapeValue(options.session), plain: options.session },
+  };
+  const contextMatches = (raw: RawContext): boolean => {
+    let userId: string | undefined;
+    let session: string | undefined;
+    let sessionId: string | undefined;
+    let duration: string | undefined;
+    for (const [key, value] of raw.fields) {
+      if (key === 'user_id') userId ??= value;
+      else if (key === 'session') session ??= value;
+      else if (key === 'session_id') sessionId ??= value;
+      else if (key === 'duration') duration ??= value;
+    }
+    const form = raw.escaped ? 'escaped' : 'plain';
+    if (wanted.user !== undefined && userId?.toLowerCase() !== wanted.user[form]) return false;
+    if (wanted.session !== undefined && session !== wanted.session[form] && sessionId !== wanted.session[form]) return false;
+    if (options.slowerThanSeconds !== undefined && !(durationSeconds(duration) > options.slowerThanSeconds)) return false;
     return true;
   };
 
@@ -99,7 +116,7 @@ export function buildFilter(options: FilterOptions): EntryFilter {
       if (modules.length > 0 && !modules.includes(entry.module)) return false;
       if (since !== undefined && entry.time < since) return false;
       if (until !== undefined && entry.time > until) return false;
-      if (needsContext && !contextMatches(parseBody(entry.body))) return false;
+      if (needsContext && !contextMatches(rawContext(entry.body))) return false;
       return patternMatches === undefined || patternMatches(entry.text);
     },
   };

@@ -140,7 +140,11 @@ describe('parseBody', () => {
     expect(parseBody('Started (beta)')).toEqual({ message: 'Started (beta)', context: {} });
     expect(parseBody('Started (beta) now')).toEqual({ message: 'Started (beta) now', context: {} });
     expect(parseBody('Loaded (slot 3, autosave)')).toEqual({ message: 'Loaded (slot 3, autosave)', context: {} });
-    expect(parseBody('Nothing ()')).toEqual({ message: 'Nothing ()', context: {} });
+  });
+
+  it('reads the empty () the writer puts after a message that ends with ")" as no context', () => {
+    expect(parseBody('Nothing ()')).toEqual({ message: 'Nothing', context: {} });
+    expect(parseBody('Loaded (user_id: bob) ()')).toEqual({ message: 'Loaded (user_id: bob)', context: {} });
   });
 
   it('does not take a parenthesised "key: value" inside the message for the context', () => {
