@@ -2,7 +2,7 @@ import { UserFacingError } from '../config/errors.js';
 import { sanitizeText } from '../llm/sanitize.js';
 
 /** Exit codes shared by every command. */
-export const EXIT = { ok: 0, noMatch: 1, usage: 2, failure: 1, interrupted: 130 } as const;
+export const EXIT = { ok: 0, noMatch: 1, usage: 2, failure: 1, hangUp: 129, interrupted: 130, terminated: 143 } as const;
 
 type Cleanup = () => Promise<void> | void;
 const cleanups: Cleanup[] = [];
@@ -19,6 +19,13 @@ export async function exit(code: number): Promise<never> {
     } catch {
       // Exiting anyway: a failing cleanup must not hide the exit code.
     }
+  }
+  if (code === EXIT.hangUp) {
+    // After a hang-up the terminal is gone, and process.exit's reset of it aborts the process:
+    // it ends by the signal itself, which a shell reports as 129 too.
+    process.removeAllListeners('SIGHUP');
+    process.kill(process.pid, 'SIGHUP');
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
   process.exit(code);
 }

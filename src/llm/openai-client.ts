@@ -225,7 +225,9 @@ export class OpenAiLlm implements LlmClient {
       log.warn('LLM narration was empty', { purpose: request.purpose, model: request.model, finish_reason: serverFinish, reasoning_chars: reasoningChars || undefined, tokens_out: usage.tokens_out });
       throw new LlmError('empty', playerMessage('empty', {}));
     }
-    const finishReason: FinishReason = capped ? 'length' : broken ? (broken.kind === 'cancelled' ? 'cancelled' : 'cut') : (serverFinish ?? 'cut');
+    // A connection that breaks after the server said how the narration ended (before `[DONE]`, or
+    // before the usage chunk) does not undo that ending; the player's own cancel does.
+    const finishReason: FinishReason = capped ? 'length' : broken?.kind === 'cancelled' ? 'cancelled' : (serverFinish ?? 'cut');
     const interruption = finishReason === 'stop' ? null : broken?.kind === 'cancelled' ? broken : endingError(finishReason, broken?.status ?? null);
     const durationMs = performance.now() - started;
     const result: StreamResult = { text, model: request.model, usage, ttftMs, durationMs, chunks, interrupted: interruption !== null, finishReason, interruption, attempts: attempt, waitedMs };

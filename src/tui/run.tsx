@@ -39,11 +39,15 @@ export async function runTui(services: AppServices, options: { firstRun: boolean
     }
   };
   const handlers = { SIGTERM: onSignal('SIGTERM'), SIGHUP: onSignal('SIGHUP') };
+  // A terminal that is gone fails writes (EIO) before or instead of the hang-up: the same ending.
+  const onTerminalGone = () => void handlers.SIGHUP();
   for (const [name, handler] of Object.entries(handlers)) process.on(name, handler);
+  process.stdout.on('error', onTerminalGone);
   try {
     await app.waitUntilExit();
   } finally {
     for (const [name, handler] of Object.entries(handlers)) process.off(name, handler);
+    process.stdout.off('error', onTerminalGone);
   }
   return signalled;
 }

@@ -7,6 +7,7 @@ import { SqliteStore } from '../../src/store/sqlite/store.js';
 import { BIN, cleanEnv, exited, runCli, runCliAsync } from '../support/cli.js';
 import { DEFAULT_NARRATION, FakeLlmServer } from '../support/fake-llm-server.js';
 import { tempDir } from '../support/temp.js';
+import { until } from '../support/wait.js';
 
 let dir: string;
 let server: FakeLlmServer;
@@ -82,7 +83,7 @@ describe('storyos play --headless', () => {
     expect(result.stdout).toContain('Second works.');
     expect(result.stdout).toContain('Story so far:');
     // Play went on, but a line was refused: a script learns it from the exit code.
-    expect(result.stderr).toMatch(/storyos: one line was not played or not saved \(said above\)\.\n$/);
+    expect(result.stderr).toMatch(/storyos: 2 lines were not played or not saved \(said above\)\.\n$/);
     expect(result.code).toBe(1);
     const both = await play(['--new', 'neon-rain', '--continue'], '');
     expect([both.code, both.stderr]).toEqual([2, 'storyos: Choose one game: --new SCENARIO_ID, --session ID or --continue, not several.\n']);
@@ -145,6 +146,17 @@ describe('storyos play --headless: nothing lost, nothing left unsaid', () => {
     const forced = await play(['--continue'], '/export md game.md --force\n');
     expect(forced.code).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'game.md'), 'utf8')).toContain('Neon Rain');
+  });
+
+  it('exits 1 after a /continue that failed, and 143 when SIGTERM comes during the opening', async () => {
+    server.script({ kind: 'stream', chunks: ['Opening.'] }, { kind: 'status', status: 400 });
+    const failed = await play(['--new', 'neon-rain'], '/continue\n');
+    expect(failed.code).toBe(1);
+    server.script({ kind: 'stream', chunks: ['Slow ', 'opening.'], firstDelayMs: 3000 });
+    const child = spawn(process.execPath, [BIN, 'play', '--headless', '--user', 'alice', '--new', 'neon-rain'], { cwd: dir, env: cleanEnv(online()), stdio: ['pipe', 'pipe', 'pipe'] });
+    await until(() => server.requests.filter((r) => r.body.stream).length === 3);
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(143);
   });
 
   it('ends quietly when its output pipe closes', async () => {

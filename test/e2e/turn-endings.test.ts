@@ -75,6 +75,29 @@ describe('how a turn ends, in a real terminal', () => {
   });
 });
 
+describe('a terminal closed for real (tmux kill-session) mid-narration', () => {
+  it('keeps the action and the text so far', async () => {
+    server.script({ kind: 'stream', chunks: DEFAULT_NARRATION }, { kind: 'stream', chunks: ['Slowly ', 'the ', 'rain ', 'falls ', 'and ', 'falls ', 'and ', 'falls.'], delayMs: 300 });
+    const tmux = await inAGame();
+    await tmux.type('I wait\r');
+    await tmux.waitFor('rain');
+    tmux.stop();
+    const store = SqliteStore.open(path.join(dir, 'data'));
+    try {
+      const head = async () => {
+        const [session] = await store.listSessions('alice');
+        return store.getMessage((await store.getSession(session?.id as string))?.head as string);
+      };
+      let narration = await head();
+      for (const end = Date.now() + 5000; narration?.narration?.finish_reason !== 'cancelled' && Date.now() < end; narration = await head()) await new Promise((r) => setTimeout(r, 50));
+      expect(narration?.content).toMatch(/^Slowly the rain/);
+      expect((await store.getMessage(narration?.parent_id as string))?.content).toBe('I wait');
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('a narrator whose state update is full of escape sequences', () => {
   it('changes neither the pane title nor the screen, in /story, /context and the Load game screen', async () => {
     const NASTY = '\u001b]0;pwned\u0007\u001b]52;c;SGVsbG8=\u0007\u001b[2J\u001b[?1049h\u202eevil';

@@ -171,6 +171,11 @@ describe('how a narration ends (finish_reason)', () => {
     expect(result.interruption?.message).toBe('The narration was cut off mid-way; the partial text is kept, and /retry asks for a new one.');
   });
 
+  it('keeps the ending the server gave when the connection breaks after it', async () => {
+    server.script({ kind: 'reset', chunks: ['Whole story.'], finishBeforeCut: 'stop' });
+    expect(await client().stream(request())).toMatchObject({ text: 'Whole story.', finishReason: 'stop', interrupted: false });
+  });
+
   it('keeps the server\'s own ending: length and content_filter, each with its sentence', async () => {
     server.script({ kind: 'stream', chunks: ['On and on'], finish: 'length' }, { kind: 'stream', chunks: ['Then the'], finish: 'content_filter' });
     const long = await client().stream(request());

@@ -10,8 +10,8 @@ export type Script =
   | { kind: 'stream'; chunks: string[]; usage?: Usage; delayMs?: number; firstDelayMs?: number; finish?: string | null; reasoning?: string[] }
   /** Sends these chunks, then ends the response cleanly: no finish_reason, no `[DONE]`. */
   | { kind: 'close'; chunks: string[] }
-  /** Sends these chunks, then resets the connection (TCP RST). */
-  | { kind: 'reset'; chunks: string[] }
+  /** Sends these chunks (and, with `finishBeforeCut`, a chunk with that finish_reason), then resets the connection (TCP RST). */
+  | { kind: 'reset'; chunks: string[]; finishBeforeCut?: string }
   /** An HTTP/1.1 answer with neither length nor chunking: these chunks, then the socket closes. */
   | { kind: 'unframed'; chunks: string[] }
   /** `total` characters of narration in pieces of `piece`, as fast as the client reads them. */
@@ -222,6 +222,7 @@ export class FakeLlmServer {
       return;
     }
     if (script.kind === 'reset') {
+      if (script.finishBeforeCut) this.chunk(res, model, null, script.finishBeforeCut);
       await wait(50);
       res.socket?.resetAndDestroy();
       return;

@@ -39,7 +39,7 @@ interface Run {
 }
 
 /** How a signal ends headless play: 128 + its number, as a shell reports it. */
-const SIGNAL_EXIT = { SIGINT: EXIT.interrupted, SIGTERM: 143, SIGHUP: 129 } as const;
+const SIGNAL_EXIT = { SIGINT: EXIT.interrupted, SIGTERM: EXIT.terminated, SIGHUP: EXIT.hangUp } as const;
 
 /** Reads lines from stdin; the first may be the password (--password-stdin). */
 function lines(): AsyncIterator<string> {
@@ -94,9 +94,9 @@ async function command(line: string, ctx: { store: Store; engine: GameEngine; us
       io.out(HELP);
       return true;
     case 'retry':
-      return play(io, controller, (options) => engine.retry(user, sessionId, options));
+      return counted(controller, await play(io, controller, (options) => engine.retry(user, sessionId, options)));
     case 'continue':
-      return play(io, controller, (options) => engine.continueStory(user, sessionId, options));
+      return counted(controller, await play(io, controller, (options) => engine.continueStory(user, sessionId, options)));
     case 'undo': {
       const session = await engine.undo(user, sessionId);
       const [last] = await engine.transcript(user, sessionId, 1);
@@ -155,12 +155,19 @@ async function chooseSession(engine: GameEngine, user: PublicUser, options: Play
     if (!told) throw new UserFacingError('The opening could not be told, so no action was read; try again.', 1);
     return sessionId;
   }
-  const [last] = await engine.transcript(user, sessionId, 1);
+  // The last narration (an unanswered action may stand after it).
+  const last = (await engine.transcript(user, sessionId, 2)).filter((m) => m.sender === 'StoryOS').at(-1);
   announce();
   if (last) io.out(`${last.content}\n\n`);
   const unanswered = await engine.unansweredAction(user, sessionId);
   if (unanswered !== null) io.err(`storyos: your last action has no narration yet (the game ended first): /retry sends it, /undo takes it back.\n`);
   return sessionId;
+}
+
+/** A narration that failed counts against the exit code (an action that failed is counted at the end, if never played). */
+function counted(run: Run, played: boolean): boolean {
+  if (!played) run.failures++;
+  return played;
 }
 
 /** The commands headless play knows, for the log: never the player's own words. */
@@ -181,7 +188,9 @@ export async function playHeadless(_args: string[], options: PlayOptions): Promi
     out: (t) => {
       if (!pipeClosed) process.stdout.write(sanitizeText(t));
     },
-    err: (t) => process.stderr.write(sanitizeText(t)),
+    err: (t) => {
+      if (!pipeClosed) process.stderr.write(sanitizeText(t));
+    },
   };
   if (!options.user) throw new UserFacingError(NEEDS_USER);
   if ([options.new, options.session, options.continue].filter(Boolean).length > 1) throw new UserFacingError('Choose one game: --new SCENARIO_ID, --session ID or --continue, not several.');
@@ -199,15 +208,16 @@ export async function playHeadless(_args: string[], options: PlayOptions): Promi
   const onSigint = () => endWith(SIGNAL_EXIT.SIGINT, false);
   const onSigterm = () => endWith(SIGNAL_EXIT.SIGTERM, true);
   const onSighup = () => endWith(SIGNAL_EXIT.SIGHUP, true);
-  const onStdoutError = (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
+  /** A closed pipe ends play quietly; a terminal that is gone (EIO, as after a hang-up) ends it as SIGHUP does. */
+  const onOutputError = (error: NodeJS.ErrnoException) => {
     pipeClosed = true;
-    endWith(EXIT.ok, true);
+    endWith(error.code === 'EPIPE' ? EXIT.ok : SIGNAL_EXIT.SIGHUP, true);
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigterm);
   process.on('SIGHUP', onSighup);
-  process.stdout.on('error', onStdoutError);
+  process.stdout.on('error', onOutputError);
+  process.stderr.on('error', onOutputError);
   return withStore(async (store, config) => {
     const input = lines();
     const user = await login(store, options, input);
@@ -216,7 +226,14 @@ export async function playHeadless(_args: string[], options: PlayOptions): Promi
       if (llm.offline && !options.offline) io.err('storyos: no XAI_API_KEY, so the offline demo narrator tells this story (set XAI_API_KEY in .env to play with Grok).\n');
     };
     const engine = new GameEngine({ store, llm, narratorModel: config.llm.narratorModel, summaryModel: config.llm.summaryModel, narrationMaxTokens: config.llm.narrationMaxTokens });
-    const sessionId = await chooseSession(engine, user, options, io, run, announce);
+    let sessionId: string;
+    try {
+      sessionId = await chooseSession(engine, user, options, io, run, announce);
+    } catch (error) {
+      // A signal during the opening ends the game as the signal asks, not as a failed start.
+      if (run.ending !== null) return run.ending;
+      throw error;
+    }
     const ctx = { store, engine, user, sessionId, io, controller: run };
     while (run.ending === null) {
       const next = await input.next();
@@ -228,7 +245,10 @@ export async function playHeadless(_args: string[], options: PlayOptions): Promi
           if ((await command(line, ctx)) === 'quit') break;
         } else {
           const unplayed = engine.failedAction(sessionId);
-          if (unplayed !== undefined && unplayed !== line) io.err(`storyos: not played (replaced by your new action): ${unplayed}\n`);
+          if (unplayed !== undefined && unplayed !== line) {
+            io.err(`storyos: not played (replaced by your new action): ${unplayed}\n`);
+            run.failures++;
+          }
           await play(io, run, (options) => engine.takeTurn(user, sessionId, line, options));
         }
       } catch (error) {
