@@ -6,8 +6,16 @@ const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
  * character become visible escapes, so user or model text can never start a new entry.
  */
 export function escapeControl(text: string): string {
-  return text.replace(CONTROL_CHARS, (ch) => NAMED[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const out = text.replace(CONTROL_CHARS, (ch) => NAMED[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return out.includes('[') ? out.replace(HEADER_START, '\\u005b') : out;
 }
+
+/**
+ * The start of an entry's header (`[2024-01-15 10:30:15,123] [`). The reader takes one found in
+ * the middle of a line for a new entry (an entry torn by a full disk, the next glued to it), so
+ * inside text its `[` is written `\u005b`.
+ */
+const HEADER_START = /\[(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\] \[)/g;
 
 const NEEDS_ESCAPE = /[\\()]|, |: /;
 

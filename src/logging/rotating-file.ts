@@ -3,6 +3,7 @@ import path from 'node:path';
 import { needsRotation, rotateFile, type RotationPolicy } from './rotation.js';
 
 const LOCK_WAIT_MS = 250;
+const NEWLINE = Buffer.from('\n');
 
 /**
  * A log file that several processes append to at once. Each entry is one `write(2)` on an
@@ -13,6 +14,8 @@ export class RotatingFile {
   private fd: number | null = null;
   private ino = -1;
   private reportedError = false;
+  /** Part of an entry is in the file without its newline (the disk was full). */
+  private unterminated = false;
   /** After a lock wait times out (a crashed rotator's lock), writes go on without waiting for a while. */
   private skipLockWaitUntil = 0;
 
@@ -65,15 +68,47 @@ export class RotatingFile {
   private reopen(): fs.Stats {
     this.close();
     fs.mkdirSync(path.dirname(this.filePath), { recursive: true });
-    this.fd = fs.openSync(this.filePath, 'a');
+    this.fd = fs.openSync(this.filePath, 'a+');
     const st = fs.fstatSync(this.fd);
     this.ino = st.ino;
     return st;
   }
 
+  /**
+   * Writes the whole entry. When the disk is full (a short write, then ENOSPC) part of it may be
+   * in the file: that part is ended with a newline at once, or, when even that fails, before this
+   * writer's next entry, so the next entry never joins it (the reader also splits a header found
+   * mid-line, for an entry another process glued to it).
+   */
   private writeAll(data: Buffer): void {
+    const fd = this.fd as number;
+    if (this.unterminated) {
+      if (!this.fileEndsWithNewline(fd)) fs.writeSync(fd, NEWLINE);
+      this.unterminated = false;
+    }
     let offset = 0;
-    while (offset < data.length) offset += fs.writeSync(this.fd as number, data, offset, data.length - offset);
+    try {
+      while (offset < data.length) offset += fs.writeSync(fd, data, offset, data.length - offset);
+    } catch (error) {
+      if (offset > 0) this.endTornEntry(fd);
+      throw error;
+    }
+  }
+
+  private endTornEntry(fd: number): void {
+    try {
+      if (fs.writeSync(fd, NEWLINE) === 1) return;
+    } catch {
+      // The disk is still full: end it before the next entry.
+    }
+    this.unterminated = true;
+  }
+
+  private fileEndsWithNewline(fd: number): boolean {
+    const size = fs.fstatSync(fd).size;
+    if (size === 0) return true;
+    const last = Buffer.alloc(1);
+    return fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] === 0x0a;
   }
 
   private report(error: Error): void {

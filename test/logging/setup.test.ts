@@ -126,7 +126,7 @@ describe('log forging and secrets', () => {
     const headers = lines.filter((l) => l.startsWith('['));
     expect(headers).toHaveLength(3);
     expect(headers.some((l) => l.startsWith('[2024-01-01'))).toBe(false);
-    expect(headers[1]).toContain('mallory\\n[2024-01-01 00:00:00,000] [INFO] [auth] User admin logged in successfully');
+    expect(headers[1]).toContain('mallory\\n\\u005b2024-01-01 00:00:00,000] [INFO] [auth] User admin logged in successfully');
     expect(headers[1]).toContain('note: a\\rb\\u001b[31mred\\u2028x');
     expect(lines.filter((l) => !l.startsWith('[')).every((l) => l.startsWith('    '))).toBe(true);
   });

@@ -12,6 +12,41 @@ function entryAt(buf: Buffer, start: number, end: number): LogEntry {
   return parseEntry(buf.toString('utf8', start, textEnd));
 }
 
+const HEADER_SEPARATOR = Buffer.from('] [');
+const TIME_SHAPE = '0000-00-00 00:00:00,000';
+
+function isDigit(c: number | undefined): boolean {
+  return c !== undefined && c >= 0x30 && c <= 0x39;
+}
+
+/** Whether `buf` holds `[2024-01-15 10:30:15,123] [` + an upper-case letter at `at`. */
+function headerAt(buf: Buffer, at: number): boolean {
+  if (buf[at] !== 0x5b) return false;
+  for (let i = 0; i < TIME_SHAPE.length; i++) {
+    const want = TIME_SHAPE.charCodeAt(i);
+    const c = buf[at + 1 + i];
+    if (want === 0x30 ? !isDigit(c) : c !== want) return false;
+  }
+  const level = buf[at + 27];
+  return level !== undefined && level >= 0x41 && level <= 0x5a;
+}
+
+/**
+ * Where a header starts in the middle of a line of the entry [start, end), or -1: an entry torn
+ * by a failed write, with the next one glued to it. The writer escapes such text inside entries,
+ * so one found is a real entry. Only entries that are read pay for this, not those skipped.
+ */
+export function midLineHeader(buf: Buffer, start: number, end: number): number {
+  let from = start + 25;
+  for (;;) {
+    const hit = buf.indexOf(HEADER_SEPARATOR, from);
+    if (hit === -1 || hit >= end) return -1;
+    const at = hit - 24;
+    if (at > start && buf[at - 1] !== 0x0a && headerAt(buf, at)) return at;
+    from = hit + 1;
+  }
+}
+
 /**
  * Visits the matching entries of one chunk in order. With a needle, only entries that contain
  * it are decoded and tested: `Buffer.indexOf` skips the rest at memory speed.
@@ -26,7 +61,9 @@ export function scanChunk(buf: Buffer, filter: EntryFilter, visit: EntryVisitor)
       if (hit === -1) return true;
       start = Math.max(position, entryStartBefore(buf, hit));
     }
-    const end = nextEntryStart(buf, start);
+    let end = nextEntryStart(buf, start);
+    const glued = midLineHeader(buf, start, end);
+    if (glued !== -1) end = glued;
     const entry = entryAt(buf, start, end);
     if (filter.matches(entry) && visit(entry) === false) return false;
     position = end;
