@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { needsRotation, rotateFile, type RotationPolicy } from './rotation.js';
+import { yyyymmdd } from './log-files.js';
+import { entryDay, lastEntryDay, needsRotation, rotateFile, type Incoming, type RotationPolicy } from './rotation.js';
 
 const LOCK_WAIT_MS = 250;
 const NEWLINE = Buffer.from('\n');
@@ -14,6 +15,8 @@ export class RotatingFile {
   private fd: number | null = null;
   private ino = -1;
   private reportedError = false;
+  /** Time rotation: the day of the last entry in the file held (read from it once, then kept up). */
+  private lastDay: string | undefined;
   /** Part of an entry is in the file without its newline (the disk was full). */
   private unterminated = false;
   /** After a lock wait times out (a crashed rotator's lock), writes go on without waiting for a while. */
@@ -27,10 +30,12 @@ export class RotatingFile {
 
   write(text: string): void {
     const data = Buffer.from(text, 'utf8');
+    const incoming: Incoming = { bytes: data.length, day: entryDay(text) ?? yyyymmdd(new Date()) };
     try {
       const st = this.currentStat();
-      if (needsRotation(st, this.policy, data.length)) this.rotateBeforeWriting(data.length);
+      if (needsRotation(st, this.policy, incoming, () => (this.lastDay ??= lastEntryDay(this.filePath)))) this.rotateBeforeWriting(incoming);
       this.writeAll(data);
+      if (this.lastDay === undefined || this.lastDay < incoming.day) this.lastDay = incoming.day;
     } catch (error) {
       this.report(error as Error);
     }
@@ -40,9 +45,9 @@ export class RotatingFile {
    * Rotates, or waits for the process already rotating, so that the file we append to next is
    * the fresh one: without the wait, a writer would grow the file being rotated past its size.
    */
-  private rotateBeforeWriting(incomingBytes: number): void {
+  private rotateBeforeWriting(incoming: Incoming): void {
     const waitMs = Date.now() < this.skipLockWaitUntil ? 0 : LOCK_WAIT_MS;
-    const outcome = rotateFile(this.filePath, this.policy, { force: false, incomingBytes, waitMs });
+    const outcome = rotateFile(this.filePath, this.policy, { force: false, incomingBytes: incoming.bytes, incomingDay: incoming.day, waitMs });
     if (outcome === 'busy') this.skipLockWaitUntil = Date.now() + 1000;
     this.currentStat();
   }
@@ -71,6 +76,7 @@ export class RotatingFile {
     this.fd = fs.openSync(this.filePath, 'a+');
     const st = fs.fstatSync(this.fd);
     this.ino = st.ino;
+    this.lastDay = undefined;
     return st;
   }
 

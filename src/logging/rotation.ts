@@ -13,11 +13,57 @@ export function startOfToday(now = new Date()): number {
   return d.getTime();
 }
 
-/** Whether writing `incomingBytes` more to a file in this state should first rotate it. */
-export function needsRotation(st: fs.Stats, policy: RotationPolicy, incomingBytes: number): boolean {
+const TAIL_BYTES = 64 * 1024;
+const HEADER_DAY = /\[(\d{4})-(\d\d)-(\d\d) \d\d:\d\d:\d\d,\d{3}\] \[[A-Z]+\] \[/g;
+
+/** `YYYYMMDD` of an entry's text (its header's date), or undefined when it has none. */
+export function entryDay(text: string): string | undefined {
+  const m = /^\[(\d{4})-(\d\d)-(\d\d) /.exec(text);
+  return m ? `${m[1]}${m[2]}${m[3]}` : undefined;
+}
+
+/**
+ * `YYYYMMDD` of the last entry in a file, read from its end (the writer escapes header text inside
+ * entries, so every header found is one); the day of its modification time when it holds none.
+ */
+export function lastEntryDay(file: string): string | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.size === 0) return undefined;
+    const from = Math.max(0, st.size - TAIL_BYTES);
+    const buf = Buffer.alloc(st.size - from);
+    const tail = buf.toString('latin1', 0, fs.readSync(fd, buf, 0, buf.length, from));
+    let day: string | undefined;
+    for (const m of tail.matchAll(HEADER_DAY)) day = `${m[1]}${m[2]}${m[3]}`;
+    return day ?? yyyymmdd(st.mtime);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** What is about to be written: its size, and the day of its entry (time rotation). */
+export interface Incoming {
+  bytes: number;
+  day: string;
+}
+
+/**
+ * Whether writing `incoming` to a file in this state should first rotate it. By size: when it
+ * would pass the limit. By time: when the entry's day is later than the day of the file's last
+ * entry (`lastDay`), so neither the file's modification time nor a moving clock decides, and a
+ * rotated file is named after the day of what it holds.
+ */
+export function needsRotation(st: fs.Stats, policy: RotationPolicy, incoming: Incoming, lastDay: () => string | undefined): boolean {
   if (st.size === 0) return false;
-  if (policy.type === 'size') return st.size + incomingBytes > policy.maxBytes;
-  return st.mtimeMs < startOfToday();
+  if (policy.type === 'size') return st.size + incoming.bytes > policy.maxBytes;
+  const last = lastDay();
+  return last !== undefined && last < incoming.day;
 }
 
 function renameIfExists(from: string, to: string): void {
@@ -42,9 +88,8 @@ function shiftNumbered(activePath: string, backups: number): void {
   renameIfExists(activePath, numberedName(activePath, 1));
 }
 
-/** Renames the active file after the day of its last write, then keeps the `backups` most recent days. */
-function rotateToDated(activePath: string, lastWrite: Date, backups: number): void {
-  const day = yyyymmdd(lastWrite);
+/** Renames the active file after the day of its last entry, then keeps the `backups` most recent days. */
+function rotateToDated(activePath: string, day: string, backups: number): void {
   let part = 1;
   while (fs.existsSync(datedName(activePath, day, part)) || fs.existsSync(`${datedName(activePath, day, part)}.gz`)) part++;
   renameIfExists(activePath, datedName(activePath, day, part));
@@ -53,16 +98,18 @@ function rotateToDated(activePath: string, lastWrite: Date, backups: number): vo
   for (const file of dated) if (!keptDays.includes(file.date)) fs.rmSync(file.path, { force: true });
 }
 
-function rotateLocked(activePath: string, policy: RotationPolicy, force: boolean, incomingBytes: number): boolean {
+function rotateLocked(activePath: string, policy: RotationPolicy, force: boolean, incoming: Incoming): boolean {
   let st: fs.Stats;
   try {
     st = fs.statSync(activePath);
   } catch {
     return false;
   }
-  if (st.size === 0 || (!force && !needsRotation(st, policy, incomingBytes))) return false;
+  let lastDay: string | undefined;
+  const readLastDay = () => (lastDay ??= lastEntryDay(activePath));
+  if (st.size === 0 || (!force && !needsRotation(st, policy, incoming, readLastDay))) return false;
   if (policy.type === 'size') shiftNumbered(activePath, policy.backups);
-  else rotateToDated(activePath, st.mtime, policy.backups);
+  else rotateToDated(activePath, readLastDay() ?? yyyymmdd(st.mtime), policy.backups);
   fs.closeSync(fs.openSync(activePath, 'a'));
   return true;
 }
@@ -77,13 +124,14 @@ export type RotationOutcome = 'rotated' | 'not-needed' | 'busy';
 export function rotateFile(
   activePath: string,
   policy: RotationPolicy,
-  options: { force: boolean; waitMs?: number; incomingBytes?: number },
+  options: { force: boolean; waitMs?: number; incomingBytes?: number; incomingDay?: string },
 ): RotationOutcome {
   const lockPath = `${activePath}.lock`;
   const release: Release | null = options.waitMs ? lockWithin(lockPath, options.waitMs) : tryLock(lockPath);
   if (!release) return 'busy';
   try {
-    return rotateLocked(activePath, policy, options.force, options.incomingBytes ?? 0) ? 'rotated' : 'not-needed';
+    const incoming = { bytes: options.incomingBytes ?? 0, day: options.incomingDay ?? yyyymmdd(new Date()) };
+    return rotateLocked(activePath, policy, options.force, incoming) ? 'rotated' : 'not-needed';
   } finally {
     release();
   }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { formatTimestamp } from '../../src/logging/format.js';
 import { listLogSet, yyyymmdd } from '../../src/logging/log-files.js';
 import { RotatingFile } from '../../src/logging/rotating-file.js';
 import { rotateFile } from '../../src/logging/rotation.js';
@@ -90,35 +91,61 @@ describe('time rotation', () => {
     d.setHours(12, 0, 0, 0);
     return d;
   };
+  /** An entry written `n` days ago. */
+  const lineOn = (n: number, i: number) => `[${formatTimestamp(daysAgo(n))}] [INFO] [app] line ${String(i).padStart(4, '0')}\n`;
 
   it('renames yesterday’s file after its date at the first write of a new day', () => {
     const dir = tempDir();
     const active = path.join(dir, 'storyos.log');
-    fs.writeFileSync(active, line(1));
-    fs.utimesSync(active, daysAgo(1), daysAgo(1));
+    fs.writeFileSync(active, lineOn(1, 1));
     const file = new RotatingFile(active, { type: 'time', backups: 5 });
-    file.write(line(2));
-    file.write(line(3));
+    file.write(lineOn(0, 2));
+    file.write(lineOn(0, 3));
     file.close();
-    expect(fs.readFileSync(`${active}.${yyyymmdd(daysAgo(1))}`, 'utf8')).toBe(line(1));
-    expect(fs.readFileSync(active, 'utf8')).toBe(line(2) + line(3));
+    expect(fs.readFileSync(`${active}.${yyyymmdd(daysAgo(1))}`, 'utf8')).toBe(lineOn(1, 1));
+    expect(fs.readFileSync(active, 'utf8')).toBe(lineOn(0, 2) + lineOn(0, 3));
+  });
+
+  it('decides from the dates of the entries, not from the file’s modification time or the clock', () => {
+    const dir = tempDir();
+    const active = path.join(dir, 'storyos.log');
+    // Today's entries in a file last modified days ago (copied in, or a clock that moved): no rotation.
+    fs.writeFileSync(active, lineOn(0, 1));
+    fs.utimesSync(active, daysAgo(3), daysAgo(3));
+    for (let start = 0; start < 3; start++) {
+      const file = new RotatingFile(active, { type: 'time', backups: 5 });
+      file.write(lineOn(0, 2 + start));
+      file.close();
+    }
+    expect(fs.readdirSync(dir)).toEqual(['storyos.log']);
+    // Entries of three days ago in a file modified just now: rotated, named after the entries' day.
+    fs.writeFileSync(active, lineOn(3, 10) + lineOn(3, 11));
+    const file = new RotatingFile(active, { type: 'time', backups: 5 });
+    file.write(lineOn(0, 12));
+    file.close();
+    expect(fs.readdirSync(dir).sort()).toEqual(['storyos.log', `storyos.log.${yyyymmdd(daysAgo(3))}`]);
+    expect(fs.readFileSync(`${active}.${yyyymmdd(daysAgo(3))}`, 'utf8')).toBe(lineOn(3, 10) + lineOn(3, 11));
+    // `logs rotate` names the file after its last entry too.
+    fs.writeFileSync(active, lineOn(5, 20) + lineOn(4, 21));
+    expect(rotateFile(active, { type: 'time', backups: 5 }, { force: true })).toBe('rotated');
+    expect(fs.readFileSync(`${active}.${yyyymmdd(daysAgo(4))}`, 'utf8')).toBe(lineOn(5, 20) + lineOn(4, 21));
   });
 
   it('keeps the backup count of days, and numbers a second rotation on the same day', () => {
     const dir = tempDir();
     const active = path.join(dir, 'storyos.log');
     for (let n = 6; n >= 1; n--) {
-      fs.writeFileSync(active, line(n));
-      fs.utimesSync(active, daysAgo(n), daysAgo(n));
+      fs.writeFileSync(active, lineOn(n, n));
       expect(rotateFile(active, { type: 'time', backups: 3 }, { force: false })).toBe('rotated');
     }
-    fs.writeFileSync(active, line(100));
+    fs.writeFileSync(active, lineOn(0, 100));
+    expect(rotateFile(active, { type: 'time', backups: 3 }, { force: false })).toBe('not-needed');
     rotateFile(active, { type: 'time', backups: 3 }, { force: true });
-    fs.writeFileSync(active, line(101));
+    fs.writeFileSync(active, lineOn(0, 101));
     rotateFile(active, { type: 'time', backups: 3 }, { force: true });
     const today = yyyymmdd(new Date());
     const names = fs.readdirSync(dir).sort();
     expect(names).toEqual(['storyos.log', `storyos.log.${yyyymmdd(daysAgo(2))}`, `storyos.log.${yyyymmdd(daysAgo(1))}`, `storyos.log.${today}`, `storyos.log.${today}-2`].sort());
-    expect(contentsOldestFirst(dir)).toBe(line(2) + line(1) + line(100) + line(101));
+    expect(contentsOldestFirst(dir)).toBe(lineOn(2, 2) + lineOn(1, 1) + lineOn(0, 100) + lineOn(0, 101));
   });
 });
