@@ -22,12 +22,35 @@ export interface RotationResult {
   rotated: boolean;
 }
 
+const WHY: Record<string, string> = {
+  EACCES: 'StoryOS may not write there',
+  EPERM: 'StoryOS may not write there',
+  EROFS: 'it is on a read-only file system',
+  ENOENT: 'files cannot be created there (a directory under /proc or /sys, or one just removed)',
+  ENOTDIR: 'part of its path is not a directory',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+};
+
+/** One sentence naming what to fix, instead of an errno and a stack. */
+function cannotRotate(name: string, dir: string, error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  const why = WHY[code];
+  if (!why) return error as Error;
+  return new UserFacingError(`Cannot rotate ${name} in ${dir}: ${why} (${code}); make the directory writable or set STORYOS_LOG_DIR (or --dir) to one that is.`, 1);
+}
+
 /** Rotates now, waiting for any rotation another process has under way. */
 export function rotateNow(log: LogConfig, which: LogChoice): RotationResult[] {
   return chosen(which).map((key) => {
     const { name, policy } = LOGS[key];
     const file = path.join(log.dir, name);
-    const outcome = rotateFile(file, policy(log), { force: true, waitMs: 5000 });
+    let outcome: ReturnType<typeof rotateFile>;
+    try {
+      outcome = rotateFile(file, policy(log), { force: true, waitMs: 5000 });
+    } catch (error) {
+      throw cannotRotate(name, log.dir, error);
+    }
     if (outcome === 'busy') throw new UserFacingError(`Another process has been rotating ${name} for over 5 seconds; try again.`, 1);
     return { file, rotated: outcome === 'rotated' };
   });

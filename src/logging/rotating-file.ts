@@ -7,6 +7,25 @@ const LOCK_WAIT_MS = 250;
 const NEWLINE = Buffer.from('\n');
 
 /**
+ * `mkdir -p`, one level at a time: Node's recursive mkdirSync never returns for a path under
+ * /proc (it spins at 100% CPU); this fails at once with the error of the first level it cannot make.
+ */
+export function makeDirectory(dir: string): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !fs.existsSync(d); d = path.dirname(d)) {
+    missing.unshift(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing) {
+    try {
+      fs.mkdirSync(d);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
+/**
  * A log file that several processes append to at once. Each entry is one `write(2)` on an
  * O_APPEND descriptor; before each write the path is checked against the open inode, so a
  * rotation by any process (or by `storyos logs rotate`) is followed at the next entry.
@@ -72,7 +91,7 @@ export class RotatingFile {
 
   private reopen(): fs.Stats {
     this.close();
-    fs.mkdirSync(path.dirname(this.filePath), { recursive: true });
+    makeDirectory(path.dirname(this.filePath));
     this.fd = fs.openSync(this.filePath, 'a+');
     const st = fs.fstatSync(this.fd);
     this.ino = st.ino;

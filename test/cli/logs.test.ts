@@ -174,6 +174,21 @@ describe('storyos logs rotate, clean, config, stats', () => {
     expect(logs(dir, 'rotate', '--errors', '--all').code).toBe(2);
   });
 
+  it('says in one sentence what to fix when the directory cannot be written (under /proc, or a file in its path), and never spins', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'file'), 'not a directory');
+    for (const target of ['/proc/self', '/proc']) {
+      const started = Date.now();
+      const result = logs(dir, 'rotate', '--all', '--dir', target);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect([result.code, result.stdout]).toEqual([1, '']);
+      expect(result.stderr).toMatch(new RegExp(`^storyos: Cannot rotate storyos\\.log in ${target}: [^\\n]+; make the directory writable or set STORYOS_LOG_DIR \\(or --dir\\) to one that is\\.\\n$`));
+    }
+    const underFile = logs(dir, 'rotate', '--dir', path.join(dir, 'file', 'logs'));
+    expect([underFile.code, underFile.stderr]).toEqual([2, `storyos: Log directory ${path.join(dir, 'file', 'logs')} does not exist (set STORYOS_LOG_DIR or pass --dir).\n`]);
+    expect(fs.readFileSync(path.join(dir, 'file'), 'utf8')).toBe('not a directory');
+  });
+
   it('deletes only rotated files older than the age, and --dry-run deletes nothing', () => {
     const dir = tempDir();
     writeLogs(dir);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatTimestamp } from '../../src/logging/format.js';
 import { listLogSet, yyyymmdd } from '../../src/logging/log-files.js';
-import { RotatingFile } from '../../src/logging/rotating-file.js';
+import { makeDirectory, RotatingFile } from '../../src/logging/rotating-file.js';
 import { rotateFile } from '../../src/logging/rotation.js';
 import { tempDir } from '../support/temp.js';
 
@@ -81,6 +81,22 @@ describe('size rotation', () => {
     file.close();
     expect(fs.readFileSync(`${active}.1`, 'utf8')).toBe(line(1));
     expect(fs.readFileSync(active, 'utf8')).toBe(line(3));
+  });
+});
+
+describe('a log directory that cannot be made', () => {
+  it('fails at once under /proc (Node’s recursive mkdirSync spins there), and the writer reports it once', () => {
+    const started = Date.now();
+    expect(() => makeDirectory('/proc/self/no/such/logs')).toThrow(/ENOENT/);
+    const errors: string[] = [];
+    const file = new RotatingFile('/proc/self/no/logs/storyos.log', { type: 'size', maxBytes: 100, backups: 1 }, (e) => errors.push((e as NodeJS.ErrnoException).code ?? ''));
+    file.write(line(1));
+    file.write(line(2));
+    expect(errors).toEqual(['ENOENT']);
+    expect(Date.now() - started).toBeLessThan(2000);
+    const dir = tempDir();
+    makeDirectory(path.join(dir, 'a', 'b', 'c'));
+    expect(fs.statSync(path.join(dir, 'a', 'b', 'c')).isDirectory()).toBe(true);
   });
 });
 
