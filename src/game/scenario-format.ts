@@ -32,6 +32,27 @@ const SECTIONS = ['Overview', 'Description', 'Player Details', 'Setting', 'Dunge
 const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const SEMVER = /^\d+\.\d+\.\d+$/;
 
+let segmenter: Intl.Segmenter | undefined;
+
+/** Characters as a person sees them (grapheme clusters): an emoji, a flag or an accented letter is one. */
+export function graphemeLength(text: string): number {
+  segmenter ??= new Intl.Segmenter();
+  let count = 0;
+  for (const _ of segmenter.segment(text)) count++;
+  return count;
+}
+
+/** Text for a message, kept one inert line: C0 and C1 controls, line and paragraph separators and bidi controls written as \uXXXX. */
+function inert(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A text quoted for a message (JSON's quoting, then inert). */
+const quote = (text: string) => inert(JSON.stringify(text));
+
+/** A file's UTF-8 byte order mark (U+FEFF first), which editors on Windows write. */
+const withoutBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+
 /** For names with no Latin letters or digits (`灯台の謎`): a stable id from the name. */
 function hashedId(name: string): string {
   return `scenario-${createHash('sha256').update(name.trim()).digest('hex').slice(0, 8)}`;
@@ -70,15 +91,16 @@ function validate(values: Partial<Record<keyof ScenarioFields, string>>, lineOf:
   for (const field of SCENARIO_FIELDS) {
     const value = values[field.key]?.trim() ?? '';
     if (!value) throw new ScenarioFormatError(`Missing ${field.label}${lineOf(field.key)}: every scenario needs all of ${SCENARIO_FIELDS.map((f) => f.label).join(', ')}.`);
-    if (value.length > field.max) throw new ScenarioFormatError(`${field.label}${lineOf(field.key)} is ${value.length} characters long; at most ${field.max} are allowed.`);
+    const length = value.length > field.max ? graphemeLength(value) : value.length;
+    if (length > field.max) throw new ScenarioFormatError(`${field.label}${lineOf(field.key)} is ${length} characters long; at most ${field.max} are allowed.`);
   }
   for (const field of SCENARIO_FIELDS) {
     if (field.kind === 'bullet' && /[\r\n]/.test((values[field.key] as string).trim())) throw new ScenarioFormatError(`${field.label}${lineOf(field.key)} must be one line.`);
   }
   const version = (values.version as string).trim();
-  if (!SEMVER.test(version)) throw new ScenarioFormatError(`Version${lineOf('version')} must look like 1.0.0 (got ${JSON.stringify(version)}).`);
+  if (!SEMVER.test(version)) throw new ScenarioFormatError(`Version${lineOf('version')} must look like 1.0.0 (got ${quote(version)}).`);
   const scenarioId = values.scenario_id?.trim() || slugify(values.name as string) || hashedId(values.name as string);
-  if (!SLUG.test(scenarioId)) throw new ScenarioFormatError(`Scenario id ${JSON.stringify(scenarioId)} must be 1 to 64 lowercase letters, digits or hyphens.`);
+  if (!SLUG.test(scenarioId)) throw new ScenarioFormatError(`Scenario id ${quote(scenarioId)} must be 1 to 64 lowercase letters, digits or hyphens.`);
   const out = { scenario_id: scenarioId } as ScenarioFields;
   for (const field of SCENARIO_FIELDS) out[field.key] = (values[field.key] as string).trim();
   return out;
@@ -88,6 +110,21 @@ function validate(values: Partial<Record<keyof ScenarioFields, string>>, lineOf:
 const escapeBodyLine = (line: string) => (/^\\*#/.test(line) ? `\\${line}` : line);
 const unescapeBodyLine = (line: string) => (/^\\+#/.test(line) ? line.slice(1) : line);
 
+/**
+ * The title of a Markdown heading line (`## Setting ##` → `Setting`), or null for another line:
+ * one to six #, white space, the title, and optionally closing #s. Read by hand, in one pass: the
+ * regular expression it replaces took seconds on a heading padded with a few thousand spaces.
+ */
+function headingTitle(line: string): string | null {
+  let i = 0;
+  while (i < line.length && line[i] === '#') i++;
+  if (i === 0 || i > 6 || i >= line.length || !/\s/.test(line[i] as string)) return null;
+  let end = line.trimEnd().length;
+  while (end > i && line[end - 1] === '#') end--;
+  const title = line.slice(i, end).trim();
+  return title === '' ? null : title;
+}
+
 /** Parses the v2 Markdown format; errors name the field and the line. */
 export function parseScenarioMarkdown(text: string): ScenarioFields {
   const values: Partial<Record<keyof ScenarioFields, string>> = {};
@@ -95,12 +132,12 @@ export function parseScenarioMarkdown(text: string): ScenarioFields {
   const sectionLines: Record<string, number> = {};
   let section: string | undefined;
   let body: FieldSpec | undefined;
-  text.split(/\r?\n/).forEach((line, index) => {
+  withoutBom(text).split(/\r?\n/).forEach((line, index) => {
     const lineNumber = index + 1;
-    const heading = /^(#{1,6})\s+(.+?)\s*#*\s*$/.exec(line);
-    if (heading) {
-      section = canonicalSection(heading[2] as string);
-      if (!section) throw new ScenarioFormatError(`Line ${lineNumber}: unknown section ${JSON.stringify(heading[2])}; expected ${SECTIONS.join(', ')}.`);
+    const title = headingTitle(line);
+    if (title !== null) {
+      section = canonicalSection(title);
+      if (!section) throw new ScenarioFormatError(`Line ${lineNumber}: unknown section ${quote(title)}; expected ${SECTIONS.join(', ')}.`);
       if (sectionLines[section]) throw new ScenarioFormatError(`Line ${lineNumber}: the section "${section}" appears twice (first on line ${sectionLines[section]}).`);
       sectionLines[section] = lineNumber;
       body = SCENARIO_FIELDS.find((f) => f.kind === 'body' && f.section === section);
@@ -115,14 +152,14 @@ export function parseScenarioMarkdown(text: string): ScenarioFields {
     const bullet = /^\s*[-*]\s+\*\*(.+?)\*\*\s*:?\s*(?::\s*)?(.*)$/.exec(line);
     if (bullet) {
       const field = fieldForLabel((bullet[1] as string).replace(/:$/, ''));
-      if (!field || field.kind !== 'bullet') throw new ScenarioFormatError(`Line ${lineNumber}: unknown field ${JSON.stringify(bullet[1])}.`);
+      if (!field || field.kind !== 'bullet') throw new ScenarioFormatError(`Line ${lineNumber}: unknown field ${quote(bullet[1] as string)}.`);
       if (field.section !== section) throw new ScenarioFormatError(`Line ${lineNumber}: ${field.label} belongs under "${field.section}".`);
       if (lines[field.key]) throw new ScenarioFormatError(`Line ${lineNumber}: ${field.label} appears twice (first on line ${lines[field.key]}).`);
       values[field.key] = bullet[2] as string;
       lines[field.key] = lineNumber;
       return;
     }
-    if (line.trim()) throw new ScenarioFormatError(`Line ${lineNumber}: expected a "- **Field**: value" line or a heading, got ${JSON.stringify(line.slice(0, 60))}.`);
+    if (line.trim()) throw new ScenarioFormatError(`Line ${lineNumber}: expected a "- **Field**: value" line or a heading, got ${quote(line.slice(0, 60))}.`);
   });
   const sectionLineOf = (key: keyof ScenarioFields) => sectionLines[SCENARIO_FIELDS.find((f) => f.key === key)?.section ?? ''];
   return validate(values, (key) => {
@@ -139,24 +176,24 @@ const jsonShape = v.looseObject(
 export function parseScenarioJson(text: string): ScenarioFields {
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(withoutBom(text));
   } catch (error) {
     const reason = (error as Error).message.replace(/, ".*" is not valid JSON$/s, '').replace(/\s+/g, ' ');
-    throw new ScenarioFormatError(`The file is not valid JSON: ${reason}.`);
+    throw new ScenarioFormatError(`The file is not valid JSON: ${inert(reason)}.`);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new ScenarioFormatError('The file must hold one scenario: a JSON object with its fields.');
   const parsed = v.safeParse(jsonShape, data);
   if (!parsed.success) {
     const issue = parsed.issues[0];
     const key = issue.path?.map((p) => String(p.key)).join('.') ?? '(the top level)';
-    throw new ScenarioFormatError(`Field ${key}: expected ${issue.expected ?? 'a string'}, got ${issue.received}.`);
+    throw new ScenarioFormatError(`Field ${key}: expected ${issue.expected ?? 'a string'}, got ${inert(String(issue.received))}.`);
   }
   return validate(parsed.output as Partial<Record<keyof ScenarioFields, string>>, (key) => ` (field "${key}")`);
 }
 
 /** Picks the parser from the file name, or from the content when the name says nothing. */
 export function parseScenario(text: string, fileName = ''): ScenarioFields {
-  if (/\.json$/i.test(fileName) || (!/\.(md|markdown)$/i.test(fileName) && text.trimStart().startsWith('{'))) return parseScenarioJson(text);
+  if (/\.json$/i.test(fileName) || (!/\.(md|markdown)$/i.test(fileName) && withoutBom(text).trimStart().startsWith('{'))) return parseScenarioJson(text);
   return parseScenarioMarkdown(text);
 }
 

@@ -1,4 +1,5 @@
 import { sanitizeText } from '../../src/llm/sanitize.js';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UserFacingError } from '../../src/config/errors.js';
 import {
@@ -694,5 +695,122 @@ describe('seedStore', () => {
     expect(lines[0]).toMatch(HEADER);
     expect(lines[0]).toMatch(new RegExp(`\\[INFO\\] \\[app\\] Store seeded \\(scenarios: ${BUILT_IN_SCENARIOS.length}, default_prompt: true, engine: sqlite\\)$`));
     await store.close();
+  });
+});
+
+describe('input edge cases', () => {
+  const BOM = '\ufeff';
+
+  it('imports a file that starts with a UTF-8 byte order mark, Markdown and JSON, by name and by content', () => {
+    const md = `${BOM}${sampleMarkdown()}`;
+    const json = `${BOM}${scenarioToJson(SAMPLE)}`;
+    expect(parseScenario(md, 'tower.md')).toEqual(SAMPLE);
+    expect(parseScenario(md)).toEqual(SAMPLE);
+    expect(parseScenarioMarkdown(`${BOM}${sampleMarkdown().replace(/\n/g, '\r\n')}`)).toEqual(SAMPLE);
+    expect(parseScenario(json, 'tower.json')).toEqual(SAMPLE);
+    expect(parseScenario(json)).toEqual(SAMPLE);
+    expect(parseScenarioJson(json)).toEqual(SAMPLE);
+  });
+
+  it('counts sizes in characters as a person sees them: 100 emoji are a 100-character name, 101 are one too many', () => {
+    const family = '\u{1f468}\u200d\u{1f469}\u200d\u{1f467}'; // one character on screen, 8 UTF-16 units
+    const accented = 'e\u0301'; // é as e + combining acute: one character, 2 units
+    for (const glyph of ['\u{1f409}', family, accented, '\u{1f1eb}\u{1f1f7}']) {
+      expect(parseScenarioJson(JSON.stringify({ ...SAMPLE, name: glyph.repeat(100) })).name).toBe(glyph.repeat(100));
+      expect(formatError(() => parseScenarioJson(JSON.stringify({ ...SAMPLE, name: glyph.repeat(101) })))).toBe('Name (field "name") is 101 characters long; at most 100 are allowed.');
+    }
+    const md = withLine(2, `- **Name**: ${'\u{1f409}'.repeat(100)}`);
+    expect(parseScenarioMarkdown(md).name).toBe('\u{1f409}'.repeat(100));
+    expect(parseScenarioMarkdown(withLine(12, '\u{1f30a}'.repeat(8000))).setting).toHaveLength(16000);
+  });
+
+  it('reads a heading padded with thousands of spaces at once (the old pattern took seconds)', () => {
+    const started = performance.now();
+    expect(formatError(() => parseScenarioMarkdown(`# a${' '.repeat(20_000)}x\n`))).toMatch(/^Line 1: unknown section "a {20000}x"; expected/);
+    expect(parseScenarioMarkdown(withLine(11, `##   Setting ${' '.repeat(20_000)}## ${' '.repeat(20_000)}`))).toEqual(SAMPLE);
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it('quotes a text in a message with its controls, line separators and bidi controls escaped', () => {
+    expect(formatError(() => parseScenarioMarkdown(withLine(3, 'x\u009b2J\u2028\u202e\u001b]0;t\u0007')))).toBe(
+      'Line 3: expected a "- **Field**: value" line or a heading, got "x\\u009b2J\\u2028\\u202e\\u001b]0;t\\u0007".',
+    );
+  });
+});
+
+/** Any input: a scenario, or one sentence (a UserFacingError on one line without controls); never another throw. */
+describe('the scenario parser under random input', () => {
+  const ONE_SENTENCE = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+$/;
+
+  function parsesOrSaysWhy(parse: () => ScenarioFields): boolean {
+    let result: ScenarioFields;
+    try {
+      result = parse();
+    } catch (error) {
+      if (!(error instanceof UserFacingError)) throw error;
+      if (!ONE_SENTENCE.test(error.message)) throw new Error(`not one inert line: ${JSON.stringify(error.message)}`);
+      return true;
+    }
+    expect(Object.keys(result).sort()).toEqual(FIELD_KEYS);
+    for (const key of FIELD_KEYS) expect(typeof result[key as keyof ScenarioFields]).toBe('string');
+    return true;
+  }
+
+  const text = fc.oneof(
+    fc.string(),
+    fc.string({ unit: 'binary' }),
+    fc.string({ unit: 'grapheme' }),
+    fc.constantFrom('\ufeff', '\r\n', '\n', '#', '## ', '- **', '**: ', '{', '}', '"', '\\', '\u001b[2J', '\u009b', '\u2028', '\u202e', '\ud800', '__proto__', 'null', '1.0.0'),
+  );
+  const hostile = fc.array(text, { maxLength: 20 }).map((parts) => parts.join(''));
+
+  /** Edits of a valid document: text inserted, removed or replaced at random places, lines duplicated or dropped. */
+  const mutated = (source: string) =>
+    fc
+      .array(
+        fc.oneof(
+          fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: hostile }),
+          fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.nat({ max: 40 }) }),
+          fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), length: fc.nat({ max: 40 }), text: hostile }),
+          fc.record({ kind: fc.constant('line' as const), at: fc.nat(), drop: fc.boolean() }),
+        ),
+        { minLength: 1, maxLength: 6 },
+      )
+      .map((edits) => {
+        let out = source;
+        for (const edit of edits) {
+          const at = edit.at % (out.length + 1);
+          if (edit.kind === 'insert') out = out.slice(0, at) + edit.text + out.slice(at);
+          else if (edit.kind === 'delete') out = out.slice(0, at) + out.slice(at + edit.length);
+          else if (edit.kind === 'replace') out = out.slice(0, at) + edit.text + out.slice(at + edit.length);
+          else {
+            const lines = out.split('\n');
+            const i = edit.at % lines.length;
+            lines.splice(i, edit.drop ? 1 : 0, ...(edit.drop ? [] : [lines[i] as string]));
+            out = lines.join('\n');
+          }
+        }
+        return out;
+      });
+
+  const names = fc.constantFrom('', 'scenario.md', 'scenario.json', 'scenario.txt');
+
+  it('random strings', () => {
+    fc.assert(fc.property(hostile, names, (input, name) => parsesOrSaysWhy(() => parseScenario(input, name))), { numRuns: 2000 });
+    fc.assert(fc.property(hostile, (input) => parsesOrSaysWhy(() => parseScenarioJson(input)) && parsesOrSaysWhy(() => parseScenarioMarkdown(input))), { numRuns: 1000 });
+  });
+
+  it('random mutations of a valid Markdown scenario', () => {
+    fc.assert(fc.property(mutated(sampleMarkdown()), names, (input, name) => parsesOrSaysWhy(() => parseScenario(input, name))), { numRuns: 2000 });
+  });
+
+  it('random mutations of a valid JSON scenario, and JSON values of every type in its fields', () => {
+    fc.assert(fc.property(mutated(scenarioToJson(SAMPLE)), (input) => parsesOrSaysWhy(() => parseScenarioJson(input))), { numRuns: 2000 });
+    const field = fc.constantFrom(...FIELD_KEYS, '__proto__', 'constructor');
+    fc.assert(
+      fc.property(field, fc.jsonValue(), (key, value) => parsesOrSaysWhy(() => parseScenarioJson(JSON.stringify({ ...SAMPLE, [key]: value })))),
+      { numRuns: 1000 },
+    );
+    fc.assert(fc.property(fc.jsonValue(), (value) => parsesOrSaysWhy(() => parseScenarioJson(JSON.stringify(value)))), { numRuns: 500 });
   });
 });
