@@ -24,7 +24,7 @@ export const DEFAULT_NARRATION_MAX_TOKENS = 2048;
 export const STATE_UPDATE_WAIT_MS = 1000;
 /** A failed story-state update is tried once more after this pause, in the background. */
 const STATE_UPDATE_RETRY_MS = 500;
-/** The most turns whose missed state updates one update catches up with. */
+/** The most turns whose missed state updates one update catches up with (the window read is twice this, plus one: continuations have no action). */
 const STATE_CATCH_UP_TURNS = 6;
 /** Pauses between the tries of a save that failed on a busy database or a dropped connection. */
 const STORE_RETRY_MS = [50, 200, 800];
@@ -643,7 +643,7 @@ export class GameEngine {
       missed.unshift({ action: before?.sender === 'player' ? before.content : null, narration: m.content, opening: m.parent_id === null });
     }
     const base = previous ?? (branch.length === 0 ? (message.state ?? EMPTY_STATE) : stateWithoutEvent(branch.find((m) => m.state)?.state ?? message.state ?? EMPTY_STATE));
-    return { previous: base, turns: [...missed.slice(-STATE_CATCH_UP_TURNS), { action, narration: message.content, opening: message.parent_id === null }] };
+    return { previous: base, turns: [...missed, { action, narration: message.content, opening: message.parent_id === null }] };
   }
 
   /**
