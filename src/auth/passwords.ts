@@ -2,7 +2,20 @@ import { UserFacingError } from '../config/errors.js';
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 256;
+/** ASCII only, so that its length in UTF-16 units is its length in characters as seen. */
 const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
+/** A ceiling on the bytes hashed, whatever the characters (a character may be built of many code points). */
+const PASSWORD_MAX_BYTES = 16 * 1024;
+
+let segmenter: Intl.Segmenter | undefined;
+
+/** Characters as a person sees them (grapheme clusters): an emoji, a flag or an accented letter is one. */
+export function graphemeLength(text: string): number {
+  segmenter ??= new Intl.Segmenter();
+  let count = 0;
+  for (const _ of segmenter.segment(text)) count++;
+  return count;
+}
 
 /** Input that breaks a rule; `field` is the one to type again. */
 export class ValidationError extends UserFacingError {
@@ -23,9 +36,17 @@ export function checkUsername(username: string): string {
   return username;
 }
 
+/**
+ * 8 to 256 characters as a person counts them (graphemes: 200 emoji are 200), not all white
+ * space; nothing is trimmed, so spaces around other characters count.
+ */
 export function checkPassword(password: string): string {
-  if (password.length < PASSWORD_MIN) throw new ValidationError(`A password needs at least ${PASSWORD_MIN} characters.`, 'password');
-  if (password.length > PASSWORD_MAX) throw new ValidationError(`A password can be at most ${PASSWORD_MAX} characters.`, 'password');
+  if (password !== '' && password.trim() === '') throw new ValidationError('A password cannot be only spaces.', 'password');
+  const tooLong = () => new ValidationError(`A password can be at most ${PASSWORD_MAX} characters.`, 'password');
+  if (Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) throw tooLong();
+  const length = graphemeLength(password);
+  if (length < PASSWORD_MIN) throw new ValidationError(`A password needs at least ${PASSWORD_MIN} characters.`, 'password');
+  if (length > PASSWORD_MAX) throw tooLong();
   return password;
 }
 

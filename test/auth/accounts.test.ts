@@ -96,8 +96,34 @@ describe('password and username rules (no hashing)', () => {
     expect(checkPassword('12345678')).toBe('12345678');
     expect(checkPassword('p'.repeat(256))).toBe('p'.repeat(256));
     expect(() => checkPassword('p'.repeat(257))).toThrow('A password can be at most 256 characters.');
-    // Spaces and any characters count; nothing is trimmed.
-    expect(checkPassword('        ')).toBe('        ');
+    // Spaces around other characters count; nothing is trimmed.
+    expect(checkPassword('  pass  word  ')).toBe('  pass  word  ');
+  });
+
+  it('refuses a password of only spaces (or other white space) in one sentence', () => {
+    for (const blank of ['        ', ' ', '\t\t\t\t\t\t\t\t', '\u00a0'.repeat(12), ' '.repeat(300)]) {
+      expect(() => checkPassword(blank)).toThrow(ValidationError);
+      expect(() => checkPassword(blank)).toThrow(/^A password cannot be only spaces\.$/);
+    }
+  });
+
+  it('counts a password in characters as a person sees them (graphemes), not UTF-16 units', () => {
+    const family = '\u{1f468}\u200d\u{1f469}\u200d\u{1f467}\u200d\u{1f466}'; // one character, 11 units
+    expect(checkPassword('\u{1f409}'.repeat(200))).toHaveLength(400);
+    expect(checkPassword('\u{1f409}'.repeat(256))).toHaveLength(512);
+    expect(() => checkPassword('\u{1f409}'.repeat(257))).toThrow('A password can be at most 256 characters.');
+    expect(checkPassword(family.repeat(8))).toBe(family.repeat(8));
+    expect(() => checkPassword(family.repeat(7))).toThrow('A password needs at least 8 characters.');
+    expect(() => checkPassword('e\u0301'.repeat(4))).toThrow('A password needs at least 8 characters.');
+    expect(checkPassword('e\u0301'.repeat(8))).toBe('e\u0301'.repeat(8));
+    // A character of many code points is one character, but the bytes hashed stay bounded.
+    expect(() => checkPassword(`a${'\u0301'.repeat(20_000)}bcdefgh`)).toThrow('A password can be at most 256 characters.');
+  });
+
+  it('counts usernames as seen too: only ASCII letters, digits and _ . - are allowed, so each is one character', () => {
+    expect(() => checkUsername('e\u0301\u0301')).toThrow(ValidationError);
+    expect(() => checkUsername('\u{1f409}\u{1f409}')).toThrow(ValidationError);
+    expect(checkUsername('z'.repeat(32))).toBe('z'.repeat(32));
   });
 
   it('ValidationError is a UserFacingError with exit code 2, naming the field to type again', () => {
@@ -242,6 +268,11 @@ describe('register', () => {
     await accounts.register('maxed', 'p'.repeat(256));
     expect((await accounts.login('maxed', 'p'.repeat(256))).username).toBe('maxed');
     expect((await accounts.login('eight', '12345678')).username).toBe('eight');
+    // 200 emoji are 200 characters (400 UTF-16 units): accepted, and they log in.
+    await accounts.register('dragon', '\u{1f409}'.repeat(200));
+    expect((await accounts.login('dragon', '\u{1f409}'.repeat(200))).username).toBe('dragon');
+    await expect(accounts.register('blank', ' '.repeat(10))).rejects.toThrow('A password cannot be only spaces.');
+    expect(await store.findUser('blank')).toBeNull();
     await store.close();
   });
 
