@@ -18,6 +18,8 @@ export interface LogFileInfo {
   gzip: boolean;
   size: number;
   mtimeMs: number;
+  /** The inode, by which `tail -f` follows a file through renames. */
+  ino?: number;
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -73,6 +75,7 @@ export function listRotated(dir: string, baseName: string): LogFileInfo[] {
       gzip: !!m[4],
       size: st.size,
       mtimeMs: st.mtimeMs,
+      ino: st.ino,
     });
   }
   return files;
@@ -101,6 +104,6 @@ export function listLogSet(dir: string, baseName: string): LogFileInfo[] {
   const files = mergeByMtime(dated, numbered);
   const activePath = path.join(dir, baseName);
   const st = statFile(activePath);
-  if (st) files.push({ path: activePath, name: baseName, kind: 'active', index: 0, date: '', part: 0, gzip: false, size: st.size, mtimeMs: st.mtimeMs });
+  if (st) files.push({ path: activePath, name: baseName, kind: 'active', index: 0, date: '', part: 0, gzip: false, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
   return files;
 }

@@ -3,14 +3,14 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { listLogSet } from '../../src/logging/log-files.js';
-import { cleanEnv, exited, runCli } from '../support/cli.js';
+import { cleanEnv, exited, runCli, startCli } from '../support/cli.js';
 import { tempDir } from '../support/temp.js';
 
 const WRITER = fileURLToPath(new URL('../support/log-writer.mjs', import.meta.url));
 const LINES = 3000;
 
-function startWriter(id: string, env: Record<string, string>, pauseEvery = 0) {
-  return spawn(process.execPath, [WRITER, id, String(LINES), String(pauseEvery)], { env: cleanEnv(env), stdio: ['ignore', 'ignore', 'pipe'] });
+function startWriter(id: string, env: Record<string, string>, pauseEvery = 0, lines = LINES) {
+  return spawn(process.execPath, [WRITER, id, String(lines), String(pauseEvery)], { env: cleanEnv(env), stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 /** Counts each `line <writer>-<n> end` across every file of the log set. */
@@ -70,4 +70,28 @@ describe('two processes logging at once', () => {
     for (const file of files) expect(file.size).toBeLessThanOrEqual(maxBytes + 1024);
     expectEveryLineOnce(dir);
   });
+});
+
+describe('storyos logs tail -f while three processes log', () => {
+  it('shows every entry exactly once, in the order the files hold them, with rotation at 1 KB', async () => {
+    const dir = tempDir();
+    const env = { STORYOS_LOG_DIR: dir, STORYOS_LOG_BACKUP_COUNT: '10000', STORYOS_LOG_MAX_SIZE_MB: '0.001' };
+    fs.writeFileSync(`${dir}/storyos.log`, '[2024-01-15 10:30:15,123] [INFO] [app] before the follower\n');
+    const follower = startCli(['logs', 'tail', '-n', '0', '-f', '--module', 'game_logic'], { cwd: dir, env });
+    let out = '';
+    follower.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((r) => setTimeout(r, 800));
+    const count = 400;
+    const codes = await Promise.all(['A', 'B', 'C'].map((id) => exited(startWriter(id, env, 2, count))));
+    expect(codes).toEqual([0, 0, 0]);
+    const shown = () => [...out.matchAll(/line ([ABC]-\d+) end/g)].map((m) => m[1] as string);
+    for (let i = 0; i < 100 && shown().length < 3 * count; i++) await new Promise((r) => setTimeout(r, 100));
+    follower.kill('SIGINT');
+    expect(await exited(follower)).toBe(130);
+    const files = listLogSet(dir, 'storyos.log');
+    expect(files.length).toBeGreaterThan(50);
+    const inFiles = files.flatMap((f) => [...fs.readFileSync(f.path, 'utf8').matchAll(/line ([ABC]-\d+) end/g)].map((m) => m[1] as string));
+    expect(inFiles).toHaveLength(3 * count);
+    expect(shown()).toEqual(inFiles);
+  }, 60_000);
 });

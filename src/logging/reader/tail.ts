@@ -1,6 +1,7 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import type { LogFileInfo } from '../log-files.js';
+import { listLogSet, type LogFileInfo } from '../log-files.js';
 import { entryChunks } from './chunks.js';
 import type { LogEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
@@ -56,8 +57,24 @@ export function lastEntries(files: LogFileInfo[], filter: EntryFilter, count: nu
 }
 
 /**
- * Follows a log like `tail -F`: reads what is appended, and when the file is rotated away
- * finishes the old file before continuing at the start of the new one.
+ * How long a rotated file is still read after the follower first sees it rotated: a writer that
+ * checked the path just before the rotation appends its entry to the renamed file.
+ */
+const SETTLE_MS = 300;
+
+function inodeAt(file: string): number | null {
+  try {
+    return fs.statSync(file).ino;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Follows a log like `tail -F`, by inode: when the file it reads is rotated away it reads it to
+ * its end, then goes on with the file rotated after it (found by inode among the rotated files),
+ * and so on up to the active file, so several rotations between two polls lose nothing and each
+ * entry is shown once, in the order the files hold them.
  */
 export class LogFollower {
   private fd: number | null = null;
@@ -66,6 +83,8 @@ export class LogFollower {
   private pending = '';
   private decoder = new StringDecoder('utf8');
   private timer: NodeJS.Timeout | null = null;
+  /** Inode → when the follower first saw that file rotated away. */
+  private readonly rotatedAt = new Map<number, number>();
 
   constructor(
     private readonly filePath: string,
@@ -75,50 +94,88 @@ export class LogFollower {
 
   /** Starts at the current end of the file. */
   start(intervalMs = 200): void {
-    this.open(true);
+    this.open(this.filePath, true);
     this.timer = setInterval(() => this.poll(), intervalMs);
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    this.poll();
+    this.poll(true);
     this.flushPending(true);
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;
   }
 
-  poll(): void {
-    let st: fs.Stats | null = null;
-    try {
-      st = fs.statSync(this.filePath);
-    } catch {
-      st = null;
-    }
+  /** `final`: stopping, so rotated files are read to their end without waiting for them to settle. */
+  poll(final = false): void {
     if (this.fd === null) {
-      if (st) this.open(false);
-      return;
+      this.open(this.filePath, false);
+      if (this.fd === null) return;
     }
-    if (st && st.ino !== this.ino) {
+    for (let step = 0; step < 10_000; step++) {
+      const active = inodeAt(this.filePath);
+      if (active === null || active === this.ino) {
+        if (active !== null && fs.fstatSync(this.fd as number).size < this.offset) this.offset = 0;
+        this.drain();
+        return;
+      }
+      // The file held was rotated away: read what it holds, then, once settled, the next one.
       this.drain();
-      this.flushPending(true);
-      fs.closeSync(this.fd);
-      this.fd = null;
-      this.open(false);
-      return;
+      const now = Date.now();
+      if (!this.rotatedAt.has(this.ino)) this.markRotated(active, now);
+      if (!final && now - (this.rotatedAt.get(this.ino) as number) < SETTLE_MS) return;
+      if (!this.moveToNext(active, now)) return;
     }
-    if (st && st.size < this.offset) this.offset = 0;
-    this.drain();
   }
 
-  private open(atEnd: boolean): void {
+  /**
+   * The log's files, oldest first; those rotated and not seen before are marked seen now, all at
+   * once, so that they settle together and the follower never waits once per file.
+   */
+  private markRotated(activeIno: number, now: number): LogFileInfo[] {
+    const files = listLogSet(path.dirname(this.filePath), path.basename(this.filePath)).filter((f) => !f.gzip);
+    for (const f of files) if (f.ino !== undefined && f.ino !== activeIno && !this.rotatedAt.has(f.ino)) this.rotatedAt.set(f.ino, now);
+    if (!this.rotatedAt.has(this.ino)) this.rotatedAt.set(this.ino, now);
+    return files;
+  }
+
+  /** Goes on to the file rotated after the one held (or the active file); false to wait for the next poll. */
+  private moveToNext(activeIno: number, now: number): boolean {
+    const heldMtime = fs.fstatSync(this.fd as number).mtimeMs;
+    const files = this.markRotated(activeIno, now);
+    const at = files.findIndex((f) => f.ino === this.ino);
+    const next = at >= 0 ? files[at + 1] : files.find((f) => f.ino !== this.ino && f.mtimeMs >= heldMtime);
+    let fd: number;
     try {
-      this.fd = fs.openSync(this.filePath, 'r');
+      fd = fs.openSync(next?.path ?? this.filePath, 'r');
+    } catch {
+      return false;
+    }
+    const st = fs.fstatSync(fd);
+    if (next && st.ino !== next.ino) {
+      // Renamed again since the listing: look again, the file held still open.
+      fs.closeSync(fd);
+      return true;
+    }
+    this.flushPending(true);
+    fs.closeSync(this.fd as number);
+    this.fd = fd;
+    this.adopt(st, false);
+    return true;
+  }
+
+  private open(file: string, atEnd: boolean): void {
+    try {
+      this.fd = fs.openSync(file, 'r');
     } catch {
       this.fd = null;
       return;
     }
-    const st = fs.fstatSync(this.fd);
+    this.adopt(fs.fstatSync(this.fd), atEnd);
+  }
+
+  private adopt(st: fs.Stats, atEnd: boolean): void {
     this.ino = st.ino;
     this.offset = atEnd ? st.size : 0;
     this.decoder = new StringDecoder('utf8');
