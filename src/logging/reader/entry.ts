@@ -166,8 +166,11 @@ export function rawContext(body: string): RawContext {
  */
 export function parseBody(body: string): ParsedBody {
   const raw = rawContext(body);
-  const fields = raw.escaped ? raw.fields.map(([key, value]) => [unescapeField(key), unescapeField(value)]) : raw.fields;
-  return { message: raw.message, context: Object.fromEntries(fields) };
+  const fields = raw.escaped ? raw.fields.map(([key, value]) => [unescapeField(key), unescapeField(value)] as [string, string]) : raw.fields;
+  // A key given twice (only in lines written before the escaping, where a value could make one)
+  // keeps its first value, as the filters do.
+  const seen = new Set<string>();
+  return { message: raw.message, context: Object.fromEntries(fields.filter(([key]) => !seen.has(key) && seen.add(key))) };
 }
 
 export function continuationLines(entry: LogEntry): string[] {

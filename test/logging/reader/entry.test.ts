@@ -198,3 +198,9 @@ describe('continuationLines', () => {
     expect(continuationLines(parseEntry('garbage\n  more'))).toEqual(['  more']);
   });
 });
+
+describe('a key given twice (lines written before values were escaped)', () => {
+  it('keeps its first value, as the --user and --session filters do', () => {
+    expect(parseBody('User action: say (user_id: alice, action: hello, user_id: bob, session: BOB)').context).toMatchObject({ user_id: 'alice', action: 'hello' });
+  });
+});
