@@ -232,3 +232,22 @@ describe('storyos doctor', () => {
     expect(badConfig.stdout).toContain('✗ Invalid STORYOS_LOG_LEVEL="CHATTY"');
   });
 });
+
+describe('a storyos.db that is not a StoryOS store', () => {
+  it('is refused by every command in one sentence naming the file and what to do, exit 1, and stays byte for byte as it was', () => {
+    for (const [kind, content] of [['empty', ''], ['text', 'shopping list: eggs, milk\n']] as const) {
+      const dir = tempDir();
+      fs.mkdirSync(path.join(dir, 'data'));
+      const file = path.join(dir, 'data', 'storyos.db');
+      fs.writeFileSync(file, content);
+      for (const args of [['users', 'list'], ['users', 'add', 'alice', '--password-stdin'], ['db', 'status']]) {
+        const result = cli(dir, args, `${PASSWORD}\n`);
+        expect({ kind, args, code: result.code }).toEqual({ kind, args, code: 1 });
+        expect(result.stderr).toMatch(/^storyos: The database .*storyos\.db (is empty \(0 bytes\)|is not an SQLite database), so StoryOS will not open it and leaves it as it is: move it away \(or delete it\) to start a new store there, or set STORYOS_DATA_DIR to the folder that holds your storyos\.db\.\n$/);
+        expect(result.stderr).toContain(file);
+        expect(fs.readFileSync(file, 'utf8')).toBe(content);
+        expect(fs.readdirSync(path.join(dir, 'data'))).toEqual(['storyos.db']);
+      }
+    }
+  });
+});

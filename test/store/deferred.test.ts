@@ -105,6 +105,17 @@ describe('the TUI store (openStoreOnFirstUse)', () => {
     await store.close();
   });
 
+  it('does not take a zero-byte storyos.db for a first run: opening it is refused and it stays empty', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, DATABASE_FILE), '');
+    const config = parseConfig({ STORYOS_DATA_DIR: dir, STORYOS_LOG_DIR: dir }, dir);
+    expect(looksNew(config)).toBe(false);
+    const store = openStoreOnFirstUse(config, seedStore);
+    await expect(store.countUsers()).rejects.toThrow(/^The database .*storyos\.db is empty \(0 bytes\), so StoryOS will not open it/);
+    expect(fs.statSync(path.join(dir, DATABASE_FILE)).size).toBe(0);
+    await store.close();
+  });
+
   it('seeds nothing when it is closed while it opens', async () => {
     const dir = tempDir();
     const config = parseConfig({ STORYOS_DATA_DIR: dir, STORYOS_LOG_DIR: dir }, dir);

@@ -113,3 +113,90 @@ describe('the SQLite file', () => {
     expect(text).toMatch(/\[ERROR\] \[db_utils\] Database operation failed: get_user_game_sessions \(operation: get_user_game_sessions, engine: sqlite, duration: \d+\.\d\ds, error: .*open.*\)\n {4}TypeError/);
   });
 });
+
+describe('a storyos.db that is not a StoryOS store', () => {
+  const sentence = (file: string, what: string) =>
+    `The database ${file} ${what}, so StoryOS will not open it and leaves it as it is: move it away (or delete it) to start a new store there, or set STORYOS_DATA_DIR to the folder that holds your storyos.db.`;
+
+  /** Opens `dir` expecting one refusal sentence, and checks that the file is byte for byte what it was, with nothing beside it. */
+  function refused(dir: string, what: string | RegExp): void {
+    const file = path.join(dir, DATABASE_FILE);
+    const before = fs.readFileSync(file);
+    const listing = fs.readdirSync(dir).sort();
+    let error: unknown;
+    try {
+      SqliteStore.open(dir);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    const message = (error as Error).message;
+    if (typeof what === 'string') expect(message).toBe(sentence(file, what));
+    else expect(message).toMatch(what);
+    expect(message).not.toMatch(/\n/);
+    expect((error as StoreUnavailableError).exitCode).toBe(1);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    expect(fs.readdirSync(dir).sort()).toEqual(listing);
+  }
+
+  it('refuses a zero-byte file, leaving it empty', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, DATABASE_FILE), '');
+    refused(dir, 'is empty (0 bytes)');
+  });
+
+  it('refuses a text file, and a file shorter than an SQLite header', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, DATABASE_FILE), 'my notes, not a database\n'.repeat(50));
+    refused(dir, 'is not an SQLite database');
+    fs.writeFileSync(path.join(dir, DATABASE_FILE), 'SQLite');
+    refused(dir, 'is not an SQLite database');
+  });
+
+  it('refuses an SQLite database of another program, with tables or with a schema version of its own', () => {
+    const dir = tempDir();
+    const other = new Database(path.join(dir, DATABASE_FILE));
+    other.exec("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices (total) VALUES (12.5);");
+    other.close();
+    refused(dir, "is an SQLite database of another program (its tables are not StoryOS's)");
+    const versioned = tempDir();
+    const another = new Database(path.join(versioned, DATABASE_FILE));
+    another.exec('CREATE TABLE users (id INTEGER PRIMARY KEY)');
+    another.pragma('user_version = 1');
+    another.close();
+    refused(versioned, "is an SQLite database of another program (its tables are not StoryOS's)");
+  });
+
+  it('refuses a database from a newer StoryOS before writing anything to it', () => {
+    const dir = tempDir();
+    const store = SqliteStore.open(dir);
+    void store.close();
+    const db = new Database(path.join(dir, DATABASE_FILE));
+    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    db.pragma('journal_mode = DELETE');
+    db.close();
+    refused(dir, /^The database .* was written by a newer StoryOS \(schema \d+\); upgrade StoryOS to open it\.$/);
+  });
+
+  it('takes an SQLite database with no tables at all for a new store', async () => {
+    const dir = tempDir();
+    const empty = new Database(path.join(dir, DATABASE_FILE));
+    empty.exec('CREATE TABLE t (x); DROP TABLE t;');
+    empty.close();
+    expect(fs.statSync(path.join(dir, DATABASE_FILE)).size).toBeGreaterThan(0);
+    const store = SqliteStore.open(dir);
+    expect(await store.countUsers()).toBe(0);
+    await store.close();
+  });
+
+  it('makes one store for two first starts at once, owner-only, with nothing left beside it (a new store is built beside storyos.db and linked into place)', async () => {
+    const dir = path.join(tempDir(), 'data');
+    const [a, b] = [SqliteStore.open(dir), SqliteStore.open(dir)];
+    await a.createUser(user('alice'));
+    expect(await b.findUser('alice')).not.toBeNull();
+    await a.close();
+    await b.close();
+    expect(fs.readdirSync(dir).filter((f) => f.includes('.new-'))).toEqual([]);
+    expect(fs.statSync(path.join(dir, DATABASE_FILE)).mode & 0o777).toBe(0o600);
+  });
+});

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { ConflictError, DuplicateError, NotFoundError, StoreUnavailableError } from '../errors.js';
@@ -26,6 +27,88 @@ export { DATABASE_FILE } from './file.js';
 /** How long a write waits for another process's transaction before giving up. */
 const BUSY_TIMEOUT_MS = 15_000;
 
+/** The first 16 bytes of every SQLite 3 database. */
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+/** The tables of StoryOS's schema (version 1 on). */
+const STORYOS_TABLES = ['users', 'scenarios', 'system_prompts', 'game_sessions', 'messages'];
+
+/** How a file that is no StoryOS store is refused: what it is, then what to do, in one sentence. */
+function foreignFile(file: string, what: string): StoreUnavailableError {
+  return new StoreUnavailableError(
+    `The database ${file} ${what}, so StoryOS will not open it and leaves it as it is: move it away (or delete it) to start a new store there, or set STORYOS_DATA_DIR to the folder that holds your storyos.db.`,
+  );
+}
+
+/**
+ * Whether the database file exists, after making sure it is StoryOS's: a zero-byte file, a file
+ * that is not SQLite, an SQLite database with tables but not StoryOS's, or one from a newer
+ * StoryOS is refused (StoreUnavailableError) with nothing written to it. An SQLite database with
+ * no tables at all is taken as a new store.
+ */
+function checkExisting(file: string): boolean {
+  const stat = fs.statSync(file, { throwIfNoEntry: false });
+  if (!stat) return false;
+  if (!stat.isFile()) throw foreignFile(file, 'is not a file');
+  if (stat.size === 0) throw foreignFile(file, 'is empty (0 bytes)');
+  const header = Buffer.alloc(SQLITE_HEADER.length);
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.readSync(fd, header, 0, header.length, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (!header.equals(SQLITE_HEADER)) throw foreignFile(file, 'is not an SQLite database');
+  const db = new Database(file, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+  try {
+    const version = schemaVersion(db);
+    if (version > MIGRATIONS.length) throw new StoreUnavailableError(`The database ${file} was written by a newer StoryOS (schema ${version}); upgrade StoryOS to open it.`);
+    const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name));
+    const ours = version > 0 && STORYOS_TABLES.every((t) => tables.has(t));
+    if (!ours && tables.size > 0) throw foreignFile(file, 'is an SQLite database of another program (its tables are not StoryOS\'s)');
+    if (!ours && version > 0) throw foreignFile(file, `is an SQLite database of another program (schema ${version} without StoryOS's tables)`);
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) throw error;
+    throw foreignFile(file, `cannot be read as an SQLite database (${(error as Error).message})`);
+  } finally {
+    db.close();
+  }
+  return true;
+}
+
+/**
+ * Makes a new store: built beside the file, then linked into place only if no file is there, so
+ * that storyos.db never exists half-made (a zero-byte file is refused, not taken for a new store)
+ * and two first starts at once end with one store.
+ */
+function createDatabase(file: string): void {
+  const temporary = `${file}.new-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    fs.closeSync(fs.openSync(temporary, 'wx', 0o600));
+    const db = new Database(temporary);
+    try {
+      db.pragma('journal_mode = WAL');
+      migrate(db);
+    } finally {
+      db.close();
+    }
+    try {
+      fs.linkSync(temporary, file);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return;
+      // No hard links here: an exclusive copy does as well.
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error;
+      try {
+        fs.copyFileSync(temporary, file, fs.constants.COPYFILE_EXCL);
+      } catch (copyError) {
+        if ((copyError as NodeJS.ErrnoException).code !== 'EEXIST') throw copyError;
+      }
+    }
+  } finally {
+    for (const leftover of [temporary, `${temporary}-wal`, `${temporary}-shm`]) fs.rmSync(leftover, { force: true });
+  }
+}
+
 function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
@@ -51,7 +134,8 @@ export class SqliteStore implements Store {
       // Only its owner reads the folder and the file (password hashes); SQLite gives the WAL
       // files the database file's permissions.
       fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-      fs.closeSync(fs.openSync(file, 'a', 0o600));
+      // A file that is not StoryOS's is refused before anything is written to it.
+      if (!checkExisting(file)) createDatabase(file);
       store = new SqliteStore(file);
       store.db.pragma('journal_mode = WAL');
       store.db.pragma('synchronous = FULL');
@@ -59,11 +143,6 @@ export class SqliteStore implements Store {
     } catch (error) {
       if (error instanceof StoreUnavailableError) throw error;
       throw new StoreUnavailableError(`Cannot open the database ${file}: ${(error as Error).message} (check STORYOS_DATA_DIR and its permissions).`);
-    }
-    const version = schemaVersion(store.db);
-    if (version > MIGRATIONS.length) {
-      store.db.close();
-      throw new StoreUnavailableError(`The database ${file} was written by a newer StoryOS (schema ${version}); upgrade StoryOS to open it.`);
     }
     migrate(store.db);
     return store;
