@@ -1,4 +1,5 @@
 import { UserFacingError } from '../config/errors.js';
+import { graphemeLength } from '../text/format.js';
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 256;
@@ -7,15 +8,6 @@ const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
 /** A ceiling on the bytes hashed, whatever the characters (a character may be built of many code points). */
 const PASSWORD_MAX_BYTES = 16 * 1024;
 
-let segmenter: Intl.Segmenter | undefined;
-
-/** Characters as a person sees them (grapheme clusters): an emoji, a flag or an accented letter is one. */
-export function graphemeLength(text: string): number {
-  segmenter ??= new Intl.Segmenter();
-  let count = 0;
-  for (const _ of segmenter.segment(text)) count++;
-  return count;
-}
 
 /** Input that breaks a rule; `field` is the one to type again. */
 export class ValidationError extends UserFacingError {

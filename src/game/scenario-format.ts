@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { UserFacingError } from '../config/errors.js';
 import { sanitizeText } from '../llm/sanitize.js';
 import type { ScenarioFields } from '../store/types.js';
+import { graphemeLength } from '../text/format.js';
 
 export class ScenarioFormatError extends UserFacingError {}
 
@@ -32,15 +33,6 @@ const SECTIONS = ['Overview', 'Description', 'Player Details', 'Setting', 'Dunge
 const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const SEMVER = /^\d+\.\d+\.\d+$/;
 
-let segmenter: Intl.Segmenter | undefined;
-
-/** Characters as a person sees them (grapheme clusters): an emoji, a flag or an accented letter is one. */
-export function graphemeLength(text: string): number {
-  segmenter ??= new Intl.Segmenter();
-  let count = 0;
-  for (const _ of segmenter.segment(text)) count++;
-  return count;
-}
 
 /** Text for a message, kept one inert line: C0 and C1 controls, line and paragraph separators and bidi controls written as \uXXXX. */
 function inert(text: string): string {

@@ -15,3 +15,13 @@ export function clip(text: string, max: number): string {
 export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
+
+let segmenter: Intl.Segmenter | undefined;
+
+/** Characters as a person sees them (grapheme clusters): an emoji, a flag or an accented letter is one. */
+export function graphemeLength(text: string): number {
+  segmenter ??= new Intl.Segmenter();
+  let count = 0;
+  for (const _ of segmenter.segment(text)) count++;
+  return count;
+}
