@@ -1,7 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { Accounts } from '../../src/auth/accounts.js';
 import { GameEngine, TurnError } from '../../src/game/engine.js';
-import { seedStore } from '../../src/game/seed.js';
 import { OfflineLlm } from '../../src/llm/offline.js';
 import { OpenAiLlm } from '../../src/llm/openai-client.js';
 import type { LlmClient } from '../../src/llm/types.js';
@@ -9,24 +8,16 @@ import { SqliteStore } from '../../src/store/sqlite/store.js';
 import type { PublicUser } from '../../src/store/types.js';
 import { DEFAULT_NARRATION, FakeLlmServer, validStateUpdate } from '../support/fake-llm-server.js';
 import { logInto, readLog } from '../support/logging.js';
+import { useGameFixture } from '../support/game-fixture.js';
 import { tempDir } from '../support/temp.js';
 import { until } from '../support/wait.js';
 
 const SCENARIO = 'the-lighthouse-at-gull-point';
+const fixture = useGameFixture();
 let server: FakeLlmServer;
 let store: SqliteStore;
 let alice: PublicUser;
-
-beforeEach(async () => {
-  server = await new FakeLlmServer().start();
-  store = SqliteStore.open(tempDir());
-  await seedStore(store);
-  alice = await new Accounts(store).createUser('alice', 'password123', 'user', 'test');
-});
-afterEach(async () => {
-  await server.stop();
-  await store.close();
-});
+beforeEach(() => ({ server, store, alice } = fixture));
 
 function engine(llm?: LlmClient): GameEngine {
   return new GameEngine({

@@ -1,8 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Accounts } from '../../src/auth/accounts.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { GameEngine, TurnError } from '../../src/game/engine.js';
 import { exportSession } from '../../src/game/export.js';
-import { seedStore } from '../../src/game/seed.js';
 import { OpenAiLlm } from '../../src/llm/openai-client.js';
 import type { RetryWait } from '../../src/llm/types.js';
 import { newSessionId } from '../../src/store/ids.js';
@@ -11,24 +9,16 @@ import { EMPTY_STATE, type PublicUser, type Store } from '../../src/store/types.
 import { FaultyStore, sqliteError } from '../support/faulty-store.js';
 import { FakeLlmServer, validStateUpdate } from '../support/fake-llm-server.js';
 import { logInto, readLog } from '../support/logging.js';
+import { useGameFixture } from '../support/game-fixture.js';
 import { tempDir } from '../support/temp.js';
 import { until } from '../support/wait.js';
 
 const SCENARIO = 'the-lighthouse-at-gull-point';
+const fixture = useGameFixture();
 let server: FakeLlmServer;
 let store: SqliteStore;
 let alice: PublicUser;
-
-beforeEach(async () => {
-  server = await new FakeLlmServer().start();
-  store = SqliteStore.open(tempDir());
-  await seedStore(store);
-  alice = await new Accounts(store).createUser('alice', 'password123', 'user', 'test');
-});
-afterEach(async () => {
-  await server.stop();
-  await store.close();
-});
+beforeEach(() => ({ server, store, alice } = fixture));
 
 function engine(over: Store = store, maxRetries = 2, timeoutS = 0.5): GameEngine {
   return new GameEngine({
