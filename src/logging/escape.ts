@@ -60,3 +60,8 @@ export function escapeKey(text: string): string {
 export function unescapeField(text: string): string {
   return text.indexOf('\\') === -1 ? text : text.replace(/\\([\\(),:])/g, '$1');
 }
+
+/** A context value exactly as the writer puts it in a line: its separators, then its controls and header-like text, escaped. */
+export function valueAsWritten(text: string): string {
+  return escapeControl(escapeValue(text));
+}

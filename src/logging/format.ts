@@ -1,4 +1,4 @@
-import { escapeControl, escapeKey, escapeValue } from './escape.js';
+import { escapeControl, escapeKey, valueAsWritten } from './escape.js';
 import { isSecretKey, redactText, REDACTED } from './redact.js';
 
 export type ContextValue = string | number | boolean | null | undefined | Date | readonly unknown[] | object;
@@ -55,7 +55,7 @@ export function formatContext(context: LogContext | undefined, message = ''): st
     for (const [key, value] of Object.entries(context)) {
       if (value === undefined) continue;
       const shown = isSecretKey(key) ? REDACTED : redactText(typeof value === 'string' ? value : stringify(value));
-      parts.push(`${escapeControl(escapeKey(key))}: ${escapeControl(escapeValue(shown))}`);
+      parts.push(`${escapeControl(escapeKey(key))}: ${valueAsWritten(shown)}`);
     }
   }
   if (parts.length) return ` (${parts.join(', ')})`;

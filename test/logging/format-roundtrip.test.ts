@@ -101,4 +101,15 @@ describe('context fields cannot be forged', () => {
     const text = formatRecord({ time: TIME, level: 'INFO', category: 'game_logic', message: 'Turn', context: { session: 'a(b), c' } });
     expect(readBack(text, { session: 'a(b), c' })).toHaveLength(1);
   });
+
+  it('finds a session or user whose value holds a control character or header-like text, as the writer escapes them', () => {
+    fc.assert(
+      fc.property(fc.oneof(anyText, headerish).filter((v) => v.trim() !== '' && v === v.trim() && !/\s{2}|[\t\n]/.test(v)), (value) => {
+        const text = formatRecord({ time: TIME, level: 'INFO', category: 'game_logic', message: 'Turn', context: { user_id: value, session: value } });
+        expect(readBack(text, { session: value })).toHaveLength(1);
+      }),
+      { numRuns: 500 },
+    );
+  });
 });
+

@@ -1,6 +1,6 @@
 import { UserFacingError } from '../../config/errors.js';
 import { LEVEL_ORDER, isLevelName, levelRank, normalizeLevel } from '../levels.js';
-import { escapeValue } from '../escape.js';
+import { valueAsWritten } from '../escape.js';
 import { rawContext, type LogEntry, type RawContext } from './entry.js';
 import { toLogTime } from './time-spec.js';
 
@@ -59,7 +59,7 @@ function chooseNeedle(options: FilterOptions, levels: string[], modules: string[
   const { pattern, fixedString, ignoreCase } = options;
   if (pattern && fixedString && !ignoreCase && !/[\r\n]/.test(pattern)) return Buffer.from(pattern);
   // The line holds the value escaped, as the writer wrote it.
-  if (options.session) return Buffer.from(escapeValue(options.session));
+  if (options.session) return Buffer.from(valueAsWritten(options.session));
   if (levels.length === 1) return Buffer.from(`${levels[0]}] [`);
   if (modules.length === 1) return Buffer.from(`${modules[0]}] `);
   return undefined;
@@ -84,8 +84,8 @@ export function buildFilter(options: FilterOptions): EntryFilter {
 
   // Fields are compared as the line holds them (escaped), so no entry's context is unescaped.
   const wanted = {
-    user: user === undefined ? undefined : { escaped: escapeValue(user), plain: user },
-    session: options.session === undefined ? undefined : { escaped: escapeValue(options.session), plain: options.session },
+    user: user === undefined ? undefined : { escaped: valueAsWritten(user), plain: user },
+    session: options.session === undefined ? undefined : { escaped: valueAsWritten(options.session), plain: options.session },
   };
   const contextMatches = (raw: RawContext): boolean => {
     let userId: string | undefined;
