@@ -4,6 +4,9 @@ import { sanitizeText } from '../llm/sanitize.js';
 /** Exit codes shared by every command. */
 export const EXIT = { ok: 0, noMatch: 1, usage: 2, failure: 1, hangUp: 129, interrupted: 130, terminated: 143 } as const;
 
+/** How a signal ends the game: 128 + its number, as a shell reports it. */
+export const EXIT_BY_SIGNAL = { SIGINT: EXIT.interrupted, SIGTERM: EXIT.terminated, SIGHUP: EXIT.hangUp } as const;
+
 type Cleanup = () => Promise<void> | void;
 const cleanups: Cleanup[] = [];
 

@@ -5,8 +5,6 @@ import { ServicesContext } from './context.js';
 import { guardedStdout } from './guarded-stdout.js';
 import type { AppServices } from './services.js';
 
-/** How a signal ends the game: 128 + its number, as a shell reports it. */
-const SIGNAL_EXIT = { SIGTERM: 143, SIGHUP: 129 } as const;
 /** The longest a signal waits for the narration in progress to be saved. */
 const SIGNAL_GRACE_MS = 3000;
 
@@ -14,11 +12,13 @@ const SIGNAL_GRACE_MS = 3000;
  * Runs the TUI until the player quits; Ink restores the terminal on the way out. SIGTERM and
  * SIGHUP (a closed terminal, `tmux kill-session`, a shutdown) stop the narration in progress as
  * Ctrl+C does, so that its text and the action are saved, then end the game: the result is then
- * the exit code the signal asks for.
+ * the signal that ended it.
  */
-export async function runTui(services: AppServices, options: { firstRun: boolean | undefined; continueLast: boolean }): Promise<number | null> {
+export type EndingSignal = 'SIGTERM' | 'SIGHUP';
+
+export async function runTui(services: AppServices, options: { firstRun: boolean | undefined; continueLast: boolean }): Promise<EndingSignal | null> {
   const cancel: CancelRegistry = { current: null, inFlight: null };
-  let signalled: number | null = null;
+  let signalled: EndingSignal | null = null;
   const app = render(
     <ServicesContext.Provider value={services}>
       <CancelContext.Provider value={cancel}>
@@ -27,9 +27,9 @@ export async function runTui(services: AppServices, options: { firstRun: boolean
     </ServicesContext.Provider>,
     { exitOnCtrlC: false, stdout: guardedStdout() },
   );
-  const onSignal = (name: keyof typeof SIGNAL_EXIT) => async () => {
+  const onSignal = (name: EndingSignal) => async () => {
     if (signalled !== null) return;
-    signalled = SIGNAL_EXIT[name];
+    signalled = name;
     cancel.current?.();
     await Promise.race([cancel.inFlight ?? Promise.resolve(), new Promise((resolve) => setTimeout(resolve, SIGNAL_GRACE_MS).unref())]);
     try {

@@ -10,7 +10,7 @@ import type { RetryWait } from '../../llm/types.js';
 import { getLogger, logError } from '../../logging/logger.js';
 import type { PublicUser, Store } from '../../store/types.js';
 import { withStore } from '../context.js';
-import { exit, EXIT } from '../exit.js';
+import { exit, EXIT, EXIT_BY_SIGNAL } from '../exit.js';
 import type { PlayOptions } from './index.js';
 import { saveExport } from './save-export.js';
 
@@ -38,8 +38,6 @@ interface Run {
   failures: number;
 }
 
-/** How a signal ends headless play: 128 + its number, as a shell reports it. */
-const SIGNAL_EXIT = { SIGINT: EXIT.interrupted, SIGTERM: EXIT.terminated, SIGHUP: EXIT.hangUp } as const;
 
 /** Reads lines from stdin; the first may be the password (--password-stdin). */
 function lines(): AsyncIterator<string> {
@@ -205,13 +203,13 @@ export async function playHeadless(_args: string[], options: PlayOptions): Promi
     if (run.current) run.current.abort();
     else if (stopsPlay || code === EXIT.interrupted) void exit(run.ending ?? code);
   };
-  const onSigint = () => endWith(SIGNAL_EXIT.SIGINT, false);
-  const onSigterm = () => endWith(SIGNAL_EXIT.SIGTERM, true);
-  const onSighup = () => endWith(SIGNAL_EXIT.SIGHUP, true);
+  const onSigint = () => endWith(EXIT_BY_SIGNAL.SIGINT, false);
+  const onSigterm = () => endWith(EXIT_BY_SIGNAL.SIGTERM, true);
+  const onSighup = () => endWith(EXIT_BY_SIGNAL.SIGHUP, true);
   /** A closed pipe ends play quietly; a terminal that is gone (EIO, as after a hang-up) ends it as SIGHUP does. */
   const onOutputError = (error: NodeJS.ErrnoException) => {
     pipeClosed = true;
-    endWith(error.code === 'EPIPE' ? EXIT.ok : SIGNAL_EXIT.SIGHUP, true);
+    endWith(error.code === 'EPIPE' ? EXIT.ok : EXIT_BY_SIGNAL.SIGHUP, true);
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigterm);

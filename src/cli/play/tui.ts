@@ -17,7 +17,7 @@ import type { PublicUser, ScenarioFields, Store } from '../../store/types.js';
 import { CLEAR_SCREEN } from '../../tui/clear-screen.js';
 import type { AppServices } from '../../tui/services.js';
 import { loadConfig, onExitClose } from '../context.js';
-import { EXIT, onExit } from '../exit.js';
+import { EXIT, EXIT_BY_SIGNAL, onExit } from '../exit.js';
 import { expandHome, readUserFile } from '../files.js';
 import type { PlayOptions } from './index.js';
 import { saveExport } from './save-export.js';
@@ -144,5 +144,5 @@ export async function playTui(_args: string[], options: PlayOptions): Promise<nu
   delete process.env.DEV;
   const { runTui } = await import('../../tui/run.js');
   const signalled = await runTui(services, { firstRun: looksNew(config), continueLast: options.continue === true });
-  return signalled ?? EXIT.ok;
+  return signalled ? EXIT_BY_SIGNAL[signalled] : EXIT.ok;
 }
