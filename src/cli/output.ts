@@ -1,4 +1,4 @@
-import { sanitizeText } from '../llm/sanitize.js';
+import { BIDI_RANGE, sanitizeText, unicodeEscape } from '../llm/sanitize.js';
 
 /**
  * Every CLI command's standard output goes through here, the last step before the terminal:
@@ -10,9 +10,9 @@ export function printOut(text: string): void {
 }
 
 /** Characters JSON.stringify leaves as they are that a terminal would act on. */
-const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
+const BIDI = new RegExp(`[${BIDI_RANGE}]`, 'g');
 
 /** JSON on standard output: control characters are escaped by JSON itself, bidi controls here. */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2).replace(BIDI, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`);
+  process.stdout.write(`${JSON.stringify(value, null, 2).replace(BIDI, unicodeEscape)}\n`);
 }

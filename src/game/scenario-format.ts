@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { createHash } from 'node:crypto';
 import { UserFacingError } from '../config/errors.js';
-import { sanitizeText } from '../llm/sanitize.js';
+import { sanitizeText, unicodeEscape } from '../llm/sanitize.js';
 import type { ScenarioFields } from '../store/types.js';
 import { graphemeLength } from '../text/format.js';
 
@@ -36,7 +36,7 @@ const SEMVER = /^\d+\.\d+\.\d+$/;
 
 /** Text for a message, kept one inert line: C0 and C1 controls, line and paragraph separators and bidi controls written as \uXXXX. */
 function inert(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, unicodeEscape);
 }
 
 /** A text quoted for a message (JSON's quoting, then inert). */

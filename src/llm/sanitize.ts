@@ -1,11 +1,19 @@
 /** Complete escape sequences: CSI (`ESC [ … final`), OSC (`ESC ] … BEL|ESC \`), and two-byte ones. */
 const ESCAPE_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])|\u009b[0-?]*[ -/]*[@-~]/g;
+/** The bidirectional overrides and isolates, as a character-class range. */
+export const BIDI_RANGE = '\\u202a-\\u202e\\u2066-\\u2069';
+
+/** A character as a `\uXXXX` escape (for JSON and messages that must stay inert). */
+export function unicodeEscape(c: string): string {
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
 /**
  * Control characters other than newline and tab (including a lone ESC, CR, and C1 controls), and
  * the bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) that make text read
  * in another order than it is stored.
  */
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f${BIDI_RANGE}]`, 'g');
 /** An escape sequence that may continue in the next chunk. */
 const INCOMPLETE_TAIL = /(?:\u001b(?:\[[0-?]*[ -/]*|\][^\u0007\u001b]*|)|\u009b[0-?]*[ -/]*)$/;
 
