@@ -642,7 +642,8 @@ export class GameEngine {
       const before = branch[i - 1];
       missed.unshift({ action: before?.sender === 'player' ? before.content : null, narration: m.content, opening: m.parent_id === null });
     }
-    const base = previous ?? (branch.length === 0 ? (message.state ?? EMPTY_STATE) : stateWithoutEvent(branch.find((m) => m.state)?.state ?? message.state ?? EMPTY_STATE));
+    // None within the window: the oldest state it holds (for an opening, the one it started from).
+    const base = previous ?? stateWithoutEvent(branch.find((m) => m.state)?.state ?? message.state ?? EMPTY_STATE);
     return { previous: base, turns: [...missed, { action, narration: message.content, opening: message.parent_id === null }] };
   }
 
