@@ -31,8 +31,24 @@ const state = (n: number): StoryState => ({
 async function prefill(store: SqliteStore, sessionId: string, turns: number): Promise<void> {
   let head = (await store.getSession(sessionId))?.head ?? null;
   for (let n = 1; n <= turns; n++) {
-    const action: NewMessage = { id: randomUUID(), parent_id: head, sender: 'player', content: `I search room ${n}.`, created_at: new Date(), narration: null, state: null };
-    const reply: NewMessage = { id: randomUUID(), parent_id: action.id, sender: 'StoryOS', content: 'The wind answers. '.repeat(30), created_at: new Date(), narration: { model: 'grok', usage: { tokens_in: 2000, tokens_out: 300 }, ttft_ms: 300, duration_ms: 2000, interrupted: false, finish_reason: 'stop' }, state: state(n) };
+    const action: NewMessage = {
+      id: randomUUID(),
+      parent_id: head,
+      sender: 'player',
+      content: `I search room ${n}.`,
+      created_at: new Date(),
+      narration: null,
+      state: null,
+    };
+    const reply: NewMessage = {
+      id: randomUUID(),
+      parent_id: action.id,
+      sender: 'StoryOS',
+      content: 'The wind answers. '.repeat(30),
+      created_at: new Date(),
+      narration: { model: 'grok', usage: { tokens_in: 2000, tokens_out: 300 }, ttft_ms: 300, duration_ms: 2000, interrupted: false, finish_reason: 'stop' },
+      state: state(n),
+    };
     await store.appendMessages(sessionId, [action, reply], { turn_count: n, usage: { tokens_in: 0, tokens_out: 0 }, state: state(n), updated_at: new Date() });
     head = reply.id;
   }
@@ -83,10 +99,15 @@ export async function runEngineBench(root: string): Promise<void> {
     await engine.settled();
     await prefill(store, late.session.id, 5000);
     const atLength = await measureTurns(engine, user, late.session.id, server, persistedAt);
-    for (const [label, l] of [['turn 1', atStart], ['turn 5,000', atLength]] as const) {
+    for (const [label, l] of [
+      ['turn 1', atStart],
+      ['turn 5,000', atLength],
+    ] as const) {
       const sent = percentile(l.toRequest, 95);
       const saved = percentile(l.toPersisted, 95);
-      console.log(`${label.padEnd(10)} action → request sent p50 ${ms(percentile(l.toRequest, 50))} p95 ${ms(sent)} (${verdict(sent <= 10)}); last token → persisted p50 ${ms(percentile(l.toPersisted, 50))} p95 ${ms(saved)} (${verdict(saved <= 10)}); target p95 ≤ 10 ms`);
+      console.log(
+        `${label.padEnd(10)} action → request sent p50 ${ms(percentile(l.toRequest, 50))} p95 ${ms(sent)} (${verdict(sent <= 10)}); last token → persisted p50 ${ms(percentile(l.toPersisted, 50))} p95 ${ms(saved)} (${verdict(saved <= 10)}); target p95 ≤ 10 ms`,
+      );
     }
   } finally {
     await server.stop();

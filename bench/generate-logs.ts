@@ -17,7 +17,9 @@ const OPERATIONS = ['process_player_input', 'opening', 'summary_update', 'get_us
 function lineFor(rnd: () => number, time: string): string {
   const r = rnd();
   const user = USERS[Math.floor(rnd() * USERS.length)] as string;
-  const session = `s${Math.floor(rnd() * 5000).toString(16).padStart(6, '0')}`;
+  const session = `s${Math.floor(rnd() * 5000)
+    .toString(16)
+    .padStart(6, '0')}`;
   if (r < 0.02) {
     const op = OPERATIONS[Math.floor(rnd() * OPERATIONS.length)] as string;
     const seconds = (rnd() ** 3 * 6).toFixed(2);
@@ -27,9 +29,11 @@ function lineFor(rnd: () => number, time: string): string {
     return `[${time}] [ERROR] [db_utils] Database operation failed (operation: save_turn, session: ${session}, error: connection reset)\n    Error: connection reset\n    at Socket.onEnd (node:net:123:45)\n    at SqliteStore.saveTurn (file:///app/dist/store/sqlite/store.js:88:13)\n    at async GameEngine.takeTurn (file:///app/dist/game/engine.js:140:7)\n`;
   }
   if (r < 0.05) return `[${time}] [WARN] [llm_utils] Rate limited by narrator, retrying (attempt: 2, retry_after: 1.50s, model: grok-4-fast-reasoning)\n`;
-  if (r < 0.35) return `[${time}] [DEBUG] [db_utils] Database query executed: get_messages (rows: ${Math.floor(rnd() * 40)}, duration: 0.0${Math.floor(rnd() * 9)}s)\n`;
+  if (r < 0.35)
+    return `[${time}] [DEBUG] [db_utils] Database query executed: get_messages (rows: ${Math.floor(rnd() * 40)}, duration: 0.0${Math.floor(rnd() * 9)}s)\n`;
   if (r < 0.5) return `[${time}] [INFO] [auth] User ${user} logged in successfully (user_id: ${user}, duration: 0.1${Math.floor(rnd() * 9)}s)\n`;
-  if (r < 0.75) return `[${time}] [INFO] [game_logic] User action: take_turn (user_id: ${user}, session: ${session}, input_length: ${Math.floor(rnd() * 120)})\n`;
+  if (r < 0.75)
+    return `[${time}] [INFO] [game_logic] User action: take_turn (user_id: ${user}, session: ${session}, input_length: ${Math.floor(rnd() * 120)})\n`;
   return `[${time}] [INFO] [llm_utils] API call: xai chat.completions (status: 200, duration: 1.${Math.floor(rnd() * 99)}s, retries: 0, tokens_in: ${Math.floor(rnd() * 4000)}, tokens_out: ${Math.floor(rnd() * 600)}, model: grok-4-fast-reasoning)\n`;
 }
 

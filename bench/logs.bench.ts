@@ -26,7 +26,9 @@ export function runLogsBench(root: string): void {
   const generated = generateLogs(dir, totalBytes, 10 * 1024 * 1024);
   console.log(`generated ${generated.files.length} files, ${generated.entries} entries (${generated.perfEntries} PERF) in ${ms(performance.now() - started)}`);
 
-  const files = listLogSet(dir, MAIN_LOG).map((f) => quote(f.path)).join(' ');
+  const files = listLogSet(dir, MAIN_LOG)
+    .map((f) => quote(f.path))
+    .join(' ');
   const storyos = `node ${quote(path.resolve('bin/storyos.js'))}`;
   timeCommand(`cat ${files} > /dev/null`, 1);
 
@@ -35,7 +37,9 @@ export function runLogsBench(root: string): void {
   const same = gnuPerf.output === oursPerf.output;
   const ratio = gnuPerf.medianMs / oursPerf.medianMs;
   console.log(`grep -F '] [PERF] ['          ${ms(gnuPerf.medianMs).padStart(10)}  ${mbps(generated.bytes, gnuPerf.medianMs)}  (${gnuPerf.output} bytes out)`);
-  console.log(`storyos logs grep --level PERF ${ms(oursPerf.medianMs).padStart(10)}  ${mbps(generated.bytes, oursPerf.medianMs)}  (${oursPerf.output} bytes out${same ? ', identical size' : ', SIZE DIFFERS'})`);
+  console.log(
+    `storyos logs grep --level PERF ${ms(oursPerf.medianMs).padStart(10)}  ${mbps(generated.bytes, oursPerf.medianMs)}  (${oursPerf.output} bytes out${same ? ', identical size' : ', SIZE DIFFERS'})`,
+  );
   console.log(`throughput ratio storyos/grep: ${ratio.toFixed(2)} (target ≥ 0.50: ${verdict(ratio >= 0.5 && same)})`);
 
   const now = Date.now();
@@ -53,11 +57,15 @@ export function runLogsBench(root: string): void {
   }, 9);
   const inProcessRatio = gnuSince.medianMs / inProcess;
   console.log(`storyos --since 10m search alone (in process)        ${ms(inProcess).padStart(10)}`);
-  console.log(`ratio grep/storyos, whole process: ${sinceRatio.toFixed(1)}x; search alone: ${inProcessRatio.toFixed(1)}x (target ≥ 20x: ${verdict(sinceRatio >= 20)} end to end, ${verdict(inProcessRatio >= 20)} for the search)`);
+  console.log(
+    `ratio grep/storyos, whole process: ${sinceRatio.toFixed(1)}x; search alone: ${inProcessRatio.toFixed(1)}x (target ≥ 20x: ${verdict(sinceRatio >= 20)} end to end, ${verdict(inProcessRatio >= 20)} for the search)`,
+  );
 
   const version = timeCommand(`${storyos} --version`, 15);
   const versionRatio = version.medianMs / nodeStart.medianMs;
-  console.log(`storyos --version ${ms(version.medianMs)} vs node -e 0 ${ms(nodeStart.medianMs)}: ${versionRatio.toFixed(2)}x (target ≤ 1.5x: ${verdict(versionRatio <= 1.5)})`);
+  console.log(
+    `storyos --version ${ms(version.medianMs)} vs node -e 0 ${ms(nodeStart.medianMs)}: ${versionRatio.toFixed(2)}x (target ≤ 1.5x: ${verdict(versionRatio <= 1.5)})`,
+  );
   fs.rmSync(dir, { recursive: true, force: true });
 }
 

@@ -15,11 +15,21 @@ async function headlessTurns(root: string, label: string, summary: () => Script)
   const server = await new FakeLlmServer().start();
   server.answerByDefault({ stream: () => ({ kind: 'stream', chunks: ['The storm ', 'answers.'] }), json: summary });
   try {
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, XAI_API_KEY: 'bench-key-123456', STORYOS_LLM_BASE_URL: server.url, STORYOS_PASSWORD: 'password123' };
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      XAI_API_KEY: 'bench-key-123456',
+      STORYOS_LLM_BASE_URL: server.url,
+      STORYOS_PASSWORD: 'password123',
+    };
     const input = Array.from({ length: TURNS }, (_, i) => `I try door ${i + 1}.`).join('\n') + '\n';
     const started = performance.now();
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, ['bin/storyos.js', 'play', '--headless', '--user', 'bench', '--new', 'the-lighthouse-at-gull-point'], { cwd: process.cwd(), env: { ...env, STORYOS_DATA_DIR: path.join(dir, 'data'), STORYOS_LOG_DIR: path.join(dir, 'logs') }, stdio: ['pipe', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, ['bin/storyos.js', 'play', '--headless', '--user', 'bench', '--new', 'the-lighthouse-at-gull-point'], {
+        cwd: process.cwd(),
+        env: { ...env, STORYOS_DATA_DIR: path.join(dir, 'data'), STORYOS_LOG_DIR: path.join(dir, 'logs') },
+        stdio: ['pipe', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       child.stdin.end(input);
@@ -34,7 +44,19 @@ async function headlessTurns(root: string, label: string, summary: () => Script)
 /** Issue 11: a summary model that always answers invalid JSON, or slowly, does not keep the player waiting. */
 export async function runStateUpdateBench(root: string): Promise<void> {
   console.log(`\n## story-state update — ${TURNS} headless turns (fake narrator answering at once)`);
-  const good = await headlessTurns(root, 'good', () => ({ kind: 'json', content: JSON.stringify({ event_title: 'A turn', event_summary: 'Doors.', involved_characters: [], character_updates: [], world_state: 'Storm.', last_scene: 'A door.', location: 'Hall', synopsis: 'Doors were tried.' }) }));
+  const good = await headlessTurns(root, 'good', () => ({
+    kind: 'json',
+    content: JSON.stringify({
+      event_title: 'A turn',
+      event_summary: 'Doors.',
+      involved_characters: [],
+      character_updates: [],
+      world_state: 'Storm.',
+      last_scene: 'A door.',
+      location: 'Hall',
+      synopsis: 'Doors were tried.',
+    }),
+  }));
   const invalid = await headlessTurns(root, 'invalid', () => ({ kind: 'json', content: '{"not": "a state"}' }));
   const slow = await headlessTurns(root, 'slow', () => ({ kind: 'json', content: '{"not": "a state"}', delayMs: 5000 }));
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

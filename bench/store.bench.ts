@@ -27,17 +27,51 @@ export async function runStoreBench(root: string): Promise<void> {
   console.log(`\n## store — SQLite, one session of ${TURNS} turns`);
   const store = SqliteStore.open(path.join(root, 'store'));
   const now = new Date();
-  await store.createSession({ id: 'bench', user: 'alice', scenario_id: 's', scenario_name: 'S', created_at: now, updated_at: now, head: null, turn_count: 0, usage: { tokens_in: 0, tokens_out: 0 }, state: state(0) });
+  await store.createSession({
+    id: 'bench',
+    user: 'alice',
+    scenario_id: 's',
+    scenario_name: 'S',
+    created_at: now,
+    updated_at: now,
+    head: null,
+    turn_count: 0,
+    usage: { tokens_in: 0, tokens_out: 0 },
+    state: state(0),
+  });
   const started = performance.now();
   let head: string | null = null;
   const narration = 'The wind tears at the shutters as you climb. '.repeat(20);
   for (let n = 1; n <= TURNS; n++) {
-    const action: NewMessage = { id: randomUUID(), parent_id: head, sender: 'player', content: `I climb to the lamp room (turn ${n}).`, created_at: new Date(), narration: null, state: null };
-    const reply: NewMessage = { id: randomUUID(), parent_id: action.id, sender: 'StoryOS', content: narration, created_at: new Date(), narration: { model: 'grok', usage: { tokens_in: 2000, tokens_out: 300 }, ttft_ms: 400, duration_ms: 3000, interrupted: false, finish_reason: 'stop' }, state: state(n) };
-    await store.appendMessages('bench', [action, reply], { turn_count: n, usage: { tokens_in: n * 2000, tokens_out: n * 300 }, state: state(n), updated_at: new Date() });
+    const action: NewMessage = {
+      id: randomUUID(),
+      parent_id: head,
+      sender: 'player',
+      content: `I climb to the lamp room (turn ${n}).`,
+      created_at: new Date(),
+      narration: null,
+      state: null,
+    };
+    const reply: NewMessage = {
+      id: randomUUID(),
+      parent_id: action.id,
+      sender: 'StoryOS',
+      content: narration,
+      created_at: new Date(),
+      narration: { model: 'grok', usage: { tokens_in: 2000, tokens_out: 300 }, ttft_ms: 400, duration_ms: 3000, interrupted: false, finish_reason: 'stop' },
+      state: state(n),
+    };
+    await store.appendMessages('bench', [action, reply], {
+      turn_count: n,
+      usage: { tokens_in: n * 2000, tokens_out: n * 300 },
+      state: state(n),
+      updated_at: new Date(),
+    });
     head = reply.id;
   }
-  console.log(`wrote ${TURNS} turns (${2 * TURNS} messages) in ${ms(performance.now() - started)} (${ms((performance.now() - started) / TURNS)} a turn, each its own durable transaction)`);
+  console.log(
+    `wrote ${TURNS} turns (${2 * TURNS} messages) in ${ms(performance.now() - started)} (${ms((performance.now() - started) / TURNS)} a turn, each its own durable transaction)`,
+  );
 
   const times: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
@@ -49,6 +83,8 @@ export async function runStoreBench(root: string): Promise<void> {
   }
   times.sort((a, b) => a - b);
   const p95 = percentile(times, 95);
-  console.log(`load session state + last 20 messages: p50 ${ms(percentile(times, 50))}, p95 ${ms(p95)}, p99 ${ms(percentile(times, 99))} over ${SAMPLES} loads (target p95 ≤ 5 ms: ${verdict(p95 <= 5)})`);
+  console.log(
+    `load session state + last 20 messages: p50 ${ms(percentile(times, 50))}, p95 ${ms(p95)}, p99 ${ms(percentile(times, 99))} over ${SAMPLES} loads (target p95 ≤ 5 ms: ${verdict(p95 <= 5)})`,
+  );
   await store.close();
 }

@@ -59,11 +59,34 @@ const services = buildServices(parseConfig({ STORYOS_LOG_DIR: dir, STORYOS_LOG_T
 const user = await services.accounts.createUser('bench', 'password123', 'user', 'bench');
 const { session } = await engine.newSession(user, 'neon-rain');
 await engine.settled();
-const state = (n: number): StoryState => ({ world_state: 'Rain.', last_scene: `Scene ${n}`, location: 'Office', synopsis: 'A long story.', characters: {}, event: { title: `T${n}`, description: 'd', characters: [] } });
+const state = (n: number): StoryState => ({
+  world_state: 'Rain.',
+  last_scene: `Scene ${n}`,
+  location: 'Office',
+  synopsis: 'A long story.',
+  characters: {},
+  event: { title: `T${n}`, description: 'd', characters: [] },
+});
 let head = session.head;
 for (let n = 1; n <= turns; n++) {
-  const action: NewMessage = { id: randomUUID(), parent_id: head, sender: 'player', content: `I try door ${n}.`, created_at: new Date(), narration: null, state: null };
-  const reply: NewMessage = { id: randomUUID(), parent_id: action.id, sender: 'StoryOS', content: `**Door ${n}** opens onto *rain*.\n\n${'The neon hums and the street below is loud. '.repeat(8)}`, created_at: new Date(), narration: { model: 'm', usage: { tokens_in: 1, tokens_out: 1 }, ttft_ms: 1, duration_ms: 1, interrupted: false, finish_reason: 'stop' }, state: state(n) };
+  const action: NewMessage = {
+    id: randomUUID(),
+    parent_id: head,
+    sender: 'player',
+    content: `I try door ${n}.`,
+    created_at: new Date(),
+    narration: null,
+    state: null,
+  };
+  const reply: NewMessage = {
+    id: randomUUID(),
+    parent_id: action.id,
+    sender: 'StoryOS',
+    content: `**Door ${n}** opens onto *rain*.\n\n${'The neon hums and the street below is loud. '.repeat(8)}`,
+    created_at: new Date(),
+    narration: { model: 'm', usage: { tokens_in: 1, tokens_out: 1 }, ttft_ms: 1, duration_ms: 1, interrupted: false, finish_reason: 'stop' },
+    state: state(n),
+  };
   await store.appendMessages(session.id, [action, reply], { turn_count: n, usage: { tokens_in: n, tokens_out: n }, state: state(n), updated_at: new Date() });
   head = reply.id;
 }
@@ -77,7 +100,13 @@ const app = render(
       <GameScreen user={user} start={{ kind: 'load', sessionId: session.id }} onMenu={() => {}} onQuit={() => {}} />
     </CancelContext.Provider>
   </ServicesContext.Provider>,
-  { stdout: new FakeStdout() as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, exitOnCtrlC: false, patchConsole: false, onRender: ({ renderTime }) => measuring && renderTimes.push(renderTime) },
+  {
+    stdout: new FakeStdout() as unknown as NodeJS.WriteStream,
+    stdin: stdin as unknown as NodeJS.ReadStream,
+    exitOnCtrlC: false,
+    patchConsole: false,
+    onRender: ({ renderTime }) => measuring && renderTimes.push(renderTime),
+  },
 );
 await new Promise((r) => setTimeout(r, 1500));
 for (let i = 0; i < 5; i++) {
@@ -92,5 +121,7 @@ await store.close();
 fs.rmSync(dir, { recursive: true, force: true });
 renderTimes.sort((a, b) => a - b);
 const mean = renderTimes.reduce((a, b) => a + b, 0) / Math.max(1, renderTimes.length);
-process.stdout.write(`${JSON.stringify({ turns, frames: renderTimes.length, meanMs: mean, p95Ms: renderTimes[Math.floor(renderTimes.length * 0.95)] ?? 0, rssMb: process.memoryUsage().rss / 1024 / 1024 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ turns, frames: renderTimes.length, meanMs: mean, p95Ms: renderTimes[Math.floor(renderTimes.length * 0.95)] ?? 0, rssMb: process.memoryUsage().rss / 1024 / 1024 })}\n`,
+);
 process.exit(0);

@@ -22,7 +22,11 @@ function timeToText(dir: string, args: string, text: string, lingerMs = 0): Prom
     const started = performance.now();
     // Without CI in the environment: Ink in CI writes only the last frame, when the app exits.
     const { CI: _ci, ...env } = process.env;
-    const child = spawn('script', ['-qfec', `stty cols 100 rows 30; ${process.execPath} ${args}`, '/dev/null'], { cwd: dir, env: { ...env, TERM: 'xterm-256color' }, detached: true });
+    const child = spawn('script', ['-qfec', `stty cols 100 rows 30; ${process.execPath} ${args}`, '/dev/null'], {
+      cwd: dir,
+      env: { ...env, TERM: 'xterm-256color' },
+      detached: true,
+    });
     let out = '';
     let done = false;
     const timer = setTimeout(() => reject(new Error(`no "${text}" within 20 s`)), 20_000);
@@ -85,8 +89,12 @@ export async function runTuiBench(root: string): Promise<void> {
   const small = renderFigures(10);
   const large = renderFigures(1000);
   const ratio = large.meanMs / small.meanMs;
-  console.log(`render per frame while narrating: turn 10 mean ${ms(small.meanMs)} (p95 ${ms(small.p95Ms)}, ${small.frames} frames); 1,000-turn session mean ${ms(large.meanMs)} (p95 ${ms(large.p95Ms)}); ratio ${ratio.toFixed(2)} (target ≤ 1.5: ${verdict(ratio <= 1.5)})`);
-  console.log(`resident memory with the 1,000-turn session loaded: ${large.rssMb.toFixed(0)} MB, tsx included (target ≤ 200 MB: ${verdict(large.rssMb <= 200)})`);
+  console.log(
+    `render per frame while narrating: turn 10 mean ${ms(small.meanMs)} (p95 ${ms(small.p95Ms)}, ${small.frames} frames); 1,000-turn session mean ${ms(large.meanMs)} (p95 ${ms(large.p95Ms)}); ratio ${ratio.toFixed(2)} (target ≤ 1.5: ${verdict(ratio <= 1.5)})`,
+  );
+  console.log(
+    `resident memory with the 1,000-turn session loaded: ${large.rssMb.toFixed(0)} MB, tsx included (target ≤ 200 MB: ${verdict(large.rssMb <= 200)})`,
+  );
   if (!hasCommand('script')) {
     console.log('time to the first frame: skipped (no `script` command for a pseudo-terminal)');
     return;
@@ -96,9 +104,15 @@ export async function runTuiBench(root: string): Promise<void> {
   spawnSync(process.execPath, [BIN, 'users', 'add', 'bench', '--password-stdin'], { cwd: dir, input: 'password123\n' });
   const { login, cold, version, bareInk } = await startupTimes(dir, bundleBareInk());
   const startRatio = login / version;
-  console.log(`time to the login screen's first frame ${ms(login)} vs storyos --version ${ms(version)} (medians of 15, both in a pseudo-terminal): ${startRatio.toFixed(2)}x (target ≤ 2x: ${verdict(startRatio <= 2)})`);
-  console.log(`  a start without V8's code cache (the first after a Node.js upgrade, or where the build could not keep it): ${ms(cold)} (${(cold / version).toFixed(2)}x)`);
-  console.log(`  for reference, a bare Ink app (one bordered line, bundled the same way) draws its first frame in ${ms(bareInk)}: ${(bareInk / version).toFixed(2)}x --version`);
+  console.log(
+    `time to the login screen's first frame ${ms(login)} vs storyos --version ${ms(version)} (medians of 15, both in a pseudo-terminal): ${startRatio.toFixed(2)}x (target ≤ 2x: ${verdict(startRatio <= 2)})`,
+  );
+  console.log(
+    `  a start without V8's code cache (the first after a Node.js upgrade, or where the build could not keep it): ${ms(cold)} (${(cold / version).toFixed(2)}x)`,
+  );
+  console.log(
+    `  for reference, a bare Ink app (one bordered line, bundled the same way) draws its first frame in ${ms(bareInk)}: ${(bareInk / version).toFixed(2)}x --version`,
+  );
 }
 
 /** bench/bare-ink.tsx, bundled by the build's own script; returns the file to run. */

@@ -127,7 +127,8 @@ if (defaultBuild) {
     // ASCII only: the launcher then reads it as Latin-1, ten times faster than decoding UTF-8.
     charset: 'ascii',
   });
-  if (!isAscii(fs.readFileSync(path.join(OUT, 'storyos-game.cjs')))) throw new Error('storyos-game.cjs is not ASCII: escape the character in the source (a regular expression, most likely)');
+  if (!isAscii(fs.readFileSync(path.join(OUT, 'storyos-game.cjs'))))
+    throw new Error('storyos-game.cjs is not ASCII: escape the character in the source (a regular expression, most likely)');
   const imports = Object.values(game.metafile.outputs).flatMap((output) => output.imports);
   const dynamic = imports.filter((imported) => imported.kind === 'dynamic-import').map((imported) => imported.path);
   if (dynamic.length > 0) throw new Error(`storyos-game.cjs would import() ${dynamic.join(', ')}, which a vm script cannot`);

@@ -53,8 +53,19 @@ async function warm() {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'storyos-warm-'));
   // Nothing of the builder's own set-up (a MONGODB_URI, an API key, log settings): only what a
   // terminal needs, and the throw-away directories.
-  const env = { PATH: process.env.PATH, HOME: scratch, TERM: 'xterm-256color', STORYOS_DATA_DIR: path.join(scratch, 'data'), STORYOS_LOG_DIR: path.join(scratch, 'logs') };
-  const game = spawn('script', ['-qfec', `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(ROOT, 'bin/storyos.js'))}`, '/dev/null'], { cwd: scratch, env, stdio: 'ignore', detached: true });
+  const env = {
+    PATH: process.env.PATH,
+    HOME: scratch,
+    TERM: 'xterm-256color',
+    STORYOS_DATA_DIR: path.join(scratch, 'data'),
+    STORYOS_LOG_DIR: path.join(scratch, 'logs'),
+  };
+  const game = spawn('script', ['-qfec', `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(ROOT, 'bin/storyos.js'))}`, '/dev/null'], {
+    cwd: scratch,
+    env,
+    stdio: 'ignore',
+    detached: true,
+  });
   // `script` runs the game in a session of its own, so the game is killed by its pid, not its group.
   const stop = () => {
     for (const pid of [...childrenOf(game.pid), game.pid]) {

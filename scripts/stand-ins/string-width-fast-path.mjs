@@ -6,7 +6,8 @@
 
 // No combining marks, joiners, variation selectors, emoji or wide forms. Left out: U+00AD (the
 // soft hyphen) is invisible, and © and ® count as emoji (two columns) in string-width 7.
-const ONE_COLUMN_EACH = /^[\u0020-\u007E\u00A0-\u00A8\u00AA-\u00AC\u00AF-\u02FF\u2010-\u2027\u2030-\u203A\u2190-\u2193\u21BB\u2500-\u259F\u25CB\u25CF\u2713\u2717]*$/;
+const ONE_COLUMN_EACH =
+  /^[\u0020-\u007E\u00A0-\u00A8\u00AA-\u00AC\u00AF-\u02FF\u2010-\u2027\u2030-\u203A\u2190-\u2193\u21BB\u2500-\u259F\u25CB\u25CF\u2713\u2717]*$/;
 
 /** True when every character of `plain` (no escape codes) takes one column of its own. */
 export function isOneColumnEach(plain) {

@@ -149,7 +149,11 @@ export class Accounts {
     const locked = user.locked_until !== null && user.locked_until > this.now();
     if (!locked && user.failed_attempts === 0) return 'not-locked';
     await this.store.updateLoginState(user.username_lower, { failed_attempts: 0, locked_until: null, last_login_at: user.last_login_at });
-    log.info(locked ? `User ${user.username} unlocked` : `User ${user.username}: failed logins cleared`, { user_id: user.username, unlocked_by: by, failed_attempts: user.failed_attempts });
+    log.info(locked ? `User ${user.username} unlocked` : `User ${user.username}: failed logins cleared`, {
+      user_id: user.username,
+      unlocked_by: by,
+      failed_attempts: user.failed_attempts,
+    });
     return locked ? 'unlocked' : 'failures-cleared';
   }
 

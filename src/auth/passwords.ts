@@ -8,7 +8,6 @@ const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
 /** A ceiling on the bytes hashed, whatever the characters (a character may be built of many code points). */
 const PASSWORD_MAX_BYTES = 16 * 1024;
 
-
 /** Input that breaks a rule; `field` is the one to type again. */
 export class ValidationError extends UserFacingError {
   constructor(

@@ -74,7 +74,8 @@ export async function readPassword(options: { passwordStdin?: boolean; confirm?:
   const { default: password } = await import('@inquirer/password');
   try {
     const first = await password({ message: options.prompt ?? 'Password', mask: '*' });
-    if (options.confirm && (await password({ message: 'Repeat it', mask: '*' })) !== first) throw new UserFacingError('The two passwords differ; nothing was changed.', 1);
+    if (options.confirm && (await password({ message: 'Repeat it', mask: '*' })) !== first)
+      throw new UserFacingError('The two passwords differ; nothing was changed.', 1);
     return first;
   } catch (error) {
     if ((error as Error).name === 'ExitPromptError') throw new UserFacingError('Cancelled; nothing was changed.', EXIT.interrupted);

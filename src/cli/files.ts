@@ -35,7 +35,11 @@ export class FileExistsError extends UserFacingError {
  * file that is there already is left as it is (FileExistsError, whose sentence ends with
  * `howToReplace`).
  */
-export function writeUserFile(file: string, text: string, { replace = true, howToReplace = 'it was left as it is' }: { replace?: boolean; howToReplace?: string } = {}): void {
+export function writeUserFile(
+  file: string,
+  text: string,
+  { replace = true, howToReplace = 'it was left as it is' }: { replace?: boolean; howToReplace?: string } = {},
+): void {
   const target = path.resolve(file);
   try {
     fs.writeFileSync(target, text, { flag: replace ? 'w' : 'wx' });

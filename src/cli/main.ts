@@ -96,7 +96,9 @@ export async function buildProgram(argv: string[] = process.argv): Promise<Comma
     .option('-v, --verbose', 'also print log lines on stderr (coloured in a terminal)')
     .showSuggestionAfterError()
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(`storyos: ${explainUsageError(text.replace(/^error: /, '').trimEnd(), argv, longOptionsOf(program))}\n`) })
+    .configureOutput({
+      outputError: (text, write) => write(`storyos: ${explainUsageError(text.replace(/^error: /, '').trimEnd(), argv, longOptionsOf(program))}\n`),
+    })
     .hook('preAction', loadEnvironment);
   for (const register of await Promise.all(groupsFor(argv).map((name) => (GROUPS[name] as () => Promise<Register>)()))) register(program);
   return program;

@@ -8,7 +8,19 @@ import { getLogger, logError, logPerf, logUserAction } from '../logging/logger.j
 import { ConflictError, isTransientStoreError, NotFoundError } from '../store/errors.js';
 import { newMessageId, newSessionId } from '../store/ids.js';
 import { NARRATOR_PROMPT, DEFAULT_NARRATOR_PROMPT } from '../store/seed/prompts.js';
-import { EMPTY_STATE, type FinishReason, type MessageRecord, type NewMessage, type PublicUser, type ScenarioRecord, type SessionRecord, type Store, type StoryState, type TimelineEvent, type TokenUsage } from '../store/types.js';
+import {
+  EMPTY_STATE,
+  type FinishReason,
+  type MessageRecord,
+  type NewMessage,
+  type PublicUser,
+  type ScenarioRecord,
+  type SessionRecord,
+  type Store,
+  type StoryState,
+  type TimelineEvent,
+  type TokenUsage,
+} from '../store/types.js';
 import { assemblePrompt, DEFAULT_BUDGET, type AssembledPrompt, type PromptBudget } from './prompt.js';
 import { SessionAccess } from './sessions.js';
 import { applyStateUpdate, parseStateUpdate, STATE_UPDATE_SCHEMA, stateUpdateMessages, type TurnToSummarise } from './state-update.js';
@@ -255,7 +267,10 @@ export class GameEngine {
       try {
         await this.store.deleteSession(session.id);
       } catch (cleanup) {
-        logError(log, 'A game that could not start could not be removed; it opens with its opening told again', cleanup, { operation: 'delete_session', session: session.id });
+        logError(log, 'A game that could not start could not be removed; it opens with its opening told again', cleanup, {
+          operation: 'delete_session',
+          session: session.id,
+        });
       }
       throw error;
     }
@@ -318,7 +333,12 @@ export class GameEngine {
     const parent = head.parent_id ? await this.store.getMessage(head.parent_id) : null;
     if (!parent) {
       const scenario = await this.scenarioOf(session);
-      return this.narrate('retry', session, { parentId: null, action: null, instruction: OPENING_INSTRUCTION(scenario), turnCount: session.turn_count, stateFrom: null }, play);
+      return this.narrate(
+        'retry',
+        session,
+        { parentId: null, action: null, instruction: OPENING_INSTRUCTION(scenario), turnCount: session.turn_count, stateFrom: null },
+        play,
+      );
     }
     const instruction = parent.sender === 'player' ? parent.content : CONTINUE_INSTRUCTION;
     return this.narrate('retry', session, { parentId: parent.id, action: null, instruction, turnCount: session.turn_count, stateFrom: parent }, play);
@@ -348,8 +368,14 @@ export class GameEngine {
     const session = await this.ready(user, sessionId);
     logUserAction(log, 'continue', user.username, { session: sessionId });
     if (session.head === null) throw new UserFacingError(NO_OPENING_YET, 1);
-    if (this.unsaved.has(sessionId) || this.failedActions.has(sessionId) || (await this.headMessage(session)).sender === 'player') throw new UserFacingError(UNANSWERED_FIRST, 1);
-    return this.narrate('continue', session, { parentId: session.head, action: null, instruction: CONTINUE_INSTRUCTION, turnCount: session.turn_count + 1 }, play);
+    if (this.unsaved.has(sessionId) || this.failedActions.has(sessionId) || (await this.headMessage(session)).sender === 'player')
+      throw new UserFacingError(UNANSWERED_FIRST, 1);
+    return this.narrate(
+      'continue',
+      session,
+      { parentId: session.head, action: null, instruction: CONTINUE_INSTRUCTION, turnCount: session.turn_count + 1 },
+      play,
+    );
   }
 
   /** The exact prompt the next turn would send, with tokens per section (`/context`). */
@@ -464,12 +490,21 @@ export class GameEngine {
   private async saveAction(session: SessionRecord, turn: Turn, previousState: StoryState): Promise<{ session: SessionRecord; turn: Turn }> {
     if (turn.action === null || turn.actionId) return { session, turn };
     const now = this.now();
-    const action: NewMessage = { id: newMessageId(), parent_id: turn.parentId, sender: 'player', content: turn.action, created_at: now, narration: null, state: null };
+    const action: NewMessage = {
+      id: newMessageId(),
+      parent_id: turn.parentId,
+      sender: 'player',
+      content: turn.action,
+      created_at: now,
+      narration: null,
+      state: null,
+    };
     const update = { turn_count: session.turn_count, usage: session.usage, state: stateWithoutEvent(previousState), updated_at: now };
     try {
       await this.withStoreRetries('save_action', session.id, () => this.store.appendMessages(session.id, [action], update, session.head));
     } catch (error) {
-      if (await this.savedAsHead(session.id, action.id)) return { session: { ...session, head: action.id, updated_at: now }, turn: { ...turn, actionId: action.id } };
+      if (await this.savedAsHead(session.id, action.id))
+        return { session: { ...session, head: action.id, updated_at: now }, turn: { ...turn, actionId: action.id } };
       this.failedActions.set(session.id, turn.action);
       if (error instanceof ConflictError) {
         log.warn('Turn refused: the game moved on in another process', { session: session.id, operation: 'turn' });
@@ -502,7 +537,11 @@ export class GameEngine {
         throw new TurnError({ kind: 'conflict', message: PLAYED_ELSEWHERE }, turn.action);
       }
       this.unsaved.set(session.id, pending);
-      logError(log, 'The narration could not be saved; kept for /retry', error, { operation: 'save_narration', session: session.id, response_length: pending.result.text.length });
+      logError(log, 'The narration could not be saved; kept for /retry', error, {
+        operation: 'save_narration',
+        session: session.id,
+        response_length: pending.result.text.length,
+      });
       throw new TurnError({ kind: 'store', message: TURN_NOT_SAVED }, turn.action, pending.result.text);
     }
   }
@@ -537,14 +576,24 @@ export class GameEngine {
       } catch (error) {
         const pause = pauses[attempt - 1];
         if (!isTransientStoreError(error) || pause === undefined) throw error;
-        log.warn('Store write failed, trying again', { operation, session: sessionId, attempt, error: (error as Error).message, retry_in: formatDuration(pause) });
+        log.warn('Store write failed, trying again', {
+          operation,
+          session: sessionId,
+          attempt,
+          error: (error as Error).message,
+          retry_in: formatDuration(pause),
+        });
         await sleep(pause);
       }
     }
   }
 
   /** The turn's PERF line, its story-state update, and what the player is told. */
-  private finish(pending: UnsavedTurn, saved: { session: SessionRecord; message: MessageRecord }, timing: { prepare: number; persist: number; promptTokens: number | undefined }): TurnResult {
+  private finish(
+    pending: UnsavedTurn,
+    saved: { session: SessionRecord; message: MessageRecord },
+    timing: { prepare: number; persist: number; promptTokens: number | undefined },
+  ): TurnResult {
     const { kind, session, turn, result, summaryAction, started } = pending;
     if (result.finishReason === 'stop' || result.finishReason === 'length') this.scheduleStateUpdate(session.id, saved.message, summaryAction);
     const operation = kind === 'turn' ? 'process_player_input' : kind;
@@ -628,7 +677,11 @@ export class GameEngine {
    * branch whose updates never landed (failed, or cut short by an ended process), back to the
    * last narration that has its state, whose state is the one to build on.
    */
-  private async turnsToSummarise(sessionId: string, message: MessageRecord, action: string | null): Promise<{ previous: StoryState; turns: TurnToSummarise[] }> {
+  private async turnsToSummarise(
+    sessionId: string,
+    message: MessageRecord,
+    action: string | null,
+  ): Promise<{ previous: StoryState; turns: TurnToSummarise[] }> {
     const branch = message.parent_id ? await this.store.getBranch(sessionId, message.parent_id, STATE_CATCH_UP_TURNS * 2 + 1) : [];
     const missed: TurnToSummarise[] = [];
     let previous: StoryState | null = null;
@@ -671,14 +724,24 @@ export class GameEngine {
             maxTokens: 1500,
           });
           await this.store.updateMessageState(sessionId, message.id, applyStateUpdate(previous, value));
-          logPerf(log, 'summary_update', performance.now() - started, { session: sessionId, attempt, turns: turns.length, tokens_in: usage.tokens_in, tokens_out: usage.tokens_out });
+          logPerf(log, 'summary_update', performance.now() - started, {
+            session: sessionId,
+            attempt,
+            turns: turns.length,
+            tokens_in: usage.tokens_in,
+            tokens_out: usage.tokens_out,
+          });
           return;
         } catch (error) {
           firstAnswered();
           if (attempt === 1) {
             log.warn('Story state update failed; retrying once in the background', { session: sessionId, error: (error as Error).message });
             await sleep(STATE_UPDATE_RETRY_MS);
-          } else logError(log, 'Story state update failed twice; the turn is kept, and the next update catches up with it', error, { operation: 'summary_update', session: sessionId });
+          } else
+            logError(log, 'Story state update failed twice; the turn is kept, and the next update catches up with it', error, {
+              operation: 'summary_update',
+              session: sessionId,
+            });
         }
       }
     };

@@ -23,7 +23,18 @@ export interface PromptBudget {
  * About 8,000 tokens at most. The counts cap the parts that would otherwise keep growing for
  * dozens of turns, so the prompt's size is flat once a story is a few turns old.
  */
-export const DEFAULT_BUDGET: PromptBudget = { rules: 1200, scenario: 1600, state: 500, synopsis: 700, timeline: 400, characters: 600, history: 3000, action: 500, historyMessages: 12, timelineEvents: 8 };
+export const DEFAULT_BUDGET: PromptBudget = {
+  rules: 1200,
+  scenario: 1600,
+  state: 500,
+  synopsis: 700,
+  timeline: 400,
+  characters: 600,
+  history: 3000,
+  action: 500,
+  historyMessages: 12,
+  timelineEvents: 8,
+};
 
 export interface PromptSection {
   name: string;
@@ -61,7 +72,11 @@ function scenarioText(s: ScenarioRecord): string {
 }
 
 function stateText(state: StoryState): string {
-  return [state.location && `Location: ${state.location}`, state.world_state && `World: ${state.world_state}`, state.last_scene && `Last scene: ${state.last_scene}`]
+  return [
+    state.location && `Location: ${state.location}`,
+    state.world_state && `World: ${state.world_state}`,
+    state.last_scene && `Last scene: ${state.last_scene}`,
+  ]
     .filter(Boolean)
     .join('\n');
 }
@@ -124,7 +139,11 @@ export function assemblePrompt(input: PromptInput, budget: PromptBudget = DEFAUL
   const messages: ChatMessage[] = [{ role: 'system', content: system }, ...history, { role: 'user', content: action }];
   const sections: PromptSection[] = [
     ...parts.map(([name, text]) => ({ name, text, tokens: text.trim() ? estimateTokens(`## ${name}\n${text}`) : 0 })),
-    { name: `Last messages (${history.length})`, text: history.map((m) => `${m.role}: ${m.content}`).join('\n\n'), tokens: history.reduce((n, m) => n + estimateTokens(m.content) + 4, 0) },
+    {
+      name: `Last messages (${history.length})`,
+      text: history.map((m) => `${m.role}: ${m.content}`).join('\n\n'),
+      tokens: history.reduce((n, m) => n + estimateTokens(m.content) + 4, 0),
+    },
     { name: 'Action', text: action, tokens: estimateTokens(action) },
   ];
   return { messages, sections, totalTokens: sections.reduce((n, s) => n + s.tokens, 0) };

@@ -33,7 +33,6 @@ const SECTIONS = ['Overview', 'Description', 'Player Details', 'Setting', 'Dunge
 const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const SEMVER = /^\d+\.\d+\.\d+$/;
 
-
 /** Text for a message, kept one inert line: C0 and C1 controls, line and paragraph separators and bidi controls written as \uXXXX. */
 function inert(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, unicodeEscape);
@@ -54,26 +53,34 @@ function hashedId(name: string): string {
 const TRANSLITERATIONS: Record<string, string> = { æ: 'ae', ø: 'o', œ: 'oe', ß: 'ss', đ: 'd', ł: 'l', þ: 'th', ð: 'd', ı: 'i' };
 
 export function slugify(name: string): string {
-  return name
-    .toLowerCase()
-    // æøœßđłþðı, escaped: the game script stays ASCII (scripts/bundle.mjs).
-    .replace(/[\u00e6\u00f8\u0153\u00df\u0111\u0142\u00fe\u00f0\u0131]/g, (ch) => TRANSLITERATIONS[ch] as string)
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 64)
-    .replace(/-+$/, '');
+  return (
+    name
+      .toLowerCase()
+      // æøœßđłþðı, escaped: the game script stays ASCII (scripts/bundle.mjs).
+      .replace(/[\u00e6\u00f8\u0153\u00df\u0111\u0142\u00fe\u00f0\u0131]/g, (ch) => TRANSLITERATIONS[ch] as string)
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 64)
+      .replace(/-+$/, '')
+  );
 }
 
 function canonicalSection(title: string): string | undefined {
-  const normal = title.trim().toLowerCase().replace(/behavior/, 'behaviour');
+  const normal = title
+    .trim()
+    .toLowerCase()
+    .replace(/behavior/, 'behaviour');
   return SECTIONS.find((s) => s.toLowerCase() === normal);
 }
 
 function fieldForLabel(label: string): FieldSpec | undefined {
-  const normal = label.trim().toLowerCase().replace(/behavior/, 'behaviour');
+  const normal = label
+    .trim()
+    .toLowerCase()
+    .replace(/behavior/, 'behaviour');
   return SCENARIO_FIELDS.find((f) => f.label.toLowerCase() === normal);
 }
 
@@ -82,12 +89,16 @@ function validate(values: Partial<Record<keyof ScenarioFields, string>>, lineOf:
   values = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'string' ? sanitizeText(v) : v]));
   for (const field of SCENARIO_FIELDS) {
     const value = values[field.key]?.trim() ?? '';
-    if (!value) throw new ScenarioFormatError(`Missing ${field.label}${lineOf(field.key)}: every scenario needs all of ${SCENARIO_FIELDS.map((f) => f.label).join(', ')}.`);
+    if (!value)
+      throw new ScenarioFormatError(
+        `Missing ${field.label}${lineOf(field.key)}: every scenario needs all of ${SCENARIO_FIELDS.map((f) => f.label).join(', ')}.`,
+      );
     const length = value.length > field.max ? graphemeLength(value) : value.length;
     if (length > field.max) throw new ScenarioFormatError(`${field.label}${lineOf(field.key)} is ${length} characters long; at most ${field.max} are allowed.`);
   }
   for (const field of SCENARIO_FIELDS) {
-    if (field.kind === 'bullet' && /[\r\n]/.test((values[field.key] as string).trim())) throw new ScenarioFormatError(`${field.label}${lineOf(field.key)} must be one line.`);
+    if (field.kind === 'bullet' && /[\r\n]/.test((values[field.key] as string).trim()))
+      throw new ScenarioFormatError(`${field.label}${lineOf(field.key)} must be one line.`);
   }
   const version = (values.version as string).trim();
   if (!SEMVER.test(version)) throw new ScenarioFormatError(`Version${lineOf('version')} must look like 1.0.0 (got ${quote(version)}).`);
@@ -124,35 +135,38 @@ export function parseScenarioMarkdown(text: string): ScenarioFields {
   const sectionLines: Record<string, number> = {};
   let section: string | undefined;
   let body: FieldSpec | undefined;
-  withoutBom(text).split(/\r?\n/).forEach((line, index) => {
-    const lineNumber = index + 1;
-    const title = headingTitle(line);
-    if (title !== null) {
-      section = canonicalSection(title);
-      if (!section) throw new ScenarioFormatError(`Line ${lineNumber}: unknown section ${quote(title)}; expected ${SECTIONS.join(', ')}.`);
-      if (sectionLines[section]) throw new ScenarioFormatError(`Line ${lineNumber}: the section "${section}" appears twice (first on line ${sectionLines[section]}).`);
-      sectionLines[section] = lineNumber;
-      body = SCENARIO_FIELDS.find((f) => f.kind === 'body' && f.section === section);
-      if (body) lines[body.key] = lineNumber;
-      return;
-    }
-    if (body) {
-      const content = unescapeBodyLine(line);
-      values[body.key] = values[body.key] === undefined ? content : `${values[body.key]}\n${content}`;
-      return;
-    }
-    const bullet = /^\s*[-*]\s+\*\*(.+?)\*\*\s*:?\s*(?::\s*)?(.*)$/.exec(line);
-    if (bullet) {
-      const field = fieldForLabel((bullet[1] as string).replace(/:$/, ''));
-      if (!field || field.kind !== 'bullet') throw new ScenarioFormatError(`Line ${lineNumber}: unknown field ${quote(bullet[1] as string)}.`);
-      if (field.section !== section) throw new ScenarioFormatError(`Line ${lineNumber}: ${field.label} belongs under "${field.section}".`);
-      if (lines[field.key]) throw new ScenarioFormatError(`Line ${lineNumber}: ${field.label} appears twice (first on line ${lines[field.key]}).`);
-      values[field.key] = bullet[2] as string;
-      lines[field.key] = lineNumber;
-      return;
-    }
-    if (line.trim()) throw new ScenarioFormatError(`Line ${lineNumber}: expected a "- **Field**: value" line or a heading, got ${quote(line.slice(0, 60))}.`);
-  });
+  withoutBom(text)
+    .split(/\r?\n/)
+    .forEach((line, index) => {
+      const lineNumber = index + 1;
+      const title = headingTitle(line);
+      if (title !== null) {
+        section = canonicalSection(title);
+        if (!section) throw new ScenarioFormatError(`Line ${lineNumber}: unknown section ${quote(title)}; expected ${SECTIONS.join(', ')}.`);
+        if (sectionLines[section])
+          throw new ScenarioFormatError(`Line ${lineNumber}: the section "${section}" appears twice (first on line ${sectionLines[section]}).`);
+        sectionLines[section] = lineNumber;
+        body = SCENARIO_FIELDS.find((f) => f.kind === 'body' && f.section === section);
+        if (body) lines[body.key] = lineNumber;
+        return;
+      }
+      if (body) {
+        const content = unescapeBodyLine(line);
+        values[body.key] = values[body.key] === undefined ? content : `${values[body.key]}\n${content}`;
+        return;
+      }
+      const bullet = /^\s*[-*]\s+\*\*(.+?)\*\*\s*:?\s*(?::\s*)?(.*)$/.exec(line);
+      if (bullet) {
+        const field = fieldForLabel((bullet[1] as string).replace(/:$/, ''));
+        if (!field || field.kind !== 'bullet') throw new ScenarioFormatError(`Line ${lineNumber}: unknown field ${quote(bullet[1] as string)}.`);
+        if (field.section !== section) throw new ScenarioFormatError(`Line ${lineNumber}: ${field.label} belongs under "${field.section}".`);
+        if (lines[field.key]) throw new ScenarioFormatError(`Line ${lineNumber}: ${field.label} appears twice (first on line ${lines[field.key]}).`);
+        values[field.key] = bullet[2] as string;
+        lines[field.key] = lineNumber;
+        return;
+      }
+      if (line.trim()) throw new ScenarioFormatError(`Line ${lineNumber}: expected a "- **Field**: value" line or a heading, got ${quote(line.slice(0, 60))}.`);
+    });
   const sectionLineOf = (key: keyof ScenarioFields) => sectionLines[SCENARIO_FIELDS.find((f) => f.key === key)?.section ?? ''];
   return validate(values, (key) => {
     const line = lines[key] ?? sectionLineOf(key);
@@ -161,7 +175,10 @@ export function parseScenarioMarkdown(text: string): ScenarioFields {
 }
 
 const jsonShape = v.looseObject(
-  Object.fromEntries([['scenario_id', v.optional(v.string())], ...SCENARIO_FIELDS.map((f) => [f.key, v.optional(v.string())])]) as Record<string, v.OptionalSchema<v.StringSchema<undefined>, undefined>>,
+  Object.fromEntries([['scenario_id', v.optional(v.string())], ...SCENARIO_FIELDS.map((f) => [f.key, v.optional(v.string())])]) as Record<
+    string,
+    v.OptionalSchema<v.StringSchema<undefined>, undefined>
+  >,
 );
 
 /** Parses a JSON scenario (the export format: the ten fields and an optional scenario_id). */
@@ -173,7 +190,8 @@ export function parseScenarioJson(text: string): ScenarioFields {
     const reason = (error as Error).message.replace(/, ".*" is not valid JSON$/s, '').replace(/\s+/g, ' ');
     throw new ScenarioFormatError(`The file is not valid JSON: ${inert(reason)}.`);
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new ScenarioFormatError('The file must hold one scenario: a JSON object with its fields.');
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new ScenarioFormatError('The file must hold one scenario: a JSON object with its fields.');
   const parsed = v.safeParse(jsonShape, data);
   if (!parsed.success) {
     const issue = parsed.issues[0];

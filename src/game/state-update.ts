@@ -6,7 +6,16 @@ import type { StoryState } from '../store/types.js';
 import { clip } from '../text/format.js';
 
 /** Bounds that keep the state, and so the prompt, from growing with the story. */
-export const STATE_LIMITS = { synopsis: 2400, world_state: 1200, last_scene: 800, location: 120, title: 100, description: 500, character: 300, characters: 24 } as const;
+export const STATE_LIMITS = {
+  synopsis: 2400,
+  world_state: 1200,
+  last_scene: 800,
+  location: 120,
+  title: 100,
+  description: 500,
+  character: 300,
+  characters: 24,
+} as const;
 
 /** The JSON schema sent with `response_format: json_schema` (strict: every field required). */
 export const STATE_UPDATE_SCHEMA = {
@@ -20,7 +29,12 @@ export const STATE_UPDATE_SCHEMA = {
     character_updates: {
       type: 'array',
       description: 'Updated summaries of characters who changed or appeared this turn',
-      items: { type: 'object', additionalProperties: false, required: ['name', 'summary'], properties: { name: { type: 'string' }, summary: { type: 'string' } } },
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'summary'],
+        properties: { name: { type: 'string' }, summary: { type: 'string' } },
+      },
     },
     world_state: { type: 'string', description: 'The state of the world now' },
     last_scene: { type: 'string', description: 'The scene as it stands at the end of this turn' },
@@ -54,7 +68,6 @@ export function parseStateUpdate(data: unknown): StateUpdate {
   return result.output;
 }
 
-
 /** The new state: the update applied to the previous one, within the bounds. */
 export function applyStateUpdate(previous: StoryState, update: StateUpdate): StoryState {
   const characters = { ...previous.characters };
@@ -70,7 +83,11 @@ export function applyStateUpdate(previous: StoryState, update: StateUpdate): Sto
     location: clip(update.location || previous.location, STATE_LIMITS.location),
     synopsis: clip(update.synopsis, STATE_LIMITS.synopsis),
     characters,
-    event: { title: clip(update.event_title, STATE_LIMITS.title), description: clip(update.event_summary, STATE_LIMITS.description), characters: update.involved_characters.slice(0, 12) },
+    event: {
+      title: clip(update.event_title, STATE_LIMITS.title),
+      description: clip(update.event_summary, STATE_LIMITS.description),
+      characters: update.involved_characters.slice(0, 12),
+    },
   };
 }
 
@@ -106,7 +123,10 @@ export function stateUpdateMessages(previous: StoryState, turns: TurnToSummarise
       role: 'user',
       content: [
         `State before this turn:\n${JSON.stringify({ world_state: previous.world_state, last_scene: previous.last_scene, location: previous.location, synopsis: previous.synopsis, characters: previous.characters })}`,
-        ...missed.map((turn, i) => `Earlier turn ${i + 1} of ${missed.length}, not yet in the state (include it too):\n${describeTurn(turn, (field) => `${field} (earlier)`)}`),
+        ...missed.map(
+          (turn, i) =>
+            `Earlier turn ${i + 1} of ${missed.length}, not yet in the state (include it too):\n${describeTurn(turn, (field) => `${field} (earlier)`)}`,
+        ),
         describeTurn(last, (field) => field),
       ].join('\n\n'),
     },

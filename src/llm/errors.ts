@@ -1,4 +1,16 @@
-export type LlmErrorKind = 'auth' | 'rate_limit' | 'timeout' | 'server' | 'network' | 'bad_request' | 'cancelled' | 'cut' | 'length' | 'content_filter' | 'empty' | 'invalid_response';
+export type LlmErrorKind =
+  | 'auth'
+  | 'rate_limit'
+  | 'timeout'
+  | 'server'
+  | 'network'
+  | 'bad_request'
+  | 'cancelled'
+  | 'cut'
+  | 'length'
+  | 'content_filter'
+  | 'empty'
+  | 'invalid_response';
 
 /** Retried before the first token; the others are final. */
 const RETRYABLE = new Set<LlmErrorKind>(['rate_limit', 'timeout', 'server', 'network', 'invalid_response']);

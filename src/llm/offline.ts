@@ -152,7 +152,19 @@ export class OfflineLlm implements LlmClient {
 
   private result(request: StreamRequest, text: string, ttftMs: number | null, started: number, chunks: number, interruption: LlmError | null): StreamResult {
     const promptTokens = request.messages.reduce((n, m) => n + estimateTokens(m.content), 0);
-    return { text, model: OFFLINE_LABEL, usage: { tokens_in: promptTokens, tokens_out: estimateTokens(text) }, ttftMs, durationMs: performance.now() - started, chunks, interrupted: interruption !== null, finishReason: interruption ? 'cancelled' : 'stop', interruption, attempts: 1, waitedMs: 0 };
+    return {
+      text,
+      model: OFFLINE_LABEL,
+      usage: { tokens_in: promptTokens, tokens_out: estimateTokens(text) },
+      ttftMs,
+      durationMs: performance.now() - started,
+      chunks,
+      interrupted: interruption !== null,
+      finishReason: interruption ? 'cancelled' : 'stop',
+      interruption,
+      attempts: 1,
+      waitedMs: 0,
+    };
   }
 
   async json<T>(request: JsonRequest<T>): Promise<JsonResult<T>> {

@@ -101,7 +101,14 @@ export class OpenAiLlm implements LlmClient {
 
   constructor(private readonly options: OpenAiLlmOptions) {
     this.label = options.model;
-    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: options.timeoutS * 1000, logger: sdkLogger, logLevel: 'warn' });
+    this.client = new OpenAI({
+      apiKey: options.apiKey,
+      baseURL: options.baseUrl,
+      maxRetries: 0,
+      timeout: options.timeoutS * 1000,
+      logger: sdkLogger,
+      logLevel: 'warn',
+    });
     this.backoff = options.backoff ?? { baseMs: 1000, capMs: 30_000 };
   }
 
@@ -109,14 +116,17 @@ export class OpenAiLlm implements LlmClient {
   private classify(error: unknown, watchdog: Watchdog, attempts: number): LlmError {
     if (error instanceof LlmError) return error;
     const { baseUrl, timeoutS } = this.options;
-    if (watchdog.reason === TIMED_OUT || error instanceof APIConnectionTimeoutError) return new LlmError('timeout', playerMessage('timeout', { timeoutS, attempts }));
+    if (watchdog.reason === TIMED_OUT || error instanceof APIConnectionTimeoutError)
+      return new LlmError('timeout', playerMessage('timeout', { timeoutS, attempts }));
     if (watchdog.reason === CANCELLED || error instanceof APIUserAbortError) return new LlmError('cancelled', playerMessage('cancelled', {}));
     if (error instanceof APIError && typeof error.status === 'number') {
       const status = error.status;
       const reason = (error.message || '').split('\n')[0]?.slice(0, 120);
       if (status === 401 || status === 403) return new LlmError('auth', playerMessage('auth', { status }), status);
-      if (status === 429) return new LlmError('rate_limit', playerMessage('rate_limit', { attempts }), status, parseRetryAfter(error.headers?.get('retry-after')));
-      if (status >= 500) return new LlmError('server', playerMessage('server', { status, attempts }), status, parseRetryAfter(error.headers?.get('retry-after')));
+      if (status === 429)
+        return new LlmError('rate_limit', playerMessage('rate_limit', { attempts }), status, parseRetryAfter(error.headers?.get('retry-after')));
+      if (status >= 500)
+        return new LlmError('server', playerMessage('server', { status, attempts }), status, parseRetryAfter(error.headers?.get('retry-after')));
       return new LlmError('bad_request', playerMessage('bad_request', { status, reason }), status);
     }
     if (error instanceof APIConnectionError) return new LlmError('network', playerMessage('network', { baseUrl, reason: networkReason(error), attempts }));
@@ -128,7 +138,13 @@ export class OpenAiLlm implements LlmClient {
    * caller hears of each wait, and each attempt is told how long the ones before it took.
    */
   private async withRetries<T>(
-    request: { purpose: string; model: string; signal?: AbortSignal | undefined; onWait?: ((wait: RetryWait) => void) | undefined; maxRetries?: number | undefined },
+    request: {
+      purpose: string;
+      model: string;
+      signal?: AbortSignal | undefined;
+      onWait?: ((wait: RetryWait) => void) | undefined;
+      maxRetries?: number | undefined;
+    },
     attempt: (n: number, waitedMs: number) => Promise<T>,
   ): Promise<T> {
     const { purpose, model, signal } = request;
@@ -144,7 +160,14 @@ export class OpenAiLlm implements LlmClient {
           throw failure;
         }
         const waitMs = retryDelayMs(n, failure.retryAfterS, this.backoff);
-        log.warn('LLM request failed, retrying', { purpose, model, attempt: n, kind: failure.kind, status: failure.status ?? undefined, retry_in: formatDuration(waitMs) });
+        log.warn('LLM request failed, retrying', {
+          purpose,
+          model,
+          attempt: n,
+          kind: failure.kind,
+          status: failure.status ?? undefined,
+          retry_in: formatDuration(waitMs),
+        });
         request.onWait?.({ kind: failure.kind, status: failure.status, nextAttempt: n + 1, maxAttempts, waitMs });
         try {
           await sleep(waitMs, signal);
@@ -221,8 +244,18 @@ export class OpenAiLlm implements LlmClient {
     if (!hasText) {
       // Nothing to keep: a failure is retried, and a finished answer without text is an empty narration.
       if (broken) throw broken;
-      if (serverFinish === null) throw new LlmError('network', playerMessage('network', { baseUrl: this.options.baseUrl, reason: 'the connection closed before the narration began', attempts: attempt }));
-      log.warn('LLM narration was empty', { purpose: request.purpose, model: request.model, finish_reason: serverFinish, reasoning_chars: reasoningChars || undefined, tokens_out: usage.tokens_out });
+      if (serverFinish === null)
+        throw new LlmError(
+          'network',
+          playerMessage('network', { baseUrl: this.options.baseUrl, reason: 'the connection closed before the narration began', attempts: attempt }),
+        );
+      log.warn('LLM narration was empty', {
+        purpose: request.purpose,
+        model: request.model,
+        finish_reason: serverFinish,
+        reasoning_chars: reasoningChars || undefined,
+        tokens_out: usage.tokens_out,
+      });
       throw new LlmError('empty', playerMessage('empty', {}));
     }
     // A connection that breaks after the server said how the narration ended (before `[DONE]`, or
@@ -230,7 +263,19 @@ export class OpenAiLlm implements LlmClient {
     const finishReason: FinishReason = capped ? 'length' : broken?.kind === 'cancelled' ? 'cancelled' : (serverFinish ?? 'cut');
     const interruption = finishReason === 'stop' ? null : broken?.kind === 'cancelled' ? broken : endingError(finishReason, broken?.status ?? null);
     const durationMs = performance.now() - started;
-    const result: StreamResult = { text, model: request.model, usage, ttftMs, durationMs, chunks, interrupted: interruption !== null, finishReason, interruption, attempts: attempt, waitedMs };
+    const result: StreamResult = {
+      text,
+      model: request.model,
+      usage,
+      ttftMs,
+      durationMs,
+      chunks,
+      interrupted: interruption !== null,
+      finishReason,
+      interruption,
+      attempts: attempt,
+      waitedMs,
+    };
     this.logStream(request, result);
     return result;
   }
@@ -291,7 +336,18 @@ export class OpenAiLlm implements LlmClient {
       }
       const usage = { tokens_in: completion.usage?.prompt_tokens ?? 0, tokens_out: completion.usage?.completion_tokens ?? 0 };
       const durationMs = performance.now() - started;
-      logApiCall(log, { service: 'llm', endpoint: 'chat.completions (json_schema)', status: 200, durationMs, retries: attempt - 1, tokensIn: usage.tokens_in, tokensOut: usage.tokens_out, model: request.model, purpose: request.purpose, attempt });
+      logApiCall(log, {
+        service: 'llm',
+        endpoint: 'chat.completions (json_schema)',
+        status: 200,
+        durationMs,
+        retries: attempt - 1,
+        tokensIn: usage.tokens_in,
+        tokensOut: usage.tokens_out,
+        model: request.model,
+        purpose: request.purpose,
+        attempt,
+      });
       return { value, usage, durationMs };
     } catch (error) {
       throw this.classify(error, watchdog, attempt);

@@ -89,7 +89,8 @@ function mergeByMtime(a: LogFileInfo[], b: LogFileInfo[]): LogFileInfo[] {
   const out: LogFileInfo[] = [];
   let i = 0;
   let j = 0;
-  while (i < a.length && j < b.length) out.push((a[i] as LogFileInfo).mtimeMs <= (b[j] as LogFileInfo).mtimeMs ? (a[i++] as LogFileInfo) : (b[j++] as LogFileInfo));
+  while (i < a.length && j < b.length)
+    out.push((a[i] as LogFileInfo).mtimeMs <= (b[j] as LogFileInfo).mtimeMs ? (a[i++] as LogFileInfo) : (b[j++] as LogFileInfo));
   return out.concat(a.slice(i), b.slice(j));
 }
 
@@ -104,6 +105,7 @@ export function listLogSet(dir: string, baseName: string): LogFileInfo[] {
   const files = mergeByMtime(dated, numbered);
   const activePath = path.join(dir, baseName);
   const st = statFile(activePath);
-  if (st) files.push({ path: activePath, name: baseName, kind: 'active', index: 0, date: '', part: 0, gzip: false, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
+  if (st)
+    files.push({ path: activePath, name: baseName, kind: 'active', index: 0, date: '', part: 0, gzip: false, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
   return files;
 }

@@ -89,12 +89,7 @@ export function logApiCall(logger: Logger, call: ApiCall): void {
  * Runs an async operation and emits its PERF line; when it throws, the error line too
  * (then rethrows). `metrics` may read the result, e.g. a row count.
  */
-export async function timed<T>(
-  logger: Logger,
-  operation: string,
-  run: () => Promise<T>,
-  metrics?: LogContext | ((result: T) => LogContext),
-): Promise<T> {
+export async function timed<T>(logger: Logger, operation: string, run: () => Promise<T>, metrics?: LogContext | ((result: T) => LogContext)): Promise<T> {
   const started = performance.now();
   try {
     const result = await run();

@@ -37,7 +37,10 @@ function cannotRotate(name: string, dir: string, error: unknown): Error {
   const code = (error as NodeJS.ErrnoException).code ?? '';
   const why = WHY[code];
   if (!why) return error as Error;
-  return new UserFacingError(`Cannot rotate ${name} in ${dir}: ${why} (${code}); make the directory writable or set STORYOS_LOG_DIR (or --dir) to one that is.`, 1);
+  return new UserFacingError(
+    `Cannot rotate ${name} in ${dir}: ${why} (${code}); make the directory writable or set STORYOS_LOG_DIR (or --dir) to one that is.`,
+    1,
+  );
 }
 
 /** Rotates now, waiting for any rotation another process has under way. */
@@ -82,7 +85,10 @@ export function summarize(log: LogConfig): LogSetSummary[] {
     const files = listLogSet(log.dir, name);
     return {
       log: name,
-      policy: policy.type === 'size' ? `by size, ${Number((policy.maxBytes / 1024 / 1024).toFixed(2))} MB a file, ${policy.backups} backups` : `daily, ${policy.backups} days kept`,
+      policy:
+        policy.type === 'size'
+          ? `by size, ${Number((policy.maxBytes / 1024 / 1024).toFixed(2))} MB a file, ${policy.backups} backups`
+          : `daily, ${policy.backups} days kept`,
       files: files.map((f) => ({ name: f.name, size: f.size, modified: new Date(f.mtimeMs).toISOString() })),
       totalBytes: files.reduce((sum, f) => sum + f.size, 0),
       maxBytes: policy.type === 'size' ? policy.maxBytes * (policy.backups + 1) : null,

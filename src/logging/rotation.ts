@@ -3,9 +3,7 @@ import path from 'node:path';
 import { datedName, listRotated, numberedName, yyyymmdd } from './log-files.js';
 import { lockWithin, tryLock, type Release } from './file-lock.js';
 
-export type RotationPolicy =
-  | { type: 'size'; maxBytes: number; backups: number }
-  | { type: 'time'; backups: number };
+export type RotationPolicy = { type: 'size'; maxBytes: number; backups: number } | { type: 'time'; backups: number };
 
 export function startOfToday(now = new Date()): number {
   const d = new Date(now);

@@ -16,12 +16,22 @@ function rowsOf(result: unknown): number {
  * or the failure with its context at ERROR (then rethrows). A refusal the user can act on (a
  * name taken, a record missing) is a WARN line without a stack: the store did its job.
  */
-export async function instrumented<T>(engine: string, operation: string, run: () => T | Promise<T>, { rows, ...context }: Record<string, string | number> = {}): Promise<T> {
+export async function instrumented<T>(
+  engine: string,
+  operation: string,
+  run: () => T | Promise<T>,
+  { rows, ...context }: Record<string, string | number> = {},
+): Promise<T> {
   const started = performance.now();
   try {
     const result = await run();
     if (log.isDebugEnabled()) {
-      log.debug(`Database query executed: ${operation}`, { rows: rows ?? rowsOf(result), duration: formatDuration(performance.now() - started), engine, ...context });
+      log.debug(`Database query executed: ${operation}`, {
+        rows: rows ?? rowsOf(result),
+        duration: formatDuration(performance.now() - started),
+        engine,
+        ...context,
+      });
     }
     return result;
   } catch (error) {

@@ -21,7 +21,9 @@ export async function openStore(config: Config): Promise<Store> {
  * once it is open, before any other call reaches it.
  */
 export function openStoreOnFirstUse(config: Config, prepare: (store: Store) => Promise<unknown>): Store {
-  const [engine, location] = config.mongo.uri ? (['mongodb', mongoLocation(config.mongo.uri, config.mongo.databaseName)] as const) : (['sqlite', databaseFile(config.dataDir)] as const);
+  const [engine, location] = config.mongo.uri
+    ? (['mongodb', mongoLocation(config.mongo.uri, config.mongo.databaseName)] as const)
+    : (['sqlite', databaseFile(config.dataDir)] as const);
   return openOnFirstUse(engine, location, async (closing) => {
     const store = await openStore(config);
     try {

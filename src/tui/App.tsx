@@ -171,7 +171,12 @@ function Screens({ firstRun, continueLast = false }: AppProps) {
       return go({ name: 'login' });
     }
     if (choice === 'continue' && last) return go({ name: 'game', start: { kind: 'load', sessionId: last.id } });
-    const next: Record<Exclude<MenuChoice, 'quit' | 'logout' | 'continue'>, Screen['name']> = { new: 'new-game', load: 'load-game', scenarios: 'scenarios', admin: 'admin' };
+    const next: Record<Exclude<MenuChoice, 'quit' | 'logout' | 'continue'>, Screen['name']> = {
+      new: 'new-game',
+      load: 'load-game',
+      scenarios: 'scenarios',
+      admin: 'admin',
+    };
     go({ name: next[choice as keyof typeof next] } as Screen);
   };
 
@@ -198,8 +203,10 @@ function Screens({ firstRun, continueLast = false }: AppProps) {
         break;
       }
       if (screen.name === 'menu') body = <MainMenuScreen user={user} onChoose={choose} />;
-      else if (screen.name === 'new-game') body = <NewGameScreen onStart={(scenarioId) => go({ name: 'game', start: { kind: 'new', scenarioId } })} onBack={toMenu} />;
-      else if (screen.name === 'load-game') body = <LoadGameScreen user={user} onOpen={(sessionId) => go({ name: 'game', start: { kind: 'load', sessionId } })} onBack={toMenu} />;
+      else if (screen.name === 'new-game')
+        body = <NewGameScreen onStart={(scenarioId) => go({ name: 'game', start: { kind: 'new', scenarioId } })} onBack={toMenu} />;
+      else if (screen.name === 'load-game')
+        body = <LoadGameScreen user={user} onOpen={(sessionId) => go({ name: 'game', start: { kind: 'load', sessionId } })} onBack={toMenu} />;
       else if (screen.name === 'scenarios') body = <ScenariosScreen user={user} onBack={toMenu} />;
       else if (screen.name === 'admin') body = <AdminScreen user={user} onBack={toMenu} />;
       else

@@ -5,7 +5,8 @@
  * APC, PM and SOS strings, private modes other than the cursor's and synchronised output (the
  * alternate screen, mouse reporting), other CSI commands, control characters and bidi controls.
  */
-const SEQUENCE = /\u001b\[([0-?]*)([ -/]*)([@-~])|\u001b[\]P_^X][\s\S]*?(?:\u0007|\u001b\\|$)|\u001b[@-Z\\-_]|\u001b|[\u0000-\u0007\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const SEQUENCE =
+  /\u001b\[([0-?]*)([ -/]*)([@-~])|\u001b[\]P_^X][\s\S]*?(?:\u0007|\u001b\\|$)|\u001b[@-Z\\-_]|\u001b|[\u0000-\u0007\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 /** CSI finals Ink and the renderer use: cursor up/down/forward/back/column/position, erase, SGR. */
 const DRAWING = new Set(['A', 'B', 'C', 'D', 'G', 'H', 'J', 'K', 'm']);
 const PRIVATE_MODES = new Set(['?25h', '?25l', '?2026h', '?2026l']);

@@ -25,7 +25,13 @@ export interface AppServices {
    * otherwise the promise rejects with an error `existingFile` knows, whose sentence ends with
    * `howToReplace`.
    */
-  exportSession(user: PublicUser, sessionId: string, format: ExportFormat, file?: string, options?: { replace?: boolean; howToReplace?: string }): Promise<string>;
+  exportSession(
+    user: PublicUser,
+    sessionId: string,
+    format: ExportFormat,
+    file?: string,
+    options?: { replace?: boolean; howToReplace?: string },
+  ): Promise<string>;
   deleteSession(user: PublicUser, sessionId: string): Promise<void>;
   listSessions(user: PublicUser): Promise<SessionSummary[]>;
   promptVersions(): Promise<SystemPromptRecord[]>;

@@ -1,7 +1,16 @@
 import argon2 from 'argon2';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Accounts, fieldToRetry, LOCKOUT_MS, LOGIN_FAILED, LoginError, MAX_FAILED_LOGINS, toPublic } from '../../src/auth/accounts.js';
-import { checkPassword, checkUsername, hashPassword, PASSWORD_MAX, PASSWORD_MIN, ValidationError, verifyAgainstNothing, verifyPassword } from '../../src/auth/passwords.js';
+import {
+  checkPassword,
+  checkUsername,
+  hashPassword,
+  PASSWORD_MAX,
+  PASSWORD_MIN,
+  ValidationError,
+  verifyAgainstNothing,
+  verifyPassword,
+} from '../../src/auth/passwords.js';
 import { UserFacingError } from '../../src/config/errors.js';
 import { DuplicateError } from '../../src/store/errors.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
@@ -161,7 +170,15 @@ describe('first-run administrator', () => {
     const accounts = new Accounts(store, () => T0);
     expect(await accounts.needsFirstAdmin()).toBe(true);
     const admin = await accounts.createFirstAdmin('root', PASSWORD);
-    expect(admin).toEqual({ username: 'root', username_lower: 'root', role: 'admin', created_at: T0, last_login_at: null, failed_attempts: 0, locked_until: null });
+    expect(admin).toEqual({
+      username: 'root',
+      username_lower: 'root',
+      role: 'admin',
+      created_at: T0,
+      last_login_at: null,
+      failed_attempts: 0,
+      locked_until: null,
+    });
     expect(admin).not.toHaveProperty('password_hash');
     expect(await accounts.needsFirstAdmin()).toBe(false);
 
@@ -210,7 +227,15 @@ describe('register', () => {
     const store = openStore();
     const accounts = new Accounts(store, () => T0);
     const user = await accounts.register('Alice', PASSWORD);
-    expect(user).toEqual({ username: 'Alice', username_lower: 'alice', role: 'user', created_at: T0, last_login_at: null, failed_attempts: 0, locked_until: null });
+    expect(user).toEqual({
+      username: 'Alice',
+      username_lower: 'alice',
+      role: 'user',
+      created_at: T0,
+      last_login_at: null,
+      failed_attempts: 0,
+      locked_until: null,
+    });
     expect(user).not.toHaveProperty('password_hash');
     const stored = await record(store, 'alice');
     expect(stored.role).toBe('user');
@@ -295,10 +320,22 @@ describe('login', () => {
     const clock = clockAt(T0);
     const accounts = new Accounts(store, clock.now);
     await accounts.register('alice', PASSWORD);
-    for (const [typed, minutes] of [['alice', 1], ['ALICE', 2], ['aLiCe', 3]] as const) {
+    for (const [typed, minutes] of [
+      ['alice', 1],
+      ['ALICE', 2],
+      ['aLiCe', 3],
+    ] as const) {
       clock.set(new Date(T0.getTime() + minutes * MINUTE));
       const user = await accounts.login(typed, PASSWORD);
-      expect(user).toEqual({ username: 'alice', username_lower: 'alice', role: 'user', created_at: T0, last_login_at: clock.now(), failed_attempts: 0, locked_until: null });
+      expect(user).toEqual({
+        username: 'alice',
+        username_lower: 'alice',
+        role: 'user',
+        created_at: T0,
+        last_login_at: clock.now(),
+        failed_attempts: 0,
+        locked_until: null,
+      });
       expect(user).not.toHaveProperty('password_hash');
       expect((await record(store, 'alice')).last_login_at).toEqual(clock.now());
     }
@@ -489,7 +526,11 @@ describe('the lockout under concurrency', () => {
       const results = await Promise.allSettled(attempts);
       expect(results.every((r) => r.status === 'rejected' && (r.reason as Error).message === LOGIN_FAILED)).toBe(true);
       expect(spy.checks()).toBe(MAX_FAILED_LOGINS);
-      expect(await record(store, 'alice')).toMatchObject({ failed_attempts: MAX_FAILED_LOGINS, locked_until: new Date(T0.getTime() + LOCKOUT_MS), last_login_at: null });
+      expect(await record(store, 'alice')).toMatchObject({
+        failed_attempts: MAX_FAILED_LOGINS,
+        locked_until: new Date(T0.getTime() + LOCKOUT_MS),
+        last_login_at: null,
+      });
       // Locked: the right password is refused without being checked.
       await expectLoginFailed(accounts.login('alice', PASSWORD));
       expect(spy.checks()).toBe(MAX_FAILED_LOGINS);
@@ -597,7 +638,13 @@ describe('what login writes to the log', () => {
     const accounts = new Accounts(store, () => T0);
     await accounts.register('alice', PASSWORD);
     const forged = 'alice\n[2024-01-01 00:00:00,000] [INFO] [auth] User admin logged in successfully';
-    const attempts = ["a'; DROP TABLE users;--", forged, "alice' OR '1'='1", 'alice\r\n[2024-01-01 00:00:00,000] [INFO] [auth] User admin logged in successfully', "' OR 1=1 --"];
+    const attempts = [
+      "a'; DROP TABLE users;--",
+      forged,
+      "alice' OR '1'='1",
+      'alice\r\n[2024-01-01 00:00:00,000] [INFO] [auth] User admin logged in successfully',
+      "' OR 1=1 --",
+    ];
     for (const name of attempts) await expectLoginFailed(accounts.login(name, PASSWORD));
     await expectLoginFailed(accounts.login(forged, "x' OR '1'='1"));
 

@@ -24,7 +24,17 @@ function esmCopies(): string[] {
 const copies = await Promise.all(
   esmCopies().map(async (dir) => {
     const measure = (await import(pathToFileURL(path.join(dir, 'index.js')).href)).default as StringWidth;
-    const stripAnsi = (await import(pathToFileURL(path.join(path.dirname(dir), fs.existsSync(path.join(dir, 'node_modules/strip-ansi')) ? 'string-width/node_modules/strip-ansi' : 'strip-ansi', 'index.js')).href)).default as (text: string) => string;
+    const stripAnsi = (
+      await import(
+        pathToFileURL(
+          path.join(
+            path.dirname(dir),
+            fs.existsSync(path.join(dir, 'node_modules/strip-ansi')) ? 'string-width/node_modules/strip-ansi' : 'strip-ansi',
+            'index.js',
+          ),
+        ).href
+      )
+    ).default as (text: string) => string;
     return { dir: path.relative(process.cwd(), dir), measure, wrapped: withFastPath(measure, stripAnsi) };
   }),
 );
@@ -53,7 +63,18 @@ describe('the string-width fast path the bundle puts in front of string-width', 
 
   it.each(copies.map((copy) => [copy.dir, copy] as const))('agrees with %s on mixed text, escape codes included', (_dir, copy) => {
     const next = random(42);
-    const pieces = [...fastCharacters.filter((_, index) => index % 7 === 0), '\u001B[1m', '\u001B[22m', '\u001B[38;5;208m', '\u001B[39m', '謎', '👍🏽', 'e\u0301', '\u00AD', '\t'];
+    const pieces = [
+      ...fastCharacters.filter((_, index) => index % 7 === 0),
+      '\u001B[1m',
+      '\u001B[22m',
+      '\u001B[38;5;208m',
+      '\u001B[39m',
+      '謎',
+      '👍🏽',
+      'e\u0301',
+      '\u00AD',
+      '\t',
+    ];
     for (let sample = 0; sample < 2000; sample++) {
       const text = Array.from({ length: 1 + Math.floor(next() * 30) }, () => pieces[Math.floor(next() * pieces.length)]).join('');
       expect(copy.wrapped(text), JSON.stringify(text)).toBe(copy.measure(text));

@@ -29,7 +29,9 @@ describe('storyos users', () => {
     const listed = cli(dir, ['users', 'list']);
     expect(listed.stdout).toMatch(/^Alice\s+admin/m);
     expect(listed.stdout).toMatch(/^bob\s+user/m);
-    expect(fs.readFileSync(path.join(dir, 'logs', 'storyos.log'), 'utf8')).toMatch(/\[app\] Logging configured \(.*, command: storyos users list, pid: \d+\)\n/);
+    expect(fs.readFileSync(path.join(dir, 'logs', 'storyos.log'), 'utf8')).toMatch(
+      /\[app\] Logging configured \(.*, command: storyos users list, pid: \d+\)\n/,
+    );
     const json = cli(dir, ['users', 'list', '--json']);
     expect(JSON.parse(json.stdout).map((u: { username: string }) => u.username)).toEqual(['Alice', 'bob']);
 
@@ -104,7 +106,9 @@ describe('storyos scenarios', () => {
     expect(result.stderr).toMatch(/^storyos: (Missing Description|Version \(line 4\) must look like 1\.0\.0).*\n$/);
     fs.writeFileSync(file, cli(dir, ['scenarios', 'export', 'neon-rain']).stdout.replace('- **Version**: 1.0.0', '- **Version**: one'));
     expect(cli(dir, ['scenarios', 'import', file]).stderr).toBe('storyos: Version (line 4) must look like 1.0.0 (got "one").\n');
-    expect(cli(dir, ['scenarios', 'import', path.join(dir, 'missing.md')]).stderr).toBe(`storyos: Cannot read ${path.join(dir, 'missing.md')}: no such file or directory.\n`);
+    expect(cli(dir, ['scenarios', 'import', path.join(dir, 'missing.md')]).stderr).toBe(
+      `storyos: Cannot read ${path.join(dir, 'missing.md')}: no such file or directory.\n`,
+    );
   });
 });
 
@@ -131,14 +135,24 @@ describe('storyos db', () => {
   it('reports the engine, schema and counts', () => {
     const dir = tempDir();
     const status = JSON.parse(cli(dir, ['db', 'status', '--json']).stdout);
-    expect(status).toMatchObject({ engine: 'sqlite', location: path.join(dir, 'data', 'storyos.db'), schema_version: MIGRATIONS.length, counts: { users: 0, scenarios: 4, system_prompts: 1 } });
+    expect(status).toMatchObject({
+      engine: 'sqlite',
+      location: path.join(dir, 'data', 'storyos.db'),
+      schema_version: MIGRATIONS.length,
+      counts: { users: 0, scenarios: 4, system_prompts: 1 },
+    });
   });
 
   it('shows the MongoDB host, not the password, when it cannot reach it', () => {
     const dir = tempDir();
-    const result = cli(dir, ['db', 'status'], undefined, { MONGODB_URI: 'mongodb://storyos:<password>@127.0.0.1:1/?directConnection=true', MONGODB_PASSWORD: 'hunter22' });
+    const result = cli(dir, ['db', 'status'], undefined, {
+      MONGODB_URI: 'mongodb://storyos:<password>@127.0.0.1:1/?directConnection=true',
+      MONGODB_PASSWORD: 'hunter22',
+    });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^storyos: Cannot reach MongoDB at mongodb:\/\/storyos:\[REDACTED\]@127\.0\.0\.1:1\/\?directConnection=true \(database storyos\): .* \(check MONGODB_URI and that the server is running\)\.\n$/);
+    expect(result.stderr).toMatch(
+      /^storyos: Cannot reach MongoDB at mongodb:\/\/storyos:\[REDACTED\]@127\.0\.0\.1:1\/\?directConnection=true \(database storyos\): .* \(check MONGODB_URI and that the server is running\)\.\n$/,
+    );
     expect(everythingWritten(dir, result.stdout, result.stderr)).not.toContain('hunter22');
   });
 
@@ -161,11 +175,16 @@ describe('storyos db', () => {
     expect(cli(dir, ['db', 'status']).code).toBe(0);
     const result = cli(dir, ['db', 'migrate', '--to', 'mongodb://admin:hunter22@127.0.0.1:1/?directConnection=true']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^storyos: Cannot reach MongoDB at mongodb:\/\/admin:\[REDACTED\]@127\.0\.0\.1:1\/.* \(check MONGODB_URI and that the server is running\)\.\n$/);
+    expect(result.stderr).toMatch(
+      /^storyos: Cannot reach MongoDB at mongodb:\/\/admin:\[REDACTED\]@127\.0\.0\.1:1\/.* \(check MONGODB_URI and that the server is running\)\.\n$/,
+    );
     expect(everythingWritten(dir, result.stdout, result.stderr)).not.toContain('hunter22');
     expect(cli(dir, ['db', 'migrate', '--to', 'postgres://x']).stderr).toBe('storyos: --to must be a mongodb:// or mongodb+srv:// connection string.\n');
     const invalid = cli(dir, ['db', 'migrate', '--to', 'mongodb://admin:hunter22@127.0.0.1:0/']);
-    expect([invalid.code, invalid.stderr]).toEqual([2, 'storyos: --to is not a connection string the MongoDB driver accepts: the port of 127.0.0.1:0 is not a number from 1 to 65535.\n']);
+    expect([invalid.code, invalid.stderr]).toEqual([
+      2,
+      'storyos: --to is not a connection string the MongoDB driver accepts: the port of 127.0.0.1:0 is not a number from 1 to 65535.\n',
+    ]);
   });
 
   it('refuses a migration when there is no embedded store, creating nothing', async () => {
@@ -182,7 +201,11 @@ describe('storyos db', () => {
     const store = SqliteStore.open(path.join(dir, 'data'));
     await store.close();
     const empty = cli(dir, ['db', 'migrate', '--to', 'mongodb://127.0.0.1:1/?directConnection=true']);
-    expect([empty.code, empty.stdout, empty.stderr]).toEqual([1, '', `storyos: There is nothing to migrate: the embedded store ${path.join(dir, 'data', 'storyos.db')} holds no records.\n`]);
+    expect([empty.code, empty.stdout, empty.stderr]).toEqual([
+      1,
+      '',
+      `storyos: There is nothing to migrate: the embedded store ${path.join(dir, 'data', 'storyos.db')} holds no records.\n`,
+    ]);
   });
 });
 
@@ -190,7 +213,11 @@ describe('storyos doctor', () => {
   async function withEndpoint(status: number, run: (url: string) => Promise<void>): Promise<void> {
     const server = http.createServer((req, res) => {
       res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(status === 200 && req.headers.authorization === 'Bearer xai-test-key-123456' ? JSON.stringify({ data: [{ id: 'grok-4-fast-reasoning' }] }) : JSON.stringify({ error: 'no' }));
+      res.end(
+        status === 200 && req.headers.authorization === 'Bearer xai-test-key-123456'
+          ? JSON.stringify({ data: [{ id: 'grok-4-fast-reasoning' }] })
+          : JSON.stringify({ error: 'no' }),
+      );
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
@@ -235,15 +262,24 @@ describe('storyos doctor', () => {
 
 describe('a storyos.db that is not a StoryOS store', () => {
   it('is refused by every command in one sentence naming the file and what to do, exit 1, and stays byte for byte as it was', () => {
-    for (const [kind, content] of [['empty', ''], ['text', 'shopping list: eggs, milk\n']] as const) {
+    for (const [kind, content] of [
+      ['empty', ''],
+      ['text', 'shopping list: eggs, milk\n'],
+    ] as const) {
       const dir = tempDir();
       fs.mkdirSync(path.join(dir, 'data'));
       const file = path.join(dir, 'data', 'storyos.db');
       fs.writeFileSync(file, content);
-      for (const args of [['users', 'list'], ['users', 'add', 'alice', '--password-stdin'], ['db', 'status']]) {
+      for (const args of [
+        ['users', 'list'],
+        ['users', 'add', 'alice', '--password-stdin'],
+        ['db', 'status'],
+      ]) {
         const result = cli(dir, args, `${PASSWORD}\n`);
         expect({ kind, args, code: result.code }).toEqual({ kind, args, code: 1 });
-        expect(result.stderr).toMatch(/^storyos: The database .*storyos\.db (is empty \(0 bytes\)|is not an SQLite database), so StoryOS will not open it and leaves it as it is: move it away \(or delete it\) to start a new store there, or set STORYOS_DATA_DIR to the folder that holds your storyos\.db\.\n$/);
+        expect(result.stderr).toMatch(
+          /^storyos: The database .*storyos\.db (is empty \(0 bytes\)|is not an SQLite database), so StoryOS will not open it and leaves it as it is: move it away \(or delete it\) to start a new store there, or set STORYOS_DATA_DIR to the folder that holds your storyos\.db\.\n$/,
+        );
         expect(result.stderr).toContain(file);
         expect(fs.readFileSync(file, 'utf8')).toBe(content);
         expect(fs.readdirSync(path.join(dir, 'data'))).toEqual(['storyos.db']);

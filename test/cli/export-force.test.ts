@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/temp.js';
 
-const cli = (dir: string, args: string[], input?: string, env: Record<string, string> = {}) => runCli(args, { cwd: dir, env, ...(input === undefined ? {} : { input }) });
+const cli = (dir: string, args: string[], input?: string, env: Record<string, string> = {}) =>
+  runCli(args, { cwd: dir, env, ...(input === undefined ? {} : { input }) });
 
 describe('export -o FILE', () => {
   it('never replaces a file there already without --force (scenarios and sessions)', () => {
@@ -19,7 +20,9 @@ describe('export -o FILE', () => {
     expect(fs.readFileSync(file, 'utf8')).toContain('- **Name**: Neon Rain');
 
     expect(cli(dir, ['users', 'add', 'alice', '--password-stdin'], 'a long password\n').code).toBe(0);
-    expect(cli(dir, ['play', '--headless', '--user', 'alice', '--new', 'neon-rain', '--offline'], '/quit\n', { STORYOS_PASSWORD: 'a long password' }).code).toBe(0);
+    expect(
+      cli(dir, ['play', '--headless', '--user', 'alice', '--new', 'neon-rain', '--offline'], '/quit\n', { STORYOS_PASSWORD: 'a long password' }).code,
+    ).toBe(0);
     const [session] = JSON.parse(cli(dir, ['sessions', 'list', '--json']).stdout) as Array<{ id: string }>;
     const again = cli(dir, ['sessions', 'export', session!.id, '-o', 'out.md']);
     expect([again.code, again.stderr.trim()]).toEqual([1, `storyos: ${file} exists already: add --force to replace it.`]);

@@ -25,7 +25,10 @@ function writeLogs(dir: string): void {
       `[${at(5)}] [PERF] [db_utils] get_user_game_sessions completed (duration: 0.05s, rows: 3)\n` +
       `[${at(1)}] [INFO] [game_logic] User action: take_turn (user_id: bob, session: s9)\n`,
   );
-  fs.writeFileSync(path.join(dir, 'storyos_errors.log'), `[${at(90)}] [ERROR] [db_utils] Database operation failed (operation: save_turn, error: locked)\n    Error: locked\n`);
+  fs.writeFileSync(
+    path.join(dir, 'storyos_errors.log'),
+    `[${at(90)}] [ERROR] [db_utils] Database operation failed (operation: save_turn, error: locked)\n    Error: locked\n`,
+  );
 }
 
 function logs(dir: string, ...args: string[]) {
@@ -64,8 +67,17 @@ describe('storyos logs grep', () => {
     expect(headers(logs(dir, 'grep', '--module', 'db_utils', '--level', 'ERROR,PERF').stdout)).toHaveLength(2);
     const json = logs(dir, 'grep', '--errors', '--json');
     expect(json.code).toBe(0);
-    const [entry] = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(entry).toMatchObject({ level: 'ERROR', module: 'db_utils', message: 'Database operation failed', context: { operation: 'save_turn', error: 'locked' }, continuation: ['    Error: locked'] });
+    const [entry] = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(entry).toMatchObject({
+      level: 'ERROR',
+      module: 'db_utils',
+      message: 'Database operation failed',
+      context: { operation: 'save_turn', error: 'locked' },
+      continuation: ['    Error: locked'],
+    });
     expect(entry.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/);
   });
 
@@ -152,7 +164,11 @@ describe('storyos logs on a log not written yet', () => {
   it('says so on stderr, and exits 1 (no match)', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'storyos.log'), `[${formatTimestamp(new Date())}] [INFO] [main] Started\n`);
-    for (const args of [['grep', '--errors'], ['tail', '--errors'], ['stats', '--errors']]) {
+    for (const args of [
+      ['grep', '--errors'],
+      ['tail', '--errors'],
+      ['stats', '--errors'],
+    ]) {
       const result = logs(dir, ...args);
       expect(result.code).toBe(1);
       expect(result.stderr).toBe(`storyos: no storyos_errors.log in ${dir} yet: nothing has been logged there.\n`);
@@ -182,10 +198,17 @@ describe('storyos logs rotate, clean, config, stats', () => {
       const result = logs(dir, 'rotate', '--all', '--dir', target);
       expect(Date.now() - started).toBeLessThan(10_000);
       expect([result.code, result.stdout]).toEqual([1, '']);
-      expect(result.stderr).toMatch(new RegExp(`^storyos: Cannot rotate storyos\\.log in ${target}: [^\\n]+; make the directory writable or set STORYOS_LOG_DIR \\(or --dir\\) to one that is\\.\\n$`));
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^storyos: Cannot rotate storyos\\.log in ${target}: [^\\n]+; make the directory writable or set STORYOS_LOG_DIR \\(or --dir\\) to one that is\\.\\n$`,
+        ),
+      );
     }
     const underFile = logs(dir, 'rotate', '--dir', path.join(dir, 'file', 'logs'));
-    expect([underFile.code, underFile.stderr]).toEqual([2, `storyos: Log directory ${path.join(dir, 'file', 'logs')} does not exist (set STORYOS_LOG_DIR or pass --dir).\n`]);
+    expect([underFile.code, underFile.stderr]).toEqual([
+      2,
+      `storyos: Log directory ${path.join(dir, 'file', 'logs')} does not exist (set STORYOS_LOG_DIR or pass --dir).\n`,
+    ]);
     expect(fs.readFileSync(path.join(dir, 'file'), 'utf8')).toBe('not a directory');
   });
 
@@ -210,7 +233,10 @@ describe('storyos logs rotate, clean, config, stats', () => {
   it('shows the effective settings, the files, and the most disk the settings allow', () => {
     const dir = tempDir();
     writeLogs(dir);
-    const result = runCli(['logs', 'config'], { cwd: dir, env: { STORYOS_LOG_DIR: dir, STORYOS_LOG_MAX_SIZE_MB: '10', STORYOS_LOG_ERROR_MAX_SIZE_MB: '5', STORYOS_LOG_BACKUP_COUNT: '5' } });
+    const result = runCli(['logs', 'config'], {
+      cwd: dir,
+      env: { STORYOS_LOG_DIR: dir, STORYOS_LOG_MAX_SIZE_MB: '10', STORYOS_LOG_ERROR_MAX_SIZE_MB: '5', STORYOS_LOG_BACKUP_COUNT: '5' },
+    });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('storyos.log: by size, 10 MB a file, 5 backups');
     expect(result.stdout).toMatch(/storyos\.log\.2\.gz +\S+ \S+ +modified \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\n/);

@@ -21,16 +21,32 @@ afterEach(async () => {
   await server.stop();
 });
 
-const online = () => ({ XAI_API_KEY: 'xai-test-key-abcdef', STORYOS_LLM_BASE_URL: server.url, STORYOS_PASSWORD: 'password123', STORYOS_LLM_TIMEOUT_S: '2', STORYOS_LLM_MAX_RETRIES: '0' });
-const play = (args: string[], input: string, env: Record<string, string> = online()) => runCliAsync(['play', '--headless', '--user', 'alice', ...args], { cwd: dir, env, input });
+const online = () => ({
+  XAI_API_KEY: 'xai-test-key-abcdef',
+  STORYOS_LLM_BASE_URL: server.url,
+  STORYOS_PASSWORD: 'password123',
+  STORYOS_LLM_TIMEOUT_S: '2',
+  STORYOS_LLM_MAX_RETRIES: '0',
+});
+const play = (args: string[], input: string, env: Record<string, string> = online()) =>
+  runCliAsync(['play', '--headless', '--user', 'alice', ...args], { cwd: dir, env, input });
 
 describe('storyos play --headless', () => {
   it('plays a new game from standard input, honouring slash commands', async () => {
-    server.script({ kind: 'stream', chunks: DEFAULT_NARRATION }, { kind: 'stream', chunks: ['The lamp room ', 'is cold.'] }, { kind: 'stream', chunks: ['Time creeps on.'] });
-    const result = await play(['--new', 'the-lighthouse-at-gull-point'], 'I climb to the lamp room.\n/undo\n/continue\n/story\n/export md out.md\n/quit\nnever read\n');
+    server.script(
+      { kind: 'stream', chunks: DEFAULT_NARRATION },
+      { kind: 'stream', chunks: ['The lamp room ', 'is cold.'] },
+      { kind: 'stream', chunks: ['Time creeps on.'] },
+    );
+    const result = await play(
+      ['--new', 'the-lighthouse-at-gull-point'],
+      'I climb to the lamp room.\n/undo\n/continue\n/story\n/export md out.md\n/quit\nnever read\n',
+    );
     expect(result.stderr).toMatch(/^storyos: game \S+ started\.\n$/);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('The fog thickens around the lighthouse. Somewhere below, a bell tolls. What do you do?\n\nThe lamp room is cold.\n\n[undone: back to turn 0]\n');
+    expect(result.stdout).toContain(
+      'The fog thickens around the lighthouse. Somewhere below, a bell tolls. What do you do?\n\nThe lamp room is cold.\n\n[undone: back to turn 0]\n',
+    );
     expect(result.stdout).toContain('Time creeps on.\n\n');
     expect(result.stdout).toMatch(/Story so far: .+\nLocation: /);
     expect(result.stdout).toContain(`Saved ${path.join(fs.realpathSync(dir), 'out.md')}.`);
@@ -44,11 +60,20 @@ describe('storyos play --headless', () => {
   });
 
   it('reports a failed turn in one line, keeps the action for /retry, and says so if it is never played', async () => {
-    server.script({ kind: 'stream', chunks: ['Rain on neon.'] }, { kind: 'status', status: 401 }, { kind: 'stream', chunks: ['Retried fine.'] }, { kind: 'status', status: 500 });
+    server.script(
+      { kind: 'stream', chunks: ['Rain on neon.'] },
+      { kind: 'status', status: 401 },
+      { kind: 'stream', chunks: ['Retried fine.'] },
+      { kind: 'status', status: 500 },
+    );
     const game = await play(['--new', 'neon-rain'], 'I call my fixer.\n/retry\nI hang up.\n');
-    expect(game.stderr).toContain('storyos: The narrator refused the API key (HTTP 401): check XAI_API_KEY, or play offline with `storyos play --offline`. Your action was kept: /retry sends it again.\n');
+    expect(game.stderr).toContain(
+      'storyos: The narrator refused the API key (HTTP 401): check XAI_API_KEY, or play offline with `storyos play --offline`. Your action was kept: /retry sends it again.\n',
+    );
     expect(game.stdout).toContain('Retried fine.');
-    expect(game.stderr).toMatch(/storyos: The narrator's service failed \(HTTP 500\); \/retry to try again\. Your action was kept: \/retry sends it again\.\nstoryos: your last action was not played: I hang up\.\n$/);
+    expect(game.stderr).toMatch(
+      /storyos: The narrator's service failed \(HTTP 500\); \/retry to try again\. Your action was kept: \/retry sends it again\.\nstoryos: your last action was not played: I hang up\.\n$/,
+    );
     expect(game.code).toBe(1);
   });
 
@@ -64,7 +89,10 @@ describe('storyos play --headless', () => {
   });
 
   it('reads the password from standard input and refuses wrong ones without saying why', async () => {
-    const ok = await runCliAsync(['play', '--headless', '--user', 'alice', '--password-stdin', '--new', 'neon-rain', '--offline'], { cwd: dir, input: 'password123\nI look around.\n' });
+    const ok = await runCliAsync(['play', '--headless', '--user', 'alice', '--password-stdin', '--new', 'neon-rain', '--offline'], {
+      cwd: dir,
+      input: 'password123\nI look around.\n',
+    });
     expect(ok.code).toBe(0);
     const wrong = await runCliAsync(['play', '--headless', '--user', 'alice', '--password-stdin', '--continue'], { cwd: dir, input: 'nope-nope\n' });
     expect([wrong.code, wrong.stderr]).toEqual([1, 'storyos: Wrong username or password. After 5 failed attempts an account is locked for 15 minutes.\n']);
@@ -77,7 +105,9 @@ describe('storyos play --headless', () => {
     const env = { ...online(), STORYOS_LLM_MAX_RETRIES: '0' };
     const result = await play(['--new', 'neon-rain'], '/export md /nonexistent/dir/x.md\nfirst try\nsecond try\n/story\n', env);
     expect(result.stderr).toContain('storyos: Cannot write /nonexistent/dir/x.md: no such file or directory.\n');
-    expect(fs.readFileSync(path.join(dir, 'logs', 'storyos.log'), 'utf8')).toContain('[WARN] [game_logic] User action refused: export (user_id: alice, reason: Cannot write /nonexistent/dir/x.md: no such file or directory.)');
+    expect(fs.readFileSync(path.join(dir, 'logs', 'storyos.log'), 'utf8')).toContain(
+      '[WARN] [game_logic] User action refused: export (user_id: alice, reason: Cannot write /nonexistent/dir/x.md: no such file or directory.)',
+    );
     expect(result.stderr).toContain('storyos: not played (replaced by your new action): first try\n');
     expect(result.stderr).not.toContain('Could not parse');
     expect(result.stdout).toContain('Second works.');
@@ -91,9 +121,24 @@ describe('storyos play --headless', () => {
 
   it('says what is missing in one line', async () => {
     const cases: Array<[string[], Record<string, string>, number, string]> = [
-      [['play', '--headless'], {}, 2, 'storyos: Headless play needs --user NAME, with the password in STORYOS_PASSWORD or on the first line of standard input (--password-stdin).\n'],
-      [['play', '--headless', '--user', 'alice'], { STORYOS_PASSWORD: 'password123' }, 2, 'storyos: Choose a game: --new SCENARIO_ID, --session ID or --continue.\n'],
-      [['play', '--headless', '--user', 'alice', '--continue'], { STORYOS_PASSWORD: 'password123' }, 2, 'storyos: You have no game to continue; start one with --new SCENARIO_ID.\n'],
+      [
+        ['play', '--headless'],
+        {},
+        2,
+        'storyos: Headless play needs --user NAME, with the password in STORYOS_PASSWORD or on the first line of standard input (--password-stdin).\n',
+      ],
+      [
+        ['play', '--headless', '--user', 'alice'],
+        { STORYOS_PASSWORD: 'password123' },
+        2,
+        'storyos: Choose a game: --new SCENARIO_ID, --session ID or --continue.\n',
+      ],
+      [
+        ['play', '--headless', '--user', 'alice', '--continue'],
+        { STORYOS_PASSWORD: 'password123' },
+        2,
+        'storyos: You have no game to continue; start one with --new SCENARIO_ID.\n',
+      ],
       [['play', '--headless', '--user', 'alice', '--new', 'no-such'], { STORYOS_PASSWORD: 'password123' }, 1, 'storyos: No scenario "no-such".\n'],
       [['play', '--headless', '--user', 'alice', '--session', 'nope'], { STORYOS_PASSWORD: 'password123' }, 1, 'storyos: No game session nope of yours.\n'],
     ];
@@ -120,7 +165,9 @@ describe('storyos play --headless: nothing lost, nothing left unsaid', () => {
     server.script({ kind: 'stream', chunks: ['Opening.'] }, { kind: 'stream', chunks: ['Read ', 'but unsaved.'] });
     const env = { ...online(), NODE_OPTIONS: `--import=${STORE_FAULT}`, STORYOS_FAULT_MESSAGE_INSERT: '3', STORYOS_FAULT_CODE: 'SQLITE_CORRUPT' };
     const saved = await play(['--new', 'neon-rain'], 'I write.\n/retry\n', env);
-    expect(saved.stderr).toContain('storyos: The game could not be saved; your action and this narration are kept, and /retry saves them (no new narration is asked for).\n');
+    expect(saved.stderr).toContain(
+      'storyos: The game could not be saved; your action and this narration are kept, and /retry saves them (no new narration is asked for).\n',
+    );
     expect(saved.stdout).toContain('Read but unsaved.\n[not saved]\n\n');
     expect(saved.code).toBe(0);
     expect(server.requests.filter((r) => r.body.stream)).toHaveLength(2);
@@ -133,7 +180,9 @@ describe('storyos play --headless: nothing lost, nothing left unsaid', () => {
 
     server.script({ kind: 'stream', chunks: ['Lost again.'] });
     const lost = await play(['--continue'], 'I write more.\n', { ...env, STORYOS_FAULT_MESSAGE_INSERT: '2', STORYOS_FAULT_CODE: 'SQLITE_FULL' });
-    expect(lost.stderr).toContain('storyos: your last narration could not be saved and ends with this process; your action is kept in the game, and /retry asks for a new narration of it.\n');
+    expect(lost.stderr).toContain(
+      'storyos: your last narration could not be saved and ends with this process; your action is kept in the game, and /retry asks for a new narration of it.\n',
+    );
     expect(lost.code).toBe(1);
   });
 
@@ -153,7 +202,11 @@ describe('storyos play --headless: nothing lost, nothing left unsaid', () => {
     const failed = await play(['--new', 'neon-rain'], '/continue\n');
     expect(failed.code).toBe(1);
     server.script({ kind: 'stream', chunks: ['Slow ', 'opening.'], firstDelayMs: 3000 });
-    const child = spawn(process.execPath, [BIN, 'play', '--headless', '--user', 'alice', '--new', 'neon-rain'], { cwd: dir, env: cleanEnv(online()), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'play', '--headless', '--user', 'alice', '--new', 'neon-rain'], {
+      cwd: dir,
+      env: cleanEnv(online()),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     await until(() => server.requests.filter((r) => r.body.stream).length === 3);
     child.kill('SIGTERM');
     expect(await exited(child)).toBe(143);
@@ -161,7 +214,11 @@ describe('storyos play --headless: nothing lost, nothing left unsaid', () => {
 
   it('ends quietly when its output pipe closes', async () => {
     server.script({ kind: 'stream', chunks: ['Opening.'] }, { kind: 'stream', chunks: Array.from({ length: 200 }, (_, i) => `piece ${i} `), delayMs: 5 });
-    const child = spawn(process.execPath, [BIN, 'play', '--headless', '--user', 'alice', '--new', 'neon-rain'], { cwd: dir, env: cleanEnv(online()), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'play', '--headless', '--user', 'alice', '--new', 'neon-rain'], {
+      cwd: dir,
+      env: cleanEnv(online()),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdin.write('I talk on and on.\n');
@@ -175,7 +232,18 @@ describe('storyos play --headless: nothing lost, nothing left unsaid', () => {
   it('tells the opening of a game whose process ended before it was saved', async () => {
     const store = SqliteStore.open(path.join(dir, 'data'));
     const now = new Date();
-    await store.createSession({ id: 'cut-short', user: 'alice', scenario_id: 'neon-rain', scenario_name: 'Neon Rain', created_at: now, updated_at: now, head: null, turn_count: 0, usage: { tokens_in: 0, tokens_out: 0 }, state: { world_state: '', last_scene: '', location: '', synopsis: '', characters: {}, event: null } });
+    await store.createSession({
+      id: 'cut-short',
+      user: 'alice',
+      scenario_id: 'neon-rain',
+      scenario_name: 'Neon Rain',
+      created_at: now,
+      updated_at: now,
+      head: null,
+      turn_count: 0,
+      usage: { tokens_in: 0, tokens_out: 0 },
+      state: { world_state: '', last_scene: '', location: '', synopsis: '', characters: {}, event: null },
+    });
     await store.close();
     server.script({ kind: 'stream', chunks: ['Told again.'] }, { kind: 'stream', chunks: ['Then played.'] });
     const result = await play(['--session', 'cut-short'], 'I look.\n');

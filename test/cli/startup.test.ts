@@ -16,7 +16,8 @@ interface BundleOutput {
 }
 
 /** esbuild's metafile: each output file of the bundle, the sources in it, and what it imports. */
-const outputs = (): Record<string, BundleOutput> => (JSON.parse(fs.readFileSync(path.join(ROOT, 'dist/bundle/meta.json'), 'utf8')) as { outputs: Record<string, BundleOutput> }).outputs;
+const outputs = (): Record<string, BundleOutput> =>
+  (JSON.parse(fs.readFileSync(path.join(ROOT, 'dist/bundle/meta.json'), 'utf8')) as { outputs: Record<string, BundleOutput> }).outputs;
 
 /**
  * Every source file and package that `storyos <args>` loads: the bundle files it imports,
@@ -25,9 +26,17 @@ const outputs = (): Record<string, BundleOutput> => (JSON.parse(fs.readFileSync(
 function run(args: string[]) {
   const dir = tempDir();
   const record = path.join(dir, 'imports.txt');
-  const result = spawnSync(process.execPath, ['--import', HOOKS, BIN, ...args], { cwd: dir, env: cleanEnv({ STORYOS_LOG_DIR: dir, STORYOS_DATA_DIR: dir, STORYOS_IMPORT_LOG: record }), encoding: 'utf8', input: '' });
+  const result = spawnSync(process.execPath, ['--import', HOOKS, BIN, ...args], {
+    cwd: dir,
+    env: cleanEnv({ STORYOS_LOG_DIR: dir, STORYOS_DATA_DIR: dir, STORYOS_IMPORT_LOG: record }),
+    encoding: 'utf8',
+    input: '',
+  });
   const inputs = new Map(Object.entries(outputs()).map(([file, output]) => [path.join(ROOT, file), Object.keys(output.inputs)]));
-  const urls = fs.readFileSync(record, 'utf8').split('\n').filter((url) => url.startsWith('file:'));
+  const urls = fs
+    .readFileSync(record, 'utf8')
+    .split('\n')
+    .filter((url) => url.startsWith('file:'));
   const loaded = [...new Set(urls.flatMap((url) => inputs.get(fileURLToPath(url)) ?? [fileURLToPath(url)]))];
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, loaded };
 }

@@ -43,7 +43,12 @@ describe('text from the model never reaches the terminal raw', () => {
     await seedStore(store);
     const alice = await new Accounts(store).createUser('alice', 'password123', 'user', 'test');
     server.answerByDefault({ json: () => ({ kind: 'json', content: nastyStateUpdate() }) });
-    const game = new GameEngine({ store, llm: new OpenAiLlm({ apiKey: 'k-123456', baseUrl: server.url, model: 'm', timeoutS: 2, maxRetries: 0 }), narratorModel: 'm', summaryModel: 's' });
+    const game = new GameEngine({
+      store,
+      llm: new OpenAiLlm({ apiKey: 'k-123456', baseUrl: server.url, model: 'm', timeoutS: 2, maxRetries: 0 }),
+      narratorModel: 'm',
+      summaryModel: 's',
+    });
     const { session } = await game.newSession(alice, 'neon-rain');
     await game.settled();
     const saved = await store.getSession(session.id);
@@ -57,9 +62,41 @@ describe('text from the model never reaches the terminal raw', () => {
     const store = SqliteStore.open(path.join(dir, 'data'));
     await seedStore(store);
     const now = new Date();
-    const state = { world_state: `World ${NASTY}`, last_scene: `Scene ${NASTY}`, location: `Place ${NASTY}`, synopsis: `Synopsis ${NASTY}`, characters: { [`Mara ${NASTY}`]: `Summary ${NASTY}` }, event: { title: `T ${NASTY}`, description: `D ${NASTY}`, characters: [] } };
-    await store.createSession({ id: 'raw', user: 'alice', scenario_id: 'neon-rain', scenario_name: `Neon ${NASTY}`, created_at: now, updated_at: now, head: null, turn_count: 0, usage: { tokens_in: 0, tokens_out: 0 }, state });
-    await store.appendMessages('raw', [{ id: 'm1', parent_id: null, sender: 'StoryOS', content: `Opening ${NASTY}`, created_at: now, narration: { model: 'm', usage: { tokens_in: 1, tokens_out: 1 }, ttft_ms: 1, duration_ms: 1, interrupted: false, finish_reason: 'stop' }, state }], { turn_count: 0, usage: { tokens_in: 1, tokens_out: 1 }, state, updated_at: now });
+    const state = {
+      world_state: `World ${NASTY}`,
+      last_scene: `Scene ${NASTY}`,
+      location: `Place ${NASTY}`,
+      synopsis: `Synopsis ${NASTY}`,
+      characters: { [`Mara ${NASTY}`]: `Summary ${NASTY}` },
+      event: { title: `T ${NASTY}`, description: `D ${NASTY}`, characters: [] },
+    };
+    await store.createSession({
+      id: 'raw',
+      user: 'alice',
+      scenario_id: 'neon-rain',
+      scenario_name: `Neon ${NASTY}`,
+      created_at: now,
+      updated_at: now,
+      head: null,
+      turn_count: 0,
+      usage: { tokens_in: 0, tokens_out: 0 },
+      state,
+    });
+    await store.appendMessages(
+      'raw',
+      [
+        {
+          id: 'm1',
+          parent_id: null,
+          sender: 'StoryOS',
+          content: `Opening ${NASTY}`,
+          created_at: now,
+          narration: { model: 'm', usage: { tokens_in: 1, tokens_out: 1 }, ttft_ms: 1, duration_ms: 1, interrupted: false, finish_reason: 'stop' },
+          state,
+        },
+      ],
+      { turn_count: 0, usage: { tokens_in: 1, tokens_out: 1 }, state, updated_at: now },
+    );
     const scenario = await store.getScenario('neon-rain');
     await store.saveScenario({ ...scenario!, name: `Neon ${NASTY}`, description: `Desc ${NASTY}` });
     await store.close();
@@ -68,7 +105,11 @@ describe('text from the model never reaches the terminal raw', () => {
       runCli(['sessions', 'export', 'raw', '--format', 'md'], { cwd: dir }),
       runCli(['scenarios', 'list'], { cwd: dir }),
       runCli(['scenarios', 'show', 'neon-rain'], { cwd: dir }),
-      await runCliAsync(['play', '--headless', '--user', 'alice', '--session', 'raw', '--offline'], { cwd: dir, env: { STORYOS_PASSWORD: 'password123' }, input: '/story\n/context\n/nope\u001b]0;x\u0007\n' }),
+      await runCliAsync(['play', '--headless', '--user', 'alice', '--session', 'raw', '--offline'], {
+        cwd: dir,
+        env: { STORYOS_PASSWORD: 'password123' },
+        input: '/story\n/context\n/nope\u001b]0;x\u0007\n',
+      }),
     ];
     for (const { stdout, stderr } of outputs) {
       expect(stdout).not.toMatch(UNSAFE);

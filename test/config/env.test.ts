@@ -12,7 +12,15 @@ describe('configuration', () => {
   it('has the documented defaults with an empty environment', () => {
     const config = parseConfig({}, cwd);
     expect(config).toEqual({
-      llm: { apiKey: undefined, baseUrl: 'https://api.x.ai/v1', narratorModel: 'grok-4-fast-reasoning', summaryModel: 'grok-4-fast-non-reasoning', timeoutS: 60, maxRetries: 3, narrationMaxTokens: 2048 },
+      llm: {
+        apiKey: undefined,
+        baseUrl: 'https://api.x.ai/v1',
+        narratorModel: 'grok-4-fast-reasoning',
+        summaryModel: 'grok-4-fast-non-reasoning',
+        timeoutS: 60,
+        maxRetries: 3,
+        narrationMaxTokens: 2048,
+      },
       mongo: { uri: undefined, databaseName: 'storyos' },
       dataDir: path.join(cwd, 'data'),
       log: { dir: path.join(cwd, 'logs'), level: 'INFO', toFile: true, maxSizeMb: 10, backupCount: 5, rotationType: 'size', errorMaxSizeMb: 5 },
@@ -67,7 +75,10 @@ describe('configuration', () => {
     ['mongodb://db1.example:27017,db2.example:port', 'Invalid MONGODB_URI: the port of db2.example:port is not a number from 1 to 65535.'],
     ['mongodb://localhost:0', 'Invalid MONGODB_URI: the port of localhost:0 is not a number from 1 to 65535.'],
     ['mongodb://admin:hunt@r22@db.example/storyos', 'Invalid MONGODB_URI: an @ in the user name or password must be written %40.'],
-    ['mongodb://admin:hunt/er22@db.example/storyos', 'Invalid MONGODB_URI: the password has a character that must be percent-encoded (: / ? # [ ] @ are written %3A %2F %3F %23 %5B %5D %40).'],
+    [
+      'mongodb://admin:hunt/er22@db.example/storyos',
+      'Invalid MONGODB_URI: the password has a character that must be percent-encoded (: / ? # [ ] @ are written %3A %2F %3F %23 %5B %5D %40).',
+    ],
     ['mongodb://admin:hunter%zz22@db.example', 'Invalid MONGODB_URI: a % does not start a percent-encoded character (a % itself is written %25).'],
     ['mongodb://db.example/?replicaSett=rs0', 'Invalid MONGODB_URI: the MongoDB driver has no option replicaSett.'],
     ['mongodb://db.example/?tls=maybe', 'Invalid MONGODB_URI: tls/ssl must be either "true" or "false".'],
@@ -91,31 +102,36 @@ describe('configuration', () => {
   });
 
   it('checks the connection string with its placeholders filled', () => {
-    expect(configError({ MONGODB_URI: 'mongodb://<username>:<password>@db.example:70000', MONGODB_USERNAME: 'storyos', MONGODB_PASSWORD: 'hunter22' }).message).toBe(
-      'Invalid MONGODB_URI: the port of db.example:70000 is not a number from 1 to 65535.',
-    );
+    expect(
+      configError({ MONGODB_URI: 'mongodb://<username>:<password>@db.example:70000', MONGODB_USERNAME: 'storyos', MONGODB_PASSWORD: 'hunter22' }).message,
+    ).toBe('Invalid MONGODB_URI: the port of db.example:70000 is not a number from 1 to 65535.');
   });
 
   it('fills and URL-encodes MongoDB placeholders', () => {
-    const config = parseConfig({ MONGODB_URI: 'mongodb+srv://<username>:<password>@cluster.example/?retryWrites=true', MONGODB_USERNAME: 'story os', MONGODB_PASSWORD: 'p@ss:w/rd' }, cwd);
+    const config = parseConfig(
+      { MONGODB_URI: 'mongodb+srv://<username>:<password>@cluster.example/?retryWrites=true', MONGODB_USERNAME: 'story os', MONGODB_PASSWORD: 'p@ss:w/rd' },
+      cwd,
+    );
     expect(config.mongo.uri).toBe('mongodb+srv://story%20os:p%40ss%3Aw%2Frd@cluster.example/?retryWrites=true');
-    expect(() => fillMongoPlaceholders('mongodb://<username>@h', undefined, undefined)).toThrow('MONGODB_URI contains <username> but MONGODB_USERNAME is not set.');
+    expect(() => fillMongoPlaceholders('mongodb://<username>@h', undefined, undefined)).toThrow(
+      'MONGODB_URI contains <username> but MONGODB_USERNAME is not set.',
+    );
   });
 
   it('lists the secret values for the log redactor', () => {
-    expect(secretValues({ XAI_API_KEY: 'xai-1234567890', MONGODB_PASSWORD: 'hunter22', STORYOS_LOG_DIR: '/tmp/x' }).sort()).toEqual(['hunter22', 'xai-1234567890']);
+    expect(secretValues({ XAI_API_KEY: 'xai-1234567890', MONGODB_PASSWORD: 'hunter22', STORYOS_LOG_DIR: '/tmp/x' }).sort()).toEqual([
+      'hunter22',
+      'xai-1234567890',
+    ]);
   });
 
   it('gives the redactor only the secrets of MONGODB_URI, never the whole string, so that its host stays readable', () => {
-    expect(secretValues({ MONGODB_URI: 'mongodb://storyos:hunter%4022@db.example:27017/storyos?tls=true&tlsCertificateKeyFilePassword=keyfile-secret' }).sort()).toEqual([
-      'hunter%4022',
-      'hunter@22',
-      'keyfile-secret',
-    ]);
-    expect(secretValues({ MONGODB_URI: 'mongodb://<username>:<password>@db.example/', MONGODB_USERNAME: 'storyos', MONGODB_PASSWORD: 'p@ss:w/rd' }).sort()).toEqual([
-      'p%40ss%3Aw%2Frd',
-      'p@ss:w/rd',
-    ]);
+    expect(
+      secretValues({ MONGODB_URI: 'mongodb://storyos:hunter%4022@db.example:27017/storyos?tls=true&tlsCertificateKeyFilePassword=keyfile-secret' }).sort(),
+    ).toEqual(['hunter%4022', 'hunter@22', 'keyfile-secret']);
+    expect(
+      secretValues({ MONGODB_URI: 'mongodb://<username>:<password>@db.example/', MONGODB_USERNAME: 'storyos', MONGODB_PASSWORD: 'p@ss:w/rd' }).sort(),
+    ).toEqual(['p%40ss%3Aw%2Frd', 'p@ss:w/rd']);
     expect(secretValues({ MONGODB_URI: 'mongodb://db.example:27017/storyos' })).toEqual([]);
   });
 

@@ -52,7 +52,13 @@ interface Player {
 }
 
 function startPlayer(args: string[]): Player {
-  const env = cleanEnv({ XAI_API_KEY: 'xai-test-key-abcdef', STORYOS_LLM_BASE_URL: server.url, STORYOS_PASSWORD: 'password123', STORYOS_LLM_TIMEOUT_S: '5', STORYOS_LLM_MAX_RETRIES: '0' });
+  const env = cleanEnv({
+    XAI_API_KEY: 'xai-test-key-abcdef',
+    STORYOS_LLM_BASE_URL: server.url,
+    STORYOS_PASSWORD: 'password123',
+    STORYOS_LLM_TIMEOUT_S: '5',
+    STORYOS_LLM_MAX_RETRIES: '0',
+  });
   const child = spawn(process.execPath, [BIN, 'play', '--headless', '--user', 'alice', ...args], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'] });
   const player: Player = { child, stdout: '', stderr: '' };
   child.stdout?.on('data', (d: Buffer) => (player.stdout += d.toString()));

@@ -62,7 +62,9 @@ describe('the real storyos in a terminal, against the fake narrator', () => {
     expect(screen).not.toContain('StoryOS ·');
     expect(screen).not.toMatch(/^\s+at /m);
     expect(fs.readFileSync(path.join(dir, 'storyos.log'), 'utf8')).toContain('[INFO] [tui] TUI started');
-    expect(fs.readFileSync(path.join(dir, 'storyos_errors.log'), 'utf8')).toContain(`[ERROR] [tui] The store failed on first use (error: STORYOS_DATA_DIR (${notADirectory}) is a file`);
+    expect(fs.readFileSync(path.join(dir, 'storyos_errors.log'), 'utf8')).toContain(
+      `[ERROR] [tui] The store failed on first use (error: STORYOS_DATA_DIR (${notADirectory}) is a file`,
+    );
   }, 30_000);
 
   it('keeps V8 code cache of the game script at the first frame when there is none, and starts from it next time', async () => {

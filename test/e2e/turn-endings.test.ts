@@ -59,7 +59,10 @@ describe('how a turn ends, in a real terminal', () => {
   });
 
   it('keeps the action and the text so far when the terminal is closed mid-narration (SIGHUP), and exits 129', async () => {
-    server.script({ kind: 'stream', chunks: DEFAULT_NARRATION }, { kind: 'stream', chunks: ['Slowly ', 'the ', 'rain ', 'falls ', 'and ', 'falls ', 'and ', 'falls.'], delayMs: 300 });
+    server.script(
+      { kind: 'stream', chunks: DEFAULT_NARRATION },
+      { kind: 'stream', chunks: ['Slowly ', 'the ', 'rain ', 'falls ', 'and ', 'falls ', 'and ', 'falls.'], delayMs: 300 },
+    );
     const tmux = await inAGame();
     await tmux.type('I wait\r');
     await tmux.waitFor('rain');
@@ -77,7 +80,10 @@ describe('how a turn ends, in a real terminal', () => {
 
 describe('a terminal closed for real (tmux kill-session) mid-narration', () => {
   it('keeps the action and the text so far', async () => {
-    server.script({ kind: 'stream', chunks: DEFAULT_NARRATION }, { kind: 'stream', chunks: ['Slowly ', 'the ', 'rain ', 'falls ', 'and ', 'falls ', 'and ', 'falls.'], delayMs: 300 });
+    server.script(
+      { kind: 'stream', chunks: DEFAULT_NARRATION },
+      { kind: 'stream', chunks: ['Slowly ', 'the ', 'rain ', 'falls ', 'and ', 'falls ', 'and ', 'falls.'], delayMs: 300 },
+    );
     const tmux = await inAGame();
     await tmux.type('I wait\r');
     await tmux.waitFor('rain');
@@ -89,7 +95,8 @@ describe('a terminal closed for real (tmux kill-session) mid-narration', () => {
         return store.getMessage((await store.getSession(session?.id as string))?.head as string);
       };
       let narration = await head();
-      for (const end = Date.now() + 5000; narration?.narration?.finish_reason !== 'cancelled' && Date.now() < end; narration = await head()) await new Promise((r) => setTimeout(r, 50));
+      for (const end = Date.now() + 5000; narration?.narration?.finish_reason !== 'cancelled' && Date.now() < end; narration = await head())
+        await new Promise((r) => setTimeout(r, 50));
       expect(narration?.content).toMatch(/^Slowly the rain/);
       expect((await store.getMessage(narration?.parent_id as string))?.content).toBe('I wait');
     } finally {
@@ -104,7 +111,16 @@ describe('a narrator whose state update is full of escape sequences', () => {
     server.answerByDefault({
       json: () => ({
         kind: 'json',
-        content: JSON.stringify({ event_title: `T ${NASTY}`, event_summary: `S ${NASTY}`, involved_characters: [], character_updates: [{ name: `Mara ${NASTY}`, summary: NASTY }], world_state: `W ${NASTY}`, last_scene: `Scene ${NASTY}`, location: `L ${NASTY}`, synopsis: `Syn ${NASTY}` }),
+        content: JSON.stringify({
+          event_title: `T ${NASTY}`,
+          event_summary: `S ${NASTY}`,
+          involved_characters: [],
+          character_updates: [{ name: `Mara ${NASTY}`, summary: NASTY }],
+          world_state: `W ${NASTY}`,
+          last_scene: `Scene ${NASTY}`,
+          location: `L ${NASTY}`,
+          synopsis: `Syn ${NASTY}`,
+        }),
       }),
     });
     server.script({ kind: 'stream', chunks: [`Opening ${NASTY}.`] }, { kind: 'stream', chunks: ['Rain.'] });

@@ -22,7 +22,9 @@ beforeEach(() => ({ server, store, alice } = fixture));
 function engine(llm?: LlmClient): GameEngine {
   return new GameEngine({
     store,
-    llm: llm ?? new OpenAiLlm({ apiKey: 'xai-test-key', baseUrl: server.url, model: 'grok-test', timeoutS: 0.5, maxRetries: 2, backoff: { baseMs: 5, capMs: 20 } }),
+    llm:
+      llm ??
+      new OpenAiLlm({ apiKey: 'xai-test-key', baseUrl: server.url, model: 'grok-test', timeoutS: 0.5, maxRetries: 2, backoff: { baseMs: 5, capMs: 20 } }),
     narratorModel: 'grok-test',
     summaryModel: 'grok-summary',
   });
@@ -30,7 +32,11 @@ function engine(llm?: LlmClient): GameEngine {
 
 const narrationRequests = () => server.requests.filter((r) => r.body.stream);
 const promptChars = (i: number) => (narrationRequests()[i]?.body.messages ?? []).reduce((n, m) => n + m.content.length, 0);
-const failureOf = (promise: Promise<unknown>) => promise.then(() => Promise.reject(new Error('expected a failure')), (e: unknown) => e as TurnError);
+const failureOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => Promise.reject(new Error('expected a failure')),
+    (e: unknown) => e as TurnError,
+  );
 
 describe('a game against the fake narrator', () => {
   it('plays 20 turns: each persisted with its usage, the state updated, and the prompt bounded', async () => {
@@ -39,7 +45,11 @@ describe('a game against the fake narrator', () => {
     expect(opening.message.content).toBe(DEFAULT_NARRATION.join(''));
     const sessionId = opening.session.id;
     for (let turn = 1; turn <= 20; turn++) {
-      server.script({ kind: 'stream', chunks: [`Turn ${turn}: `, 'the storm '.repeat(40), 'answers.'], usage: { prompt_tokens: 1000 + turn, completion_tokens: 100 } });
+      server.script({
+        kind: 'stream',
+        chunks: [`Turn ${turn}: `, 'the storm '.repeat(40), 'answers.'],
+        usage: { prompt_tokens: 1000 + turn, completion_tokens: 100 },
+      });
       const result = await game.takeTurn(alice, sessionId, `I search room ${turn} carefully, looking behind every crate and under every loose board.`);
       expect(result.message.narration?.usage).toEqual({ tokens_in: 1000 + turn, tokens_out: 100 });
       await game.settled(sessionId);
@@ -150,13 +160,20 @@ describe('a game against the fake narrator', () => {
     await second.takeTurn(alice, session.id, 'I act in the second window.');
     const error = await failureOf(slow);
     expect(error.failure.kind).toBe('conflict');
-    expect(error.message).toBe('This game was played in another window meanwhile, so this narration was not kept; /retry plays your action on the latest story.');
+    expect(error.message).toBe(
+      'This game was played in another window meanwhile, so this narration was not kept; /retry plays your action on the latest story.',
+    );
     expect(first.failedAction(session.id)).toBe('I wait in the first window.');
     expect((await first.transcript(alice, session.id)).map((m) => m.content)).toContain('I act in the second window.');
     server.script({ kind: 'stream', chunks: ['Now it plays.'] });
     const retried = await first.retry(alice, session.id);
     expect(retried.message.content).toBe('Now it plays.');
-    expect((await first.transcript(alice, session.id)).map((m) => m.content).slice(-4)).toEqual(['I act in the second window.', 'Fast one.', 'I wait in the first window.', 'Now it plays.']);
+    expect((await first.transcript(alice, session.id)).map((m) => m.content).slice(-4)).toEqual([
+      'I act in the second window.',
+      'Fast one.',
+      'I wait in the first window.',
+      'Now it plays.',
+    ]);
   });
 
   it('cancels mid-stream: the request is aborted, the partial narration kept as interrupted', async () => {
@@ -197,10 +214,16 @@ describe('a game against the fake narrator', () => {
   it('retries a failed or invalid state update once, and keeps the turn when both fail', async () => {
     const dir = tempDir();
     logInto(dir);
-    const game = engine(new OpenAiLlm({ apiKey: 'k', baseUrl: server.url, model: 'grok-test', timeoutS: 0.5, maxRetries: 0, backoff: { baseMs: 1, capMs: 1 } }));
+    const game = engine(
+      new OpenAiLlm({ apiKey: 'k', baseUrl: server.url, model: 'grok-test', timeoutS: 0.5, maxRetries: 0, backoff: { baseMs: 1, capMs: 1 } }),
+    );
     const { session } = await game.newSession(alice, SCENARIO);
     await game.settled(session.id);
-    server.script({ kind: 'stream', chunks: ['A quiet turn.'] }, { kind: 'json', content: '{"event_title": 5}' }, { kind: 'json', content: validStateUpdate(7) });
+    server.script(
+      { kind: 'stream', chunks: ['A quiet turn.'] },
+      { kind: 'json', content: '{"event_title": 5}' },
+      { kind: 'json', content: validStateUpdate(7) },
+    );
     const ok = await game.takeTurn(alice, session.id, 'I rest.');
     await game.settled(session.id);
     expect((await store.getMessage(ok.message.id))?.state?.event?.title).toBe('Turn 7');
@@ -231,7 +254,16 @@ describe('a game against the fake narrator', () => {
     await game.takeTurn(alice, session.id, 'I knock.');
     await game.settled(session.id);
     const view = await game.nextPrompt(alice, session.id, 'I open the door.');
-    expect(view.sections.map((s) => s.name)).toEqual(['Rules', 'Scenario', 'Current state', 'Story so far', 'Recent events', 'Characters', 'Last messages (3)', 'Action']);
+    expect(view.sections.map((s) => s.name)).toEqual([
+      'Rules',
+      'Scenario',
+      'Current state',
+      'Story so far',
+      'Recent events',
+      'Characters',
+      'Last messages (3)',
+      'Action',
+    ]);
     expect(view.sections.every((s) => s.tokens >= 0)).toBe(true);
     expect(view.totalTokens).toBe(view.sections.reduce((n, s) => n + s.tokens, 0));
     expect(view.messages[0]?.content).toMatch(/^## Rules\nYou are StoryOS/);
@@ -257,7 +289,8 @@ describe('a game against the fake narrator', () => {
     await game.settled(session.id);
     await game.undo(alice, session.id);
     const text = readLog(dir);
-    for (const operation of ['opening', 'process_player_input', 'summary_update', 'undo']) expect(text).toMatch(new RegExp(`\\[PERF\\] \\[game_logic\\] ${operation} completed \\(duration: \\d+\\.\\d\\ds, session: ${session.id}`));
+    for (const operation of ['opening', 'process_player_input', 'summary_update', 'undo'])
+      expect(text).toMatch(new RegExp(`\\[PERF\\] \\[game_logic\\] ${operation} completed \\(duration: \\d+\\.\\d\\ds, session: ${session.id}`));
     expect(text).toContain(`[INFO] [game_logic] User action: take_turn (user_id: alice, session: ${session.id}, input_length: 14)`);
   });
 });

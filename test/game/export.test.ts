@@ -9,7 +9,15 @@ import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/temp.js';
 import { headUpdate, playTurns, session, turn, user } from '../store/contract.js';
 
-const player = (username: string): PublicUser => ({ username, username_lower: username, role: 'user', created_at: new Date(), last_login_at: null, failed_attempts: 0, locked_until: null });
+const player = (username: string): PublicUser => ({
+  username,
+  username_lower: username,
+  role: 'user',
+  created_at: new Date(),
+  last_login_at: null,
+  failed_attempts: 0,
+  locked_until: null,
+});
 
 /** Three turns, the second retried (a sibling) and the head moved back to the first retry. */
 async function storyWithBranches(store: SqliteStore, owner = 'alice'): Promise<SessionRecord> {
@@ -17,10 +25,21 @@ async function storyWithBranches(store: SqliteStore, owner = 'alice'): Promise<S
   await store.createSession(s);
   const [, second] = await playTurns(store, s.id, 3);
   const secondAction = (await store.getMessage(second as string))?.parent_id as string;
-  const retry: NewMessage = { ...(turn(null, 20)[1] as NewMessage), parent_id: secondAction, content: 'narration 2, retried\n# not a heading\n\u001b[31mred\u001b[0m' };
+  const retry: NewMessage = {
+    ...(turn(null, 20)[1] as NewMessage),
+    parent_id: secondAction,
+    content: 'narration 2, retried\n# not a heading\n\u001b[31mred\u001b[0m',
+  };
   await store.appendMessages(s.id, [retry], headUpdate(2));
   const interrupted: NewMessage[] = turn(retry.id, 30);
-  (interrupted[1] as NewMessage).narration = { model: 'm', usage: { tokens_in: 1, tokens_out: 1 }, ttft_ms: 1, duration_ms: 1, interrupted: true, finish_reason: 'cut' };
+  (interrupted[1] as NewMessage).narration = {
+    model: 'm',
+    usage: { tokens_in: 1, tokens_out: 1 },
+    ttft_ms: 1,
+    duration_ms: 1,
+    interrupted: true,
+    finish_reason: 'cut',
+  };
   await store.appendMessages(s.id, interrupted, headUpdate(3));
   return (await store.getSession(s.id)) as SessionRecord;
 }
@@ -30,7 +49,9 @@ describe('exporting a session', () => {
     const store = SqliteStore.open(tempDir());
     const s = await storyWithBranches(store);
     const md = await exportMarkdown(store, s);
-    expect(md).toMatch(/^# The Lighthouse\n\n\*Played by alice · started 2024-01-15 · 3 turns · session \S+\*\n\n## Story so far\n\nstory so far, 3 turns\n\n---\n\n> \*\*You:\*\* action 1\n\nnarration 1\n\n> \*\*You:\*\* action 2\n\nnarration 2, retried\n/);
+    expect(md).toMatch(
+      /^# The Lighthouse\n\n\*Played by alice · started 2024-01-15 · 3 turns · session \S+\*\n\n## Story so far\n\nstory so far, 3 turns\n\n---\n\n> \*\*You:\*\* action 1\n\nnarration 1\n\n> \*\*You:\*\* action 2\n\nnarration 2, retried\n/,
+    );
     expect(md).toContain('> **You:** action 30\n\nnarration 30\n\n*(interrupted)*\n');
     expect(md).not.toContain('narration 3\n');
     expect(md).not.toContain('narration 2\n\n');

@@ -6,7 +6,15 @@ import type { PublicUser } from '../../src/store/types.js';
 import { tempDir } from '../support/temp.js';
 import { playTurns, session } from '../store/contract.js';
 
-const player = (username: string): PublicUser => ({ username, username_lower: username, role: 'user', created_at: new Date(), last_login_at: null, failed_attempts: 0, locked_until: null });
+const player = (username: string): PublicUser => ({
+  username,
+  username_lower: username,
+  role: 'user',
+  created_at: new Date(),
+  last_login_at: null,
+  failed_attempts: 0,
+  locked_until: null,
+});
 
 describe('session access', () => {
   it('shows a player only their own sessions, and answers for another’s as for a missing one', async () => {

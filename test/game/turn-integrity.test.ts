@@ -32,7 +32,11 @@ function engine(over: Store = store, maxRetries = 2, timeoutS = 0.5): GameEngine
 
 const narrationRequests = () => server.requests.filter((r) => r.body.stream);
 const summaryRequests = () => server.requests.filter((r) => !r.body.stream && r.body.response_format);
-const failureOf = (promise: Promise<unknown>) => promise.then(() => Promise.reject(new Error('expected a failure')), (e: unknown) => e as TurnError);
+const failureOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => Promise.reject(new Error('expected a failure')),
+    (e: unknown) => e as TurnError,
+  );
 const headOf = async (sessionId: string) => store.getMessage((await store.getSession(sessionId))?.head as string);
 
 describe('how a turn ends', () => {
@@ -41,9 +45,15 @@ describe('how a turn ends', () => {
     const { session } = await game.newSession(alice, SCENARIO);
     server.script({ kind: 'close', chunks: ['The lamp ', 'gutters and'] });
     const cut = await game.takeTurn(alice, session.id, 'I trim the wick.');
-    expect(cut).toMatchObject({ interrupted: true, finishReason: 'cut', notice: 'The narration was cut off mid-way; the partial text is kept, and /retry asks for a new one.' });
+    expect(cut).toMatchObject({
+      interrupted: true,
+      finishReason: 'cut',
+      notice: 'The narration was cut off mid-way; the partial text is kept, and /retry asks for a new one.',
+    });
     expect((await store.getMessage(cut.message.id))?.narration).toMatchObject({ interrupted: true, finish_reason: 'cut' });
-    const exported = JSON.parse(await exportSession(store, (await store.getSession(session.id))!, 'json')) as { messages: Array<{ content: string; narration: { interrupted: boolean; finish_reason: string } | null }> };
+    const exported = JSON.parse(await exportSession(store, (await store.getSession(session.id))!, 'json')) as {
+      messages: Array<{ content: string; narration: { interrupted: boolean; finish_reason: string } | null }>;
+    };
     expect(exported.messages.find((m) => m.content === 'The lamp gutters and')?.narration).toMatchObject({ interrupted: true, finish_reason: 'cut' });
     expect(exported.messages.find((m) => m.narration?.finish_reason === 'stop')).toBeDefined();
   });
@@ -75,7 +85,11 @@ describe('how a turn ends', () => {
     const messages = await store.listMessages(session.id);
     expect(messages.filter((m) => m.content === 'I climb.')).toHaveLength(1);
     expect(retried.session.turn_count).toBe(1);
-    expect(narrationRequests().at(-1)?.body.messages?.filter((m) => m.content === 'I climb.')).toHaveLength(1);
+    expect(
+      narrationRequests()
+        .at(-1)
+        ?.body.messages?.filter((m) => m.content === 'I climb.'),
+    ).toHaveLength(1);
   });
 
   it('typing the same action again answers the saved one; a different action replaces it', async () => {
@@ -250,7 +264,18 @@ describe('a game whose opening was never saved', () => {
     const game = engine();
     const now = new Date();
     const id = newSessionId();
-    await store.createSession({ id, user: 'alice', scenario_id: SCENARIO, scenario_name: 'The Lighthouse', created_at: now, updated_at: now, head: null, turn_count: 0, usage: { tokens_in: 0, tokens_out: 0 }, state: { ...EMPTY_STATE } });
+    await store.createSession({
+      id,
+      user: 'alice',
+      scenario_id: SCENARIO,
+      scenario_name: 'The Lighthouse',
+      created_at: now,
+      updated_at: now,
+      head: null,
+      turn_count: 0,
+      usage: { tokens_in: 0, tokens_out: 0 },
+      state: { ...EMPTY_STATE },
+    });
     expect(await game.needsOpening(alice, id)).toBe(true);
     const opening = await game.tellOpening(alice, id);
     expect(opening.message.parent_id).toBeNull();
@@ -258,7 +283,18 @@ describe('a game whose opening was never saved', () => {
     await expect(game.tellOpening(alice, id)).rejects.toThrow('This game has begun already.');
 
     const other = newSessionId();
-    await store.createSession({ id: other, user: 'alice', scenario_id: SCENARIO, scenario_name: 'The Lighthouse', created_at: now, updated_at: now, head: null, turn_count: 0, usage: { tokens_in: 0, tokens_out: 0 }, state: { ...EMPTY_STATE } });
+    await store.createSession({
+      id: other,
+      user: 'alice',
+      scenario_id: SCENARIO,
+      scenario_name: 'The Lighthouse',
+      created_at: now,
+      updated_at: now,
+      head: null,
+      turn_count: 0,
+      usage: { tokens_in: 0, tokens_out: 0 },
+      state: { ...EMPTY_STATE },
+    });
     expect((await game.retry(alice, other)).message.parent_id).toBeNull();
   });
 });

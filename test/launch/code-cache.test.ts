@@ -34,7 +34,10 @@ function writeScript(dir: string, answer = 42): string {
   const file = path.join(dir, 'game.cjs');
   fs.writeFileSync(path.join(dir, 'dep.cjs'), 'exports.name = "dep";\n');
   const functions = Array.from({ length: 200 }, (_, i) => `function f${i}(x) { return x + ${i}; }`).join('\n');
-  fs.writeFileSync(file, `${functions}\nexports.answer = f0(${answer});\nexports.dep = require('./dep.cjs').name;\nexports.sep = () => Promise.resolve(require('node:path').sep);\nexports.file = __filename;\n`);
+  fs.writeFileSync(
+    file,
+    `${functions}\nexports.answer = f0(${answer});\nexports.dep = require('./dep.cjs').name;\nexports.sep = () => Promise.resolve(require('node:path').sep);\nexports.file = __filename;\n`,
+  );
   return file;
 }
 

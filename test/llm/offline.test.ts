@@ -51,7 +51,9 @@ describe('the offline narrator', () => {
           purpose: 'state',
           schemaName: 'state',
           schema: {},
-          messages: [{ role: 'user', content: `State before this turn:\n${JSON.stringify({ location })}\nThe player's action: ${action}\nThe narration: It is done.` }],
+          messages: [
+            { role: 'user', content: `State before this turn:\n${JSON.stringify({ location })}\nThe player's action: ${action}\nThe narration: It is done.` },
+          ],
           parse: (value) => value as { location: string },
         })
       ).value.location;
@@ -67,7 +69,7 @@ describe('the offline narrator', () => {
     }
   });
 
-  it('keeps a long action\'s cut visible in the synopsis, and ends a whole one with a full stop', async () => {
+  it("keeps a long action's cut visible in the synopsis, and ends a whole one with a full stop", async () => {
     const synopsisAfter = async (action: string) =>
       (
         await new OfflineLlm(0).json<{ synopsis: string }>({

@@ -16,15 +16,34 @@ afterEach(async () => {
 });
 
 function client(options: Partial<OpenAiLlmOptions> = {}): OpenAiLlm {
-  return new OpenAiLlm({ apiKey: 'xai-test-key-0123456789', baseUrl: server.url, model: 'grok-test', timeoutS: 2, maxRetries: 3, backoff: { baseMs: 5, capMs: 50 }, ...options });
+  return new OpenAiLlm({
+    apiKey: 'xai-test-key-0123456789',
+    baseUrl: server.url,
+    model: 'grok-test',
+    timeoutS: 2,
+    maxRetries: 3,
+    backoff: { baseMs: 5, capMs: 50 },
+    ...options,
+  });
 }
 
 function request(overrides: Partial<StreamRequest> = {}): StreamRequest & { pieces: string[] } {
   const pieces: string[] = [];
-  return { model: 'grok-test', messages: [{ role: 'user', content: 'I open the door.' }], purpose: 'turn', onText: (t) => pieces.push(t), pieces, ...overrides };
+  return {
+    model: 'grok-test',
+    messages: [{ role: 'user', content: 'I open the door.' }],
+    purpose: 'turn',
+    onText: (t) => pieces.push(t),
+    pieces,
+    ...overrides,
+  };
 }
 
-const failure = (promise: Promise<unknown>) => promise.then(() => Promise.reject(new Error('expected a failure')), (e: unknown) => e as LlmError);
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => Promise.reject(new Error('expected a failure')),
+    (e: unknown) => e as LlmError,
+  );
 
 describe('streaming through the openai SDK', () => {
   it('streams the text piece by piece, with usage from the final chunk', async () => {
@@ -32,11 +51,22 @@ describe('streaming through the openai SDK', () => {
     const req = request();
     const result = await client().stream(req);
     expect(req.pieces).toEqual(['Hello ', 'there, ', 'traveller.']);
-    expect(result).toMatchObject({ text: 'Hello there, traveller.', usage: { tokens_in: 321, tokens_out: 7 }, interrupted: false, attempts: 1, model: 'grok-test' });
+    expect(result).toMatchObject({
+      text: 'Hello there, traveller.',
+      usage: { tokens_in: 321, tokens_out: 7 },
+      interrupted: false,
+      attempts: 1,
+      model: 'grok-test',
+    });
     expect(result.ttftMs).toBeGreaterThan(0);
     expect(result.chunks).toBeGreaterThanOrEqual(4);
     const sent = server.requests[0];
-    expect(sent?.body).toMatchObject({ model: 'grok-test', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'I open the door.' }] });
+    expect(sent?.body).toMatchObject({
+      model: 'grok-test',
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: 'I open the door.' }],
+    });
     expect(sent?.headers.authorization).toBe('Bearer xai-test-key-0123456789');
   });
 
@@ -100,7 +130,10 @@ describe('streaming through the openai SDK', () => {
   });
 
   it('removes escape sequences and control characters, even split across chunks', async () => {
-    server.script({ kind: 'stream', chunks: ['Red \u001b[3', '1mtext\u001b[0m and \u001b]0;evil title\u0007a bell\u0007, ', 'carriage\rreturn, \u009b2Jclear.\u001b'] });
+    server.script({
+      kind: 'stream',
+      chunks: ['Red \u001b[3', '1mtext\u001b[0m and \u001b]0;evil title\u0007a bell\u0007, ', 'carriage\rreturn, \u009b2Jclear.\u001b'],
+    });
     const req = request();
     const result = await client().stream(req);
     expect(result.text).toBe('Red text and a bell, carriagereturn, clear.');
@@ -135,17 +168,26 @@ describe('streaming through the openai SDK', () => {
     await server.stop();
     const error = await failure(client({ maxRetries: 1 }).stream(request()));
     expect(error.kind).toBe('network');
-    expect(error.message).toMatch(/^Cannot reach the narrator at http:\/\/127\.0\.0\.1:\d+\/v1 \(ECONNREFUSED\) \(2 attempts\); check the connection, then \/retry\.$/);
+    expect(error.message).toMatch(
+      /^Cannot reach the narrator at http:\/\/127\.0\.0\.1:\d+\/v1 \(ECONNREFUSED\) \(2 attempts\); check the connection, then \/retry\.$/,
+    );
   });
 
   it('logs each call with model, attempt, status, TTFT, chunks and tokens, and never the key', async () => {
     const dir = tempDir();
     logInto(dir, { STORYOS_LOG_LEVEL: 'DEBUG' }, ['xai-test-key-0123456789']);
-    server.script({ kind: 'status', status: 429, headers: { 'retry-after': '0' } }, { kind: 'stream', chunks: ['Hi.'], usage: { prompt_tokens: 10, completion_tokens: 2 } });
+    server.script(
+      { kind: 'status', status: 429, headers: { 'retry-after': '0' } },
+      { kind: 'stream', chunks: ['Hi.'], usage: { prompt_tokens: 10, completion_tokens: 2 } },
+    );
     await client().stream(request());
     const text = readLog(dir);
-    expect(text).toMatch(/\[WARN\] \[llm_utils\] LLM request failed, retrying \(purpose: turn, model: grok-test, attempt: 1, kind: rate_limit, status: 429, retry_in: 0\.00s\)/);
-    expect(text).toMatch(/\[INFO\] \[llm_utils\] API call: llm chat\.completions \(stream\) \(status: 200, duration: \d+\.\d\ds, retries: 1, tokens_in: 10, tokens_out: 2, model: grok-test, purpose: turn, attempt: 2, ttft: \d+\.\d\ds, chunks: \d+, finish_reason: stop\)/);
+    expect(text).toMatch(
+      /\[WARN\] \[llm_utils\] LLM request failed, retrying \(purpose: turn, model: grok-test, attempt: 1, kind: rate_limit, status: 429, retry_in: 0\.00s\)/,
+    );
+    expect(text).toMatch(
+      /\[INFO\] \[llm_utils\] API call: llm chat\.completions \(stream\) \(status: 200, duration: \d+\.\d\ds, retries: 1, tokens_in: 10, tokens_out: 2, model: grok-test, purpose: turn, attempt: 2, ttft: \d+\.\d\ds, chunks: \d+, finish_reason: stop\)/,
+    );
     expect(text).toMatch(/\[PERF\] \[llm_utils\] llm_stream completed \(duration: \d+\.\d\ds, model: grok-test, purpose: turn, ttft: /);
     expect(text).toContain('[DEBUG] [llm_utils] LLM narration (purpose: turn, text: Hi.)');
     expect(text).not.toContain('xai-test-key-0123456789');
@@ -153,7 +195,7 @@ describe('streaming through the openai SDK', () => {
 });
 
 describe('how a narration ends (finish_reason)', () => {
-  it('is complete only with the server\'s stop, which it records', async () => {
+  it("is complete only with the server's stop, which it records", async () => {
     server.script({ kind: 'stream', chunks: ['All told.'] });
     const result = await client().stream(request());
     expect(result).toMatchObject({ text: 'All told.', finishReason: 'stop', interrupted: false, interruption: null, waitedMs: 0 });
@@ -176,7 +218,7 @@ describe('how a narration ends (finish_reason)', () => {
     expect(await client().stream(request())).toMatchObject({ text: 'Whole story.', finishReason: 'stop', interrupted: false });
   });
 
-  it('keeps the server\'s own ending: length and content_filter, each with its sentence', async () => {
+  it("keeps the server's own ending: length and content_filter, each with its sentence", async () => {
     server.script({ kind: 'stream', chunks: ['On and on'], finish: 'length' }, { kind: 'stream', chunks: ['Then the'], finish: 'content_filter' });
     const long = await client().stream(request());
     expect(long).toMatchObject({ finishReason: 'length', interrupted: true });
@@ -227,7 +269,11 @@ describe('bounded narration', () => {
 
 describe('waiting between attempts', () => {
   it('tells each wait with the attempt, and keeps TTFT for the attempt that answered apart from the wait', async () => {
-    server.script({ kind: 'status', status: 429, headers: { 'retry-after': '0.2' } }, { kind: 'status', status: 503 }, { kind: 'stream', chunks: ['At last.'] });
+    server.script(
+      { kind: 'status', status: 429, headers: { 'retry-after': '0.2' } },
+      { kind: 'status', status: 503 },
+      { kind: 'stream', chunks: ['At last.'] },
+    );
     const waits: unknown[] = [];
     const result = await client({ backoff: { baseMs: 100, capMs: 100, random: () => 1 } }).stream(request({ onWait: (w) => waits.push(w) }));
     expect(waits).toEqual([
@@ -255,7 +301,14 @@ describe('structured answers (json_schema)', () => {
 
   it('sends response_format json_schema and returns the checked value', async () => {
     server.script({ kind: 'json', content: '{"title": "The bell"}', usage: { prompt_tokens: 50, completion_tokens: 5 } });
-    const result = await client().json({ model: 'grok-summary', messages: [{ role: 'user', content: 'sum up' }], schemaName: 'story_update', schema, parse, purpose: 'summary_update' });
+    const result = await client().json({
+      model: 'grok-summary',
+      messages: [{ role: 'user', content: 'sum up' }],
+      schemaName: 'story_update',
+      schema,
+      parse,
+      purpose: 'summary_update',
+    });
     expect(result.value).toEqual({ title: 'The bell' });
     expect(result.usage).toEqual({ tokens_in: 50, tokens_out: 5 });
     expect(server.requests[0]?.body.response_format).toEqual({ type: 'json_schema', json_schema: { name: 'story_update', schema, strict: true } });

@@ -20,11 +20,45 @@ function readBack(text: string, options: FilterOptions = {}): Array<LogEntry & R
 
 /** Text made of the characters the format gives meaning to, and of what real values hold. */
 const tricky = fc.string({
-  unit: fc.constantFrom('a', 'b', 'Z', '0', ' ', ',', ', ', ':', ': ', '(', ')', ' (', '\\', '\\,', '\\(', '[', ']', '] [', '"', '=', '_', '-', '.', 'é', '😀', 'user_id: bob', ', session: S'),
+  unit: fc.constantFrom(
+    'a',
+    'b',
+    'Z',
+    '0',
+    ' ',
+    ',',
+    ', ',
+    ':',
+    ': ',
+    '(',
+    ')',
+    ' (',
+    '\\',
+    '\\,',
+    '\\(',
+    '[',
+    ']',
+    '] [',
+    '"',
+    '=',
+    '_',
+    '-',
+    '.',
+    'é',
+    '😀',
+    'user_id: bob',
+    ', session: S',
+  ),
   maxLength: 40,
 });
 /** With the start of a header inside: the reader would take it for a new entry, so the writer escapes it. */
-const headerish = fc.string({ unit: fc.oneof(fc.constantFrom('[2024-01-15 10:30:15,123] [INFO] [auth] ', '\n[2024-01-15 10:30:15,123] [ERROR] [app] x'), fc.constantFrom('a', ' ', ', ', '(', ')', '\\')), maxLength: 8 });
+const headerish = fc.string({
+  unit: fc.oneof(
+    fc.constantFrom('[2024-01-15 10:30:15,123] [INFO] [auth] ', '\n[2024-01-15 10:30:15,123] [ERROR] [app] x'),
+    fc.constantFrom('a', ' ', ', ', '(', ')', '\\'),
+  ),
+  maxLength: 8,
+});
 const anyText = fc.oneof(tricky, headerish, fc.string({ unit: 'binary', maxLength: 40 }));
 const key = fc.oneof(fc.constantFrom('user_id', 'session', 'session_id', 'duration', 'error', 'reason'), tricky, fc.string({ unit: 'binary', maxLength: 12 }));
 const context = fc.dictionary(key, anyText, { maxKeys: 6 });
@@ -48,12 +82,20 @@ describe('log writer and reader round-trip', () => {
 
   it('gives back text without control characters or secrets exactly as it was given', () => {
     fc.assert(
-      fc.property(tricky, fc.dictionary(tricky.filter((k) => !isSecretKey(k)), tricky, { maxKeys: 5 }), (message, ctx) => {
-        const [entry, ...more] = readBack(formatRecord({ time: TIME, level: 'INFO', category: 'game_logic', message, context: ctx }));
-        expect(more).toEqual([]);
-        expect(entry?.message).toBe(message);
-        expect(entry?.context).toEqual(ctx);
-      }),
+      fc.property(
+        tricky,
+        fc.dictionary(
+          tricky.filter((k) => !isSecretKey(k)),
+          tricky,
+          { maxKeys: 5 },
+        ),
+        (message, ctx) => {
+          const [entry, ...more] = readBack(formatRecord({ time: TIME, level: 'INFO', category: 'game_logic', message, context: ctx }));
+          expect(more).toEqual([]);
+          expect(entry?.message).toBe(message);
+          expect(entry?.context).toEqual(ctx);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -75,7 +117,13 @@ describe('context fields cannot be forged', () => {
   const forged = 'hello, user_id: bob, session: BOBSESSION';
 
   it('keeps `, key: ` inside a value (or the message) out of the fields', () => {
-    const text = formatRecord({ time: TIME, level: 'DEBUG', category: 'game_logic', message: `Player input: ${forged}`, context: { user_id: 'alice', session: 'ALICE1', action: forged } });
+    const text = formatRecord({
+      time: TIME,
+      level: 'DEBUG',
+      category: 'game_logic',
+      message: `Player input: ${forged}`,
+      context: { user_id: 'alice', session: 'ALICE1', action: forged },
+    });
     expect(text).toContain('action: hello\\, user_id: bob\\, session: BOBSESSION)');
     expect(readBack(text, { user: 'bob' })).toEqual([]);
     expect(readBack(text, { session: 'BOBSESSION' })).toEqual([]);
@@ -91,7 +139,13 @@ describe('context fields cannot be forged', () => {
   });
 
   it('escapes backslashes and unpaired parentheses in values, so a value cannot close the context', () => {
-    const text = formatRecord({ time: TIME, level: 'ERROR', category: 'llm_utils', message: 'Call failed', context: { error: 'API error (status: 429)) (user_id: bob', path: 'C:\\x\\' } });
+    const text = formatRecord({
+      time: TIME,
+      level: 'ERROR',
+      category: 'llm_utils',
+      message: 'Call failed',
+      context: { error: 'API error (status: 429)) (user_id: bob', path: 'C:\\x\\' },
+    });
     expect(text).toContain('(error: API error (status: 429)\\) \\(user_id: bob, path: C:\\\\x\\\\)');
     expect(readBack(text, { user: 'bob' })).toEqual([]);
     expect(readBack(text)[0]?.context).toEqual({ error: 'API error (status: 429)) (user_id: bob', path: 'C:\\x\\' });
@@ -104,12 +158,14 @@ describe('context fields cannot be forged', () => {
 
   it('finds a session or user whose value holds a control character or header-like text, as the writer escapes them', () => {
     fc.assert(
-      fc.property(fc.oneof(anyText, headerish).filter((v) => v.trim() !== '' && v === v.trim() && !/\s{2}|[\t\n]/.test(v)), (value) => {
-        const text = formatRecord({ time: TIME, level: 'INFO', category: 'game_logic', message: 'Turn', context: { user_id: value, session: value } });
-        expect(readBack(text, { session: value })).toHaveLength(1);
-      }),
+      fc.property(
+        fc.oneof(anyText, headerish).filter((v) => v.trim() !== '' && v === v.trim() && !/\s{2}|[\t\n]/.test(v)),
+        (value) => {
+          const text = formatRecord({ time: TIME, level: 'INFO', category: 'game_logic', message: 'Turn', context: { user_id: value, session: value } });
+          expect(readBack(text, { session: value })).toHaveLength(1);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 });
-

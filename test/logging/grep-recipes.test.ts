@@ -28,7 +28,10 @@ describe('the operator recipes of the original StoryOS, with GNU grep', () => {
     const file = path.join(dir, 'storyos.log');
 
     expect(gnuGrep('logged in successfully', file)).toHaveLength(2);
-    expect(gnuGrep('user_id.*alice', file)).toEqual([expect.stringContaining('User alice logged in'), expect.stringContaining('User action: take_turn (user_id: alice')]);
+    expect(gnuGrep('user_id.*alice', file)).toEqual([
+      expect.stringContaining('User alice logged in'),
+      expect.stringContaining('User action: take_turn (user_id: alice'),
+    ]);
     expect(gnuGrep('PERF.*process_player_input', file)).toHaveLength(2);
     expect(gnuGrep('ERROR.*db_utils', file)).toEqual([expect.stringContaining('Database operation failed')]);
     expect(gnuGrep('duration: [2-9]\\.', file)).toEqual([expect.stringContaining('process_player_input completed (duration: 2.34s')]);

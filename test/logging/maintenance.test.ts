@@ -26,7 +26,9 @@ describe('rotateNow on a directory it may not write', () => {
     }
     expect(thrown).toBeInstanceOf(UserFacingError);
     expect((thrown as UserFacingError).exitCode).toBe(1);
-    expect((thrown as Error).message).toBe(`Cannot rotate storyos.log in ${dir}: StoryOS may not write there (EACCES); make the directory writable or set STORYOS_LOG_DIR (or --dir) to one that is.`);
+    expect((thrown as Error).message).toBe(
+      `Cannot rotate storyos.log in ${dir}: StoryOS may not write there (EACCES); make the directory writable or set STORYOS_LOG_DIR (or --dir) to one that is.`,
+    );
     expect(fs.readdirSync(dir)).toEqual(['storyos.log']);
     expect(fs.readFileSync(active, 'utf8')).toBe('[2024-01-15 10:30:15,123] [INFO] [app] kept\n');
   });

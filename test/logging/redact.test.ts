@@ -19,7 +19,12 @@ describe('secrets of any length', () => {
   it('redacts bearer tokens of any length, and Authorization values whatever their scheme', () => {
     expect(redactText('Bearer abc12')).toBe('Bearer [REDACTED]');
     expect(redactText('sent bearer x now')).toBe('sent bearer [REDACTED] now');
-    for (const text of ['Authorization: Bearer abc12', 'Authorization: Digest username="a", response="6629fae4"', 'authorization=Token tok1', 'Proxy-Authorization: Basic YTpi']) {
+    for (const text of [
+      'Authorization: Bearer abc12',
+      'Authorization: Digest username="a", response="6629fae4"',
+      'authorization=Token tok1',
+      'Proxy-Authorization: Basic YTpi',
+    ]) {
       const out = redactText(text);
       expect(out).toMatch(/authorization"?\s*[=:]\s*\[REDACTED\]$/i);
       expect(out).not.toMatch(/abc12|6629fae4|tok1|YTpi/);

@@ -89,7 +89,9 @@ describe('a log directory that cannot be made', () => {
     const started = Date.now();
     expect(() => makeDirectory('/proc/self/no/such/logs')).toThrow(/ENOENT/);
     const errors: string[] = [];
-    const file = new RotatingFile('/proc/self/no/logs/storyos.log', { type: 'size', maxBytes: 100, backups: 1 }, (e) => errors.push((e as NodeJS.ErrnoException).code ?? ''));
+    const file = new RotatingFile('/proc/self/no/logs/storyos.log', { type: 'size', maxBytes: 100, backups: 1 }, (e) =>
+      errors.push((e as NodeJS.ErrnoException).code ?? ''),
+    );
     file.write(line(1));
     file.write(line(2));
     expect(errors).toEqual(['ENOENT']);
@@ -161,7 +163,9 @@ describe('time rotation', () => {
     rotateFile(active, { type: 'time', backups: 3 }, { force: true });
     const today = yyyymmdd(new Date());
     const names = fs.readdirSync(dir).sort();
-    expect(names).toEqual(['storyos.log', `storyos.log.${yyyymmdd(daysAgo(2))}`, `storyos.log.${yyyymmdd(daysAgo(1))}`, `storyos.log.${today}`, `storyos.log.${today}-2`].sort());
+    expect(names).toEqual(
+      ['storyos.log', `storyos.log.${yyyymmdd(daysAgo(2))}`, `storyos.log.${yyyymmdd(daysAgo(1))}`, `storyos.log.${today}`, `storyos.log.${today}-2`].sort(),
+    );
     expect(contentsOldestFirst(dir)).toBe(lineOn(2, 2) + lineOn(1, 1) + lineOn(0, 100) + lineOn(0, 101));
   });
 });

@@ -95,7 +95,16 @@ describe('logging helpers', () => {
   it('logs API calls with status, duration, retries and token usage', () => {
     const dir = tempDir();
     logInto(dir);
-    logApiCall(getLogger('llm_utils'), { service: 'xai', endpoint: 'chat.completions', status: 200, durationMs: 1500, retries: 2, tokensIn: 812, tokensOut: 140, model: 'grok-4' });
+    logApiCall(getLogger('llm_utils'), {
+      service: 'xai',
+      endpoint: 'chat.completions',
+      status: 200,
+      durationMs: 1500,
+      retries: 2,
+      tokensIn: 812,
+      tokensOut: 140,
+      model: 'grok-4',
+    });
     expect(readLog(dir)).toMatch(
       /\[INFO\] \[llm_utils\] API call: xai chat\.completions \(status: 200, duration: 1\.50s, retries: 2, tokens_in: 812, tokens_out: 140, model: grok-4\)\n$/,
     );
@@ -105,11 +114,20 @@ describe('logging helpers', () => {
     const dir = tempDir();
     logInto(dir);
     const logger = getLogger('game_logic');
-    await expect(timed(logger, 'opening', async () => 'scene', (r) => ({ length: r.length }))).resolves.toBe('scene');
+    await expect(
+      timed(
+        logger,
+        'opening',
+        async () => 'scene',
+        (r) => ({ length: r.length }),
+      ),
+    ).resolves.toBe('scene');
     await expect(timed(logger, 'summary_update', async () => Promise.reject(new Error('bad json')), { session: 's1' })).rejects.toThrow('bad json');
     const text = readLog(dir);
     expect(text).toMatch(/\[PERF\] \[game_logic\] opening completed \(duration: \d+\.\d\ds, length: 5\)/);
-    expect(text).toMatch(/\[ERROR\] \[game_logic\] summary_update failed \(operation: summary_update, duration: \d+\.\d\ds, session: s1, error: bad json\)\n {4}Error: bad json\n/);
+    expect(text).toMatch(
+      /\[ERROR\] \[game_logic\] summary_update failed \(operation: summary_update, duration: \d+\.\d\ds, session: s1, error: bad json\)\n {4}Error: bad json\n/,
+    );
     expect(text).not.toContain('summary_update completed');
   });
 });

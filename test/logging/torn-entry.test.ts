@@ -8,7 +8,8 @@ import { scanChunk } from '../../src/logging/reader/search.js';
 import { RotatingFile } from '../../src/logging/rotating-file.js';
 import { tempDir } from '../support/temp.js';
 
-const entry = (message: string, user = 'alice') => formatRecord({ time: new Date(2024, 0, 15, 10, 30, 15, 123), level: 'INFO', category: 'auth', message, context: { user_id: user } });
+const entry = (message: string, user = 'alice') =>
+  formatRecord({ time: new Date(2024, 0, 15, 10, 30, 15, 123), level: 'INFO', category: 'auth', message, context: { user_id: user } });
 
 function read(text: string, options = {}): LogEntry[] {
   const out: LogEntry[] = [];

@@ -4,7 +4,16 @@ import { Accounts, LOGIN_FAILED, MAX_FAILED_LOGINS } from '../../src/auth/accoun
 import { hashPassword } from '../../src/auth/passwords.js';
 import { ConflictError, DuplicateError, NotFoundError } from '../../src/store/errors.js';
 import { newMessageId, newSessionId } from '../../src/store/ids.js';
-import { EMPTY_STATE, type HeadUpdate, type NewMessage, type ScenarioRecord, type SessionRecord, type Store, type StoryState, type UserRecord } from '../../src/store/types.js';
+import {
+  EMPTY_STATE,
+  type HeadUpdate,
+  type NewMessage,
+  type ScenarioRecord,
+  type SessionRecord,
+  type Store,
+  type StoryState,
+  type UserRecord,
+} from '../../src/store/types.js';
 
 /** Test records, with dates rounded to the millisecond as both stores keep them. */
 export const at = (iso: string) => new Date(iso);
@@ -29,7 +38,7 @@ export function scenario(id: string, name = `Scenario ${id}`): ScenarioRecord {
     author: 'Tester',
     version: '1.0.0',
     description: 'A test scenario.',
-    setting: "A place with 'quotes', \"double quotes\", ; DROP TABLE scenarios; -- and \u001b[31mescapes\u001b[0m.",
+    setting: 'A place with \'quotes\', "double quotes", ; DROP TABLE scenarios; -- and \u001b[31mescapes\u001b[0m.',
     player_name: 'Pat',
     role: 'Hero',
     initial_location: 'Start',
@@ -68,21 +77,41 @@ export function session(userName: string, id = newSessionId()): SessionRecord {
 
 /** A player action and its narration, the narration carrying the state after turn n. */
 export function turn(parent: string | null, n: number): NewMessage[] {
-  const action: NewMessage = { id: newMessageId(), parent_id: parent, sender: 'player', content: `action ${n}`, created_at: at(`2024-01-15T11:00:00.${String(n % 1000).padStart(3, '0')}Z`), narration: null, state: null };
+  const action: NewMessage = {
+    id: newMessageId(),
+    parent_id: parent,
+    sender: 'player',
+    content: `action ${n}`,
+    created_at: at(`2024-01-15T11:00:00.${String(n % 1000).padStart(3, '0')}Z`),
+    narration: null,
+    state: null,
+  };
   const narration: NewMessage = {
     id: newMessageId(),
     parent_id: action.id,
     sender: 'StoryOS',
     content: `narration ${n}`,
     created_at: at(`2024-01-15T11:00:01.${String(n % 1000).padStart(3, '0')}Z`),
-    narration: { model: 'grok-test', usage: { tokens_in: 100 + n, tokens_out: 50 + n }, ttft_ms: 120, duration_ms: 900, interrupted: false, finish_reason: 'stop' },
+    narration: {
+      model: 'grok-test',
+      usage: { tokens_in: 100 + n, tokens_out: 50 + n },
+      ttft_ms: 120,
+      duration_ms: 900,
+      interrupted: false,
+      finish_reason: 'stop',
+    },
     state: state(n),
   };
   return [action, narration];
 }
 
 export function headUpdate(n: number): HeadUpdate {
-  return { turn_count: n, usage: { tokens_in: n * 100, tokens_out: n * 50 }, state: state(n), updated_at: at(`2024-01-15T12:00:00.${String(n % 1000).padStart(3, '0')}Z`) };
+  return {
+    turn_count: n,
+    usage: { tokens_in: n * 100, tokens_out: n * 50 },
+    state: state(n),
+    updated_at: at(`2024-01-15T12:00:00.${String(n % 1000).padStart(3, '0')}Z`),
+  };
 }
 
 /** Appends `count` turns on the current head and returns the ids of the narration messages. */
@@ -168,9 +197,17 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(results.filter((r) => !r?.granted)).toEqual(Array.from({ length: 16 }, () => ({ granted: false, failed_attempts: 5, locked_until: lock })));
         expect(await store.findUser('alice')).toMatchObject({ failed_attempts: 5, locked_until: lock });
         // Still locked a second before the end: refused, and the lock is not extended.
-        expect(await store.reserveLoginAttempt('alice', at('2024-01-15T10:14:59.000Z'), policy)).toEqual({ granted: false, failed_attempts: 5, locked_until: lock });
+        expect(await store.reserveLoginAttempt('alice', at('2024-01-15T10:14:59.000Z'), policy)).toEqual({
+          granted: false,
+          failed_attempts: 5,
+          locked_until: lock,
+        });
         // Past it, the count starts again.
-        expect(await store.reserveLoginAttempt('alice', at('2024-01-15T10:20:00.000Z'), policy)).toEqual({ granted: true, failed_attempts: 1, locked_until: null });
+        expect(await store.reserveLoginAttempt('alice', at('2024-01-15T10:20:00.000Z'), policy)).toEqual({
+          granted: true,
+          failed_attempts: 1,
+          locked_until: null,
+        });
         expect(await store.findUser('alice')).toMatchObject({ failed_attempts: 1, locked_until: null });
         expect(await store.reserveLoginAttempt('nobody', now, policy)).toBeNull();
       });
@@ -178,7 +215,11 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       it('refuses an attempt once the limit is counted even without a lock', async () => {
         await store.createUser({ ...user('alice'), failed_attempts: 5 });
         const policy = { maxFailures: 5, lockMs: 15 * 60_000 };
-        expect(await store.reserveLoginAttempt('alice', at('2024-01-15T10:00:00.000Z'), policy)).toEqual({ granted: false, failed_attempts: 5, locked_until: null });
+        expect(await store.reserveLoginAttempt('alice', at('2024-01-15T10:00:00.000Z'), policy)).toEqual({
+          granted: false,
+          failed_attempts: 5,
+          locked_until: null,
+        });
         expect(await store.findUser('alice')).toMatchObject({ failed_attempts: 5, locked_until: null });
       });
 
@@ -226,7 +267,13 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await store.saveScenario(scenario('b-one', 'Beta'));
         await store.saveScenario(scenario('a-two', 'Alpha'));
         expect((await store.listScenarios()).map((s) => s.scenario_id)).toEqual(['a-two', 'b-one']);
-        const updated = { ...scenario('b-one', 'Beta'), version: '1.1.0', created_by: 'someone else', created_at: at('2030-01-01T00:00:00.000Z'), updated_at: at('2024-02-01T00:00:00.000Z') };
+        const updated = {
+          ...scenario('b-one', 'Beta'),
+          version: '1.1.0',
+          created_by: 'someone else',
+          created_at: at('2030-01-01T00:00:00.000Z'),
+          updated_at: at('2024-02-01T00:00:00.000Z'),
+        };
         await store.saveScenario(updated);
         expect(await store.getScenario('b-one')).toEqual({ ...updated, created_by: 'admin', created_at: at('2024-01-15T10:00:00.000Z') });
         expect(await store.deleteScenario('b-one')).toBe(true);
@@ -275,7 +322,18 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(saved).toMatchObject({ head: heads[2], turn_count: 3, usage: { tokens_in: 300, tokens_out: 150 }, state: state(3) });
         const branch = await store.getBranch(s.id, heads[2] as string, 100);
         expect(branch.map((m) => m.content)).toEqual(['action 1', 'narration 1', 'action 2', 'narration 2', 'action 3', 'narration 3']);
-        expect(branch[5]).toMatchObject({ sender: 'StoryOS', narration: { model: 'grok-test', usage: { tokens_in: 103, tokens_out: 53 }, ttft_ms: 120, duration_ms: 900, interrupted: false, finish_reason: 'stop' }, state: state(3) });
+        expect(branch[5]).toMatchObject({
+          sender: 'StoryOS',
+          narration: {
+            model: 'grok-test',
+            usage: { tokens_in: 103, tokens_out: 53 },
+            ttft_ms: 120,
+            duration_ms: 900,
+            interrupted: false,
+            finish_reason: 'stop',
+          },
+          state: state(3),
+        });
         expect(branch[4]).toMatchObject({ sender: 'player', narration: null, state: null, parent_id: heads[1] });
       });
 
@@ -294,7 +352,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await store.createSession(s);
         const [first, second] = await playTurns(store, s.id, 2);
         const secondMessage = await store.getMessage(second as string);
-        const retry: NewMessage = { ...turn(null, 22)[1] as NewMessage, parent_id: secondMessage?.parent_id ?? null, content: 'narration 2, retried' };
+        const retry: NewMessage = { ...(turn(null, 22)[1] as NewMessage), parent_id: secondMessage?.parent_id ?? null, content: 'narration 2, retried' };
         await store.appendMessages(s.id, [retry], headUpdate(22));
         const siblings = await store.getChildren(s.id, secondMessage?.parent_id ?? null);
         expect(siblings.map((m) => m.content)).toEqual(['narration 2', 'narration 2, retried']);
@@ -365,7 +423,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await store.createSession({ ...s, state: { ...state(0), characters: { 'Dr. Mara': 'a doctor', $ilver: 'a thief', 'a.b.c': 'dots' } } });
         const [action, narration] = turn(null, 1);
         const characters = { 'Dr. Mara': 'met again', $ilver: 'gone', 'St. John': 'new' };
-        await store.appendMessages(s.id, [action as NewMessage, { ...(narration as NewMessage), state: { ...state(1), characters } }], { ...headUpdate(1), state: { ...state(1), characters } });
+        await store.appendMessages(s.id, [action as NewMessage, { ...(narration as NewMessage), state: { ...state(1), characters } }], {
+          ...headUpdate(1),
+          state: { ...state(1), characters },
+        });
         expect((await store.getSession(s.id))?.state.characters).toEqual(characters);
         expect((await store.getMessage((narration as NewMessage).id))?.state?.characters).toEqual(characters);
         await store.updateMessageState(s.id, (narration as NewMessage).id, { ...state(2), characters: { 'Mrs. $mith': 'updated' } });

@@ -32,7 +32,8 @@ export class FakeCollection {
     await Promise.resolve();
     this.fail('insertOne');
     for (const key of this.unique) {
-      if (doc[key] !== undefined && this.docs.some((d) => same(d[key], doc[key]))) throw new MongoServerError({ message: `E11000 duplicate key error collection: ${this.collectionName} index: ${key}`, code: 11000 });
+      if (doc[key] !== undefined && this.docs.some((d) => same(d[key], doc[key])))
+        throw new MongoServerError({ message: `E11000 duplicate key error collection: ${this.collectionName} index: ${key}`, code: 11000 });
     }
     this.docs.push({ ...doc });
     return { acknowledged: true };

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { branchIds, MESSAGE_ORDER, MESSAGE_ORDER_INDEX, messageFromDoc, messageToDoc, parentsFirst, sessionFromDoc, sessionToDoc, stateFromDoc, type MessageDoc, type SessionDoc } from '../../src/store/mongo/docs.js';
+import {
+  branchIds,
+  MESSAGE_ORDER,
+  MESSAGE_ORDER_INDEX,
+  messageFromDoc,
+  messageToDoc,
+  parentsFirst,
+  sessionFromDoc,
+  sessionToDoc,
+  stateFromDoc,
+  type MessageDoc,
+  type SessionDoc,
+} from '../../src/store/mongo/docs.js';
 import type { MessageRecord } from '../../src/store/types.js';
 import { session, state, turn } from './contract.js';
 
@@ -61,6 +73,15 @@ describe('MongoDB documents (the part of the MongoDB store a test can reach with
     expect(branchIds(links, 'r2', 100)).toEqual(['a1', 'n1', 'a2', 'r2']);
     expect(branchIds(links, 'n2', 2)).toEqual(['a2', 'n2']);
     expect(branchIds(links, 'missing', 5)).toEqual([]);
-    expect(branchIds([{ _id: 'p', parent_id: 'q' }, { _id: 'q', parent_id: 'p' }], 'p', 1_000_000_000)).toEqual(['q', 'p']);
+    expect(
+      branchIds(
+        [
+          { _id: 'p', parent_id: 'q' },
+          { _id: 'q', parent_id: 'p' },
+        ],
+        'p',
+        1_000_000_000,
+      ),
+    ).toEqual(['q', 'p']);
   });
 });

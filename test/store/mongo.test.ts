@@ -43,7 +43,9 @@ describe('MongoDB unreachable', () => {
       const started = Date.now();
       const error = await MongoStore.open(uri, 'games').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StoreUnavailableError);
-      expect((error as Error).message).toMatch(/^Cannot reach MongoDB at mongodb:\/\/storyos:\[REDACTED\]@127\.0\.0\.1:1\/\?directConnection=true \(database games\): .* \(check MONGODB_URI and that the server is running\)\.$/);
+      expect((error as Error).message).toMatch(
+        /^Cannot reach MongoDB at mongodb:\/\/storyos:\[REDACTED\]@127\.0\.0\.1:1\/\?directConnection=true \(database games\): .* \(check MONGODB_URI and that the server is running\)\.$/,
+      );
       expect((error as Error).message).not.toContain('s3cretpass');
       expect(Date.now() - started).toBeLessThan(15_000);
     } finally {
@@ -54,7 +56,9 @@ describe('MongoDB unreachable', () => {
   it('refuses a connection string the driver refuses in one sentence (db migrate --to, before any connection)', async () => {
     const error = await MongoStore.open('mongodb://storyos:s3cretpass@127.0.0.1:99999/', 'games').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreUnavailableError);
-    expect((error as Error).message).toBe('Cannot use the MongoDB connection string mongodb://storyos:[REDACTED]@127.0.0.1:99999/ (database games): the port of 127.0.0.1:99999 is not a number from 1 to 65535.');
+    expect((error as Error).message).toBe(
+      'Cannot use the MongoDB connection string mongodb://storyos:[REDACTED]@127.0.0.1:99999/ (database games): the port of 127.0.0.1:99999 is not a number from 1 to 65535.',
+    );
   });
 });
 

@@ -37,13 +37,21 @@ describe('the SQLite file', () => {
     const old = new Database(path.join(dir, DATABASE_FILE));
     old.exec(MIGRATIONS[0] as string);
     old.pragma('user_version = 1');
-    const insertSession = old.prepare(`INSERT INTO game_sessions (id, user, scenario_id, scenario_name, created_at, updated_at, head, state) VALUES (?, 'alice', 'x', 'X', ?, ?, ?, '{}')`);
+    const insertSession = old.prepare(
+      `INSERT INTO game_sessions (id, user, scenario_id, scenario_name, created_at, updated_at, head, state) VALUES (?, 'alice', 'x', 'X', ?, ?, ?, '{}')`,
+    );
     const insertMessage = old.prepare(`INSERT INTO messages (id, session_id, parent_id, sender, content, created_at) VALUES (?, ?, ?, ?, ?, ?)`);
     const when = '2024-01-15T11:00:00.000Z';
     insertSession.run('one', when, when, 'n2');
     insertSession.run('two', when, when, 'b1');
     // Interleaved sessions, one created_at, ids against the order: only the order of insertion tells.
-    for (const [id, sessionId, parent, sender] of [['z1', 'one', null, 'player'], ['a1', 'two', null, 'player'], ['y1', 'one', 'z1', 'StoryOS'], ['b1', 'two', 'a1', 'StoryOS'], ['n2', 'one', 'z1', 'StoryOS']] as const) {
+    for (const [id, sessionId, parent, sender] of [
+      ['z1', 'one', null, 'player'],
+      ['a1', 'two', null, 'player'],
+      ['y1', 'one', 'z1', 'StoryOS'],
+      ['b1', 'two', 'a1', 'StoryOS'],
+      ['n2', 'one', 'z1', 'StoryOS'],
+    ] as const) {
       insertMessage.run(id, sessionId, parent, sender, id, when);
     }
     old.close();
@@ -66,7 +74,9 @@ describe('the SQLite file', () => {
       { session_id: 'two', seq: 1 },
       { session_id: 'two', seq: 2 },
     ]);
-    expect(() => db.prepare("INSERT INTO messages (id, session_id, sender, content, created_at, seq) VALUES ('dup', 'two', 'player', '', '', 2)").run()).toThrow(/UNIQUE constraint failed: messages\.session_id, messages\.seq/);
+    expect(() =>
+      db.prepare("INSERT INTO messages (id, session_id, sender, content, created_at, seq) VALUES ('dup', 'two', 'player', '', '', 2)").run(),
+    ).toThrow(/UNIQUE constraint failed: messages\.session_id, messages\.seq/);
     db.close();
   });
 
@@ -102,15 +112,21 @@ describe('the SQLite file', () => {
     await store.listSessions('alice');
     await store.createUser(user('alice'));
     await expect(store.createUser(user('ALICE'))).rejects.toThrow('is taken');
-    await expect(store.setHead('nope', 'nothing', { turn_count: 0, usage: { tokens_in: 0, tokens_out: 0 }, state: session('a').state, updated_at: new Date() })).rejects.toThrow();
+    await expect(
+      store.setHead('nope', 'nothing', { turn_count: 0, usage: { tokens_in: 0, tokens_out: 0 }, state: session('a').state, updated_at: new Date() }),
+    ).rejects.toThrow();
     await store.close();
     await expect(store.listSessions('alice')).rejects.toThrow();
     const text = readLog(logs);
     expect(text).toMatch(/\[DEBUG\] \[db_utils\] Database query executed: get_user_game_sessions \(rows: 0, duration: \d+\.\d\ds, engine: sqlite\)/);
     expect(text).toMatch(/\[DEBUG\] \[db_utils\] Database query executed: create_user \(rows: 1, duration: \d+\.\d\ds, engine: sqlite\)/);
     expect(text).toMatch(/\[WARN\] \[db_utils\] Database operation refused: create_user \(engine: sqlite, reason: The username ALICE is taken\.\)\n/);
-    expect(text).toMatch(/\[WARN\] \[db_utils\] Database operation refused: set_head \(engine: sqlite, reason: No message nothing in game session nope\., session: nope\)\n\[/);
-    expect(text).toMatch(/\[ERROR\] \[db_utils\] Database operation failed: get_user_game_sessions \(operation: get_user_game_sessions, engine: sqlite, duration: \d+\.\d\ds, error: .*open.*\)\n {4}TypeError/);
+    expect(text).toMatch(
+      /\[WARN\] \[db_utils\] Database operation refused: set_head \(engine: sqlite, reason: No message nothing in game session nope\., session: nope\)\n\[/,
+    );
+    expect(text).toMatch(
+      /\[ERROR\] \[db_utils\] Database operation failed: get_user_game_sessions \(operation: get_user_game_sessions, engine: sqlite, duration: \d+\.\d\ds, error: .*open.*\)\n {4}TypeError/,
+    );
   });
 });
 
@@ -156,7 +172,7 @@ describe('a storyos.db that is not a StoryOS store', () => {
   it('refuses an SQLite database of another program, with tables or with a schema version of its own', () => {
     const dir = tempDir();
     const other = new Database(path.join(dir, DATABASE_FILE));
-    other.exec("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices (total) VALUES (12.5);");
+    other.exec('CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices (total) VALUES (12.5);');
     other.close();
     refused(dir, "is an SQLite database of another program (its tables are not StoryOS's)");
     const versioned = tempDir();

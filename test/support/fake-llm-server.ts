@@ -122,13 +122,25 @@ export class FakeLlmServer {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
-    const recorded: RecordedRequest = { path: req.url ?? '', headers: req.headers, body: text ? JSON.parse(text) : {}, receivedAt: performance.now(), closedByClient: false };
+    const recorded: RecordedRequest = {
+      path: req.url ?? '',
+      headers: req.headers,
+      body: text ? JSON.parse(text) : {},
+      receivedAt: performance.now(),
+      closedByClient: false,
+    };
     this.requests.push(recorded);
     res.on('close', () => {
       if (!res.writableFinished) recorded.closedByClient = true;
     });
     if (req.method === 'GET' && req.url?.endsWith('/models')) {
-      this.json(res, 200, { object: 'list', data: [{ id: 'grok-4-fast-reasoning', object: 'model' }, { id: 'grok-4-fast-non-reasoning', object: 'model' }] });
+      this.json(res, 200, {
+        object: 'list',
+        data: [
+          { id: 'grok-4-fast-reasoning', object: 'model' },
+          { id: 'grok-4-fast-non-reasoning', object: 'model' },
+        ],
+      });
       return;
     }
     const streamed = recorded.body.stream === true;
@@ -147,8 +159,20 @@ export class FakeLlmServer {
     res.end(JSON.stringify(body));
   }
 
-  private chunk(res: http.ServerResponse, model: string, content: string | null, finish: string | null = null, field: 'content' | 'reasoning_content' = 'content'): boolean {
-    const data = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1700000000, model, choices: [{ index: 0, delta: content === null ? {} : { [field]: content }, finish_reason: finish }] };
+  private chunk(
+    res: http.ServerResponse,
+    model: string,
+    content: string | null,
+    finish: string | null = null,
+    field: 'content' | 'reasoning_content' = 'content',
+  ): boolean {
+    const data = {
+      id: 'chatcmpl-fake',
+      object: 'chat.completion.chunk',
+      created: 1700000000,
+      model,
+      choices: [{ index: 0, delta: content === null ? {} : { [field]: content }, finish_reason: finish }],
+    };
     return res.write(`data: ${JSON.stringify(data)}\n\n`);
   }
 
@@ -158,7 +182,13 @@ export class FakeLlmServer {
     if (!socket) return;
     socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n');
     for (const content of chunks) {
-      const data = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1700000000, model, choices: [{ index: 0, delta: { content }, finish_reason: null }] };
+      const data = {
+        id: 'chatcmpl-fake',
+        object: 'chat.completion.chunk',
+        created: 1700000000,
+        model,
+        choices: [{ index: 0, delta: { content }, finish_reason: null }],
+      };
       socket.write(`data: ${JSON.stringify(data)}\n\n`);
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -241,7 +271,9 @@ export class FakeLlmServer {
     if (finish !== null) this.chunk(res, model, null, finish);
     const usage = (script.kind === 'stream' ? script.usage : undefined) ?? usageOf(request, Math.ceil(chunks.join('').length / 4));
     if (request.body.stream_options?.include_usage) {
-      res.write(`data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1700000000, model, choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1700000000, model, choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } })}\n\n`,
+      );
     }
     res.write('data: [DONE]\n\n');
     res.end();

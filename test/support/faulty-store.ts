@@ -4,7 +4,10 @@ import type { Store } from '../../src/store/types.js';
 const WRITES = new Set(['appendMessages', 'setHead', 'updateMessageState', 'createSession', 'deleteSession']);
 
 /** An error as better-sqlite3 throws it, with its SQLite result code. */
-export function sqliteError(code: 'SQLITE_BUSY' | 'SQLITE_FULL' | 'SQLITE_CORRUPT' | 'SQLITE_IOERR', message = code === 'SQLITE_BUSY' ? 'database is locked' : code === 'SQLITE_CORRUPT' ? 'database disk image is malformed' : 'disk I/O error'): Error {
+export function sqliteError(
+  code: 'SQLITE_BUSY' | 'SQLITE_FULL' | 'SQLITE_CORRUPT' | 'SQLITE_IOERR',
+  message = code === 'SQLITE_BUSY' ? 'database is locked' : code === 'SQLITE_CORRUPT' ? 'database disk image is malformed' : 'disk I/O error',
+): Error {
   return Object.assign(new Error(message), { name: 'SqliteError', code });
 }
 

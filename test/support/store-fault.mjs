@@ -16,7 +16,8 @@ Database.prototype.prepare = function (sql) {
   const run = statement.run;
   statement.run = function (...args) {
     inserts++;
-    if (inserts === nth) throw Object.assign(new Database.SqliteError(code === 'SQLITE_CORRUPT' ? 'database disk image is malformed' : 'database or disk is full', code), {});
+    if (inserts === nth)
+      throw Object.assign(new Database.SqliteError(code === 'SQLITE_CORRUPT' ? 'database disk image is malformed' : 'database or disk is full', code), {});
     return run.apply(this, args);
   };
   return statement;

@@ -9,9 +9,7 @@ export class TmuxSession {
   private readonly socket = `storyos-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   private readonly name = 'main';
 
-  constructor(
-    private readonly size: { columns: number; rows: number } = { columns: 100, rows: 30 },
-  ) {}
+  constructor(private readonly size: { columns: number; rows: number } = { columns: 100, rows: 30 }) {}
 
   private tmux(...args: string[]): string {
     return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
@@ -19,7 +17,19 @@ export class TmuxSession {
 
   /** Starts `command` (a shell line) in `cwd`; `; echo EXITED $?` marks its end on the screen. */
   start(command: string, cwd: string): void {
-    this.tmux('new-session', '-d', '-s', this.name, '-x', String(this.size.columns), '-y', String(this.size.rows), '-c', cwd, `${command}; echo "EXITED $?"; sleep 600`);
+    this.tmux(
+      'new-session',
+      '-d',
+      '-s',
+      this.name,
+      '-x',
+      String(this.size.columns),
+      '-y',
+      String(this.size.rows),
+      '-c',
+      cwd,
+      `${command}; echo "EXITED $?"; sleep 600`,
+    );
   }
 
   /** Sends keys the way tmux names them (`Enter`, `Down`, `C-c`), then pauses as a person would. */

@@ -15,7 +15,10 @@ describe('the scenarios screen', () => {
     process.env.HOME = home;
     const file = path.join(home, 'heist.md');
     const neon = (await store.getScenario('neon-rain'))!;
-    fs.writeFileSync(file, `# Overview\n- **Name**: The Vault Job\n- **Author**: Tester\n- **Version**: 1.0.0\n## Description\nA heist.\n## Player Details\n- **Player Name**: Vic\n- **Role**: Safecracker\n- **Initial Location**: A van\n## Setting\n${neon.setting}\n## Dungeon Master Behaviour\nBe tense.\n`);
+    fs.writeFileSync(
+      file,
+      `# Overview\n- **Name**: The Vault Job\n- **Author**: Tester\n- **Version**: 1.0.0\n## Description\nA heist.\n## Player Details\n- **Player Name**: Vic\n- **Role**: Safecracker\n- **Initial Location**: A van\n## Setting\n${neon.setting}\n## Dungeon Master Behaviour\nBe tense.\n`,
+    );
     await type(stdin, '3', KEY.enter);
     await screenShows(lastFrame, 'StoryOS · Scenarios');
     expect(lastFrame()).toContain('i import a file');

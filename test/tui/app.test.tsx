@@ -176,7 +176,10 @@ function slowToOpen(store: SqliteStore, dir: string) {
     return store;
   });
   const config = parseConfig({ STORYOS_LOG_DIR: dir, STORYOS_DATA_DIR: dir }, dir);
-  return { services: buildServices(config, deferred, new GameEngine({ store: deferred, llm: new OfflineLlm(0), narratorModel: 'n', summaryModel: 's' })), release };
+  return {
+    services: buildServices(config, deferred, new GameEngine({ store: deferred, llm: new OfflineLlm(0), narratorModel: 'n', summaryModel: 's' })),
+    release,
+  };
 }
 
 describe('the first screen, drawn before the store opens', () => {

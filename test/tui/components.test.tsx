@@ -135,7 +135,12 @@ describe('CredentialsForm', () => {
 
   it('applies Backspace typed ahead, stops at the last field on Tab, and hands back what follows a submission', () => {
     expect(typeAhead(['al', '', ''], 0, '\tpaX\u007fss\t\tword', 2)).toEqual({ values: ['al', 'pass', 'word'], field: 2, submit: false, unused: '' });
-    expect(typeAhead(['alice', 'secret', ''], 1, '\rsecret\rjj\r', 2)).toEqual({ values: ['alice', 'secret', 'secret'], field: 2, submit: true, unused: 'jj\r' });
+    expect(typeAhead(['alice', 'secret', ''], 1, '\rsecret\rjj\r', 2)).toEqual({
+      values: ['alice', 'secret', 'secret'],
+      field: 2,
+      submit: true,
+      unused: 'jj\r',
+    });
     expect(typeAhead(['alice', 'x'], 1, '\r', 1)).toEqual({ values: ['alice', 'x'], field: 1, submit: true, unused: '' });
   });
 });
@@ -144,7 +149,17 @@ describe('Menu', () => {
   it('moves with arrows, j/k and digits, and chooses with Enter', async () => {
     const chosen = vi.fn();
     const keys = vi.fn();
-    const { stdin, lastFrame } = render(<Menu items={[{ label: 'One', value: 1 }, { label: 'Two', value: 2 }, { label: 'Three', value: 3 }]} onSelect={chosen} onKey={keys} />);
+    const { stdin, lastFrame } = render(
+      <Menu
+        items={[
+          { label: 'One', value: 1 },
+          { label: 'Two', value: 2 },
+          { label: 'Three', value: 3 },
+        ]}
+        onSelect={chosen}
+        onKey={keys}
+      />,
+    );
     expect(lastFrame()).toContain('› One');
     await type(stdin, KEY.down, 'j');
     expect(lastFrame()).toContain('› Three');
@@ -158,7 +173,16 @@ describe('Menu', () => {
 
   it('acts on the latest choice when keys come faster than a redraw (↓↓ and Enter in one chunk)', async () => {
     const chosen = vi.fn();
-    const { stdin } = render(<Menu items={[{ label: 'One', value: 1 }, { label: 'Two', value: 2 }, { label: 'Three', value: 3 }]} onSelect={chosen} />);
+    const { stdin } = render(
+      <Menu
+        items={[
+          { label: 'One', value: 1 },
+          { label: 'Two', value: 2 },
+          { label: 'Three', value: 3 },
+        ]}
+        onSelect={chosen}
+      />,
+    );
     await type(stdin, KEY.down + KEY.down + KEY.enter);
     expect(chosen).toHaveBeenCalledWith(3);
     await type(stdin, 'jj\r');
@@ -217,7 +241,16 @@ describe('Notice', () => {
 
 describe('StatusBar', () => {
   it('shows model, TTFT, speed, tokens, storage and the offline badge', () => {
-    const online = render(<StatusBar model="grok-4" stats={{ ttftMs: 420, waitedMs: 0, tokensPerSecond: 38.4, turnTokens: 812 }} sessionTokens={12_400} storage="mongodb" offline={false} busy={false} />);
+    const online = render(
+      <StatusBar
+        model="grok-4"
+        stats={{ ttftMs: 420, waitedMs: 0, tokensPerSecond: 38.4, turnTokens: 812 }}
+        sessionTokens={12_400}
+        storage="mongodb"
+        offline={false}
+        busy={false}
+      />,
+    );
     expect(online.lastFrame()).toBe('grok-4 · TTFT 0.42s · 38 tok/s · 812 tok (session 12.4k) · mongodb');
     const offline = render(<StatusBar model="offline demo" stats={null} sessionTokens={0} storage="sqlite" offline busy />);
     expect(offline.lastFrame()).toContain('OFFLINE DEMO');

@@ -13,10 +13,23 @@ import type { AppServices } from '../../src/tui/services.js';
 import { tempDir } from '../support/temp.js';
 import { until } from '../support/wait.js';
 
-export const KEY = { enter: '\r', up: '\u001b[A', down: '\u001b[B', left: '\u001b[D', esc: '\u001b', tab: '\t', backspace: '\u007f', ctrlC: '\u0003', pageDown: '\u001b[6~' };
+export const KEY = {
+  enter: '\r',
+  up: '\u001b[A',
+  down: '\u001b[B',
+  left: '\u001b[D',
+  esc: '\u001b',
+  tab: '\t',
+  backspace: '\u007f',
+  ctrlC: '\u0003',
+  pageDown: '\u001b[6~',
+};
 
 /** Real services over a fresh SQLite store, narrated by the offline demo (paced by `wordDelayMs`). */
-export async function realServices(wordDelayMs = 0, llm: LlmClient = new OfflineLlm(wordDelayMs)): Promise<{ services: AppServices; store: SqliteStore; dir: string }> {
+export async function realServices(
+  wordDelayMs = 0,
+  llm: LlmClient = new OfflineLlm(wordDelayMs),
+): Promise<{ services: AppServices; store: SqliteStore; dir: string }> {
   const dir = tempDir();
   const store = SqliteStore.open(dir);
   await seedStore(store);

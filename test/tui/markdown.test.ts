@@ -14,7 +14,9 @@ describe('renderMarkdown', () => {
 
   it('leaves a block quote as marked-terminal wraps it: no row cut short in the middle', () => {
     const quote = `> ${'The keeper said the light had not failed in forty years, and would not fail tonight, whatever the sea did. '.repeat(3)}`;
-    const rows = plain(renderMarkdown(quote, 60)).split('\n').filter((row) => row.trim());
+    const rows = plain(renderMarkdown(quote, 60))
+      .split('\n')
+      .filter((row) => row.trim());
     for (const row of rows.slice(0, -1)) expect(row.trim().length, row).toBeGreaterThan(40);
   });
 });
@@ -22,7 +24,14 @@ describe('renderMarkdown', () => {
 describe('wrapToRows', () => {
   it('cuts every line to the width, list items hanging under their text', () => {
     const width = 40;
-    const text = ['A paragraph long enough that it has to be wrapped somewhere before the end.', '', '* a list item long enough that it has to be wrapped before its own end', '  * a nested item, also far too long to fit in forty columns of text', '', '1. a numbered item long enough to need a second line here'].join('\n');
+    const text = [
+      'A paragraph long enough that it has to be wrapped somewhere before the end.',
+      '',
+      '* a list item long enough that it has to be wrapped before its own end',
+      '  * a nested item, also far too long to fit in forty columns of text',
+      '',
+      '1. a numbered item long enough to need a second line here',
+    ].join('\n');
     const rows = wrapToRows(plain(renderMarkdown(text, width)), width);
     for (const row of rows) expect(row.length, row).toBeLessThanOrEqual(width);
     const item = rows.findIndex((row) => row.includes('* a list item'));

@@ -18,7 +18,8 @@ afterEach(async () => {
   await server.stop();
 });
 
-const narrator = () => new OpenAiLlm({ apiKey: 'xai-test-key', baseUrl: server.url, model: 'grok-test', timeoutS: 2, maxRetries: 2, backoff: { baseMs: 5, capMs: 20 } });
+const narrator = () =>
+  new OpenAiLlm({ apiKey: 'xai-test-key', baseUrl: server.url, model: 'grok-test', timeoutS: 2, maxRetries: 2, backoff: { baseMs: 5, capMs: 20 } });
 
 /** Logged in, a new Neon Rain game opened (its opening told), at the input line. */
 async function inAGame(app: { stdin: { write: (s: string) => void }; lastFrame: () => string | undefined }) {

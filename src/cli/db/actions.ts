@@ -26,7 +26,13 @@ export function status(_args: string[], options: { json?: boolean }): Promise<nu
       printJson({ engine: store.engine, location: store.location, ...extra, counts });
       return EXIT.ok;
     }
-    const lines = [`${'engine'.padEnd(15)} ${store.engine}`, `${'location'.padEnd(15)} ${store.location}`, ...Object.entries(extra).map(([k, v]) => `${k.padEnd(15)} ${v}`), '', ...COLLECTIONS.map((c) => `${c.padEnd(15)} ${counts[c]}`)];
+    const lines = [
+      `${'engine'.padEnd(15)} ${store.engine}`,
+      `${'location'.padEnd(15)} ${store.location}`,
+      ...Object.entries(extra).map(([k, v]) => `${k.padEnd(15)} ${v}`),
+      '',
+      ...COLLECTIONS.map((c) => `${c.padEnd(15)} ${counts[c]}`),
+    ];
     printOut(`${lines.join('\n')}\n`);
     return EXIT.ok;
   });
@@ -57,7 +63,8 @@ export async function migrate(_args: string[], options: { to: string; database?:
   const config = loadConfig();
   const file = databaseFile(config.dataDir);
   const size = fs.statSync(file, { throwIfNoEntry: false })?.size;
-  if (size === undefined) throw new UserFacingError(`There is no embedded store to migrate: ${file} does not exist (set STORYOS_DATA_DIR to the folder that holds storyos.db).`, 1);
+  if (size === undefined)
+    throw new UserFacingError(`There is no embedded store to migrate: ${file} does not exist (set STORYOS_DATA_DIR to the folder that holds storyos.db).`, 1);
   if (size === 0) throw new UserFacingError(`There is no embedded store to migrate: ${file} is empty.`, 1);
   await startCommandLogging(config);
   // The target's password is not in the environment: the log redactor learns it here.
@@ -66,7 +73,8 @@ export async function migrate(_args: string[], options: { to: string; database?:
   const { MongoStore } = await import('../../store/mongo/store.js');
   const source = SqliteStore.open(config.dataDir);
   onExitClose(source);
-  if (Object.values(await source.counts()).every((n) => n === 0)) throw new UserFacingError(`There is nothing to migrate: the embedded store ${file} holds no records.`, 1);
+  if (Object.values(await source.counts()).every((n) => n === 0))
+    throw new UserFacingError(`There is nothing to migrate: the embedded store ${file} holds no records.`, 1);
   const target = await MongoStore.open(options.to, options.database ?? config.mongo.databaseName);
   onExitClose(target);
   const report = await migrateStore(source, target, await progressBar());

@@ -28,7 +28,10 @@ function checkLogDir(config: Config): Check {
     fs.rmSync(probe);
     return { outcome: 'ok', text: `log directory ${dir} is writable` };
   } catch (error) {
-    return { outcome: 'fail', text: `cannot write to the log directory ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): fix its permissions or set STORYOS_LOG_DIR` };
+    return {
+      outcome: 'fail',
+      text: `cannot write to the log directory ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): fix its permissions or set STORYOS_LOG_DIR`,
+    };
   }
 }
 
@@ -38,7 +41,10 @@ async function checkStore(config: Config): Promise<Check> {
     const store = await openStore(config);
     try {
       const counts = await store.counts();
-      return { outcome: 'ok', text: `${store.engine} store at ${store.location}: ${plural(counts.users, 'user')}, ${plural(counts.scenarios, 'scenario')}, ${plural(counts.game_sessions, 'game')}` };
+      return {
+        outcome: 'ok',
+        text: `${store.engine} store at ${store.location}: ${plural(counts.users, 'user')}, ${plural(counts.scenarios, 'scenario')}, ${plural(counts.game_sessions, 'game')}`,
+      };
     } finally {
       await store.close();
     }
@@ -58,11 +64,18 @@ async function checkNarrator(config: Config): Promise<Check[]> {
     return [
       keyCheck,
       { outcome: 'ok', text: `${baseUrl} answers${apiKey ? ' and accepts the key' : ''} (${probe.models.length} models)` },
-      listed ? { outcome: 'ok', text: `narrator model ${narratorModel} is available` } : { outcome: 'warn', text: `${baseUrl} does not list ${narratorModel}: check STORYOS_NARRATOR_MODEL` },
+      listed
+        ? { outcome: 'ok', text: `narrator model ${narratorModel} is available` }
+        : { outcome: 'warn', text: `${baseUrl} does not list ${narratorModel}: check STORYOS_NARRATOR_MODEL` },
     ];
   }
   if (probe.status === 401 || probe.status === 403) {
-    return [keyCheck, apiKey ? { outcome: 'fail', text: `${baseUrl} rejects the key (${probe.reason}): check XAI_API_KEY` } : { outcome: 'ok', text: `${baseUrl} answers (it wants a key)` }];
+    return [
+      keyCheck,
+      apiKey
+        ? { outcome: 'fail', text: `${baseUrl} rejects the key (${probe.reason}): check XAI_API_KEY` }
+        : { outcome: 'ok', text: `${baseUrl} answers (it wants a key)` },
+    ];
   }
   return [keyCheck, { outcome: apiKey ? 'fail' : 'warn', text: `cannot reach ${baseUrl} (${probe.reason}): check STORYOS_LLM_BASE_URL and the network` }];
 }
@@ -70,7 +83,11 @@ async function checkNarrator(config: Config): Promise<Check[]> {
 export async function doctor(): Promise<number> {
   const checks: Check[] = [];
   const print = (check: Check) => process.stdout.write(`${MARK[check.outcome]} ${sanitizeText(check.text)}\n`);
-  checks.push(fs.existsSync('.env') ? { outcome: 'ok', text: `.env read from ${process.cwd()}` } : { outcome: 'ok', text: `no .env in ${process.cwd()} (optional: see .env.example)` });
+  checks.push(
+    fs.existsSync('.env')
+      ? { outcome: 'ok', text: `.env read from ${process.cwd()}` }
+      : { outcome: 'ok', text: `no .env in ${process.cwd()} (optional: see .env.example)` },
+  );
   let config: Config;
   try {
     config = parseConfig();

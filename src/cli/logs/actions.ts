@@ -31,7 +31,8 @@ interface FilterFlags {
 /** StoryOS's own categories: a typo in --module is an error, not an empty result. */
 function checkModules(modules: string[] | undefined): string[] | undefined {
   for (const module of modules ?? []) {
-    if (!(CATEGORIES as readonly string[]).includes(module)) throw new UserFacingError(`Unknown module ${JSON.stringify(module)}: use one of ${CATEGORIES.join(', ')}.`);
+    if (!(CATEGORIES as readonly string[]).includes(module))
+      throw new UserFacingError(`Unknown module ${JSON.stringify(module)}: use one of ${CATEGORIES.join(', ')}.`);
   }
   return modules;
 }
@@ -132,7 +133,13 @@ export async function rotate(_args: string[], flags: { errors?: boolean; all?: b
   for (const r of results) process.stdout.write(r.rotated ? `Rotated ${r.file}\n` : `Nothing to rotate: ${r.file} is empty or absent\n`);
   await startCommandLogging({ ...config, log });
   const { getLogger } = await import('../../logging/logger.js');
-  getLogger('cli').info('Log files rotated', { files: results.filter((r) => r.rotated).map((r) => r.file).join(' ') || 'none' });
+  getLogger('cli').info('Log files rotated', {
+    files:
+      results
+        .filter((r) => r.rotated)
+        .map((r) => r.file)
+        .join(' ') || 'none',
+  });
   return found(results.filter((r) => r.rotated).length);
 }
 
@@ -176,11 +183,17 @@ export async function config(_args: string[], flags: { json?: boolean; dir?: str
   for (const set of sets) {
     lines.push('', `${set.log}: ${set.policy}`);
     if (set.files.length === 0) lines.push('  (no files yet)');
-    for (const f of set.files) lines.push(`  ${f.name.padEnd(32)} ${bytes(f.size).padStart(10)}  modified ${formatTimestamp(new Date(f.modified)).slice(0, 19)}`);
-    lines.push(`  in use ${bytes(set.totalBytes)}; at most ${set.maxBytes === null ? 'unbounded by size (one file a day, kept for the backup count of days)' : bytes(set.maxBytes)}`);
+    for (const f of set.files)
+      lines.push(`  ${f.name.padEnd(32)} ${bytes(f.size).padStart(10)}  modified ${formatTimestamp(new Date(f.modified)).slice(0, 19)}`);
+    lines.push(
+      `  in use ${bytes(set.totalBytes)}; at most ${set.maxBytes === null ? 'unbounded by size (one file a day, kept for the backup count of days)' : bytes(set.maxBytes)}`,
+    );
   }
   const bounded = sets.every((s) => s.maxBytes !== null);
-  lines.push('', `Largest disk use the settings allow: ${bounded ? bytes(sets.reduce((sum, s) => sum + (s.maxBytes ?? 0), 0)) : 'unbounded (time rotation keeps whole days)'}`);
+  lines.push(
+    '',
+    `Largest disk use the settings allow: ${bounded ? bytes(sets.reduce((sum, s) => sum + (s.maxBytes ?? 0), 0)) : 'unbounded (time rotation keeps whole days)'}`,
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
   return EXIT.ok;
 }

@@ -28,12 +28,22 @@ export function registerLogsCommands(program: Command): void {
     .description("search, follow, summarise and rotate StoryOS's log files")
     .addHelpText('after', '\nExit status: 0 when something matched, 1 when nothing did, 2 on a usage error.');
 
-  addFilterOptions(logs.command('grep').description('print entries matching PATTERN and the filters, oldest first').argument('[pattern]', 'regular expression matched against the whole entry'))
+  addFilterOptions(
+    logs
+      .command('grep')
+      .description('print entries matching PATTERN and the filters, oldest first')
+      .argument('[pattern]', 'regular expression matched against the whole entry'),
+  )
     .option('--count', 'print only the number of matching entries')
     .option('--json', 'one JSON object per entry')
     .action(lazy('grep'));
 
-  addFilterOptions(logs.command('tail').description('print the last entries; -f keeps following, across rotations').argument('[pattern]', 'regular expression matched against the whole entry'))
+  addFilterOptions(
+    logs
+      .command('tail')
+      .description('print the last entries; -f keeps following, across rotations')
+      .argument('[pattern]', 'regular expression matched against the whole entry'),
+  )
     .option('-n, --lines <count>', 'how many entries', '20')
     .option('-f, --follow', 'keep printing new entries, following rotations like tail -F')
     .option('--json', 'one JSON object per entry')

@@ -38,7 +38,6 @@ interface Run {
   failures: number;
 }
 
-
 /** Reads lines from stdin; the first may be the password (--password-stdin). */
 function lines(): AsyncIterator<string> {
   return readline.createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false })[Symbol.asyncIterator]();
@@ -81,7 +80,10 @@ async function exportTo(store: Store, user: PublicUser, sessionId: string, args:
   io.out(`Saved ${await saveExport(store, user, sessionId, format, file, getLogger('game_logic'), { replace: force, howToReplace })}.\n\n`);
 }
 
-async function command(line: string, ctx: { store: Store; engine: GameEngine; user: PublicUser; sessionId: string; io: Io; controller: Run }): Promise<'quit' | boolean> {
+async function command(
+  line: string,
+  ctx: { store: Store; engine: GameEngine; user: PublicUser; sessionId: string; io: Io; controller: Run },
+): Promise<'quit' | boolean> {
   const [name, ...args] = line.slice(1).trim().split(/\s+/);
   const { engine, user, sessionId, io, controller } = ctx;
   switch (name) {
@@ -105,13 +107,17 @@ async function command(line: string, ctx: { store: Store; engine: GameEngine; us
       const story = await engine.story(user, sessionId);
       const characters = Object.entries(story.characters).map(([n, s]) => `  ${n}: ${s}`);
       const timeline = story.timeline.map((e, i) => `  ${i + 1}. ${e.title}: ${e.description}`);
-      io.out(`Story so far: ${story.synopsis || '(nothing yet)'}\nLocation: ${story.location}\nWorld: ${story.world_state}\nCharacters:\n${characters.join('\n') || '  (none yet)'}\nTimeline:\n${timeline.join('\n') || '  (nothing yet)'}\n\n`);
+      io.out(
+        `Story so far: ${story.synopsis || '(nothing yet)'}\nLocation: ${story.location}\nWorld: ${story.world_state}\nCharacters:\n${characters.join('\n') || '  (none yet)'}\nTimeline:\n${timeline.join('\n') || '  (nothing yet)'}\n\n`,
+      );
       return true;
     }
     case 'context': {
       const prompt = await engine.nextPrompt(user, sessionId);
       const sections = prompt.sections.map((s) => `  ${s.name.padEnd(22)} ${String(s.tokens).padStart(6)} tokens`);
-      io.out(`Next prompt, about ${prompt.totalTokens} tokens:\n${sections.join('\n')}\n\n${prompt.messages.map((m) => `[${m.role}]\n${m.content}`).join('\n\n')}\n\n`);
+      io.out(
+        `Next prompt, about ${prompt.totalTokens} tokens:\n${sections.join('\n')}\n\n${prompt.messages.map((m) => `[${m.role}]\n${m.content}`).join('\n\n')}\n\n`,
+      );
       return true;
     }
     case 'export':
@@ -191,7 +197,8 @@ export async function playHeadless(_args: string[], options: PlayOptions): Promi
     },
   };
   if (!options.user) throw new UserFacingError(NEEDS_USER);
-  if ([options.new, options.session, options.continue].filter(Boolean).length > 1) throw new UserFacingError('Choose one game: --new SCENARIO_ID, --session ID or --continue, not several.');
+  if ([options.new, options.session, options.continue].filter(Boolean).length > 1)
+    throw new UserFacingError('Choose one game: --new SCENARIO_ID, --session ID or --continue, not several.');
   if (!options.new && !options.session && !options.continue) throw new UserFacingError('Choose a game: --new SCENARIO_ID, --session ID or --continue.');
   /**
    * Ctrl+C stops the narration in progress (its text is kept) and play goes on; SIGTERM, SIGHUP
@@ -221,9 +228,16 @@ export async function playHeadless(_args: string[], options: PlayOptions): Promi
     const user = await login(store, options, input);
     const llm = createLlm(config, { offline: options.offline === true });
     const announce = () => {
-      if (llm.offline && !options.offline) io.err('storyos: no XAI_API_KEY, so the offline demo narrator tells this story (set XAI_API_KEY in .env to play with Grok).\n');
+      if (llm.offline && !options.offline)
+        io.err('storyos: no XAI_API_KEY, so the offline demo narrator tells this story (set XAI_API_KEY in .env to play with Grok).\n');
     };
-    const engine = new GameEngine({ store, llm, narratorModel: config.llm.narratorModel, summaryModel: config.llm.summaryModel, narrationMaxTokens: config.llm.narrationMaxTokens });
+    const engine = new GameEngine({
+      store,
+      llm,
+      narratorModel: config.llm.narratorModel,
+      summaryModel: config.llm.summaryModel,
+      narrationMaxTokens: config.llm.narrationMaxTokens,
+    });
     let sessionId: string;
     try {
       sessionId = await chooseSession(engine, user, options, io, run, announce);
@@ -269,7 +283,9 @@ export async function playHeadless(_args: string[], options: PlayOptions): Promi
 function finalCode(engine: GameEngine, sessionId: string, run: Run, io: Io): number {
   const unplayed = engine.failedAction(sessionId);
   if (engine.hasUnsavedTurn(sessionId)) {
-    io.err('storyos: your last narration could not be saved and ends with this process; your action is kept in the game, and /retry asks for a new narration of it.\n');
+    io.err(
+      'storyos: your last narration could not be saved and ends with this process; your action is kept in the game, and /retry asks for a new narration of it.\n',
+    );
     return EXIT.failure;
   }
   if (unplayed !== undefined) {

@@ -104,7 +104,8 @@ export function buildServices(config: Config, store: Store, engine: GameEngine):
       logUserAction(log, 'scenario_delete', by.username, { scenario_id: id });
     },
     // The game never replaces a file without asking: the caller asks, then passes `replace`.
-    exportSession: (user, sessionId, format, file, { replace = false, howToReplace } = {}) => saveExport(store, user, sessionId, format, file, log, { replace, ...(howToReplace ? { howToReplace } : {}) }),
+    exportSession: (user, sessionId, format, file, { replace = false, howToReplace } = {}) =>
+      saveExport(store, user, sessionId, format, file, log, { replace, ...(howToReplace ? { howToReplace } : {}) }),
     async deleteSession(user, sessionId) {
       await access.remove(user, sessionId);
       logUserAction(log, 'delete_game', user.username, { session: sessionId });
@@ -121,7 +122,8 @@ export function buildServices(config: Config, store: Store, engine: GameEngine):
 
 /** `storyos` / `storyos play`: the full-screen game. */
 export async function playTui(_args: string[], options: PlayOptions): Promise<number> {
-  if (!process.stdin.isTTY || !process.stdout.isTTY) throw new UserFacingError('The game needs a terminal; for pipes and scripts use `storyos play --headless`.');
+  if (!process.stdin.isTTY || !process.stdout.isTTY)
+    throw new UserFacingError('The game needs a terminal; for pipes and scripts use `storyos play --headless`.');
   const config = loadConfig();
   const { configureLogging, shutdownLogging } = await import('../../logging/setup.js');
   configureLogging(config, { console: 'off', colour: false, secrets: secretValues() });
@@ -131,7 +133,13 @@ export async function playTui(_args: string[], options: PlayOptions): Promise<nu
   const store = openStoreOnFirstUse(config, seedStore);
   onExitClose(store);
   const llm = createLlm(config, { offline: options.offline === true });
-  const engine = new GameEngine({ store, llm, narratorModel: config.llm.narratorModel, summaryModel: config.llm.summaryModel, narrationMaxTokens: config.llm.narrationMaxTokens });
+  const engine = new GameEngine({
+    store,
+    llm,
+    narratorModel: config.llm.narratorModel,
+    summaryModel: config.llm.summaryModel,
+    narrationMaxTokens: config.llm.narrationMaxTokens,
+  });
   // A story-state update still running is left after a short wait: the next one catches up with it.
   onExit(() => engine.beforeExit());
   const services = buildServices(config, store, engine);

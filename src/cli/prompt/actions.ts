@@ -13,7 +13,8 @@ import { printOut } from '../output.js';
 const MAX_PROMPT_CHARS = 20_000;
 
 function parseVersion(text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UserFacingError(`Invalid version ${JSON.stringify(text)}: use a version number from \`storyos prompt history\`.`);
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw new UserFacingError(`Invalid version ${JSON.stringify(text)}: use a version number from \`storyos prompt history\`.`);
   return Number(text);
 }
 
@@ -21,7 +22,9 @@ export function show([version]: string[]): Promise<number> {
   return withStore(async (store) => {
     const wanted = version === undefined ? undefined : parseVersion(version);
     const prompt =
-      wanted === undefined ? await store.getActiveSystemPrompt(NARRATOR_PROMPT) : (await store.listSystemPrompts(NARRATOR_PROMPT)).find((p) => p.version === wanted);
+      wanted === undefined
+        ? await store.getActiveSystemPrompt(NARRATOR_PROMPT)
+        : (await store.listSystemPrompts(NARRATOR_PROMPT)).find((p) => p.version === wanted);
     if (!prompt) throw new NotFoundError(wanted === undefined ? 'There is no active narrator prompt.' : `There is no version ${wanted}.`);
     printOut(`${prompt.content}\n`);
     return EXIT.ok;
@@ -58,7 +61,8 @@ export function history(): Promise<number> {
 export function activate([version]: string[]): Promise<number> {
   const wanted = parseVersion(version as string);
   return withStore(async (store) => {
-    if (!(await store.activateSystemPrompt(NARRATOR_PROMPT, wanted))) throw new NotFoundError(`There is no version ${wanted}; \`storyos prompt history\` lists them.`);
+    if (!(await store.activateSystemPrompt(NARRATOR_PROMPT, wanted)))
+      throw new NotFoundError(`There is no version ${wanted}; \`storyos prompt history\` lists them.`);
     logUserAction(getLogger('cli'), 'prompt_activate', operatorName(), { version: wanted });
     printOut(`Version ${wanted} is now active.\n`);
     return EXIT.ok;

@@ -22,7 +22,14 @@ export function list(_args: string[], options: { json?: boolean }): Promise<numb
   return withStore(async (store) => {
     const scenarios = await store.listScenarios();
     if (options.json) printJson(scenarios);
-    else printOut(`${renderTable(['id', 'name', 'version', 'author'], scenarios.map((s) => [s.scenario_id, s.name, s.version, s.author]), 4)}\n`);
+    else
+      printOut(
+        `${renderTable(
+          ['id', 'name', 'version', 'author'],
+          scenarios.map((s) => [s.scenario_id, s.name, s.version, s.author]),
+          4,
+        )}\n`,
+      );
     return scenarios.length ? EXIT.ok : EXIT.noMatch;
   });
 }
@@ -33,7 +40,6 @@ export function show([id]: string[], options: { format: string }): Promise<numbe
     return EXIT.ok;
   });
 }
-
 
 export function importFile([file]: string[]): Promise<number> {
   const fields = parseScenario(readUserFile(file as string), file as string);

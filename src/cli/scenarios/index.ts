@@ -21,5 +21,10 @@ export function registerScenariosCommands(program: Command): void {
     .option('-o, --output <file>', 'write to this file instead of standard output')
     .option('--force', 'replace the --output file if it is there already')
     .action(lazy('exportOne'));
-  scenarios.command('delete').description('delete a scenario (games already started keep their copy of its name)').argument('<id>').option('--yes', 'confirm').action(lazy('remove'));
+  scenarios
+    .command('delete')
+    .description('delete a scenario (games already started keep their copy of its name)')
+    .argument('<id>')
+    .option('--yes', 'confirm')
+    .action(lazy('remove'));
 }

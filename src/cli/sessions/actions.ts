@@ -20,8 +20,12 @@ export function list(_args: string[], options: { user?: string; json?: boolean }
     if (options.json) {
       printJson(sessions);
     } else {
-      const rows = sessions.map(sanitizeRecord).map((s) => [s.id, s.user, s.scenario_name, String(s.turn_count), shortUtc(s.updated_at), clip(s.last_scene.replace(/\s+/g, ' '), 40)]);
-      printOut(`${renderTable(['id', 'player', 'scenario', 'turns', 'last played (UTC)', 'last scene'], rows, ['left', 'left', 'left', 'right', 'right', 'left'])}\n`);
+      const rows = sessions
+        .map(sanitizeRecord)
+        .map((s) => [s.id, s.user, s.scenario_name, String(s.turn_count), shortUtc(s.updated_at), clip(s.last_scene.replace(/\s+/g, ' '), 40)]);
+      printOut(
+        `${renderTable(['id', 'player', 'scenario', 'turns', 'last played (UTC)', 'last scene'], rows, ['left', 'left', 'left', 'right', 'right', 'left'])}\n`,
+      );
     }
     return sessions.length ? EXIT.ok : EXIT.noMatch;
   });

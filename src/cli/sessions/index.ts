@@ -5,7 +5,12 @@ const lazy = (name: 'list' | 'exportOne') => lazyAction(() => import('./actions.
 
 export function registerSessionsCommands(program: Command): void {
   const sessions = program.command('sessions').description('list and export game sessions (the operator sees every player’s)');
-  sessions.command('list').description('sessions, most recently played first').option('--user <name>', 'only this player’s').option('--json', 'print as JSON').action(lazy('list'));
+  sessions
+    .command('list')
+    .description('sessions, most recently played first')
+    .option('--user <name>', 'only this player’s')
+    .option('--json', 'print as JSON')
+    .action(lazy('list'));
   sessions
     .command('export')
     .description('a session as a Markdown transcript (the current branch) or JSON (the whole tree)')

@@ -6,7 +6,6 @@ import { EXIT } from '../exit.js';
 import { shortUtc } from '../../text/format.js';
 import { printJson, printOut } from '../output.js';
 
-
 export function list(_args: string[], options: { json?: boolean }): Promise<number> {
   return withStore(async (store) => {
     const users = await new Accounts(store).listUsers();
@@ -14,7 +13,13 @@ export function list(_args: string[], options: { json?: boolean }): Promise<numb
       printJson(users);
     } else {
       const now = new Date();
-      const rows = users.map((u) => [u.username, u.role, shortUtc(u.created_at), shortUtc(u.last_login_at), u.locked_until && u.locked_until > now ? `until ${shortUtc(u.locked_until)}` : '-']);
+      const rows = users.map((u) => [
+        u.username,
+        u.role,
+        shortUtc(u.created_at),
+        shortUtc(u.last_login_at),
+        u.locked_until && u.locked_until > now ? `until ${shortUtc(u.locked_until)}` : '-',
+      ]);
       printOut(`${renderTable(['username', 'role', 'created (UTC)', 'last login (UTC)', 'locked'], rows, 5)}\n`);
     }
     return users.length ? EXIT.ok : EXIT.noMatch;

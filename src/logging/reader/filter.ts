@@ -125,6 +125,9 @@ export function buildFilter(options: FilterOptions): EntryFilter {
 /** `--level PERF,ERROR` or repeated flags, as one list. */
 export function splitList(values: string[] | string | undefined): string[] | undefined {
   if (values === undefined) return undefined;
-  const list = (Array.isArray(values) ? values : [values]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const list = (Array.isArray(values) ? values : [values])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   return list.length ? list : undefined;
 }

@@ -83,7 +83,14 @@ export class StatsCollector {
   result(): LogStats {
     const operations = [...this.durations].map(([operation, values]) => {
       const sorted = values.sort((a, b) => a - b);
-      return { operation, count: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] as number };
+      return {
+        operation,
+        count: sorted.length,
+        p50: percentile(sorted, 50),
+        p95: percentile(sorted, 95),
+        p99: percentile(sorted, 99),
+        max: sorted[sorted.length - 1] as number,
+      };
     });
     operations.sort((a, b) => b.count - a.count || a.operation.localeCompare(b.operation));
     const modules = [...this.modules.values()].sort((a, b) => a.module.localeCompare(b.module));
@@ -153,6 +160,12 @@ export function renderStats(stats: LogStats): string {
   } else {
     parts.push('No PERF entries.');
   }
-  parts.push('Modules\n' + renderTable(['module', 'entries', 'warnings', 'errors'], stats.modules.map((m) => [m.module, String(m.entries), String(m.warnings), String(m.errors)])));
+  parts.push(
+    'Modules\n' +
+      renderTable(
+        ['module', 'entries', 'warnings', 'errors'],
+        stats.modules.map((m) => [m.module, String(m.entries), String(m.warnings), String(m.errors)]),
+      ),
+  );
   return `${parts.join('\n\n')}\n`;
 }

@@ -115,7 +115,9 @@ export class MongoStore implements Store {
     } catch (error) {
       await client.close().catch(() => {});
       const reason = withoutUriSecrets(redactText((error as Error).message).split('\n')[0] ?? '', uri);
-      throw new StoreUnavailableError(`Cannot reach MongoDB at ${mongoLocation(uri, databaseName)}: ${reason} (check MONGODB_URI and that the server is running).`);
+      throw new StoreUnavailableError(
+        `Cannot reach MongoDB at ${mongoLocation(uri, databaseName)}: ${reason} (check MONGODB_URI and that the server is running).`,
+      );
     }
   }
 
@@ -157,14 +159,18 @@ export class MongoStore implements Store {
   }
 
   createUser(user: UserRecord): Promise<void> {
-    return this.op('create_user', async () => {
-      try {
-        await this.users.insertOne({ ...user });
-      } catch (error) {
-        if (isDuplicate(error)) throw new DuplicateError(`The username ${user.username} is taken.`);
-        throw error;
-      }
-    }, { rows: 1 });
+    return this.op(
+      'create_user',
+      async () => {
+        try {
+          await this.users.insertOne({ ...user });
+        } catch (error) {
+          if (isDuplicate(error)) throw new DuplicateError(`The username ${user.username} is taken.`);
+          throw error;
+        }
+      },
+      { rows: 1 },
+    );
   }
 
   findUser(usernameLower: string): Promise<UserRecord | null> {
@@ -172,13 +178,24 @@ export class MongoStore implements Store {
   }
 
   listUsers(): Promise<PublicUser[]> {
-    return this.op('list_users', () => this.users.find({}, { projection: { _id: 0, password_hash: 0 } }).sort({ username_lower: 1 }).toArray() as Promise<PublicUser[]>);
+    return this.op(
+      'list_users',
+      () =>
+        this.users
+          .find({}, { projection: { _id: 0, password_hash: 0 } })
+          .sort({ username_lower: 1 })
+          .toArray() as Promise<PublicUser[]>,
+    );
   }
 
   updateLoginState(usernameLower: string, state: Pick<UserRecord, 'failed_attempts' | 'locked_until' | 'last_login_at'>): Promise<void> {
-    return this.op('update_login_state', async () => {
-      await this.users.updateOne({ username_lower: usernameLower }, { $set: state });
-    }, { rows: 1 });
+    return this.op(
+      'update_login_state',
+      async () => {
+        await this.users.updateOne({ username_lower: usernameLower }, { $set: state });
+      },
+      { rows: 1 },
+    );
   }
 
   /**
@@ -207,12 +224,19 @@ export class MongoStore implements Store {
 
   /** One conditional update: the count and the lock are cleared only if no other attempt locked the account since the reservation. */
   completeLogin(usernameLower: string, lockedUntil: Date | null, at: Date): Promise<boolean> {
-    return this.op('complete_login', async () => {
-      const unchanged: Filter<UserRecord>[] = [{ locked_until: null }];
-      if (lockedUntil) unchanged.push({ locked_until: lockedUntil });
-      const result = await this.users.updateOne({ username_lower: usernameLower, $or: unchanged }, { $set: { failed_attempts: 0, locked_until: null, last_login_at: at } });
-      return result.matchedCount > 0;
-    }, { rows: 1 });
+    return this.op(
+      'complete_login',
+      async () => {
+        const unchanged: Filter<UserRecord>[] = [{ locked_until: null }];
+        if (lockedUntil) unchanged.push({ locked_until: lockedUntil });
+        const result = await this.users.updateOne(
+          { username_lower: usernameLower, $or: unchanged },
+          { $set: { failed_attempts: 0, locked_until: null, last_login_at: at } },
+        );
+        return result.matchedCount > 0;
+      },
+      { rows: 1 },
+    );
   }
 
   private async anyUser(): Promise<boolean> {
@@ -281,7 +305,12 @@ export class MongoStore implements Store {
   }
 
   listScenarios(): Promise<ScenarioRecord[]> {
-    return this.op('list_scenarios', () => this.scenarios.find({}, { projection: { _id: 0 } }).sort({ name: 1, scenario_id: 1 }).toArray());
+    return this.op('list_scenarios', () =>
+      this.scenarios
+        .find({}, { projection: { _id: 0 } })
+        .sort({ name: 1, scenario_id: 1 })
+        .toArray(),
+    );
   }
 
   deleteScenario(scenarioId: string): Promise<boolean> {
@@ -318,7 +347,12 @@ export class MongoStore implements Store {
   }
 
   listSystemPrompts(name: string): Promise<SystemPromptRecord[]> {
-    return this.op('list_system_prompts', () => this.prompts.find({ name }, { projection: { _id: 0 } }).sort({ version: 1 }).toArray());
+    return this.op('list_system_prompts', () =>
+      this.prompts
+        .find({ name }, { projection: { _id: 0 } })
+        .sort({ version: 1 })
+        .toArray(),
+    );
   }
 
   /** The chosen version first, then the others off: a crash in between leaves two active, and the newest wins. */
@@ -359,7 +393,9 @@ export class MongoStore implements Store {
   listSessions(user: string | null): Promise<SessionSummary[]> {
     return this.op('get_user_game_sessions', async () => {
       const docs = await this.sessions
-        .find(user === null ? {} : { user }, { projection: { _id: 1, user: 1, scenario_id: 1, scenario_name: 1, created_at: 1, updated_at: 1, turn_count: 1, 'state.last_scene': 1 } })
+        .find(user === null ? {} : { user }, {
+          projection: { _id: 1, user: 1, scenario_id: 1, scenario_name: 1, created_at: 1, updated_at: 1, turn_count: 1, 'state.last_scene': 1 },
+        })
         .sort({ updated_at: -1, created_at: -1, _id: 1 })
         .toArray();
       return docs.map((d) => ({
@@ -411,7 +447,11 @@ export class MongoStore implements Store {
    * `expectedHead`, a head that moved is refused here, before anything is written.
    */
   private async reserveSeq(sessionId: string, count: number, expectedHead?: string | null): Promise<number> {
-    const after = await this.sessions.findOneAndUpdate(this.sessionFilter(sessionId, expectedHead), { $inc: { message_seq: count } }, { returnDocument: 'after', projection: { message_seq: 1 } });
+    const after = await this.sessions.findOneAndUpdate(
+      this.sessionFilter(sessionId, expectedHead),
+      { $inc: { message_seq: count } },
+      { returnDocument: 'after', projection: { message_seq: 1 } },
+    );
     if (!after) return this.missedSession(sessionId);
     return (after.message_seq ?? count) - count + 1;
   }
@@ -518,11 +558,17 @@ export class MongoStore implements Store {
   }
 
   getChildren(sessionId: string, parentId: string | null): Promise<MessageRecord[]> {
-    return this.op('get_children', async () => (await this.messages.find({ session_id: sessionId, parent_id: parentId }).sort(MESSAGE_ORDER).toArray()).map(messageFromDoc));
+    return this.op('get_children', async () =>
+      (await this.messages.find({ session_id: sessionId, parent_id: parentId }).sort(MESSAGE_ORDER).toArray()).map(messageFromDoc),
+    );
   }
 
   listMessages(sessionId: string): Promise<MessageRecord[]> {
-    return this.op('list_messages', async () => parentsFirst((await this.messages.find({ session_id: sessionId }).sort(MESSAGE_ORDER).toArray()).map(messageFromDoc)), { session: sessionId });
+    return this.op(
+      'list_messages',
+      async () => parentsFirst((await this.messages.find({ session_id: sessionId }).sort(MESSAGE_ORDER).toArray()).map(messageFromDoc)),
+      { session: sessionId },
+    );
   }
 
   /**

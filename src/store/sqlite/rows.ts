@@ -1,4 +1,13 @@
-import { narrationFromStored, type MessageRecord, type NarrationMeta, type ScenarioRecord, type SessionRecord, type StoryState, type SystemPromptRecord, type UserRecord } from '../types.js';
+import {
+  narrationFromStored,
+  type MessageRecord,
+  type NarrationMeta,
+  type ScenarioRecord,
+  type SessionRecord,
+  type StoryState,
+  type SystemPromptRecord,
+  type UserRecord,
+} from '../types.js';
 
 /** SQLite keeps dates as ISO 8601 UTC text and nested values as JSON text. */
 export const toText = (d: Date | null): string | null => (d ? d.toISOString() : null);

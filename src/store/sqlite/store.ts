@@ -19,7 +19,19 @@ import type {
   SystemPromptRecord,
   UserRecord,
 } from '../types.js';
-import { messageFromRow, messageToRow, promptFromRow, scenarioFromRow, scenarioToRow, sessionFromRow, sessionToRow, toDate, toText, userFromRow, type Row } from './rows.js';
+import {
+  messageFromRow,
+  messageToRow,
+  promptFromRow,
+  scenarioFromRow,
+  scenarioToRow,
+  sessionFromRow,
+  sessionToRow,
+  toDate,
+  toText,
+  userFromRow,
+  type Row,
+} from './rows.js';
 import { databaseFile } from './file.js';
 import { MIGRATIONS, migrate, schemaVersion } from './schema.js';
 
@@ -61,10 +73,11 @@ function checkExisting(file: string): boolean {
   const db = new Database(file, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
   try {
     const version = schemaVersion(db);
-    if (version > MIGRATIONS.length) throw new StoreUnavailableError(`The database ${file} was written by a newer StoryOS (schema ${version}); upgrade StoryOS to open it.`);
+    if (version > MIGRATIONS.length)
+      throw new StoreUnavailableError(`The database ${file} was written by a newer StoryOS (schema ${version}); upgrade StoryOS to open it.`);
     const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name));
     const ours = version > 0 && STORYOS_TABLES.every((t) => tables.has(t));
-    if (!ours && tables.size > 0) throw foreignFile(file, 'is an SQLite database of another program (its tables are not StoryOS\'s)');
+    if (!ours && tables.size > 0) throw foreignFile(file, "is an SQLite database of another program (its tables are not StoryOS's)");
     if (!ours && version > 0) throw foreignFile(file, `is an SQLite database of another program (schema ${version} without StoryOS's tables)`);
   } catch (error) {
     if (error instanceof StoreUnavailableError) throw error;
@@ -163,7 +176,13 @@ export class SqliteStore implements Store {
   counts(): Promise<StoreCounts> {
     return this.op('counts', () => {
       const count = (table: string) => (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-      return { users: count('users'), scenarios: count('scenarios'), system_prompts: count('system_prompts'), game_sessions: count('game_sessions'), messages: count('messages') };
+      return {
+        users: count('users'),
+        scenarios: count('scenarios'),
+        system_prompts: count('system_prompts'),
+        game_sessions: count('game_sessions'),
+        messages: count('messages'),
+      };
     });
   }
 
@@ -185,14 +204,18 @@ export class SqliteStore implements Store {
   }
 
   createUser(user: UserRecord): Promise<void> {
-    return this.op('create_user', () => {
-      try {
-        this.insertUser(user);
-      } catch (error) {
-        if (isUniqueViolation(error)) throw new DuplicateError(`The username ${user.username} is taken.`);
-        throw error;
-      }
-    }, { rows: 1 });
+    return this.op(
+      'create_user',
+      () => {
+        try {
+          this.insertUser(user);
+        } catch (error) {
+          if (isUniqueViolation(error)) throw new DuplicateError(`The username ${user.username} is taken.`);
+          throw error;
+        }
+      },
+      { rows: 1 },
+    );
   }
 
   findUser(usernameLower: string): Promise<UserRecord | null> {
@@ -212,11 +235,15 @@ export class SqliteStore implements Store {
   }
 
   updateLoginState(usernameLower: string, state: Pick<UserRecord, 'failed_attempts' | 'locked_until' | 'last_login_at'>): Promise<void> {
-    return this.op('update_login_state', () => {
-      this.db
-        .prepare('UPDATE users SET failed_attempts = ?, locked_until = ?, last_login_at = ? WHERE username_lower = ?')
-        .run(state.failed_attempts, toText(state.locked_until), toText(state.last_login_at), usernameLower);
-    }, { rows: 1 });
+    return this.op(
+      'update_login_state',
+      () => {
+        this.db
+          .prepare('UPDATE users SET failed_attempts = ?, locked_until = ?, last_login_at = ? WHERE username_lower = ?')
+          .run(state.failed_attempts, toText(state.locked_until), toText(state.last_login_at), usernameLower);
+      },
+      { rows: 1 },
+    );
   }
 
   reserveLoginAttempt(usernameLower: string, now: Date, policy: LockoutPolicy): Promise<LoginReservation | null> {
@@ -242,7 +269,9 @@ export class SqliteStore implements Store {
       'complete_login',
       () =>
         this.db
-          .prepare('UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login_at = ? WHERE username_lower = ? AND (locked_until IS NULL OR locked_until = ?)')
+          .prepare(
+            'UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login_at = ? WHERE username_lower = ? AND (locked_until IS NULL OR locked_until = ?)',
+          )
           .run(toText(at), usernameLower, toText(lockedUntil)).changes > 0,
       { rows: 1 },
     );
@@ -297,7 +326,9 @@ export class SqliteStore implements Store {
         const { latest } = this.db.prepare('SELECT coalesce(max(version), 0) AS latest FROM system_prompts WHERE name = ?').get(name) as { latest: number };
         this.db.prepare('UPDATE system_prompts SET active = 0 WHERE name = ?').run(name);
         const record: SystemPromptRecord = { name, version: latest + 1, content, active: true, created_at: at, created_by: createdBy };
-        this.db.prepare('INSERT INTO system_prompts (name, version, content, active, created_at, created_by) VALUES (?, ?, ?, 1, ?, ?)').run(name, record.version, content, toText(at), createdBy);
+        this.db
+          .prepare('INSERT INTO system_prompts (name, version, content, active, created_at, created_by) VALUES (?, ?, ?, 1, ?, ?)')
+          .run(name, record.version, content, toText(at), createdBy);
         return record;
       }),
     );
@@ -321,7 +352,9 @@ export class SqliteStore implements Store {
   }
 
   listSystemPrompts(name: string): Promise<SystemPromptRecord[]> {
-    return this.op('list_system_prompts', () => (this.db.prepare('SELECT * FROM system_prompts WHERE name = ? ORDER BY version').all(name) as Row[]).map(promptFromRow));
+    return this.op('list_system_prompts', () =>
+      (this.db.prepare('SELECT * FROM system_prompts WHERE name = ? ORDER BY version').all(name) as Row[]).map(promptFromRow),
+    );
   }
 
   activateSystemPrompt(name: string, version: number): Promise<boolean> {
@@ -396,9 +429,18 @@ export class SqliteStore implements Store {
   }
 
   private updateHead(sessionId: string, head: string, update: HeadUpdate, expectedHead?: string | null): void {
-    const values = [head, update.turn_count, update.usage.tokens_in, update.usage.tokens_out, JSON.stringify(update.state), toText(update.updated_at), sessionId];
+    const values = [
+      head,
+      update.turn_count,
+      update.usage.tokens_in,
+      update.usage.tokens_out,
+      JSON.stringify(update.state),
+      toText(update.updated_at),
+      sessionId,
+    ];
     const sql = 'UPDATE game_sessions SET head = ?, turn_count = ?, tokens_in = ?, tokens_out = ?, state = ?, updated_at = ? WHERE id = ?';
-    const changed = expectedHead === undefined ? this.db.prepare(sql).run(...values).changes : this.db.prepare(`${sql} AND head IS ?`).run(...values, expectedHead).changes;
+    const changed =
+      expectedHead === undefined ? this.db.prepare(sql).run(...values).changes : this.db.prepare(`${sql} AND head IS ?`).run(...values, expectedHead).changes;
     if (changed > 0) return;
     if (!this.db.prepare('SELECT 1 FROM game_sessions WHERE id = ?').get(sessionId)) throw new NotFoundError(`No game session ${sessionId}.`);
     throw new ConflictError(`Game session ${sessionId} was played elsewhere meanwhile.`);
@@ -483,9 +525,13 @@ export class SqliteStore implements Store {
   }
 
   listMessages(sessionId: string): Promise<MessageRecord[]> {
-    return this.op('list_messages', () => (this.db.prepare('SELECT * FROM messages WHERE session_id = ? ORDER BY seq').all(sessionId) as Row[]).map(messageFromRow), {
-      session: sessionId,
-    });
+    return this.op(
+      'list_messages',
+      () => (this.db.prepare('SELECT * FROM messages WHERE session_id = ? ORDER BY seq').all(sessionId) as Row[]).map(messageFromRow),
+      {
+        session: sessionId,
+      },
+    );
   }
 
   importSession(session: SessionRecord, messages: MessageRecord[]): Promise<boolean> {

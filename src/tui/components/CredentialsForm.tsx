@@ -24,7 +24,12 @@ const SEPARATOR = /(\r\n|\r|\n|\t)/;
  * "name Tab password Enter"): a line or a Tab ends a field, Enter on the last one submits, and
  * what follows a submission is `unused`, for the next screen.
  */
-export function typeAhead(values: readonly string[], field: number, rest: string, last: number): { values: string[]; field: number; submit: boolean; unused: string } {
+export function typeAhead(
+  values: readonly string[],
+  field: number,
+  rest: string,
+  last: number,
+): { values: string[]; field: number; submit: boolean; unused: string } {
   const filled = [...values];
   let at = field;
   const pieces = rest.split(SEPARATOR);
@@ -46,7 +51,17 @@ export function typeAhead(values: readonly string[], field: number, rest: string
  * last submits; ↑↓ move between fields. A refused submission clears the passwords, and puts the
  * cursor in `retry.field` with its text cleared.
  */
-export function CredentialsForm({ confirm = false, busy = false, retry = null, onSubmit }: { confirm?: boolean; busy?: boolean; retry?: Retry | null; onSubmit: (c: Credentials) => void }) {
+export function CredentialsForm({
+  confirm = false,
+  busy = false,
+  retry = null,
+  onSubmit,
+}: {
+  confirm?: boolean;
+  busy?: boolean;
+  retry?: Retry | null;
+  onSubmit: (c: Credentials) => void;
+}) {
   const [field, setField] = useState(0);
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -61,7 +76,12 @@ export function CredentialsForm({ confirm = false, busy = false, retry = null, o
   }, [retry]);
   /** `value` is the field's text, which may be newer than this render's; `rest` what was typed after it. Returns what the form did not use. */
   const next = (value: string, rest = '\r') => {
-    const typed = typeAhead([username, password, repeat].map((text, i) => (i === field ? value : text)), field, rest, last);
+    const typed = typeAhead(
+      [username, password, repeat].map((text, i) => (i === field ? value : text)),
+      field,
+      rest,
+      last,
+    );
     const [name = '', secret = '', again = ''] = typed.values;
     setUsername(name);
     setPassword(secret);
@@ -76,10 +96,37 @@ export function CredentialsForm({ confirm = false, busy = false, retry = null, o
   };
   return (
     <Box flexDirection="column">
-      <TextField label="Username:" value={username} onChange={setUsername} onSubmit={next} endsAtSeparator focus={!busy && field === 0} onHistory={(d) => d === 'down' && setField(1)} />
-      <TextField label="Password:" value={password} onChange={setPassword} onSubmit={next} endsAtSeparator mask focus={!busy && field === 1} onHistory={(d) => setField(d === 'up' ? 0 : Math.min(last, 2))} />
-      {confirm ? <TextField label="Repeat it:" value={repeat} onChange={setRepeat} onSubmit={next} endsAtSeparator mask focus={!busy && field === 2} onHistory={(d) => d === 'up' && setField(1)} /> : null}
+      <TextField
+        label="Username:"
+        value={username}
+        onChange={setUsername}
+        onSubmit={next}
+        endsAtSeparator
+        focus={!busy && field === 0}
+        onHistory={(d) => d === 'down' && setField(1)}
+      />
+      <TextField
+        label="Password:"
+        value={password}
+        onChange={setPassword}
+        onSubmit={next}
+        endsAtSeparator
+        mask
+        focus={!busy && field === 1}
+        onHistory={(d) => setField(d === 'up' ? 0 : Math.min(last, 2))}
+      />
+      {confirm ? (
+        <TextField
+          label="Repeat it:"
+          value={repeat}
+          onChange={setRepeat}
+          onSubmit={next}
+          endsAtSeparator
+          mask
+          focus={!busy && field === 2}
+          onHistory={(d) => d === 'up' && setField(1)}
+        />
+      ) : null}
     </Box>
   );
 }
-

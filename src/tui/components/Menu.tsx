@@ -111,7 +111,12 @@ export function Menu<T>({ items, onSelect, onHighlight, onKey, focus = true, ini
               {sanitizeText(item.label)}
             </Text>
           </Box>
-          {item.hint ? <Text dimColor wrap="truncate-end"> — {item.hint}</Text> : null}
+          {item.hint ? (
+            <Text dimColor wrap="truncate-end">
+              {' '}
+              — {item.hint}
+            </Text>
+          ) : null}
         </Box>
       ))}
     </Box>

@@ -35,9 +35,7 @@ export function Overlay({ title, body, width, onClose }: { title: string; body: 
     <Box flexDirection="column" borderStyle="round" paddingX={1} width={width}>
       <Text bold>{title}</Text>
       <Text>{lines.slice(top, top + visible).join('\n')}</Text>
-      <Text dimColor>
-        {scrolls ? `lines ${top + 1}–${Math.min(lines.length, top + visible)} of ${lines.length} · ↑↓ PgUp PgDn scroll · ` : ''}Esc closes
-      </Text>
+      <Text dimColor>{scrolls ? `lines ${top + 1}–${Math.min(lines.length, top + visible)} of ${lines.length} · ↑↓ PgUp PgDn scroll · ` : ''}Esc closes</Text>
     </Box>
   );
 }

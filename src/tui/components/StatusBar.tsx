@@ -16,12 +16,29 @@ const thousands = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(1)}k` : Stri
  * Model, TTFT, tokens per second, tokens this turn and this session, storage, offline badge.
  * While the narrator writes, the line says so instead of the last turn's figures, on one line.
  */
-export function StatusBar({ model, stats, sessionTokens, storage, offline, busy }: { model: string; stats: TurnStats | null; sessionTokens: number; storage: string; offline: boolean; busy: boolean }) {
+export function StatusBar({
+  model,
+  stats,
+  sessionTokens,
+  storage,
+  offline,
+  busy,
+}: {
+  model: string;
+  stats: TurnStats | null;
+  sessionTokens: number;
+  storage: string;
+  offline: boolean;
+  busy: boolean;
+}) {
   return (
     <Box>
       {offline ? (
         <Box flexShrink={0} marginRight={1}>
-          <Text inverse color={colour('yellow')}> OFFLINE DEMO </Text>
+          <Text inverse color={colour('yellow')}>
+            {' '}
+            OFFLINE DEMO{' '}
+          </Text>
         </Box>
       ) : null}
       {busy ? (
@@ -34,7 +51,10 @@ export function StatusBar({ model, stats, sessionTokens, storage, offline, busy 
         </Text>
       ) : (
         <Text dimColor>
-          {offline ? '' : `${model} · `}TTFT {seconds(stats?.ttftMs ?? null)}{stats?.waitedMs ? ` (after ${seconds(stats.waitedMs)} waiting)` : ''} · {stats?.tokensPerSecond ? `${stats.tokensPerSecond.toFixed(0)} tok/s` : '– tok/s'} · {stats ? thousands(stats.turnTokens) : '–'} tok (session {thousands(sessionTokens)}) · {storage}
+          {offline ? '' : `${model} · `}TTFT {seconds(stats?.ttftMs ?? null)}
+          {stats?.waitedMs ? ` (after ${seconds(stats.waitedMs)} waiting)` : ''} ·{' '}
+          {stats?.tokensPerSecond ? `${stats.tokensPerSecond.toFixed(0)} tok/s` : '– tok/s'} · {stats ? thousands(stats.turnTokens) : '–'} tok (session{' '}
+          {thousands(sessionTokens)}) · {storage}
         </Text>
       )}
     </Box>

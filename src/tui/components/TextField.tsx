@@ -50,7 +50,18 @@ export function applyKeys(keys: string[], value: string, at: number, onTab?: (va
 }
 
 /** One line of input with a cursor: arrows, Home/End (Ctrl+A/E), Ctrl+W (a word back), Ctrl+U, Backspace, paste. */
-export function TextField({ label, value, onChange, onSubmit, endsAtSeparator = false, mask = false, placeholder = '', focus = true, onHistory, onTab }: TextFieldProps) {
+export function TextField({
+  label,
+  value,
+  onChange,
+  onSubmit,
+  endsAtSeparator = false,
+  mask = false,
+  placeholder = '',
+  focus = true,
+  onHistory,
+  onTab,
+}: TextFieldProps) {
   // The cursor lives in `latest`; this only redraws the field when it moves.
   const [, redraw] = useReducer((n: number) => n + 1, 0);
   // Keys can arrive faster than React re-renders: edit the latest text, not this render's. Text

@@ -23,7 +23,11 @@ export function newAccountCheck(services: Pick<AppServices, 'usernameTaken'>) {
  * What the log-in, register and first-run screens share: sending the form to `account` (after
  * `check`, when given), one sentence when it is refused, and which field to type again.
  */
-export function useAccountForm<T>(account: (credentials: Credentials) => Promise<T>, onDone: (result: T) => void, check?: (credentials: Credentials) => Promise<void>) {
+export function useAccountForm<T>(
+  account: (credentials: Credentials) => Promise<T>,
+  onDone: (result: T) => void,
+  check?: (credentials: Credentials) => Promise<void>,
+) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [retry, setRetry] = useState<Retry | null>(null);

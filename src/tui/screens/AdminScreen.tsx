@@ -34,7 +34,10 @@ export function AdminScreen({ user, onBack }: { user: PublicUser; onBack: () => 
       .finally(reload);
   const now = new Date();
   return (
-    <Frame title={`Admin · ${tab === 'prompts' ? 'narrator prompt' : 'users'}`} hints={`Tab: ${tab === 'prompts' ? 'users' : 'prompt'} · ↑↓ choose · Enter ${tab === 'prompts' ? 'activate' : 'unlock'} · Esc back`}>
+    <Frame
+      title={`Admin · ${tab === 'prompts' ? 'narrator prompt' : 'users'}`}
+      hints={`Tab: ${tab === 'prompts' ? 'users' : 'prompt'} · ↑↓ choose · Enter ${tab === 'prompts' ? 'activate' : 'unlock'} · Esc back`}
+    >
       <BackOnEscape onBack={onBack} />
       <TabSwitch
         onTab={() => {
@@ -48,7 +51,11 @@ export function AdminScreen({ user, onBack }: { user: PublicUser; onBack: () => 
           <Menu
             key="prompts"
             remember="admin-prompts"
-            items={prompts.map((p) => ({ label: `${p.active ? '●' : '○'} version ${p.version}`, value: p.version, hint: `${when(p.created_at)} by ${p.created_by}: ${(p.content.split('\n')[0] ?? '').slice(0, 40)}` }))}
+            items={prompts.map((p) => ({
+              label: `${p.active ? '●' : '○'} version ${p.version}`,
+              value: p.version,
+              hint: `${when(p.created_at)} by ${p.created_by}: ${(p.content.split('\n')[0] ?? '').slice(0, 40)}`,
+            }))}
             onSelect={(version) => void done(services.activatePrompt(version, user).then(() => `Version ${version} is now the narrator's prompt.`))}
           />
         </Box>
@@ -56,11 +63,19 @@ export function AdminScreen({ user, onBack }: { user: PublicUser; onBack: () => 
         <Menu
           key="users"
           remember="admin-users"
-          items={users.map((u) => ({ label: `${u.username} (${u.role})`, value: u.username, hint: `last login ${when(u.last_login_at)}${u.locked_until && u.locked_until > now ? ' · LOCKED' : ''}` }))}
-          onSelect={(name) => void done(services.accounts.unlock(name, user.username).then((outcome) => {
-              if (outcome === 'no-such-user') throw new Error(unlockMessage(name, outcome));
-              return unlockMessage(name, outcome);
-            }))}
+          items={users.map((u) => ({
+            label: `${u.username} (${u.role})`,
+            value: u.username,
+            hint: `last login ${when(u.last_login_at)}${u.locked_until && u.locked_until > now ? ' · LOCKED' : ''}`,
+          }))}
+          onSelect={(name) =>
+            void done(
+              services.accounts.unlock(name, user.username).then((outcome) => {
+                if (outcome === 'no-such-user') throw new Error(unlockMessage(name, outcome));
+                return unlockMessage(name, outcome);
+              }),
+            )
+          }
         />
       )}
       <Notice kind={notice?.kind ?? 'info'} text={notice?.text ?? null} />

@@ -32,14 +32,24 @@ const FLUSH_MS = 40;
 export type GameStart = { kind: 'new'; scenarioId: string } | { kind: 'load'; sessionId: string };
 
 function toItem(m: MessageRecord): StoryItem {
-  return { key: m.id, kind: m.sender === 'player' ? 'player' : 'narration', text: m.content, ending: m.narration?.interrupted ? m.narration.finish_reason : undefined };
+  return {
+    key: m.id,
+    kind: m.sender === 'player' ? 'player' : 'narration',
+    text: m.content,
+    ending: m.narration?.interrupted ? m.narration.finish_reason : undefined,
+  };
 }
 
 const UNANSWERED = 'Your last action has no narration yet (the game ended first): it is in the input line; Enter sends it, /undo takes it back.';
 
 function statsOf(result: TurnResult): TurnStats {
   const streamMs = result.durationMs - (result.ttftMs ?? 0);
-  return { ttftMs: result.ttftMs, waitedMs: result.waitedMs, tokensPerSecond: streamMs > 0 ? (result.usage.tokens_out * 1000) / streamMs : null, turnTokens: result.usage.tokens_in + result.usage.tokens_out };
+  return {
+    ttftMs: result.ttftMs,
+    waitedMs: result.waitedMs,
+    tokensPerSecond: streamMs > 0 ? (result.usage.tokens_out * 1000) / streamMs : null,
+    turnTokens: result.usage.tokens_in + result.usage.tokens_out,
+  };
 }
 
 export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; start: GameStart; onMenu: () => void; onQuit: () => void }) {
@@ -152,7 +162,10 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
         const result = await run({ signal: controller.signal, onText, onWait: (wait) => setWaiting(waitSentence(wait)) });
         setSessionId(result.session.id);
         const saved: StoryItem = { key: `${result.message.id}-saved`, kind: 'system', text: '✓ Saved.' };
-        setItems((previous) => [...previous, ...(savesShown ? [saved] : [...(before ? [{ ...before, key: `${result.message.id}-${before.kind}` }] : []), toItem(result.message)])]);
+        setItems((previous) => [
+          ...previous,
+          ...(savesShown ? [saved] : [...(before ? [{ ...before, key: `${result.message.id}-${before.kind}` }] : []), toItem(result.message)]),
+        ]);
         setStats(statsOf(result));
         setSessionTokens(result.session.usage.tokens_in + result.session.usage.tokens_out);
         if (result.notice) setNotice({ kind: 'error', text: result.notice });
@@ -163,7 +176,11 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
         // Shown once: a failed /retry of its save leaves it as it stands.
         if (unsaved !== null && !savesShown) {
           const key = `unsaved-${Date.now()}`;
-          setItems((previous) => [...previous, ...(before ? [{ ...before, key: `${key}-${before.kind}` }] : []), { key, kind: 'narration', text: unsaved, ending: 'unsaved' }]);
+          setItems((previous) => [
+            ...previous,
+            ...(before ? [{ ...before, key: `${key}-${before.kind}` }] : []),
+            { key, kind: 'narration', text: unsaved, ending: 'unsaved' },
+          ]);
         }
         setNotice({ kind: cancelled ? 'info' : 'error', text: `${(error as Error).message}${keepFailedAction(error)}` });
       } finally {
@@ -266,7 +283,13 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
       {pending ? <MessageView item={pending} width={width} /> : null}
       {busy ? (
         <Box marginBottom={pending?.kind === 'player' ? 1 : 0}>
-          <Text>{streamText ? renderMarkdown(streamText, Math.max(20, width - 2)) : <Text dimColor>{waiting ? `The narrator: ${waiting}…` : 'The narrator is thinking…'}</Text>}</Text>
+          <Text>
+            {streamText ? (
+              renderMarkdown(streamText, Math.max(20, width - 2))
+            ) : (
+              <Text dimColor>{waiting ? `The narrator: ${waiting}…` : 'The narrator is thinking…'}</Text>
+            )}
+          </Text>
         </Box>
       ) : null}
       {overlay ? <Overlay title={overlay.title} body={overlay.body} width={Math.min(width, 100)} onClose={closeOverlay} /> : null}
@@ -301,4 +324,3 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
     </Box>
   );
 }
-

@@ -67,4 +67,3 @@ export function LoginScreen({ onDone, onQuit }: { onDone: (user: PublicUser) => 
     </Frame>
   );
 }
-

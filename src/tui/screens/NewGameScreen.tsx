@@ -14,7 +14,10 @@ export function ScenarioDetails({ scenario }: { scenario: ScenarioRecord | undef
   return (
     <Box flexDirection="column" marginTop={1}>
       <Text bold>
-        {scenario.name} <Text dimColor>v{scenario.version} by {scenario.author}</Text>
+        {scenario.name}{' '}
+        <Text dimColor>
+          v{scenario.version} by {scenario.author}
+        </Text>
       </Text>
       <Text>{clip(scenario.description, 300)}</Text>
       <Text dimColor>

@@ -47,7 +47,14 @@ export function ScenariosScreen({ user, onBack }: { user: PublicUser; onBack: ()
   return (
     <Frame title="Scenarios" hints={hints}>
       <BackOnEscape onBack={mode.kind === 'browse' ? onBack : () => setMode({ kind: 'browse' })} active={mode.kind !== 'delete'} />
-      <Menu remember="scenarios" focus={mode.kind === 'browse'} items={scenarios.map((s) => ({ label: s.name, value: s.scenario_id, hint: `${s.scenario_id} v${s.version}` }))} onSelect={() => {}} onHighlight={setHighlighted} onKey={onKey} />
+      <Menu
+        remember="scenarios"
+        focus={mode.kind === 'browse'}
+        items={scenarios.map((s) => ({ label: s.name, value: s.scenario_id, hint: `${s.scenario_id} v${s.version}` }))}
+        onSelect={() => {}}
+        onHighlight={setHighlighted}
+        onKey={onKey}
+      />
       <ScenarioDetails scenario={current} />
       {mode.kind === 'import' ? (
         <TextField

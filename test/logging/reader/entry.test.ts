@@ -201,6 +201,9 @@ describe('continuationLines', () => {
 
 describe('a key given twice (lines written before values were escaped)', () => {
   it('keeps its first value, as the --user and --session filters do', () => {
-    expect(parseBody('User action: say (user_id: alice, action: hello, user_id: bob, session: BOB)').context).toMatchObject({ user_id: 'alice', action: 'hello' });
+    expect(parseBody('User action: say (user_id: alice, action: hello, user_id: bob, session: BOB)').context).toMatchObject({
+      user_id: 'alice',
+      action: 'hello',
+    });
   });
 });

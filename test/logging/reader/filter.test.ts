@@ -37,7 +37,6 @@ function header(entry: LogEntry): string {
   return entry.text.split('\n')[0] as string;
 }
 
-
 describe('the test entries', () => {
   it('parse as intended', () => {
     expect(ENTRIES.turn.level).toBe('PERF');
@@ -321,7 +320,12 @@ describe('buildFilter: needle', () => {
   }
 
   it('for a single level is in the header of matching entries and not of other levels', () => {
-    for (const [level, name] of [['PERF', 'turn'], ['error', 'save'], ['WARNING', 'slow'], ['info', 'login']] as const) {
+    for (const [level, name] of [
+      ['PERF', 'turn'],
+      ['error', 'save'],
+      ['WARNING', 'slow'],
+      ['info', 'login'],
+    ] as const) {
       const filter = expectNeedleInEveryMatch({ levels: [level] });
       expect(filter.needle).toBeInstanceOf(Buffer);
       expect(header(ENTRIES[name]).includes(filter.needle!.toString())).toBe(true);

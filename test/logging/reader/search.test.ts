@@ -33,7 +33,12 @@ function entryText(i: number): string {
 function writeLogSet(dir: string, count: number): string[] {
   const texts = Array.from({ length: count }, (_, i) => entryText(i));
   const quarter = Math.ceil(count / 4);
-  const parts = [0, 1, 2, 3].map((q) => texts.slice(q * quarter, (q + 1) * quarter).map((t) => `${t}\n`).join(''));
+  const parts = [0, 1, 2, 3].map((q) =>
+    texts
+      .slice(q * quarter, (q + 1) * quarter)
+      .map((t) => `${t}\n`)
+      .join(''),
+  );
   fs.writeFileSync(path.join(dir, 'storyos.log.3.gz'), zlib.gzipSync(parts[0] as string));
   fs.writeFileSync(path.join(dir, 'storyos.log.2'), parts[1] as string);
   fs.writeFileSync(path.join(dir, 'storyos.log.1'), parts[2] as string);
@@ -94,8 +99,20 @@ describe('searching a rotated log set', () => {
   it('finds the --since start by bisection in large files, matching a full scan', () => {
     const dir = tempDir();
     const texts = Array.from({ length: 60_000 }, (_, i) => entryText(i));
-    fs.writeFileSync(path.join(dir, 'storyos.log.1'), texts.slice(0, 30_000).map((t) => `${t}\n`).join(''));
-    fs.writeFileSync(path.join(dir, 'storyos.log'), texts.slice(30_000).map((t) => `${t}\n`).join(''));
+    fs.writeFileSync(
+      path.join(dir, 'storyos.log.1'),
+      texts
+        .slice(0, 30_000)
+        .map((t) => `${t}\n`)
+        .join(''),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'storyos.log'),
+      texts
+        .slice(30_000)
+        .map((t) => `${t}\n`)
+        .join(''),
+    );
     for (const at of [0, 1, 29_999, 30_000, 45_123, 59_999, 70_000]) {
       expect(search(dir, { since: BASE + at * 1000 })).toEqual(texts.slice(at));
     }

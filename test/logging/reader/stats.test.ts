@@ -3,7 +3,8 @@ import { parseEntry, type LogEntry } from '../../../src/logging/reader/entry.js'
 import { StatsCollector, percentile, renderHistogram, renderStats, type HistogramBucket, type LogStats } from '../../../src/logging/reader/stats.js';
 
 const line = (time: string, level: string, module: string, body: string) => parseEntry(`[2024-01-15 ${time}] [${level}] [${module}] ${body}`);
-const perf = (time: string, module: string, message: string, seconds: string) => line(time, 'PERF', module, `${message} (user_id: alice, duration: ${seconds}s)`);
+const perf = (time: string, module: string, message: string, seconds: string) =>
+  line(time, 'PERF', module, `${message} (user_id: alice, duration: ${seconds}s)`);
 
 /** Deliberately out of time order: first/last must be the earliest and latest, not the first and last added. */
 const ENTRIES: LogEntry[] = [
@@ -246,7 +247,12 @@ describe('renderHistogram', () => {
   });
 
   it('ends a bar that is not a whole number of cells with one partial block', () => {
-    const rows = bars(renderHistogram([{ label: 'a', count: 1 }, { label: 'b', count: 3 }]));
+    const rows = bars(
+      renderHistogram([
+        { label: 'a', count: 1 },
+        { label: 'b', count: 3 },
+      ]),
+    );
     // 1/3 of 40 cells = 13 full cells and a partial one.
     expect(rows[0]!.bar.startsWith('█'.repeat(13))).toBe(true);
     expect(rows[0]!.bar).toHaveLength(14);
@@ -262,7 +268,12 @@ describe('renderHistogram', () => {
   });
 
   it('draws no bars when every bucket is empty', () => {
-    const rows = bars(renderHistogram([{ label: 'a', count: 0 }, { label: 'b', count: 0 }]));
+    const rows = bars(
+      renderHistogram([
+        { label: 'a', count: 0 },
+        { label: 'b', count: 0 },
+      ]),
+    );
     expect(rows.map((r) => r.bar)).toEqual(['', '']);
     expect(rows.map((r) => r.count)).toEqual([0, 0]);
   });

@@ -7,7 +7,6 @@ import { logTimeToMs, parseAgeMs, parseDurationSeconds, parseTimeSpec, toLogTime
 const NOW = new Date(2024, 0, 15, 12, 0, 0, 0).getTime();
 const local = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0) => new Date(y, mo - 1, d, h, mi, s, ms).getTime();
 
-
 describe('parseTimeSpec: relative times', () => {
   it.each([
     ['90s', 90_000],
@@ -195,19 +194,22 @@ describe('toLogTime and logTimeToMs', () => {
     expect(logTimeToMs('2024-01-05 07:08:09,045')).toBe(local(2024, 1, 5, 7, 8, 9, 45));
   });
 
-  it.each(['2024-01-15 10:30:15,123', '2024-02-29 00:00:00,000', '2023-12-31 23:59:59,999', '2024-07-04 12:34:56,007'])(
-    'round-trips %s',
-    (stamp) => {
-      expect(toLogTime(logTimeToMs(stamp))).toBe(stamp);
-    },
-  );
+  it.each(['2024-01-15 10:30:15,123', '2024-02-29 00:00:00,000', '2023-12-31 23:59:59,999', '2024-07-04 12:34:56,007'])('round-trips %s', (stamp) => {
+    expect(toLogTime(logTimeToMs(stamp))).toBe(stamp);
+  });
 
   it.each([local(2024, 1, 15, 10, 30, 15, 123), local(2024, 7, 1, 12), local(2023, 12, 31, 23, 59, 59, 999)])('round-trips epoch ms %d', (ms) => {
     expect(logTimeToMs(toLogTime(ms))).toBe(ms);
   });
 
   it('orders log times as strings the same way as the instants', () => {
-    const instants = [local(2024, 1, 15, 10, 30, 15, 123), local(2024, 1, 15, 10, 30, 15, 124), local(2024, 1, 15, 9, 59), local(2024, 10, 1), local(2023, 12, 31, 23)];
+    const instants = [
+      local(2024, 1, 15, 10, 30, 15, 123),
+      local(2024, 1, 15, 10, 30, 15, 124),
+      local(2024, 1, 15, 9, 59),
+      local(2024, 10, 1),
+      local(2023, 12, 31, 23),
+    ];
     const byString = [...instants].sort((a, b) => (toLogTime(a) < toLogTime(b) ? -1 : 1));
     const byNumber = [...instants].sort((a, b) => a - b);
     expect(byString).toEqual(byNumber);
