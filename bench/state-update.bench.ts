@@ -22,7 +22,7 @@ async function headlessTurns(root: string, label: string, summary: () => Script)
       STORYOS_LLM_BASE_URL: server.url,
       STORYOS_PASSWORD: 'password123',
     };
-    const input = Array.from({ length: TURNS }, (_, i) => `I try door ${i + 1}.`).join('\n') + '\n';
+    const input = `${Array.from({ length: TURNS }, (_, i) => `I try door ${i + 1}.`).join('\n')}\n`;
     const started = performance.now();
     await new Promise<void>((resolve, reject) => {
       const child = spawn(process.execPath, ['bin/storyos.js', 'play', '--headless', '--user', 'bench', '--new', 'the-lighthouse-at-gull-point'], {

@@ -158,7 +158,7 @@ export function parseScenarioMarkdown(text: string): ScenarioFields {
       const bullet = /^\s*[-*]\s+\*\*(.+?)\*\*\s*:?\s*(?::\s*)?(.*)$/.exec(line);
       if (bullet) {
         const field = fieldForLabel((bullet[1] as string).replace(/:$/, ''));
-        if (!field || field.kind !== 'bullet') throw new ScenarioFormatError(`Line ${lineNumber}: unknown field ${quote(bullet[1] as string)}.`);
+        if (field?.kind !== 'bullet') throw new ScenarioFormatError(`Line ${lineNumber}: unknown field ${quote(bullet[1] as string)}.`);
         if (field.section !== section) throw new ScenarioFormatError(`Line ${lineNumber}: ${field.label} belongs under "${field.section}".`);
         if (lines[field.key]) throw new ScenarioFormatError(`Line ${lineNumber}: ${field.label} appears twice (first on line ${lines[field.key]}).`);
         values[field.key] = bullet[2] as string;

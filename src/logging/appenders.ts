@@ -48,6 +48,7 @@ export type Paint = (text: string) => string;
 
 export function levelPainter(colour: boolean): (level: string) => Paint {
   const c = pc.createColors(colour);
+  // biome-ignore lint/correctness/noComponentHookFactories: FATAL is a level's painter, not a component
   const painters: Record<string, Paint> = { DEBUG: c.gray, INFO: c.green, PERF: c.cyan, WARN: c.yellow, ERROR: c.red, FATAL: (t) => c.bold(c.red(t)) };
   return (level) => painters[level] ?? ((t) => t);
 }

@@ -320,7 +320,7 @@ describe('parseScenarioMarkdown', () => {
     const bodyLine: Record<string, [heading: number, body: number]> = { description: [5, 6], setting: [11, 12], dungeon_master_behaviour: [13, 14] };
 
     /** A value of exactly `length` characters that is valid for the field. */
-    const valueOf = (key: string, length: number) => (key === 'version' ? `1.0.${'0'.repeat(length - 4)}` : 'y'.repeat(length));
+    const filler = (key: string, length: number) => (key === 'version' ? `1.0.${'0'.repeat(length - 4)}` : 'y'.repeat(length));
 
     function markdownWith(key: keyof ScenarioFields, value: string): string {
       const field = SCENARIO_FIELDS.find((f) => f.key === key);
@@ -344,13 +344,13 @@ describe('parseScenarioMarkdown', () => {
     });
 
     it.each(SCENARIO_FIELDS.map((f) => [f.key, f.max, f.label] as const))('%s: exactly %i characters pass', (key, max) => {
-      const value = valueOf(key, max);
+      const value = filler(key, max);
       expect(value.length).toBe(max);
       expect(parseScenarioMarkdown(markdownWith(key, value))[key]).toBe(value);
     });
 
     it.each(SCENARIO_FIELDS.map((f) => [f.key, f.max, f.label] as const))('%s: %i + 1 characters fail, naming the field and the line', (key, max, label) => {
-      const value = valueOf(key, max + 1);
+      const value = filler(key, max + 1);
       const line = bulletLine[key] ?? (bodyLine[key] as [number, number])[0];
       const message = formatError(() => parseScenarioMarkdown(markdownWith(key, value)));
       expect(message).toBe(`${label} (line ${line}) is ${max + 1} characters long; at most ${max} are allowed.`);
@@ -545,6 +545,7 @@ describe('content is kept verbatim (inert), but for terminal escape sequences, w
     description: '**bold** _italic_ `code` [link](javascript:alert(1))\n- a list item\n> a quote\n1. numbered\n| a | table |',
     player_name: "O'Brien; DELETE FROM users WHERE 1=1; --",
     role: '\u001b]0;title\u0007\u001b[2J clears the screen',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a scenario that looks like a template must stay text
     initial_location: '%s %d ${process.env.HOME} {{template}}',
     setting:
       '```sql\nSELECT * FROM users; -- not a heading\n```\n- **Name**: not the name\n* **Role**: not the role\n<!-- an HTML comment -->\n\u001b[1mbold\u001b[0m',

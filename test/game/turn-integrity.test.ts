@@ -1,20 +1,20 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { GameEngine, TurnError } from '../../src/game/engine.js';
+import { GameEngine, type TurnError } from '../../src/game/engine.js';
 import { exportSession } from '../../src/game/export.js';
 import { OpenAiLlm } from '../../src/llm/openai-client.js';
 import type { RetryWait } from '../../src/llm/types.js';
 import { newSessionId } from '../../src/store/ids.js';
-import { SqliteStore } from '../../src/store/sqlite/store.js';
+import type { SqliteStore } from '../../src/store/sqlite/store.js';
 import { EMPTY_STATE, type PublicUser, type Store } from '../../src/store/types.js';
 import { FaultyStore, sqliteError } from '../support/faulty-store.js';
-import { FakeLlmServer, validStateUpdate } from '../support/fake-llm-server.js';
+import { type FakeLlmServer, validStateUpdate } from '../support/fake-llm-server.js';
 import { logInto, readLog } from '../support/logging.js';
-import { useGameFixture } from '../support/game-fixture.js';
+import { setUpGameFixture } from '../support/game-fixture.js';
 import { tempDir } from '../support/temp.js';
 import { until } from '../support/wait.js';
 
 const SCENARIO = 'the-lighthouse-at-gull-point';
-const fixture = useGameFixture();
+const fixture = setUpGameFixture();
 let server: FakeLlmServer;
 let store: SqliteStore;
 let alice: PublicUser;

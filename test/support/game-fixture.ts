@@ -16,7 +16,7 @@ export interface GameFixture {
  * For each test: the fake narrator, a seeded SQLite store on a real file and the player alice
  * (password `password123`); stopped and closed after it. Read the fields inside a test.
  */
-export function useGameFixture(): GameFixture {
+export function setUpGameFixture(): GameFixture {
   const fixture = {} as GameFixture;
   beforeEach(async () => {
     fixture.server = await new FakeLlmServer().start();

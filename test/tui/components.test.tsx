@@ -269,11 +269,11 @@ describe('slash command completion', () => {
   });
 });
 
-describe('ScreenFailure', () => {
-  function Broken(): never {
-    throw new Error('chunk missing');
-  }
+function Broken(): never {
+  throw new Error('chunk missing');
+}
 
+describe('ScreenFailure', () => {
   it('turns a screen that throws into one sentence and Esc back, and logs it', async () => {
     const logs = tempDir();
     logInto(logs);

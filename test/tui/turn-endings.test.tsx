@@ -87,7 +87,7 @@ describe('nothing lost on the game screen', () => {
     server.script({ kind: 'stream', chunks: ['Words ', 'you read.'] });
     faulty.failOn(2, sqliteError('SQLITE_FULL'));
     await type(app.stdin, 'I write it down\r');
-    let frame = await screenShows(app.lastFrame, '(not saved: /retry saves it)');
+    const frame = await screenShows(app.lastFrame, '(not saved: /retry saves it)');
     expect(frame).toContain('Words you read.');
     expect(frame).toContain('The game could not be saved; your action and this narration are kept, and /retry saves them');
     expect(frame).not.toMatch(/│ I write it down/);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import pc from 'picocolors';
 import { parseConfig, type Config } from '../../config/env.js';
 import { probeEndpoint } from '../../llm/probe.js';
-import { useColour } from '../../logging/reader/output.js';
+import { colourWanted } from '../../logging/reader/output.js';
 import { EXIT } from '../exit.js';
 import { startCommandLogging } from '../context.js';
 import { plural } from '../../text/format.js';
@@ -16,7 +16,7 @@ interface Check {
   text: string;
 }
 
-const c = pc.createColors(useColour());
+const c = pc.createColors(colourWanted());
 const MARK: Record<Outcome, string> = { ok: c.green('✓'), warn: c.yellow('!'), fail: c.red('✗') };
 
 function checkLogDir(config: Config): Check {

@@ -5,7 +5,7 @@ import { formatTimestamp } from '../../logging/format.js';
 import { ERROR_LOG, listLogSet, MAIN_LOG } from '../../logging/log-files.js';
 import { deleteFiles, filesOlderThan, rotateNow, summarize } from '../../logging/maintenance.js';
 import { buildFilter, splitList, type EntryFilter } from '../../logging/reader/filter.js';
-import { EntryPrinter, useColour } from '../../logging/reader/output.js';
+import { EntryPrinter, colourWanted } from '../../logging/reader/output.js';
 import { searchFiles } from '../../logging/reader/search.js';
 import { collectStats, renderStats } from '../../logging/reader/stats.js';
 import { lastEntries, LogFollower } from '../../logging/reader/tail.js';
@@ -71,7 +71,7 @@ const found = (count: number) => (count > 0 ? EXIT.ok : EXIT.noMatch);
 
 export async function grep([pattern]: string[], flags: FilterFlags & { count?: boolean; json?: boolean }): Promise<number> {
   const filter = filterFrom(pattern, flags);
-  const printer = new EntryPrinter(flags.count ? 'count' : flags.json ? 'json' : 'text', useColour());
+  const printer = new EntryPrinter(flags.count ? 'count' : flags.json ? 'json' : 'text', colourWanted());
   searchFiles(logFiles(flags), filter, (entry) => printer.print(entry));
   if (flags.count) printer.write(`${printer.count}\n`);
   printer.flush();
@@ -88,7 +88,7 @@ export async function tail([pattern]: string[], flags: FilterFlags & { lines: st
   const filter = filterFrom(pattern, flags);
   const dir = existingLogDir(flags.dir);
   const files = logSetOrNote(dir, logName(flags));
-  const printer = new EntryPrinter(flags.json ? 'json' : 'text', useColour());
+  const printer = new EntryPrinter(flags.json ? 'json' : 'text', colourWanted());
   for (const entry of lastEntries(files, filter, count)) printer.print(entry);
   printer.flush();
   if (!flags.follow) return found(printer.count);

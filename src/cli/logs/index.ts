@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { lazyAction } from '../lazy.js';
 
 const collect = (value: string, previous: string[] = []) => previous.concat(value);

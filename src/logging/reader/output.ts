@@ -23,7 +23,7 @@ function writeFully(fd: number, buf: Buffer): void {
 }
 
 /** Colour only for a terminal, and never when NO_COLOR is set. */
-export function useColour(stream: NodeJS.WriteStream = process.stdout): boolean {
+export function colourWanted(stream: NodeJS.WriteStream = process.stdout): boolean {
   return stream.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
 }
 

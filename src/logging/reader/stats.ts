@@ -99,7 +99,10 @@ export class StatsCollector {
 
   private moduleStats(module: string): ModuleStats {
     let stats = this.modules.get(module);
-    if (!stats) this.modules.set(module, (stats = { module, entries: 0, warnings: 0, errors: 0 }));
+    if (!stats) {
+      stats = { module, entries: 0, warnings: 0, errors: 0 };
+      this.modules.set(module, stats);
+    }
     return stats;
   }
 
@@ -109,7 +112,10 @@ export class StatsCollector {
     if (Number.isNaN(seconds)) return;
     const operation = operationName(message);
     let values = this.durations.get(operation);
-    if (!values) this.durations.set(operation, (values = []));
+    if (!values) {
+      values = [];
+      this.durations.set(operation, values);
+    }
     values.push(seconds);
   }
 
@@ -161,11 +167,10 @@ export function renderStats(stats: LogStats): string {
     parts.push('No PERF entries.');
   }
   parts.push(
-    'Modules\n' +
-      renderTable(
-        ['module', 'entries', 'warnings', 'errors'],
-        stats.modules.map((m) => [m.module, String(m.entries), String(m.warnings), String(m.errors)]),
-      ),
+    `Modules\n${renderTable(
+      ['module', 'entries', 'warnings', 'errors'],
+      stats.modules.map((m) => [m.module, String(m.entries), String(m.warnings), String(m.errors)]),
+    )}`,
   );
   return `${parts.join('\n\n')}\n`;
 }

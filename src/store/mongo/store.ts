@@ -17,21 +17,21 @@ import {
   type SessionDoc,
 } from './docs.js';
 import { CLIENT_OPTIONS, explainUriError, mongoLocation, withoutUriSecrets } from './uri.js';
-import {
-  type HeadUpdate,
-  type LockoutPolicy,
-  type LoginReservation,
-  type MessageRecord,
-  type NewMessage,
-  type PublicUser,
-  type ScenarioRecord,
-  type SessionRecord,
-  type SessionSummary,
-  type Store,
-  type StoreCounts,
-  type StoryState,
-  type SystemPromptRecord,
-  type UserRecord,
+import type {
+  HeadUpdate,
+  LockoutPolicy,
+  LoginReservation,
+  MessageRecord,
+  NewMessage,
+  PublicUser,
+  ScenarioRecord,
+  SessionRecord,
+  SessionSummary,
+  Store,
+  StoreCounts,
+  StoryState,
+  SystemPromptRecord,
+  UserRecord,
 } from '../types.js';
 
 const DUPLICATE_KEY = 11000;

@@ -382,7 +382,9 @@ export class SqliteStore implements Store {
     const insert = this.db.prepare(
       'INSERT INTO messages (id, session_id, parent_id, sender, content, created_at, narration, state, seq) VALUES (@id, @session_id, @parent_id, @sender, @content, @created_at, @narration, @state, @seq)',
     );
-    messages.forEach((message, i) => insert.run({ ...messageToRow(sessionId, message), seq: last + i + 1 }));
+    messages.forEach((message, i) => {
+      insert.run({ ...messageToRow(sessionId, message), seq: last + i + 1 });
+    });
   }
 
   createSession(session: SessionRecord): Promise<void> {

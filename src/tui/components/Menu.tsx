@@ -104,6 +104,7 @@ export function Menu<T>({ items, onSelect, onHighlight, onKey, focus = true, ini
   return (
     <Box flexDirection="column">
       {items.map((item, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: two items may share a label; the list is redrawn whole
         <Box key={`${i}-${item.label}`}>
           <Box flexShrink={0}>
             <Text color={i === index ? colour('cyan') : undefined} bold={i === index}>

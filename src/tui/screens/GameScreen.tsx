@@ -139,6 +139,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
     return ' Your action is back in the input line.';
   };
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reads the latest input through refs; made once so commands keep one play
   const play = useCallback(
     async (run: (options: PlayOptions) => Promise<TurnResult>, action: string | null = null, note: string | null = null, savesShown = false) => {
       const controller = new AbortController();
@@ -219,12 +220,11 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
     await play((options) => engine.tellOpening(user, id, options), null, 'This game had no opening yet (it was cut short); here it is:');
   };
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once: the game starts when the screen opens
   useEffect(() => {
     log.debug('Screen: game', { user_id: user.username, start: start.kind });
     if (start.kind === 'new') void play((options) => engine.newSession(user, start.scenarioId, options));
     else void openGame(start.sessionId).catch((e: Error) => setNotice({ kind: 'error', text: e.message }));
-    // Runs once: the game starts when the screen opens.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   const commandContext = useMemo<CommandContext | null>(

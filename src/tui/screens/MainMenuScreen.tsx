@@ -1,4 +1,3 @@
-import { Text } from 'ink';
 import { useEffect, useState } from 'react';
 import type { PublicUser, SessionSummary } from '../../store/types.js';
 import { Frame } from '../components/Frame.js';
