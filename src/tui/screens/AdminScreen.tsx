@@ -22,7 +22,9 @@ export function AdminScreen({ user, onBack }: { user: PublicUser; onBack: () => 
   const [notice, setNotice] = useState<{ kind: NoticeKind; text: string } | null>(null);
   const [loading, setLoading] = useState(true);
   const reload = useCallback(() => {
-    void Promise.all([services.promptVersions().then(setPrompts), services.accounts.listUsers().then(setUsers)]).finally(() => setLoading(false));
+    void Promise.all([services.promptVersions().then(setPrompts), services.accounts.listUsers().then(setUsers)])
+      .catch((e: Error) => setNotice({ kind: 'error', text: `The admin lists could not be loaded: ${e.message}` }))
+      .finally(() => setLoading(false));
   }, [services]);
   useEffect(reload, [reload]);
   useHoldKeys(loading);

@@ -21,7 +21,15 @@ export function LoadGameScreen({ user, onOpen, onBack }: { user: PublicUser; onO
   const [notice, setNotice] = useState<{ kind: NoticeKind; text: string } | null>(null);
   const [asking, setAsking] = useState<Asking | null>(null);
   const [highlighted, setHighlighted] = useState<string | null>(null);
-  const reload = useCallback(() => void services.listSessions(user).then(setSessions), [services, user]);
+  const reload = useCallback(
+    () =>
+      void services.listSessions(user).then(setSessions, (e: Error) => {
+        setNotice({ kind: 'error', text: `Your games could not be listed: ${e.message}` });
+        // The list shown stays (after a delete), or is empty (the first load).
+        setSessions((shown) => shown ?? []);
+      }),
+    [services, user],
+  );
   useEffect(reload, [reload]);
   if (!sessions) return <Loading title="Load game" onBack={onBack} />;
   const current = sessions.find((s) => s.id === highlighted) ?? sessions[0];
@@ -61,7 +69,7 @@ export function LoadGameScreen({ user, onOpen, onBack }: { user: PublicUser; onO
   return (
     <Frame title="Load game" hints={sessions.length === 0 ? 'Esc back' : '↑↓ choose · Enter continue · e/E export md/json · d delete · Esc back'}>
       <BackOnEscape onBack={onBack} active={asking === null} />
-      {sessions.length === 0 ? <Text>No games yet: start one from the main menu.</Text> : null}
+      {sessions.length === 0 && notice?.kind !== 'error' ? <Text>No games yet: start one from the main menu.</Text> : null}
       <Menu
         remember="load-game"
         focus={asking === null}

@@ -20,7 +20,15 @@ export function ScenariosScreen({ user, onBack }: { user: PublicUser; onBack: ()
   const [highlighted, setHighlighted] = useState<string | null>(null);
   const [mode, setMode] = useState<Mode>({ kind: 'browse' });
   const [notice, setNotice] = useState<{ kind: NoticeKind; text: string } | null>(null);
-  const reload = useCallback(() => void services.listScenarios().then(setScenarios), [services]);
+  const reload = useCallback(
+    () =>
+      void services.listScenarios().then(setScenarios, (e: Error) => {
+        setNotice({ kind: 'error', text: `The scenarios could not be listed: ${e.message}` });
+        // The list shown stays (after an action), or is empty (the first load).
+        setScenarios((shown) => shown ?? []);
+      }),
+    [services],
+  );
   useEffect(reload, [reload]);
   const report = (promise: Promise<string>) =>
     promise
