@@ -1,8 +1,20 @@
 import { useInput, type Key } from 'ink';
 import { createContext, useCallback, useContext, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 
-/** A key's handler; it may hand back the part of a chunk it did not use, for the next screen. */
-export type KeyHandler = (input: string, key: Key) => string | void;
+/**
+ * A key's handler. It may hand back the part of a chunk it did not use, for the next screen, or
+ * `true`: the key is taken, and handlers of a lower priority do not see it.
+ */
+export type KeyHandler = (input: string, key: Key) => string | boolean | void;
+
+/**
+ * Who sees a key first: an overlay (it takes every key but Ctrl+C while it is open), then the
+ * screen's shortcuts (Alt+← among tellings), then the screen's fields and lists.
+ */
+export const KEY_PRIORITY = { screen: 0, shortcut: 1, overlay: 2 } as const;
+
+/** Ctrl+C: never taken by an overlay or a shortcut, so it always cancels (and twice, quits). */
+export const isCtrlC = (input: string, key: Key) => key.ctrl && input === 'c';
 
 /** How long a key waits for the commit of the one before it (a commit that never comes). */
 const MAX_COMMIT_WAIT_MS = 100;
@@ -66,7 +78,8 @@ export function splitChunk(input: string, key: Key): Array<[string, Key]> {
  * for it, for up to MAX_HOLD_MS, and Esc goes through at once and drops them.
  */
 export class KeyQueue {
-  private readonly handlers = new Set<{ current: KeyHandler }>();
+  /** Highest priority first; of one priority, in the order they were added. */
+  private handlers: Array<{ handler: { current: KeyHandler }; priority: number }> = [];
   private queue: Array<[string, Key]> = [];
   private holds = 0;
   private sent = 0;
@@ -75,9 +88,13 @@ export class KeyQueue {
   /** `commit(n)`: make React commit, then call `committed(n)`. */
   constructor(private readonly commit: (sequence: number) => void) {}
 
-  add(handler: { current: KeyHandler }): () => void {
-    this.handlers.add(handler);
-    return () => this.handlers.delete(handler);
+  add(handler: { current: KeyHandler }, priority: number = KEY_PRIORITY.screen): () => void {
+    const entry = { handler, priority };
+    const at = this.handlers.findIndex((other) => other.priority < priority);
+    this.handlers.splice(at < 0 ? this.handlers.length : at, 0, entry);
+    return () => {
+      this.handlers = this.handlers.filter((other) => other !== entry);
+    };
   }
 
   /** Keys wait until the returned release is called (or MAX_HOLD_MS pass). */
@@ -128,9 +145,10 @@ export class KeyQueue {
 
   private deliver(input: string, key: Key): string | undefined {
     let unused: string | undefined;
-    for (const handler of [...this.handlers]) {
+    for (const { handler } of [...this.handlers]) {
       const left = handler.current(input, key);
-      if (left && unused === undefined) unused = left;
+      if (left === true) break;
+      if (typeof left === 'string' && left && unused === undefined) unused = left;
     }
     return unused;
   }
@@ -157,9 +175,10 @@ export function KeyRouter({ children }: { children: ReactNode }) {
 
 /**
  * Ink's `useInput`, through the app's KeyRouter when there is one (alone, as in a component
- * test, Ink's own). The handler registers while React commits, so the next key finds it.
+ * test, Ink's own, where every handler sees every key whatever its priority). The handler
+ * registers while React commits, so the next key finds it.
  */
-export function useKeys(handler: KeyHandler, { isActive = true }: { isActive?: boolean } = {}) {
+export function useKeys(handler: KeyHandler, { isActive = true, priority = KEY_PRIORITY.screen }: { isActive?: boolean; priority?: number } = {}) {
   const queue = useContext(KeyQueueContext);
   const latest = useRef(handler);
   useLayoutEffect(() => {
@@ -167,8 +186,8 @@ export function useKeys(handler: KeyHandler, { isActive = true }: { isActive?: b
   });
   useLayoutEffect(() => {
     if (!queue || !isActive) return;
-    return queue.add(latest);
-  }, [queue, isActive]);
+    return queue.add(latest, priority);
+  }, [queue, isActive, priority]);
   useInput(
     (input, key) => {
       for (const [text, flags] of splitChunk(input, key)) handler(text, flags);

@@ -1,6 +1,6 @@
 import type { Key } from 'ink';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { KeyQueue, MAX_HOLD_MS, splitChunk, TEXT_KEY } from '../../src/tui/keys.js';
+import { KEY_PRIORITY, KeyQueue, MAX_HOLD_MS, splitChunk, TEXT_KEY } from '../../src/tui/keys.js';
 
 const plain = TEXT_KEY;
 const ctrlC: Key = { ...plain, ctrl: true };
@@ -105,5 +105,43 @@ describe('splitChunk', () => {
   it('leaves alone what text fields apply in a chunk (Tab, line breaks, Backspace) and single keys', () => {
     for (const chunk of ['alice\tpassword123\r', 'line one\nline two\r', 'lamp\u007f\b', 'x']) expect(splitChunk(chunk, plain)).toEqual([[chunk, plain]]);
     expect(splitChunk('u', ctrlC)).toEqual([['u', ctrlC]]);
+  });
+});
+
+describe('KeyQueue priorities', () => {
+  it('hands a key to the highest priority first, and one that takes it (true) keeps it from the rest', () => {
+    const queue = new KeyQueue(() => {});
+    const seen: string[] = [];
+    const field = { current: (input: string) => void seen.push(`field:${input}`) };
+    /** A handler that notes the key and takes it when `takes` says so. */
+    const handler = (name: string, takes: (input: string) => boolean) => ({
+      current: (input: string) => {
+        seen.push(`${name}:${input}`);
+        return takes(input);
+      },
+    });
+    const overlay = handler('overlay', () => true);
+    const shortcut = handler('shortcut', (input) => input === 's');
+    queue.add(field, KEY_PRIORITY.screen);
+    const closeOverlay = queue.add(overlay, KEY_PRIORITY.overlay);
+    queue.add(shortcut, KEY_PRIORITY.shortcut);
+    queue.push('x', plain);
+    expect(seen).toEqual(['overlay:x']);
+    closeOverlay();
+    seen.length = 0;
+    queue.committed(1);
+    queue.push('s', plain);
+    expect(seen).toEqual(['shortcut:s']);
+    queue.committed(2);
+    queue.push('y', plain);
+    expect(seen).toEqual(['shortcut:s', 'shortcut:y', 'field:y']);
+  });
+
+  it('keeps the order handlers were added in among those of one priority', () => {
+    const queue = new KeyQueue(() => {});
+    const seen: string[] = [];
+    for (const name of ['a', 'b', 'c']) queue.add({ current: () => void seen.push(name) });
+    queue.push('x', plain);
+    expect(seen).toEqual(['a', 'b', 'c']);
   });
 });

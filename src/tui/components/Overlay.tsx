@@ -1,5 +1,5 @@
 import { Box, Text, useStdout } from 'ink';
-import { useKeys } from '../keys.js';
+import { isCtrlC, KEY_PRIORITY, useKeys } from '../keys.js';
 import { useMemo, useState } from 'react';
 import { renderMarkdown, wrapToRows } from '../markdown.js';
 
@@ -19,17 +19,26 @@ export function Overlay({ title, body, width, onClose }: { title: string; body: 
   const last = Math.max(0, lines.length - visible);
   // A taller terminal shows more rows: the box never starts below its last full page.
   const top = Math.min(scrolled, last);
-  useKeys((input, key) => {
-    if (key.escape) return onClose();
-    // By the latest position: several keys can come before the next redraw.
-    const scrollBy = (rows: number) => setTop((from) => Math.max(0, Math.min(last, Math.min(from, last) + rows)));
-    if (key.downArrow) scrollBy(1);
-    if (key.upArrow) scrollBy(-1);
-    if (key.pageDown) scrollBy(visible);
-    if (key.pageUp) scrollBy(-visible);
-    if (key.ctrl || key.meta) return;
-    for (const char of input) scrollBy(char === 'j' ? 1 : char === 'k' ? -1 : char === ' ' ? visible : 0);
-  });
+  useKeys(
+    (input, key) => {
+      // Every key but Ctrl+C is the box's while it is open: none reaches the input line or a shortcut.
+      if (isCtrlC(input, key)) return;
+      if (key.escape) {
+        onClose();
+        return true;
+      }
+      // By the latest position: several keys can come before the next redraw.
+      const scrollBy = (rows: number) => setTop((from) => Math.max(0, Math.min(last, Math.min(from, last) + rows)));
+      if (key.downArrow) scrollBy(1);
+      if (key.upArrow) scrollBy(-1);
+      if (key.pageDown) scrollBy(visible);
+      if (key.pageUp) scrollBy(-visible);
+      if (key.ctrl || key.meta) return true;
+      for (const char of input) scrollBy(char === 'j' ? 1 : char === 'k' ? -1 : char === ' ' ? visible : 0);
+      return true;
+    },
+    { priority: KEY_PRIORITY.overlay },
+  );
   const scrolls = lines.length > visible;
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} width={width}>
