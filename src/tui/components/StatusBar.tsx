@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { colour } from '../theme.js';
+import { type Telling, tellingMark } from './MessageView.js';
 
 export interface TurnStats {
   ttftMs: number | null;
@@ -23,6 +24,7 @@ export function StatusBar({
   storage,
   offline,
   busy,
+  telling = null,
 }: {
   model: string;
   stats: TurnStats | null;
@@ -30,7 +32,10 @@ export function StatusBar({
   storage: string;
   offline: boolean;
   busy: boolean;
+  /** The head narration's telling, when its turn has more than one. */
+  telling?: Telling | null;
 }) {
+  const tellings = telling && telling.count > 1 ? `telling ${tellingMark(telling)} · ` : '';
   return (
     <Box>
       {offline ? (
@@ -51,6 +56,7 @@ export function StatusBar({
         </Text>
       ) : (
         <Text dimColor>
+          {tellings}
           {offline ? '' : `${model} · `}TTFT {seconds(stats?.ttftMs ?? null)}
           {stats?.waitedMs ? ` (after ${seconds(stats.waitedMs)} waiting)` : ''} ·{' '}
           {stats?.tokensPerSecond ? `${stats.tokensPerSecond.toFixed(0)} tok/s` : '– tok/s'} · {stats ? thousands(stats.turnTokens) : '–'} tok (session{' '}
