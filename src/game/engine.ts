@@ -10,6 +10,7 @@ import { newMessageId, newSessionId } from '../store/ids.js';
 import { NARRATOR_PROMPT, DEFAULT_NARRATOR_PROMPT } from '../store/seed/prompts.js';
 import {
   EMPTY_STATE,
+  type BranchChoice,
   type FinishReason,
   type MessageRecord,
   type NewMessage,
@@ -21,6 +22,20 @@ import {
   type TimelineEvent,
   type TokenUsage,
 } from '../store/types.js';
+import {
+  type BranchPoint,
+  branchPoints,
+  edgesOf,
+  lineFrom,
+  MessageTree,
+  nextNarration,
+  ONE_TELLING,
+  type Telling,
+  tellingIndex,
+  tellingsOf,
+  turnStartOf,
+  withChoices,
+} from './branches.js';
 import { assemblePrompt, DEFAULT_BUDGET, type AssembledPrompt, type PromptBudget } from './prompt.js';
 import { SessionAccess } from './sessions.js';
 import { applyStateUpdate, parseStateUpdate, STATE_UPDATE_SCHEMA, stateUpdateMessages, type TurnToSummarise } from './state-update.js';
@@ -30,6 +45,8 @@ const log = getLogger('game_logic');
 /** Messages of the branch loaded for a turn: the prompt's history and recent timeline come from them. */
 const BRANCH_WINDOW = 40;
 export const MAX_ACTION_CHARS = 2000;
+/** The longest narration a player may write with /edit. */
+export const MAX_NARRATION_EDIT_CHARS = 20_000;
 /** The longest narration asked of the narrator by default (`max_tokens`). */
 export const DEFAULT_NARRATION_MAX_TOKENS = 2048;
 /** The longest a turn waits for the story-state update of the turn before it. */
@@ -75,6 +92,25 @@ export interface TurnResult {
   waitedMs: number;
   attempts: number;
   usage: TokenUsage;
+  /** Which telling of its turn the narration is ("‹ 2/3 ›" after a second /retry). */
+  telling: Telling;
+}
+
+export type { BranchAlternative, BranchPoint, Telling } from './branches.js';
+
+/** Where the head is after a move among the tellings and branches. */
+export interface HeadMove {
+  /** After the move. */
+  session: SessionRecord;
+  /** The message now at the head. */
+  head: MessageRecord;
+  /** Of the head narration ({index: 1, count: 1} when it has no alternatives). */
+  telling: Telling;
+}
+
+export interface UndoResult extends HeadMove {
+  /** The player's action taken back, if any (the front end puts it back in the input line). */
+  undoneAction: string | null;
 }
 
 /** A turn that produced nothing: the player's typed action comes back with it, to try again. */
@@ -97,6 +133,11 @@ const OPENING_NOT_SAVED = 'The game could not be saved; it is in Load game, and 
 const STILL_UNSAVED = 'The last narration is still not saved, so this action was not played: /retry saves it, then send your action again.';
 const NO_OPENING_YET = 'This game has no opening yet: /retry tells it.';
 const UNANSWERED_FIRST = 'Your last action has no narration yet: /retry sends it, or /undo takes it back.';
+const UNSAVED_FIRST = 'The last narration is not saved yet: /retry saves it, or /undo drops it.';
+const MOVED_ELSEWHERE = 'This game was played in another window meanwhile, so nothing was changed; open it again to see the latest story.';
+const NOTHING_TO_REDO = 'Nothing to redo: this is the latest turn of this line.';
+const NO_ACTION_TO_EDIT = 'The last turn has no action of yours to edit; /edit changes the narration.';
+const NO_NARRATION_TO_EDIT = 'Your last action has no narration to edit yet: /retry sends it, or /edit action changes it.';
 
 /** A narration that streamed but could not be saved, kept for /retry. */
 interface UnsavedTurn {
@@ -109,6 +150,13 @@ interface UnsavedTurn {
   started: number;
   /** Its id, the same on every try: a save whose answer was lost is recognised as done. */
   narrationId: string;
+}
+
+/** A saved narration, the session after it, and which telling of its turn it is. */
+interface SavedNarration {
+  session: SessionRecord;
+  message: MessageRecord;
+  telling: Telling;
 }
 
 /** What one narration is told after and about. */
@@ -141,6 +189,18 @@ const CONTINUE_INSTRUCTION = '(The player waits. Continue the story from where i
 
 function stateWithoutEvent(state: StoryState): StoryState {
   return { ...state, event: null };
+}
+
+/**
+ * The message a narration's turn starts from (see branches.turnStartOf): the one its action follows
+ * (a turn), the one before the narration it replaces (a retry), or its parent (a continuation).
+ */
+function turnStartOfTurn(turn: Turn): string | null {
+  if (turn.actionId) return turn.parentId;
+  const from = turn.stateFrom;
+  if (from === undefined) return turn.parentId;
+  if (from === null) return null;
+  return from.sender === 'player' ? from.parent_id : from.id;
 }
 
 /**
@@ -344,8 +404,11 @@ export class GameEngine {
     return this.narrate('retry', session, { parentId: parent.id, action: null, instruction, turnCount: session.turn_count, stateFrom: parent }, play);
   }
 
-  /** Moves the head back one narration (a turn or a continuation); the state goes back with it. */
-  async undo(user: PublicUser, sessionId: string): Promise<SessionRecord> {
+  /**
+   * Moves the head back one narration (a turn or a continuation); the state goes back with it. The
+   * line undone is remembered (the choices), so /redo goes forward along it again.
+   */
+  async undo(user: PublicUser, sessionId: string): Promise<UndoResult> {
     const started = performance.now();
     const session = await this.ready(user, sessionId);
     this.failedActions.delete(sessionId);
@@ -354,14 +417,281 @@ export class GameEngine {
     const parent = head.parent_id ? await this.store.getMessage(head.parent_id) : null;
     // An unanswered action is taken back alone: the turn it began was never counted.
     const unanswered = head.sender === 'player';
-    const target = unanswered ? parent : parent?.sender === 'player' ? (parent.parent_id ? await this.store.getMessage(parent.parent_id) : null) : parent;
+    const targetId = unanswered ? head.parent_id : turnStartOf(head, parent);
+    const target = targetId === null ? null : targetId === parent?.id ? parent : await this.store.getMessage(targetId);
     if (!target) throw new UserFacingError('Nothing to undo: this is the opening of the story.', 1);
-    const state = target.state ?? EMPTY_STATE;
     const turnCount = unanswered ? session.turn_count : Math.max(0, session.turn_count - 1);
-    await this.store.setHead(sessionId, target.id, { turn_count: turnCount, usage: session.usage, state, updated_at: this.now() });
+    const undoneAction = unanswered ? head.content : parent?.sender === 'player' ? parent.content : null;
+    let choices: BranchChoice[] | undefined;
+    if (!unanswered) {
+      const tree = await this.turnTree(sessionId, target.id);
+      choices = withChoices(tree, session.choices ?? [], edgesOf(tree.pathTo(head.id)));
+    }
+    const moved = await this.moveHead('undo', session, target, turnCount, choices);
     logUserAction(log, 'undo', user.username, { session: sessionId });
     logPerf(log, 'undo', performance.now() - started, { session: sessionId });
-    return (await this.store.getSession(sessionId)) as SessionRecord;
+    return { ...moved, telling: await this.tellingAt(sessionId, target), undoneAction };
+  }
+
+  /** Which telling of its turn the head narration is ({1, 1} for an action, or a game with no opening yet). */
+  async tellingOf(user: PublicUser, sessionId: string): Promise<Telling> {
+    const session = await this.access.open(user, sessionId);
+    const head = session.head ? await this.store.getMessage(session.head) : null;
+    return head?.sender === 'StoryOS' ? this.tellingAt(sessionId, head) : ONE_TELLING;
+  }
+
+  /**
+   * Moves the head to another telling of its turn: the previous, the next, or the Nth (1-based).
+   * The state becomes that narration's; the turn count stays; the choice is saved (it is the head).
+   */
+  async swipe(user: PublicUser, sessionId: string, to: 'prev' | 'next' | number): Promise<HeadMove> {
+    const started = performance.now();
+    const session = await this.ready(user, sessionId);
+    logUserAction(log, 'swipe', user.username, { session: sessionId, to: String(to) });
+    const head = await this.narrationAtHead(session);
+    const parent = head.parent_id ? await this.store.getMessage(head.parent_id) : null;
+    const start = turnStartOf(head, parent);
+    const tree = await this.turnTree(sessionId, start);
+    const tellings = tellingsOf(tree, start);
+    const count = tellings.length;
+    const at = Math.max(
+      0,
+      tellings.findIndex((m) => m.id === head.id),
+    );
+    if (count <= 1) throw new UserFacingError('This turn has one telling: /retry tells another.', 1);
+    let index: number;
+    if (to === 'prev') {
+      if (at === 0) throw new UserFacingError(`This is the first telling of this turn (1/${count}).`, 1);
+      index = at - 1;
+    } else if (to === 'next') {
+      if (at === count - 1) throw new UserFacingError(`This is the last telling of this turn (${count}/${count}).`, 1);
+      index = at + 1;
+    } else {
+      if (!Number.isInteger(to) || to < 1 || to > count) throw new UserFacingError(`There is no telling ${to}: this turn has ${count}.`, 2);
+      index = to - 1;
+    }
+    const target = tellings[index] as MessageRecord;
+    const choices = withChoices(tree, session.choices ?? [], edgesOf(tree.pathTo(target.id)));
+    const moved = await this.moveHead('swipe', session, target, session.turn_count, choices);
+    logPerf(log, 'swipe', performance.now() - started, { session: sessionId, telling: `${index + 1}/${count}` });
+    return { ...moved, telling: { index: index + 1, count } };
+  }
+
+  /** After /undo: forward one turn, to the next narration along the child last shown (or the latest). */
+  async redo(user: PublicUser, sessionId: string): Promise<HeadMove> {
+    const started = performance.now();
+    const session = await this.ready(user, sessionId);
+    logUserAction(log, 'redo', user.username, { session: sessionId });
+    const head = await this.narrationAtHead(session);
+    const tree = await this.turnTree(sessionId, head.id);
+    const next = nextNarration(tree, session.choices ?? [], head.id);
+    if (!next) throw new UserFacingError(NOTHING_TO_REDO, 1);
+    const moved = await this.moveHead('redo', session, next, session.turn_count + 1, undefined);
+    logPerf(log, 'redo', performance.now() - started, { session: sessionId });
+    return { ...moved, telling: tellingIndex(tree, head.id, next.id) };
+  }
+
+  /** The text /edit opens: the narration at the head (null when the head is an action, or there is none). */
+  async lastNarration(user: PublicUser, sessionId: string): Promise<string | null> {
+    const session = await this.access.open(user, sessionId);
+    const head = session.head ? await this.store.getMessage(session.head) : null;
+    return head?.sender === 'StoryOS' ? head.content : null;
+  }
+
+  /** The text /edit action opens: the player's last action on the branch (null after a continuation or the opening). */
+  async lastAction(user: PublicUser, sessionId: string): Promise<string | null> {
+    const session = await this.access.open(user, sessionId);
+    return (await this.lastActionMessage(session))?.content ?? null;
+  }
+
+  /**
+   * /edit: the player's text for the narration at the head, as a new narration beside it (the
+   * original stays in the tree, and /swipe reaches both). The head moves to it; the story state
+   * after it is worked out again.
+   */
+  async editNarration(user: PublicUser, sessionId: string, text: string): Promise<HeadMove> {
+    const started = performance.now();
+    const content = sanitizeText(text).trim();
+    if (!content) throw new UserFacingError('An edited narration needs some text; the narration is left as it is.', 2);
+    if (content.length > MAX_NARRATION_EDIT_CHARS)
+      throw new UserFacingError(`A narration can be at most ${MAX_NARRATION_EDIT_CHARS} characters (this one has ${content.length}).`, 2);
+    const session = await this.ready(user, sessionId);
+    logUserAction(log, 'edit_narration', user.username, { session: sessionId, input_length: content.length });
+    if (this.unsaved.has(sessionId)) throw new UserFacingError(UNSAVED_FIRST, 1);
+    const head = await this.headMessage(session);
+    if (head.sender === 'player') throw new UserFacingError(NO_NARRATION_TO_EDIT, 1);
+    const parent = head.parent_id ? await this.store.getMessage(head.parent_id) : null;
+    const start = turnStartOf(head, parent);
+    const startMessage = start === null ? null : start === parent?.id ? parent : await this.store.getMessage(start);
+    const before = startMessage?.state ?? (start === null ? { ...EMPTY_STATE, location: (await this.scenarioOf(session)).initial_location } : EMPTY_STATE);
+    const now = this.now();
+    const message: MessageRecord = {
+      id: newMessageId(),
+      session_id: sessionId,
+      parent_id: head.parent_id,
+      sender: 'StoryOS',
+      content,
+      created_at: now,
+      narration: {
+        model: head.narration?.model ?? this.options.narratorModel,
+        usage: { tokens_in: 0, tokens_out: 0 },
+        ttft_ms: null,
+        duration_ms: 0,
+        interrupted: false,
+        finish_reason: 'stop',
+        edited_from: head.id,
+      },
+      state: stateWithoutEvent(before),
+    };
+    const tree = await this.turnTree(sessionId, start, [message]);
+    const choices = withChoices(tree, session.choices ?? [], edgesOf(tree.pathTo(message.id)));
+    const { session_id: _session, ...row } = message;
+    const update = { turn_count: session.turn_count, usage: session.usage, state: message.state as StoryState, updated_at: now, choices };
+    try {
+      await this.withStoreRetries('edit_narration', sessionId, () => this.store.appendMessages(sessionId, [row], update, session.head));
+    } catch (error) {
+      if (!(await this.savedAsHead(sessionId, message.id))) throw this.moveFailed('edit_narration', sessionId, error);
+    }
+    this.failedActions.delete(sessionId);
+    this.scheduleStateUpdate(sessionId, message, parent?.sender === 'player' ? parent.content : null);
+    logPerf(log, 'edit_narration', performance.now() - started, { session: sessionId, input_length: content.length });
+    return {
+      session: { ...session, head: message.id, state: update.state, updated_at: now, choices },
+      head: message,
+      telling: tellingIndex(tree, start, message.id),
+    };
+  }
+
+  /**
+   * /edit action: the player's last action, changed, as a new action beside the old one (which
+   * stays, with its narration), and a new narration told for it.
+   */
+  async editAction(user: PublicUser, sessionId: string, text: string, play: PlayOptions = {}): Promise<TurnResult> {
+    const started = performance.now();
+    const action = sanitizeText(text).trim();
+    if (!action) throw new UserFacingError('Type what you do, or /help for the commands.', 2);
+    if (action.length > MAX_ACTION_CHARS)
+      throw new UserFacingError(`An action can be at most ${MAX_ACTION_CHARS} characters (this one has ${action.length}).`, 2);
+    const session = await this.ready(user, sessionId);
+    logUserAction(log, 'edit_action', user.username, { session: sessionId, input_length: action.length });
+    if (session.head === null) throw new UserFacingError(NO_OPENING_YET, 1);
+    // The narration kept for the old action is not wanted any more: the action is replaced.
+    this.unsaved.delete(sessionId);
+    const head = await this.headMessage(session);
+    let result: TurnResult;
+    if (head.sender === 'player' || this.failedActions.has(sessionId)) {
+      // An unanswered action (in the store, or not even saved): the new one takes its place.
+      this.failedActions.delete(sessionId);
+      result = await this.playAction(session, action, play);
+    } else {
+      const old = await this.lastActionMessage(session);
+      if (!old) throw new UserFacingError(NO_ACTION_TO_EDIT, 1);
+      const before = old.parent_id ? await this.store.getMessage(old.parent_id) : null;
+      const state = before?.state ?? { ...EMPTY_STATE, location: (await this.scenarioOf(session)).initial_location };
+      result = await this.narrate(
+        'turn',
+        { ...session, state, turn_count: Math.max(0, session.turn_count - 1) },
+        { parentId: old.parent_id, action, instruction: action, turnCount: session.turn_count },
+        play,
+      );
+    }
+    logPerf(log, 'edit_action', performance.now() - started, { session: sessionId, input_length: action.length });
+    return result;
+  }
+
+  /** The branch points of the story, oldest first: turns with two tellings or more, and which is shown. */
+  async tree(user: PublicUser, sessionId: string): Promise<BranchPoint[]> {
+    const session = await this.access.open(user, sessionId);
+    return branchPoints(new MessageTree(await this.store.listMessages(sessionId)), session.head);
+  }
+
+  /**
+   * Moves the head to a narration of the session and on to the end of its line (following the
+   * children last shown, or the latest), stopping before an action with no narration.
+   */
+  async jump(user: PublicUser, sessionId: string, alternativeId: string): Promise<HeadMove> {
+    const started = performance.now();
+    const session = await this.ready(user, sessionId);
+    logUserAction(log, 'jump', user.username, { session: sessionId });
+    if (this.unsaved.has(sessionId)) throw new UserFacingError(UNSAVED_FIRST, 1);
+    const tree = new MessageTree(await this.store.listMessages(sessionId));
+    if (tree.get(alternativeId)?.sender !== 'StoryOS')
+      throw new UserFacingError('There is no such narration in this game; /tree lists the ones to jump to.', 2);
+    const target = lineFrom(tree, session.choices ?? [], alternativeId).at(-1) as MessageRecord;
+    const path = tree.pathTo(target.id);
+    const turnCount = Math.max(0, path.filter((m) => m.sender === 'StoryOS').length - 1);
+    const choices = withChoices(tree, session.choices ?? [], edgesOf(path));
+    this.failedActions.delete(sessionId);
+    const moved = await this.moveHead('jump', session, target, turnCount, choices);
+    const start = turnStartOf(target, tree.get(target.parent_id as string));
+    logPerf(log, 'jump', performance.now() - started, { session: sessionId, turns: turnCount });
+    return { ...moved, telling: tellingIndex(tree, start, target.id) };
+  }
+
+  /** The head, which must be a narration for a move among tellings (not an action waiting for one). */
+  private async narrationAtHead(session: SessionRecord): Promise<MessageRecord> {
+    if (this.unsaved.has(session.id)) throw new UserFacingError(UNSAVED_FIRST, 1);
+    const head = await this.headMessage(session);
+    if (head.sender === 'player') throw new UserFacingError(UNANSWERED_FIRST, 1);
+    return head;
+  }
+
+  /** The player's last action on the branch shown: the head, or the action the head narration answers. */
+  private async lastActionMessage(session: SessionRecord): Promise<MessageRecord | null> {
+    const head = session.head ? await this.store.getMessage(session.head) : null;
+    if (!head || head.sender === 'player') return head;
+    const parent = head.parent_id ? await this.store.getMessage(head.parent_id) : null;
+    return parent?.sender === 'player' ? parent : null;
+  }
+
+  /**
+   * The part of the tree a turn's tellings and line are decided by: the children of the message
+   * it starts from (null: the story's start) and their children, in the order appended, with
+   * `extra` (messages about to be appended) after them.
+   */
+  private async turnTree(sessionId: string, startId: string | null, extra: MessageRecord[] = []): Promise<MessageTree> {
+    const children = await this.store.getChildren(sessionId, startId);
+    const actions = children.filter((m) => m.sender === 'player').map((m) => m.id);
+    const tree = new MessageTree(actions.length > 0 ? await this.store.getChildrenOf(sessionId, [startId, ...actions]) : children);
+    for (const message of extra) tree.add(message);
+    return tree;
+  }
+
+  /** Which telling of its turn a narration is. */
+  private async tellingAt(sessionId: string, narration: MessageRecord): Promise<Telling> {
+    const parent = narration.parent_id ? await this.store.getMessage(narration.parent_id) : null;
+    const start = turnStartOf(narration, parent);
+    return tellingIndex(await this.turnTree(sessionId, start), start, narration.id);
+  }
+
+  /** One atomic write: the head, the state of the message it moves to, the turn count and the choices. */
+  private async moveHead(
+    operation: string,
+    session: SessionRecord,
+    target: MessageRecord,
+    turnCount: number,
+    choices: BranchChoice[] | undefined,
+  ): Promise<{ session: SessionRecord; head: MessageRecord }> {
+    const now = this.now();
+    const state = target.state ?? EMPTY_STATE;
+    const update = { turn_count: turnCount, usage: session.usage, state, updated_at: now, ...(choices ? { choices } : {}) };
+    try {
+      await this.withStoreRetries(operation, session.id, () => this.store.setHead(session.id, target.id, update, session.head));
+    } catch (error) {
+      if (!(await this.savedAsHead(session.id, target.id))) throw this.moveFailed(operation, session.id, error);
+    }
+    const after: SessionRecord = { ...session, head: target.id, turn_count: turnCount, state, updated_at: now };
+    if (choices) after.choices = choices;
+    return { session: after, head: target };
+  }
+
+  /** What the player is told when a move could not be saved. */
+  private moveFailed(operation: string, sessionId: string, error: unknown): Error {
+    if (error instanceof ConflictError) {
+      log.warn('Move refused: the game moved on in another process', { session: sessionId, operation });
+      return new UserFacingError(MOVED_ELSEWHERE, 1);
+    }
+    return error as Error;
   }
 
   async continueStory(user: PublicUser, sessionId: string, play: PlayOptions = {}): Promise<TurnResult> {
@@ -517,7 +847,7 @@ export class GameEngine {
   }
 
   /** Saves a streamed narration after its action (or parent); a failure keeps it for /retry. */
-  private async saveNarration(pending: UnsavedTurn): Promise<{ session: SessionRecord; message: MessageRecord }> {
+  private async saveNarration(pending: UnsavedTurn): Promise<SavedNarration> {
     const { session, turn, kind } = pending;
     try {
       const saved = await this.withStoreRetries('save_narration', session.id, () => this.persist(pending));
@@ -528,7 +858,9 @@ export class GameEngine {
       if (await this.savedAsHead(session.id, pending.narrationId)) {
         this.unsaved.delete(session.id);
         this.failedActions.delete(session.id);
-        return this.narrationRecord(pending);
+        const record = this.narrationRecord(pending);
+        const telling = await this.tellingAt(session.id, record.message).catch(() => ONE_TELLING);
+        return { ...record, telling };
       }
       if (error instanceof ConflictError) {
         this.unsaved.delete(session.id);
@@ -589,11 +921,7 @@ export class GameEngine {
   }
 
   /** The turn's PERF line, its story-state update, and what the player is told. */
-  private finish(
-    pending: UnsavedTurn,
-    saved: { session: SessionRecord; message: MessageRecord },
-    timing: { prepare: number; persist: number; promptTokens: number | undefined },
-  ): TurnResult {
+  private finish(pending: UnsavedTurn, saved: SavedNarration, timing: { prepare: number; persist: number; promptTokens: number | undefined }): TurnResult {
     const { kind, session, turn, result, summaryAction, started } = pending;
     if (result.finishReason === 'stop' || result.finishReason === 'length') this.scheduleStateUpdate(session.id, saved.message, summaryAction);
     const operation = kind === 'turn' ? 'process_player_input' : kind;
@@ -621,6 +949,7 @@ export class GameEngine {
       waitedMs: result.waitedMs,
       attempts: result.attempts,
       usage: result.usage,
+      telling: saved.telling,
     };
   }
 
@@ -663,13 +992,19 @@ export class GameEngine {
     return { session: { ...session, head: narrationId, turn_count: turn.turnCount, usage, state, updated_at: now }, message };
   }
 
-  /** Saves the narration after its action (already saved) or its parent, moving the head to it. */
-  private async persist(pending: UnsavedTurn): Promise<{ session: SessionRecord; message: MessageRecord }> {
+  /**
+   * Saves the narration after its action (already saved) or its parent, moving the head to it,
+   * with the choices of its turn: it is the latest child there, so the line goes through it.
+   */
+  private async persist(pending: UnsavedTurn): Promise<SavedNarration> {
     const saved = this.narrationRecord(pending);
+    const start = turnStartOfTurn(pending.turn);
+    const tree = await this.turnTree(pending.session.id, start, [saved.message]);
+    const choices = withChoices(tree, pending.session.choices ?? [], edgesOf(tree.pathTo(saved.message.id)));
     const { session_id: _session, ...message } = saved.message;
     const { turn_count, usage, state, updated_at } = saved.session;
-    await this.store.appendMessages(pending.session.id, [message], { turn_count, usage, state, updated_at }, pending.session.head);
-    return saved;
+    await this.store.appendMessages(pending.session.id, [message], { turn_count, usage, state, updated_at, choices }, pending.session.head);
+    return { session: { ...saved.session, choices }, message: saved.message, telling: tellingIndex(tree, start, saved.message.id) };
   }
 
   /**

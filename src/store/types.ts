@@ -95,6 +95,17 @@ export interface SessionRecord {
   usage: TokenUsage;
   /** The state of the head message's branch. */
   state: StoryState;
+  /**
+   * Which child was last shown at the branch points where it is not the default one (the latest
+   * child that leads to a narration): /redo and a jump follow them. Absent when there is none.
+   */
+  choices?: BranchChoice[];
+}
+
+/** At a branch point, the child last shown: `parent` is a message id (null for the session's first messages). */
+export interface BranchChoice {
+  parent: string | null;
+  child: string;
 }
 
 /**
@@ -112,6 +123,8 @@ export interface NarrationMeta {
   /** True for every ending but `stop`. */
   interrupted: boolean;
   finish_reason: FinishReason;
+  /** For a narration the player wrote over another (/edit): the id of the narration it was edited from. */
+  edited_from?: string;
 }
 
 /** Narration metadata as stored; records written before `finish_reason` existed get one from `interrupted`. */
@@ -147,6 +160,8 @@ export interface HeadUpdate {
   usage: TokenUsage;
   state: StoryState;
   updated_at: Date;
+  /** Replaces the session's choices when given (an empty list clears them); left as they are otherwise. */
+  choices?: BranchChoice[];
 }
 
 export interface StoreCounts {
@@ -219,8 +234,11 @@ export interface Store {
    * other's turns.
    */
   appendMessages(sessionId: string, messages: NewMessage[], update: HeadUpdate, expectedHead?: string | null): Promise<void>;
-  /** Moves the head to an existing message of the session (undo, choosing a branch). */
-  setHead(sessionId: string, messageId: string, update: HeadUpdate): Promise<void>;
+  /**
+   * Moves the head to an existing message of the session (undo, choosing a branch), atomically with
+   * `update`. With `expectedHead`, refuses (ConflictError) when the head has moved since, changing nothing.
+   */
+  setHead(sessionId: string, messageId: string, update: HeadUpdate, expectedHead?: string | null): Promise<void>;
   /** Replaces a narrator message's story state, and the session's when it is the head. */
   updateMessageState(sessionId: string, messageId: string, state: StoryState): Promise<void>;
   getMessage(id: string): Promise<MessageRecord | null>;
@@ -228,6 +246,8 @@ export interface Store {
   getBranch(sessionId: string, headId: string, limit: number): Promise<MessageRecord[]>;
   /** The children of a message (the session's first messages for null), in the order they were appended. */
   getChildren(sessionId: string, parentId: string | null): Promise<MessageRecord[]>;
+  /** The children of any of these messages (null: the session's first messages), all in the one order they were appended. */
+  getChildrenOf(sessionId: string, parentIds: Array<string | null>): Promise<MessageRecord[]>;
   /** Every message of the session, in the order they were appended (export, migration). */
   listMessages(sessionId: string): Promise<MessageRecord[]>;
   /** Inserts a session with its messages exactly as given, in that order (migration); an existing one is left alone. */

@@ -198,7 +198,8 @@ describe('a game against the fake narrator', () => {
     expect((await store.getSession(session.id))?.turn_count).toBe(2);
 
     const undone = await game.undo(alice, session.id);
-    expect(undone).toMatchObject({ head: first.message.id, turn_count: 1, state: stateAfterFirst });
+    expect(undone.session).toMatchObject({ head: first.message.id, turn_count: 1, state: stateAfterFirst });
+    expect(undone.undoneAction).toBe('Second action.');
     expect(await store.getMessage(second.message.id)).not.toBeNull();
 
     const continued = await game.continueStory(alice, session.id);

@@ -114,7 +114,7 @@ describe('how a turn ends', () => {
     await failureOf(game.takeTurn(alice, session.id, 'Left hanging.'));
     await expect(game.continueStory(alice, session.id)).rejects.toThrow('Your last action has no narration yet: /retry sends it, or /undo takes it back.');
     const undone = await game.undo(alice, session.id);
-    expect(undone.turn_count).toBe(0);
+    expect(undone.session.turn_count).toBe(0);
     expect((await headOf(session.id))?.sender).toBe('StoryOS');
   });
 

@@ -46,8 +46,9 @@ export function sessionToDoc({ id, state, ...rest }: SessionRecord): SessionDoc 
   return { _id: id, ...rest, state: stateToDoc(state) };
 }
 
-export function sessionFromDoc({ _id, state, message_seq: _seq, ...rest }: SessionDoc): SessionRecord {
-  return { id: _id, ...rest, state: stateFromDoc(state) };
+/** Choices are kept as a list of `{ parent, child }` (never message ids as field names); an empty list is left out. */
+export function sessionFromDoc({ _id, state, message_seq: _seq, choices, ...rest }: SessionDoc): SessionRecord {
+  return { id: _id, ...rest, state: stateFromDoc(state), ...(choices?.length ? { choices: choices.map(({ parent, child }) => ({ parent, child })) } : {}) };
 }
 
 export function messageToDoc(sessionId: string, { id, state, ...rest }: NewMessage, seq: number): MessageDoc {

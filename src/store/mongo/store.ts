@@ -436,7 +436,14 @@ export class MongoStore implements Store {
 
   private async updateHead(sessionId: string, head: string, update: HeadUpdate, expectedHead?: string | null): Promise<void> {
     const result = await this.sessions.updateOne(this.sessionFilter(sessionId, expectedHead), {
-      $set: { head, turn_count: update.turn_count, usage: update.usage, state: stateToDoc(update.state), updated_at: update.updated_at },
+      $set: {
+        head,
+        turn_count: update.turn_count,
+        usage: update.usage,
+        state: stateToDoc(update.state),
+        updated_at: update.updated_at,
+        ...(update.choices === undefined ? {} : { choices: update.choices.map(({ parent, child }) => ({ parent, child })) }),
+      },
     });
     if (result.matchedCount === 0) await this.missedSession(sessionId);
   }
@@ -473,14 +480,14 @@ export class MongoStore implements Store {
     );
   }
 
-  setHead(sessionId: string, messageId: string, update: HeadUpdate): Promise<void> {
+  setHead(sessionId: string, messageId: string, update: HeadUpdate, expectedHead?: string | null): Promise<void> {
     return this.op(
       'set_head',
       async () => {
         if (!(await this.messages.findOne({ _id: messageId, session_id: sessionId }, { projection: { _id: 1 } }))) {
           throw new NotFoundError(`No message ${messageId} in game session ${sessionId}.`);
         }
-        await this.updateHead(sessionId, messageId, update);
+        await this.updateHead(sessionId, messageId, update, expectedHead);
       },
       { session: sessionId, rows: 1 },
     );
@@ -560,6 +567,22 @@ export class MongoStore implements Store {
   getChildren(sessionId: string, parentId: string | null): Promise<MessageRecord[]> {
     return this.op('get_children', async () =>
       (await this.messages.find({ session_id: sessionId, parent_id: parentId }).sort(MESSAGE_ORDER).toArray()).map(messageFromDoc),
+    );
+  }
+
+  getChildrenOf(sessionId: string, parentIds: Array<string | null>): Promise<MessageRecord[]> {
+    return this.op(
+      'get_children',
+      async () =>
+        parentsFirst(
+          (
+            await this.messages
+              .find({ session_id: sessionId, parent_id: { $in: parentIds } })
+              .sort(MESSAGE_ORDER)
+              .toArray()
+          ).map(messageFromDoc),
+        ),
+      { session: sessionId },
     );
   }
 

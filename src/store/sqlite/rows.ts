@@ -1,4 +1,5 @@
 import {
+  type BranchChoice,
   narrationFromStored,
   type MessageRecord,
   type NarrationMeta,
@@ -52,7 +53,11 @@ export function promptFromRow(r: Row): SystemPromptRecord {
   };
 }
 
+/** A session's choices as kept: JSON text, null when there is none. */
+export const choicesToText = (choices: BranchChoice[] | undefined): string | null => (choices?.length ? JSON.stringify(choices) : null);
+
 export function sessionFromRow(r: Row): SessionRecord {
+  const choices = json<BranchChoice[]>((r.choices as string | null | undefined) ?? null);
   return {
     id: r.id as string,
     user: r.user as string,
@@ -64,6 +69,7 @@ export function sessionFromRow(r: Row): SessionRecord {
     turn_count: r.turn_count as number,
     usage: { tokens_in: r.tokens_in as number, tokens_out: r.tokens_out as number },
     state: json<StoryState>(r.state as string) as StoryState,
+    ...(choices?.length ? { choices } : {}),
   };
 }
 
@@ -80,6 +86,7 @@ export function sessionToRow(s: SessionRecord): Row {
     tokens_in: s.usage.tokens_in,
     tokens_out: s.usage.tokens_out,
     state: JSON.stringify(s.state),
+    choices: choicesToText(s.choices),
   };
 }
 

@@ -76,6 +76,11 @@ export const MIGRATIONS: string[] = [
     WHERE messages.rowid = numbered.r;
   CREATE UNIQUE INDEX messages_in_order ON messages (session_id, seq);
   `,
+  // 3: a session remembers, at its branch points, which child was last shown (/redo, /tree), as a
+  // JSON list of { parent, child }; null when there is none.
+  `
+  ALTER TABLE game_sessions ADD COLUMN choices TEXT;
+  `,
 ];
 
 export function schemaVersion(db: Database.Database): number {

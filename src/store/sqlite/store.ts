@@ -20,6 +20,7 @@ import type {
   UserRecord,
 } from '../types.js';
 import {
+  choicesToText,
   messageFromRow,
   messageToRow,
   promptFromRow,
@@ -370,8 +371,8 @@ export class SqliteStore implements Store {
   private insertSession(session: SessionRecord): void {
     this.db
       .prepare(
-        `INSERT INTO game_sessions (id, user, scenario_id, scenario_name, created_at, updated_at, head, turn_count, tokens_in, tokens_out, state)
-         VALUES (@id, @user, @scenario_id, @scenario_name, @created_at, @updated_at, @head, @turn_count, @tokens_in, @tokens_out, @state)`,
+        `INSERT INTO game_sessions (id, user, scenario_id, scenario_name, created_at, updated_at, head, turn_count, tokens_in, tokens_out, state, choices)
+         VALUES (@id, @user, @scenario_id, @scenario_name, @created_at, @updated_at, @head, @turn_count, @tokens_in, @tokens_out, @state, @choices)`,
       )
       .run(sessionToRow(session));
   }
@@ -438,9 +439,10 @@ export class SqliteStore implements Store {
       update.usage.tokens_out,
       JSON.stringify(update.state),
       toText(update.updated_at),
+      ...(update.choices === undefined ? [] : [choicesToText(update.choices)]),
       sessionId,
     ];
-    const sql = 'UPDATE game_sessions SET head = ?, turn_count = ?, tokens_in = ?, tokens_out = ?, state = ?, updated_at = ? WHERE id = ?';
+    const sql = `UPDATE game_sessions SET head = ?, turn_count = ?, tokens_in = ?, tokens_out = ?, state = ?, updated_at = ?${update.choices === undefined ? '' : ', choices = ?'} WHERE id = ?`;
     const changed =
       expectedHead === undefined ? this.db.prepare(sql).run(...values).changes : this.db.prepare(`${sql} AND head IS ?`).run(...values, expectedHead).changes;
     if (changed > 0) return;
@@ -460,7 +462,7 @@ export class SqliteStore implements Store {
     );
   }
 
-  setHead(sessionId: string, messageId: string, update: HeadUpdate): Promise<void> {
+  setHead(sessionId: string, messageId: string, update: HeadUpdate, expectedHead?: string | null): Promise<void> {
     return this.op(
       'set_head',
       () =>
@@ -468,7 +470,7 @@ export class SqliteStore implements Store {
           if (!this.db.prepare('SELECT 1 FROM messages WHERE id = ? AND session_id = ?').get(messageId, sessionId)) {
             throw new NotFoundError(`No message ${messageId} in game session ${sessionId}.`);
           }
-          this.updateHead(sessionId, messageId, update);
+          this.updateHead(sessionId, messageId, update, expectedHead);
         }),
       { session: sessionId, rows: 1 },
     );
@@ -523,6 +525,22 @@ export class SqliteStore implements Store {
           .prepare(`SELECT * FROM messages WHERE session_id = ? AND parent_id ${parentId === null ? 'IS NULL' : '= ?'} ORDER BY seq`)
           .all(...(parentId === null ? [sessionId] : [sessionId, parentId])) as Row[]
       ).map(messageFromRow),
+    );
+  }
+
+  getChildrenOf(sessionId: string, parentIds: Array<string | null>): Promise<MessageRecord[]> {
+    const ids = parentIds.filter((id): id is string => id !== null);
+    return this.op(
+      'get_children',
+      () =>
+        (
+          this.db
+            .prepare(
+              `SELECT * FROM messages WHERE session_id = ? AND (parent_id IN (SELECT value FROM json_each(?))${parentIds.includes(null) ? ' OR parent_id IS NULL' : ''}) ORDER BY seq`,
+            )
+            .all(sessionId, JSON.stringify(ids)) as Row[]
+        ).map(messageFromRow),
+      { session: sessionId },
     );
   }
 
