@@ -38,6 +38,13 @@ export interface AppServices {
   activatePrompt(version: number, by: PublicUser): Promise<void>;
   /** Opens the scenario in $EDITOR (the TUI steps aside meanwhile) and saves the result. */
   editScenario?(id: string, by: PublicUser): Promise<string>;
+  /** The editor $VISUAL or $EDITOR names, or null when neither is set (the game then edits in a field of its own). */
+  editorName?(): string | null;
+  /**
+   * Opens `initial` in that editor (the TUI steps aside meanwhile): the text saved, without the
+   * line break editors end a file with, or null when the editor did not finish cleanly.
+   */
+  editText?(initial: string): Promise<string | null>;
 }
 
 /** The full path of the file an export found there already (and left), or null for another error. */

@@ -83,6 +83,13 @@ describe('the game screen reducer', () => {
     expect(done.printed).toBe(loaded.printed);
   });
 
+  it('a new telling of a turn on screen adds nothing: the story is drawn again from the store next', () => {
+    const busy = run(initialState('s1', false), { type: 'started', note: '↻ Another telling of the last turn:' });
+    const done = run(busy, { type: 'saved', turn: saved(message('narrator', 'Again.'), { telling: { index: 2, count: 2 }, redraw: true }) });
+    expect(done.items).toEqual([]);
+    expect(done.telling).toEqual({ index: 2, count: 2 });
+  });
+
   it('marks the head narration with its telling when its turn has several, on load', () => {
     const loaded = run(initialState('s1', false), {
       type: 'loaded',

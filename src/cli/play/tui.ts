@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Accounts } from '../../auth/accounts.js';
 import { secretValues, type Config } from '../../config/env.js';
@@ -78,6 +79,30 @@ async function editInEditor(store: Store, id: string, by: PublicUser, draftsDir:
   return fields.scenario_id === id ? `Saved ${fields.name} ${fields.version}.` : `Saved as a new scenario, ${fields.scenario_id} (the name changed).`;
 }
 
+/** The editor the player chose ($VISUAL, then $EDITOR), or null. */
+const chosenEditor = (): string | null => process.env.VISUAL || process.env.EDITOR || null;
+
+/**
+ * Opens a text (a narration or an action, for /edit) in the player's editor, which has the
+ * terminal meanwhile, in a file of its own that only they can read, removed afterwards. The text
+ * saved comes back without the line break editors end a file with; null when the editor did not
+ * finish cleanly (nothing is then changed).
+ */
+async function editTextInEditor(initial: string): Promise<string | null> {
+  const editor = chosenEditor() ?? 'vi';
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storyos-edit-'));
+  const file = path.join(dir, 'edit.md');
+  try {
+    fs.writeFileSync(file, `${initial}\n`, { mode: 0o600 });
+    const result = spawnSync(`${editor} ${JSON.stringify(file)}`, { shell: true, stdio: 'inherit' });
+    process.stdout.write(CLEAR_SCREEN);
+    if (result.status !== 0) return null;
+    return fs.readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The TUI's services over the real store and narrator. */
 export function buildServices(config: Config, store: Store, engine: GameEngine): AppServices {
   const access = new SessionAccess(store);
@@ -111,6 +136,8 @@ export function buildServices(config: Config, store: Store, engine: GameEngine):
       logUserAction(log, 'delete_game', user.username, { session: sessionId });
     },
     editScenario: (id, by) => logIfRefused(log, 'scenario_edit', by.username, () => editInEditor(store, id, by, path.join(config.dataDir, 'drafts'))),
+    editorName: chosenEditor,
+    editText: editTextInEditor,
     promptVersions: () => store.listSystemPrompts(NARRATOR_PROMPT),
     async activatePrompt(version, by) {
       requireAdmin(by);

@@ -64,6 +64,8 @@ export interface SavedTurn {
   telling: Telling | null;
   /** It saved the narration on screen already (after a failed save): that one is only marked saved. */
   savesShown: boolean;
+  /** Another telling of a turn on screen: the story is drawn again from the store next ('loaded'), so nothing is added. */
+  redraw?: boolean;
 }
 
 /** A turn that ended without a saved narration. */
@@ -173,9 +175,11 @@ export function gameReducer(state: GameState, action: GameAction): GameState {
     case 'saved': {
       const { turn } = action;
       const before = state.turn?.pending ?? null;
-      const added: StoryItem[] = turn.savesShown
-        ? [{ key: `${turn.message.id}-saved`, kind: 'system', text: '✓ Saved.' }]
-        : [...(before ? [{ ...before, key: `${turn.message.id}-${before.kind}` }] : []), toItem(turn.message, turn.telling)];
+      const added: StoryItem[] = turn.redraw
+        ? []
+        : turn.savesShown
+          ? [{ key: `${turn.message.id}-saved`, kind: 'system', text: '✓ Saved.' }]
+          : [...(before ? [{ ...before, key: `${turn.message.id}-${before.kind}` }] : []), toItem(turn.message, turn.telling)];
       return {
         ...state,
         sessionId: turn.sessionId,
