@@ -7,6 +7,8 @@ import { newMessageId, newSessionId } from '../../src/store/ids.js';
 import {
   EMPTY_STATE,
   type HeadUpdate,
+  type MessageRecord,
+  type NarrationMeta,
   type NewMessage,
   type ScenarioRecord,
   type SessionRecord,
@@ -493,6 +495,98 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(await store.importSession(saved, messages)).toBe(false);
         expect(await store.getSession(s.id)).toEqual(saved);
         expect(await store.listMessages(s.id)).toEqual(messages);
+      });
+
+      it('remembers the child shown at branch points with the head, in one write, and keeps them until a write gives others', async () => {
+        const s = session('alice');
+        await store.createSession(s);
+        const [first, second] = await playTurns(store, s.id, 2);
+        const choices = [
+          { parent: null, child: 'opening-b' },
+          { parent: first as string, child: 'a.b$c' },
+        ];
+        await store.setHead(s.id, first as string, { ...headUpdate(1), choices });
+        expect(await store.getSession(s.id)).toMatchObject({ head: first, turn_count: 1, choices });
+        // A write without choices leaves them; an empty list clears them (and a session without any has none).
+        await store.setHead(s.id, second as string, headUpdate(2));
+        expect((await store.getSession(s.id))?.choices).toEqual(choices);
+        const [action, narration] = turn(second as string, 3) as [NewMessage, NewMessage];
+        await store.appendMessages(s.id, [action, narration], { ...headUpdate(3), choices: [{ parent: second as string, child: action.id }] }, second);
+        expect((await store.getSession(s.id))?.choices).toEqual([{ parent: second, child: action.id }]);
+        await store.setHead(s.id, first as string, { ...headUpdate(1), choices: [] });
+        const cleared = (await store.getSession(s.id)) as SessionRecord;
+        expect(cleared.choices).toBeUndefined();
+        expect('choices' in cleared).toBe(false);
+        // They travel with a migrated session.
+        await store.setHead(s.id, second as string, { ...headUpdate(2), choices });
+        const saved = (await store.getSession(s.id)) as SessionRecord;
+        const messages = await store.listMessages(s.id);
+        await store.deleteSession(s.id);
+        await store.importSession(saved, messages);
+        expect((await store.getSession(s.id))?.choices).toEqual(choices);
+      });
+
+      it('moves the head only from the head expected, changing nothing otherwise', async () => {
+        const s = session('alice');
+        await store.createSession(s);
+        const [first, second] = await playTurns(store, s.id, 2);
+        await expect(store.setHead(s.id, first as string, { ...headUpdate(1), choices: [{ parent: null, child: 'x' }] }, first)).rejects.toBeInstanceOf(
+          ConflictError,
+        );
+        expect(await store.getSession(s.id)).toMatchObject({ head: second, turn_count: 2 });
+        expect((await store.getSession(s.id))?.choices).toBeUndefined();
+        await store.setHead(s.id, first as string, headUpdate(1), second);
+        expect((await store.getSession(s.id))?.head).toBe(first);
+      });
+
+      it('keeps which narration an edit was made from', async () => {
+        const s = session('alice');
+        await store.createSession(s);
+        const [first] = await playTurns(store, s.id, 1);
+        const original = (await store.getMessage(first as string)) as MessageRecord;
+        const edit: NewMessage = {
+          ...(turn(null, 1)[1] as NewMessage),
+          parent_id: original.parent_id,
+          content: 'The fog, as the player wrote it.',
+          narration: {
+            ...(original.narration as NarrationMeta),
+            usage: { tokens_in: 0, tokens_out: 0 },
+            ttft_ms: null,
+            duration_ms: 0,
+            edited_from: original.id,
+          },
+        };
+        await store.appendMessages(s.id, [edit], headUpdate(1), first);
+        expect((await store.getMessage(edit.id))?.narration?.edited_from).toBe(original.id);
+        expect((await store.getMessage(original.id))?.narration?.edited_from).toBeUndefined();
+        const listed = await store.listMessages(s.id);
+        expect(listed.map((m) => m.narration?.edited_from ?? null)).toEqual([null, null, original.id]);
+        expect((await store.getBranch(s.id, edit.id, 10)).map((m) => m.content)).toEqual(['action 1', 'The fog, as the player wrote it.']);
+      });
+
+      it('gives the children of several messages in the one order they were appended', async () => {
+        const s = session('alice');
+        await store.createSession(s);
+        const when = at('2024-01-15T11:00:00.000Z');
+        const message = (id: string, parent: string | null, sender: NewMessage['sender']): NewMessage => ({
+          ...(turn(parent, 1)[sender === 'player' ? 0 : 1] as NewMessage),
+          id,
+          parent_id: parent,
+          content: id,
+          created_at: when,
+        });
+        await store.appendMessages(s.id, [message('z-open', null, 'StoryOS')], headUpdate(0));
+        await store.appendMessages(s.id, [message('y-act', 'z-open', 'player'), message('x-told', 'y-act', 'StoryOS')], headUpdate(1));
+        await store.appendMessages(s.id, [message('w-open2', null, 'StoryOS')], headUpdate(0));
+        await store.appendMessages(s.id, [message('v-cont', 'z-open', 'StoryOS')], headUpdate(1));
+        await store.appendMessages(s.id, [message('u-retold', 'y-act', 'StoryOS')], headUpdate(1));
+        await store.appendMessages(s.id, [message('t-other', 'w-open2', 'player')], headUpdate(1));
+        const contents = (messages: Array<{ content: string }>) => messages.map((m) => m.content);
+        expect(contents(await store.getChildrenOf(s.id, ['z-open', 'y-act']))).toEqual(['y-act', 'x-told', 'v-cont', 'u-retold']);
+        expect(contents(await store.getChildrenOf(s.id, [null, 'y-act']))).toEqual(['z-open', 'x-told', 'w-open2', 'u-retold']);
+        expect(contents(await store.getChildrenOf(s.id, ['w-open2']))).toEqual(['t-other']);
+        expect(await store.getChildrenOf(s.id, [])).toEqual([]);
+        expect(await store.getChildrenOf('other-session', ['z-open'])).toEqual([]);
       });
 
       it('counts every collection', async () => {

@@ -38,6 +38,22 @@ describe('MongoDB documents (the part of the MongoDB store a test can reach with
     expect(messageDoc.seq).toBe(2);
   });
 
+  it('keep the choices as a list of { parent, child } (message ids are never field names), and leave an empty list out', () => {
+    const choices = [
+      { parent: null, child: 'a.b' },
+      { parent: '$x.y', child: 'c' },
+    ];
+    const record = { ...session('alice'), choices };
+    const doc = sessionToDoc(record);
+    expect(fieldNames(doc).filter((name) => name.includes('.') || name.startsWith('$'))).toEqual([]);
+    expect(doc.choices).toEqual(choices);
+    expect(sessionFromDoc(doc)).toEqual(record);
+    expect('choices' in sessionFromDoc({ ...doc, choices: [] })).toBe(false);
+    const [, narration] = turn(null, 1);
+    const edited = { ...narration!, narration: { ...narration!.narration!, edited_from: 'original-id' } };
+    expect(messageFromDoc(messageToDoc('s', edited, 3)).narration?.edited_from).toBe('original-id');
+  });
+
   it('read documents written before characters were a list, and before seq', () => {
     const legacy = { ...state(3), characters: { Mara: 'met' } };
     expect(stateFromDoc(legacy)).toEqual(legacy);

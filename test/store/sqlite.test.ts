@@ -7,7 +7,8 @@ import { MIGRATIONS } from '../../src/store/sqlite/schema.js';
 import { DATABASE_FILE, SqliteStore } from '../../src/store/sqlite/store.js';
 import { logInto, readLog } from '../support/logging.js';
 import { tempDir } from '../support/temp.js';
-import { headUpdate, session, storeContract, turn, user } from './contract.js';
+import type { SessionRecord } from '../../src/store/types.js';
+import { headUpdate, session, state, storeContract, turn, user } from './contract.js';
 
 storeContract('SQLite', async () => SqliteStore.open(tempDir()));
 
@@ -30,6 +31,31 @@ describe('the SQLite file', () => {
     const again = SqliteStore.open(dir);
     expect((await again.getSession('kept'))?.user).toBe('alice');
     await again.close();
+  });
+
+  it('opens a database from before the choices with none, then keeps them', async () => {
+    const dir = tempDir();
+    const old = new Database(path.join(dir, DATABASE_FILE));
+    old.exec(MIGRATIONS[0] as string);
+    old.exec(MIGRATIONS[1] as string);
+    old.pragma('user_version = 2');
+    const when = '2024-01-15T11:00:00.000Z';
+    old
+      .prepare(
+        `INSERT INTO game_sessions (id, user, scenario_id, scenario_name, created_at, updated_at, head, state) VALUES ('old', 'alice', 'x', 'X', ?, ?, 'n1', ?)`,
+      )
+      .run(when, when, JSON.stringify(state(1)));
+    old
+      .prepare(`INSERT INTO messages (id, session_id, parent_id, sender, content, created_at, seq) VALUES ('n1', 'old', NULL, 'StoryOS', 'n1', ?, 1)`)
+      .run(when);
+    old.close();
+    const store = SqliteStore.open(dir);
+    expect(store.schemaVersion()).toBe(MIGRATIONS.length);
+    const before = (await store.getSession('old')) as SessionRecord;
+    expect('choices' in before).toBe(false);
+    await store.setHead('old', 'n1', { ...headUpdate(1), choices: [{ parent: null, child: 'n1' }] });
+    expect((await store.getSession('old'))?.choices).toEqual([{ parent: null, child: 'n1' }]);
+    await store.close();
   });
 
   it('numbers the messages of a database from before the message order by insertion, then appends after them', async () => {
