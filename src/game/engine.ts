@@ -621,7 +621,6 @@ export class GameEngine {
     const path = tree.pathTo(target.id);
     const turnCount = Math.max(0, path.filter((m) => m.sender === 'StoryOS').length - 1);
     const choices = withChoices(tree, session.choices ?? [], edgesOf(path));
-    this.failedActions.delete(sessionId);
     const moved = await this.moveHead('jump', session, target, turnCount, choices);
     const start = turnStartOf(target, tree.get(target.parent_id as string));
     logPerf(log, 'jump', performance.now() - started, { session: sessionId, turns: turnCount });
@@ -680,6 +679,8 @@ export class GameEngine {
     } catch (error) {
       if (!(await this.savedAsHead(session.id, target.id))) throw this.moveFailed(operation, session.id, error);
     }
+    // An action that failed belonged to where the head was: /retry does not send it from here.
+    this.failedActions.delete(session.id);
     const after: SessionRecord = { ...session, head: target.id, turn_count: turnCount, state, updated_at: now };
     if (choices) after.choices = choices;
     return { session: after, head: target };

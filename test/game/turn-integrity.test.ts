@@ -335,3 +335,33 @@ describe('the story-state update never keeps the player waiting', () => {
     expect(catchUp).toMatch(/The player's action: I watch the tide\.\n\nThe narration: The tide rises\.$/);
   });
 });
+
+describe('a move among tellings and branches when the store fails', () => {
+  it('tries a busy write again, and a failed one changes nothing: the head, its state and the choices stay', async () => {
+    const faulty = new FaultyStore(store);
+    const game = engine(faulty.store);
+    const { session } = await game.newSession(alice, SCENARIO);
+    const first = await game.takeTurn(alice, session.id, 'One.');
+    const second = await game.retry(alice, session.id);
+    await game.settled(session.id);
+
+    faulty.failOn(1, sqliteError('SQLITE_BUSY'));
+    expect((await game.swipe(alice, session.id, 'prev')).head.id).toBe(first.message.id);
+    expect((await store.getSession(session.id))?.head).toBe(first.message.id);
+
+    const before = await store.getSession(session.id);
+    faulty.failOn(1, sqliteError('SQLITE_FULL'));
+    await expect(game.swipe(alice, session.id, 'next')).rejects.toThrow();
+    faulty.failOn(1, sqliteError('SQLITE_IOERR'));
+    await expect(game.editNarration(alice, session.id, 'Written over.')).rejects.toThrow();
+    faulty.failOn(1, sqliteError('SQLITE_FULL'));
+    await expect(game.undo(alice, session.id)).rejects.toThrow();
+    expect(await store.getSession(session.id)).toEqual(before);
+    expect((await store.listMessages(session.id)).map((m) => m.content)).not.toContain('Written over.');
+
+    // An answer lost after the write: the move is recognised as made.
+    faulty.commitThenFail(1, sqliteError('SQLITE_BUSY'));
+    expect((await game.swipe(alice, session.id, 'next')).head.id).toBe(second.message.id);
+    expect((await store.getSession(session.id))?.head).toBe(second.message.id);
+  });
+});
