@@ -45,10 +45,10 @@ describe('storyos play --headless', () => {
     expect(result.stderr).toMatch(/^storyos: game \S+ started\.\n$/);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(
-      'The fog thickens around the lighthouse. Somewhere below, a bell tolls. What do you do?\n\nThe lamp room is cold.\n\n[undone: back to turn 0]\n',
+      'The fog thickens around the lighthouse. Somewhere below, a bell tolls. What do you do?\n\nThe lamp room is cold.\n\n[Undone: back to turn 0.]\nThe fog thickens around the lighthouse. Somewhere below, a bell tolls. What do you do?\n\n',
     );
     expect(result.stdout).toContain('Time creeps on.\n\n');
-    expect(result.stdout).toMatch(/Story so far: .+\nLocation: /);
+    expect(result.stdout).toMatch(/The story so far\n\n\*\*Synopsis\*\*: .+\n\n\*\*Location\*\*: /);
     expect(result.stdout).toContain(`Saved ${path.join(fs.realpathSync(dir), 'out.md')}.`);
     expect(fs.readFileSync(path.join(dir, 'out.md'), 'utf8')).toContain('Time creeps on.');
     expect(server.requests.filter((r) => r.body.stream)).toHaveLength(3);
@@ -111,7 +111,7 @@ describe('storyos play --headless', () => {
     expect(result.stderr).toContain('storyos: not played (replaced by your new action): first try\n');
     expect(result.stderr).not.toContain('Could not parse');
     expect(result.stdout).toContain('Second works.');
-    expect(result.stdout).toContain('Story so far:');
+    expect(result.stdout).toContain('The story so far');
     // Play went on, but a line was refused: a script learns it from the exit code.
     expect(result.stderr).toMatch(/storyos: 2 lines were not played or not saved \(said above\)\.\n$/);
     expect(result.code).toBe(1);

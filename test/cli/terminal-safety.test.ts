@@ -115,7 +115,7 @@ describe('text from the model never reaches the terminal raw', () => {
       expect(stdout).not.toMatch(UNSAFE);
       expect(stderr).not.toMatch(UNSAFE);
     }
-    expect(outputs[4]?.stdout).toContain('Story so far: Synopsis evil');
+    expect(outputs[4]?.stdout).toContain('**Synopsis**: Synopsis evil');
     expect(outputs[0]?.stdout).toMatch(/Neon evil +0 .+ Scene evil\n/);
     const json = runCli(['sessions', 'list', '--json'], { cwd: dir }).stdout;
     expect(json).not.toMatch(UNSAFE);

@@ -190,7 +190,7 @@ describe('the real storyos in a terminal, against the fake narrator', () => {
     const log = fs.readFileSync(path.join(dir, 'logs', 'storyos.log'), 'utf8');
     expect(log).toContain('[INFO] [auth] User keeper logged in successfully (user_id: keeper, duration:');
     expect(log).toMatch(/\[PERF\] \[game_logic\] process_player_input completed \(duration: \d+\.\d\ds, session: /);
-    expect(log).toContain('[INFO] [tui] User action: command /retry (user_id: keeper');
+    expect(log).toContain('[INFO] [game_logic] User action: command /retry (user_id: keeper');
     expect(log).toMatch(/\[INFO\] \[llm_utils\] API call: llm chat\.completions \(stream\) \(.*purpose: turn, .*finish_reason: cancelled\)/);
     expect(log).not.toContain('lighthouse1');
     expect(log).not.toContain('xai-e2e-key-123456');

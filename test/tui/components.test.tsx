@@ -11,7 +11,7 @@ import { ScreenFailure } from '../../src/tui/components/ScreenFailure.js';
 import { StatusBar } from '../../src/tui/components/StatusBar.js';
 import { TextField } from '../../src/tui/components/TextField.js';
 import { useInputHistory } from '../../src/tui/hooks/useInputHistory.js';
-import { completions } from '../../src/tui/commands/index.js';
+import { completions } from '../../src/game/commands/index.js';
 import { logInto, readLog } from '../support/logging.js';
 import { tempDir } from '../support/temp.js';
 import { KEY, screenShows, type } from './harness.js';

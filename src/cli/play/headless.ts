@@ -3,7 +3,7 @@ import { Accounts } from '../../auth/accounts.js';
 import { UserFacingError } from '../../config/errors.js';
 import { GameEngine, TurnError, type PlayOptions as TurnOptions, type TurnResult } from '../../game/engine.js';
 import { waitSentence } from '../../game/waiting.js';
-import { EXPORT_USAGE, parseExportArgs } from '../../game/export.js';
+import { assertNever, type CommandContext, type CommandOutcome, commandName, runCommand } from '../../game/commands/index.js';
 import { createLlm } from '../../llm/create.js';
 import { sanitizeText } from '../../llm/sanitize.js';
 import type { RetryWait } from '../../llm/types.js';
@@ -14,16 +14,6 @@ import { exit, EXIT, EXIT_BY_SIGNAL } from '../exit.js';
 import type { PlayOptions } from './index.js';
 import { saveExport } from './save-export.js';
 
-const HELP = `Type what you do, one action a line. Commands:
-  /retry            a new narration for the last turn (or send a failed action again)
-  /undo             take back the last turn
-  /continue         let the story go on without an action
-  /story            the synopsis, timeline, characters and world state
-  /context          the exact prompt of the next turn, with tokens per section
-  /export md|json [path] [--force]   save the game (--force replaces a file already there)
-  /help             this list
-  /quit             leave (so does the end of input)
-`;
 
 interface Io {
   out: (text: string) => void;
@@ -73,59 +63,80 @@ async function play(io: Io, controller: Run, run: (options: TurnOptions) => Prom
   }
 }
 
-async function exportTo(store: Store, user: PublicUser, sessionId: string, args: string[], io: Io): Promise<void> {
-  const request = parseExportArgs(args);
-  if (!request) throw new UserFacingError(EXPORT_USAGE);
-  const { format, file, force, howToReplace } = request;
-  io.out(`Saved ${await saveExport(store, user, sessionId, format, file, getLogger('game_logic'), { replace: force, howToReplace })}.\n\n`);
+interface Game {
+  store: Store;
+  engine: GameEngine;
+  user: PublicUser;
+  sessionId: string;
+  io: Io;
+  controller: Run;
 }
 
-async function command(
-  line: string,
-  ctx: { store: Store; engine: GameEngine; user: PublicUser; sessionId: string; io: Io; controller: Run },
-): Promise<'quit' | boolean> {
-  const [name, ...args] = line.slice(1).trim().split(/\s+/);
-  const { engine, user, sessionId, io, controller } = ctx;
-  switch (name) {
-    case 'quit':
+/** The slash commands' context for headless play: exports are written into the working directory. */
+function commandContext({ store, engine, user, sessionId }: Game): CommandContext {
+  return {
+    user,
+    sessionId,
+    engine,
+    exportSession: (format, file, options) => saveExport(store, user, sessionId, format, file, getLogger('game_logic'), options),
+  };
+}
+
+/** An overlay's Markdown as text: headless play prints it as it is, under its title. */
+const titled = (title: string, body: string) => `${title}\n\n${body}\n\n`;
+
+/** The head after a move, as headless play prints it: what happened, then the narration now shown. */
+function movedText(outcome: Extract<CommandOutcome, { type: 'moved' }>): string {
+  const { head, telling } = outcome.move;
+  const marker = telling.count > 1 ? ` ‹ ${telling.index}/${telling.count} ›` : '';
+  return `[${outcome.text}${marker}]\n${head.sender === 'player' ? `› ${head.content}` : head.content}\n\n`;
+}
+
+/**
+ * Shows what a slash command did, the headless way: text on standard output, notices on standard
+ * error. `quit` when play ends; false when the line could not be played (it counts against the exit code).
+ */
+async function show(outcome: CommandOutcome, game: Game): Promise<'quit' | boolean> {
+  const { io, controller } = game;
+  switch (outcome.type) {
+    case 'notice':
+      if (outcome.kind === 'success') io.out(`${outcome.text}\n\n`);
+      else io.err(`storyos: ${outcome.text}\n`);
+      return outcome.kind !== 'error';
+    case 'overlay':
+      io.out(titled(outcome.title, outcome.body));
+      return true;
+    case 'play':
+      return counted(controller, await play(io, controller, outcome.run));
+    case 'moved':
+      io.out(movedText(outcome));
+      return true;
+    case 'edit':
+      io.err(`storyos: headless play takes the new text on the line: /edit ${outcome.target === 'action' ? 'action ' : ''}TEXT\n`);
+      return false;
+    case 'tree':
+      io.out(treeText(outcome.points));
+      return true;
+    case 'history':
+      io.out(titled('The whole story', outcome.messages.map((m) => (m.sender === 'player' ? `› ${m.content}` : m.content)).join('\n\n')));
+      return true;
     case 'menu':
+    case 'quit':
       return 'quit';
-    case 'help':
-      io.out(HELP);
-      return true;
-    case 'retry':
-      return counted(controller, await play(io, controller, (options) => engine.retry(user, sessionId, options)));
-    case 'continue':
-      return counted(controller, await play(io, controller, (options) => engine.continueStory(user, sessionId, options)));
-    case 'undo': {
-      const session = await engine.undo(user, sessionId);
-      const [last] = await engine.transcript(user, sessionId, 1);
-      io.out(`[undone: back to turn ${session.turn_count}]\n${last?.content ?? ''}\n\n`);
-      return true;
-    }
-    case 'story': {
-      const story = await engine.story(user, sessionId);
-      const characters = Object.entries(story.characters).map(([n, s]) => `  ${n}: ${s}`);
-      const timeline = story.timeline.map((e, i) => `  ${i + 1}. ${e.title}: ${e.description}`);
-      io.out(
-        `Story so far: ${story.synopsis || '(nothing yet)'}\nLocation: ${story.location}\nWorld: ${story.world_state}\nCharacters:\n${characters.join('\n') || '  (none yet)'}\nTimeline:\n${timeline.join('\n') || '  (nothing yet)'}\n\n`,
-      );
-      return true;
-    }
-    case 'context': {
-      const prompt = await engine.nextPrompt(user, sessionId);
-      const sections = prompt.sections.map((s) => `  ${s.name.padEnd(22)} ${String(s.tokens).padStart(6)} tokens`);
-      io.out(
-        `Next prompt, about ${prompt.totalTokens} tokens:\n${sections.join('\n')}\n\n${prompt.messages.map((m) => `[${m.role}]\n${m.content}`).join('\n\n')}\n\n`,
-      );
-      return true;
-    }
-    case 'export':
-      await exportTo(ctx.store, user, sessionId, args, io);
-      return true;
     default:
-      throw new UserFacingError(`Unknown command /${sanitizeText(name ?? '').slice(0, 40)}; /help lists them.`);
+      return assertNever(outcome);
   }
+}
+
+/** The branch points, numbered as `/tree N` takes them; the alternative shown is marked `*`. */
+function treeText(points: Extract<CommandOutcome, { type: 'tree' }>['points']): string {
+  if (points.length === 0) return 'The story has no branches yet: /retry tells a turn again, /undo and another action make a branch.\n\n';
+  let number = 0;
+  const lines = points.flatMap((point) => [
+    `Turn ${point.turn}:`,
+    ...point.alternatives.map((a) => `  ${a.shown ? '*' : ' '} ${++number}. ${a.action ? `› ${a.action} — ` : ''}${a.preview}`),
+  ]);
+  return `${lines.join('\n')}\n\n`;
 }
 
 /** The first narrated text announces the offline narrator (once). */
@@ -174,14 +185,8 @@ function counted(run: Run, played: boolean): boolean {
   return played;
 }
 
-/** The commands headless play knows, for the log: never the player's own words. */
-const COMMANDS = new Set(['quit', 'menu', 'help', 'retry', 'continue', 'undo', 'story', 'context', 'export']);
-
-function operationOf(line: string): string {
-  if (!line.startsWith('/')) return 'action';
-  const name = line.slice(1).split(/\s+/)[0] ?? '';
-  return COMMANDS.has(name) ? `/${name}` : 'unknown_command';
-}
+/** What a line is logged as: never the player's own words. */
+const operationOf = (line: string) => (line.startsWith('/') ? commandName(line) : 'action');
 
 export async function playHeadless(_args: string[], options: PlayOptions): Promise<number> {
   const run: Run = { current: null, ending: null, failures: 0 };
@@ -246,7 +251,8 @@ export async function playHeadless(_args: string[], options: PlayOptions): Promi
       if (run.ending !== null) return run.ending;
       throw error;
     }
-    const ctx = { store, engine, user, sessionId, io, controller: run };
+    const game: Game = { store, engine, user, sessionId, io, controller: run };
+    const commands = commandContext(game);
     while (run.ending === null) {
       const next = await input.next();
       if (next.done) break;
@@ -254,7 +260,9 @@ export async function playHeadless(_args: string[], options: PlayOptions): Promi
       if (!line) continue;
       try {
         if (line.startsWith('/')) {
-          if ((await command(line, ctx)) === 'quit') break;
+          const shown = await show(await runCommand(commands, line), game);
+          if (shown === 'quit') break;
+          if (!shown) run.failures++;
         } else {
           const unplayed = engine.failedAction(sessionId);
           if (unplayed !== undefined && unplayed !== line) {

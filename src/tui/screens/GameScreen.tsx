@@ -3,11 +3,22 @@ import { CLEAR_SCREEN } from '../clear-screen.js';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { TurnError, type PlayOptions, type TurnResult } from '../../game/engine.js';
 import { waitSentence } from '../../game/waiting.js';
-import { getLogger, logUserAction } from '../../logging/logger.js';
+import { getLogger } from '../../logging/logger.js';
 import type { MessageRecord, PublicUser } from '../../store/types.js';
 import { useCancelRegistry } from '../cancel.js';
-import { completeCommand, completions, findCommand, unknownCommand, type TabCycle } from '../commands/index.js';
-import type { CommandContext } from '../commands/types.js';
+import {
+  assertNever,
+  type CommandContext,
+  type CommandOutcome,
+  completeCommand,
+  completions,
+  findCommand,
+  parseCommandLine,
+  runCommand,
+  type TabCycle,
+  unknownCommand,
+  usageOf,
+} from '../../game/commands/index.js';
 import { MessageView, type StoryItem } from '../components/MessageView.js';
 import { SafeStatic } from '../components/SafeStatic.js';
 import { Notice, type NoticeKind } from '../components/Notice.js';
@@ -28,6 +39,17 @@ const log = getLogger('tui');
 const SHOWN_ON_LOAD = 60;
 /** The streaming message is redrawn at most this often. */
 const FLUSH_MS = 40;
+
+/** The keys of the game screen, for /help. */
+const KEYS_HELP =
+  'Keys: ↑↓ earlier inputs · Tab completes a command (again: the next one that fits) · Ctrl+C cancels the narration, twice within two seconds quits';
+
+/** A row of the completion list: a command's usage (or the argument Tab would put in), and what it does. */
+function suggestionOf(text: string, chosen: boolean): { text: string; description: string; chosen: boolean } {
+  const command = findCommand(text.slice(1).split(' ')[0] ?? '');
+  const shown = command && !text.trim().includes(' ') ? usageOf(command) : text.trim();
+  return { text: shown, description: command?.description ?? '', chosen };
+}
 
 export type GameStart = { kind: 'new'; scenarioId: string } | { kind: 'load'; sessionId: string };
 
@@ -233,17 +255,39 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
         ? {
             user,
             sessionId,
-            services,
-            play: (run, shown) => play(run, shown?.action ?? null, shown?.note ?? null, shown?.savesShown ?? false),
-            showOverlay: (title, body) => setOverlay({ title, body }),
-            notice: (kind, text) => setNotice({ kind, text }),
-            reload: () => reload(sessionId),
-            toMenu: onMenu,
-            quit: onQuit,
+            engine,
+            keys: KEYS_HELP,
+            exportSession: (format, file, options) => services.exportSession(user, sessionId, format, file, options),
           }
         : null,
-    [sessionId, user, services, play, reload, onMenu, onQuit],
+    [sessionId, user, engine, services],
   );
+
+  /** Shows what a command did: the one place each kind of outcome is handled. */
+  const show = async (outcome: CommandOutcome, id: string): Promise<void> => {
+    switch (outcome.type) {
+      case 'notice':
+        return setNotice({ kind: outcome.kind, text: outcome.text });
+      case 'overlay':
+        return setOverlay({ title: outcome.title, body: outcome.body });
+      case 'play':
+        return play(outcome.run, outcome.action ?? null, outcome.note ?? null, outcome.savesShown ?? false);
+      case 'moved':
+        await reload(id);
+        if (outcome.restoreInput && !typedNow.current.trim()) setInput(outcome.restoreInput);
+        return setNotice({ kind: 'info', text: outcome.text });
+      case 'edit':
+      case 'tree':
+      case 'history':
+        return setNotice({ kind: 'error', text: `/${outcome.type} is not in this screen yet.` });
+      case 'menu':
+        return onMenu();
+      case 'quit':
+        return onQuit();
+      default:
+        return assertNever(outcome);
+    }
+  };
 
   const submit = async (line: string) => {
     const text = line.trim();
@@ -253,18 +297,17 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
       return setNotice({ kind: 'info', text: NOTHING_TYPED });
     }
     if (!text || !commandContext) return;
-    const slash = text.startsWith('/');
-    const [name = '', ...args] = slash ? text.slice(1).split(/\s+/) : [];
-    const command = slash ? findCommand(name.toLowerCase()) : undefined;
-    // A slash command that is none keeps the line, to be corrected.
-    if (slash && !command) return setNotice({ kind: 'error', text: unknownCommand(name) });
+    if (text.startsWith('/')) {
+      const parsed = parseCommandLine(text);
+      // A slash command that is none keeps the line, to be corrected.
+      if ('unknown' in parsed) return setNotice({ kind: 'error', text: unknownCommand(parsed.unknown) });
+    }
     setNotice(null);
     history.add(text);
     setInput('');
-    if (command) {
-      logUserAction(log, `command /${command.name}`, user.username, { session: commandContext.sessionId });
+    if (text.startsWith('/')) {
       try {
-        await command.run(commandContext, args);
+        await show(await runCommand(commandContext, text), commandContext.sessionId);
       } catch (error) {
         setNotice({ kind: 'error', text: (error as Error).message });
       }
@@ -274,7 +317,9 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
   };
 
   const cycling = tabCycle.current?.shown === input ? tabCycle.current : null;
-  const suggestions = cycling ? cycling.candidates : completions(input);
+  const suggestions = cycling
+    ? cycling.candidates.map((text, i) => suggestionOf(text, i === cycling.index))
+    : completions(input).map((c) => suggestionOf(`/${c.name}`, false));
   return (
     <Box flexDirection="column">
       <SafeStatic key={staticKey} items={items}>
@@ -312,10 +357,10 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
       </Box>
       {suggestions.length > 0 && !busy ? (
         <Box flexDirection="column" paddingX={1}>
-          {suggestions.map((c) => (
-            <Text key={c.name} dimColor={cycling?.candidates[cycling.index] !== c} bold={cycling?.candidates[cycling.index] === c}>
-              {cycling ? (cycling.candidates[cycling.index] === c ? '› ' : '  ') : ''}/{c.name}
-              {c.args ? ` ${c.args}` : ''} — {c.description}
+          {suggestions.map((row) => (
+            <Text key={row.text} dimColor={!row.chosen} bold={row.chosen}>
+              {cycling ? (row.chosen ? '› ' : '  ') : ''}
+              {row.text} — {row.description}
             </Text>
           ))}
         </Box>

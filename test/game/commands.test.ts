@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { completeCommand, findCommand, unknownCommand, type TabCycle } from '../../src/tui/commands/index.js';
+import { completeCommand, findCommand, unknownCommand, type TabCycle } from '../../src/game/commands/index.js';
 
 /** Tab pressed on `typed`, then again on what each Tab put in the line, `times` in all. */
 function tabs(typed: string, times: number): string[] {
