@@ -191,6 +191,12 @@ function stateWithoutEvent(state: StoryState): StoryState {
   return { ...state, event: null };
 }
 
+/** The session with these choices, as the store gives it back (none: no `choices` at all). */
+function withSessionChoices(session: SessionRecord, choices: BranchChoice[]): SessionRecord {
+  const { choices: _old, ...rest } = session;
+  return choices.length > 0 ? { ...rest, choices } : rest;
+}
+
 /**
  * The message a narration's turn starts from (see branches.turnStartOf): the one its action follows
  * (a turn), the one before the narration it replaces (a retry), or its parent (a continuation).
@@ -556,7 +562,7 @@ export class GameEngine {
     this.scheduleStateUpdate(sessionId, message, parent?.sender === 'player' ? parent.content : null);
     logPerf(log, 'edit_narration', performance.now() - started, { session: sessionId, input_length: content.length });
     return {
-      session: { ...session, head: message.id, state: update.state, updated_at: now, choices },
+      session: withSessionChoices({ ...session, head: message.id, state: update.state, updated_at: now }, choices),
       head: message,
       telling: tellingIndex(tree, start, message.id),
     };
@@ -681,9 +687,8 @@ export class GameEngine {
     }
     // An action that failed belonged to where the head was: /retry does not send it from here.
     this.failedActions.delete(session.id);
-    const after: SessionRecord = { ...session, head: target.id, turn_count: turnCount, state, updated_at: now };
-    if (choices) after.choices = choices;
-    return { session: after, head: target };
+    const after = { ...session, head: target.id, turn_count: turnCount, state, updated_at: now };
+    return { session: choices ? withSessionChoices(after, choices) : after, head: target };
   }
 
   /** What the player is told when a move could not be saved. */
@@ -1005,7 +1010,7 @@ export class GameEngine {
     const { session_id: _session, ...message } = saved.message;
     const { turn_count, usage, state, updated_at } = saved.session;
     await this.store.appendMessages(pending.session.id, [message], { turn_count, usage, state, updated_at, choices }, pending.session.head);
-    return { session: { ...saved.session, choices }, message: saved.message, telling: tellingIndex(tree, start, saved.message.id) };
+    return { session: withSessionChoices(saved.session, choices), message: saved.message, telling: tellingIndex(tree, start, saved.message.id) };
   }
 
   /**

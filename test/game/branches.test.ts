@@ -224,6 +224,15 @@ describe('tellings, redo, edit and branches in the engine (SQLite)', () => {
     expect(await game.tellingOf(alice, session.id)).toEqual({ index: 1, count: 1 });
     expect(await game.lastAction(alice, session.id)).toBe('Left hanging.');
     expect(await game.lastNarration(alice, session.id)).toBeNull();
+    await expect(game.redo(alice, session.id)).rejects.toThrow('Your last action has no narration yet');
+    // /edit action of an unanswered action: a new action beside it, answered.
+    const edited = await game.editAction(alice, session.id, 'Caught.');
+    expect(edited).toMatchObject({ telling: { index: 1, count: 1 }, session: { turn_count: 1 } });
+    expect((await store.getMessage(edited.message.parent_id as string))?.content).toBe('Caught.');
+    expect((await store.listMessages(session.id)).map((m) => m.content)).toContain('Left hanging.');
+    await game.undo(alice, session.id);
+    server.script({ kind: 'status', status: 400 });
+    await game.takeTurn(alice, session.id, 'Left hanging.').catch(() => undefined);
     // /undo of the unanswered action still takes it back alone, and gives its text back.
     const undone = await game.undo(alice, session.id);
     expect(undone).toMatchObject({ undoneAction: 'Left hanging.', telling: { index: 1, count: 1 } });
