@@ -94,8 +94,8 @@ async function editTextInEditor(initial: string): Promise<string | null> {
   const file = path.join(dir, 'edit.md');
   try {
     fs.writeFileSync(file, `${initial}\n`, { mode: 0o600 });
+    // The game screen clears the terminal and prints the story again once the editor is done.
     const result = spawnSync(`${editor} ${JSON.stringify(file)}`, { shell: true, stdio: 'inherit' });
-    process.stdout.write(CLEAR_SCREEN);
     if (result.status !== 0) return null;
     return fs.readFileSync(file, 'utf8').replace(/\r?\n$/, '');
   } finally {

@@ -50,7 +50,7 @@ export const MessageView = memo(function MessageView({ item, width }: { item: St
     <Box flexDirection="column" marginBottom={1}>
       <Text>{renderMarkdown(item.text, Math.max(20, width - 2))}</Text>
       {item.ending ? <Text dimColor>{endingMark(item.ending)}</Text> : null}
-      {item.telling ? <Text dimColor>{tellingMark(item.telling)} (Alt+← Alt+→ other tellings)</Text> : null}
+      {item.telling ? <Text dimColor>{tellingMark(item.telling)} · Alt+←/→ other tellings</Text> : null}
     </Box>
   );
 });

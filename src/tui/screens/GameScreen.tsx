@@ -1,11 +1,5 @@
 import { Box, Text, useStdout } from 'ink';
-import { CLEAR_SCREEN } from '../clear-screen.js';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { TurnError, type PlayOptions, type TurnResult } from '../../game/engine.js';
-import { waitSentence } from '../../game/waiting.js';
-import { getLogger } from '../../logging/logger.js';
-import type { MessageRecord, PublicUser } from '../../store/types.js';
-import { useCancelRegistry } from '../cancel.js';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import {
   assertNever,
   type CommandContext,
@@ -19,30 +13,44 @@ import {
   unknownCommand,
   usageOf,
 } from '../../game/commands/index.js';
-import { MessageView, type StoryItem } from '../components/MessageView.js';
-import { SafeStatic } from '../components/SafeStatic.js';
-import { Notice, type NoticeKind } from '../components/Notice.js';
+import type { PlayRequest } from '../../game/commands/types.js';
+import { TurnError, type TurnResult } from '../../game/engine.js';
+import { waitSentence } from '../../game/waiting.js';
+import { getLogger } from '../../logging/logger.js';
+import type { PublicUser } from '../../store/types.js';
+import { useCancelRegistry } from '../cancel.js';
+import { CLEAR_SCREEN } from '../clear-screen.js';
+import { EditBox } from '../components/EditBox.js';
+import { MessageView } from '../components/MessageView.js';
+import { Notice } from '../components/Notice.js';
 import { Overlay } from '../components/Overlay.js';
+import { Pager } from '../components/Pager.js';
+import { SafeStatic } from '../components/SafeStatic.js';
 import { StatusBar, type TurnStats } from '../components/StatusBar.js';
 import { TextField } from '../components/TextField.js';
+import { TreeView } from '../components/TreeView.js';
 import { useServices } from '../context.js';
 import { useInputHistory } from '../hooks/useInputHistory.js';
 import { useTerminalWidth } from '../hooks/useTerminalWidth.js';
+import { KEY_PRIORITY, useKeys } from '../keys.js';
 import { renderMarkdown } from '../markdown.js';
 import { colour } from '../theme.js';
+import { type Notice as NoticeState, NOTHING_TYPED, STILL_WRITING, initialState } from './game/reducer.js';
+import { swipeKey } from './game/swipe-keys.js';
+import { useGameState } from './game/useGameState.js';
 
-const STILL_WRITING = 'The narrator is still writing: press Enter again when it is done, or Ctrl+C to stop it.';
-/** Enter on an empty line (or only spaces). */
-const NOTHING_TYPED = 'Type what you do, then Enter; /help lists the commands.';
 const log = getLogger('tui');
-/** Messages shown when a game is loaded; older ones are in the export. */
+/** Messages shown when a game is loaded; the rest are a /history away. */
 const SHOWN_ON_LOAD = 60;
 /** The streaming message is redrawn at most this often. */
 const FLUSH_MS = 40;
 
 /** The keys of the game screen, for /help. */
-const KEYS_HELP =
-  'Keys: ↑↓ earlier inputs · Tab completes a command (again: the next one that fits) · Ctrl+C cancels the narration, twice within two seconds quits';
+export const KEYS_HELP = [
+  'Keys: ↑↓ earlier inputs · Tab completes a command (again: the next one that fits) ·',
+  'Alt+← / Alt+→ (or Ctrl+←/→, Esc b / Esc f) the previous and next telling of the last turn, as /swipe prev|next ·',
+  'Esc closes a box · Ctrl+C cancels the narration, twice within two seconds quits',
+].join(' ');
 
 /** A row of the completion list: a command's usage (or the argument Tab would put in), and what it does. */
 function suggestionOf(text: string, chosen: boolean): { text: string; description: string; chosen: boolean } {
@@ -52,17 +60,6 @@ function suggestionOf(text: string, chosen: boolean): { text: string; descriptio
 }
 
 export type GameStart = { kind: 'new'; scenarioId: string } | { kind: 'load'; sessionId: string };
-
-function toItem(m: MessageRecord): StoryItem {
-  return {
-    key: m.id,
-    kind: m.sender === 'player' ? 'player' : 'narration',
-    text: m.content,
-    ending: m.narration?.interrupted ? m.narration.finish_reason : undefined,
-  };
-}
-
-const UNANSWERED = 'Your last action has no narration yet (the game ended first): it is in the input line; Enter sends it, /undo takes it back.';
 
 function statsOf(result: TurnResult): TurnStats {
   const streamMs = result.durationMs - (result.ttftMs ?? 0);
@@ -74,6 +71,8 @@ function statsOf(result: TurnResult): TurnStats {
   };
 }
 
+const EDIT_TITLES = { narration: 'Edit the last narration', action: 'Edit your last action (the narration after it is told again)' } as const;
+
 export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; start: GameStart; onMenu: () => void; onQuit: () => void }) {
   const services = useServices();
   const { engine } = services;
@@ -81,51 +80,33 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
   const { write } = useStdout();
   const cancel = useCancelRegistry();
   const history = useInputHistory();
-  const [sessionId, setSessionId] = useState<string | null>(start.kind === 'load' ? start.sessionId : null);
-  const [items, setItems] = useState<StoryItem[]>([]);
-  const [staticKey, setStaticKey] = useState(0);
-  /** What stands above the narration being written: the player's action, or a note such as /retry's. */
-  const [pending, setPending] = useState<StoryItem | null>(null);
-  const [streamText, setStreamText] = useState('');
-  // A new game narrates its opening as soon as the screen opens: no input line is offered before it.
-  const [busy, setBusy] = useState(start.kind === 'new');
-  const [input, setInput] = useState('');
-  const [overlay, setOverlay] = useState<{ title: string; body: string } | null>(null);
-  const [notice, setNotice] = useState<{ kind: NoticeKind; text: string } | null>(null);
-  const [stats, setStats] = useState<TurnStats | null>(null);
-  /** While the narrator is tried again: why, the wait and the attempt. */
-  const [waiting, setWaiting] = useState<string | null>(null);
-  const [sessionTokens, setSessionTokens] = useState(0);
+  const [state, game] = useGameState(
+    () => initialState(start.kind === 'load' ? start.sessionId : null, start.kind === 'new'),
+    () => write(CLEAR_SCREEN),
+  );
+  const { dispatch } = game;
+  const notice = (value: NoticeState | null) => dispatch({ type: 'notice', notice: value });
+  /** The narration being written, so far (flushed to the screen every FLUSH_MS). */
   const buffer = useRef('');
   /** Tab going through the commands a prefix fits (/c: /continue, /context). */
   const tabCycle = useRef<TabCycle | null>(null);
   const abort = useRef<AbortController | null>(null);
-  // The latest values for callbacks made in an earlier render (a key can arrive before the re-render).
-  const busyNow = useRef(busy);
-  const typedNow = useRef(input);
-  typedNow.current = input;
 
-  /** Clears the terminal and prints the finished messages again (<Static> prints each once). */
-  const reprintStory = useCallback(() => {
-    write(CLEAR_SCREEN);
-    setStaticKey((k) => k + 1);
-  }, [write]);
-
+  /** Draws the story again from the store: the branch's last messages, the head's telling, the turns before them. */
   const reload = useCallback(
-    async (id: string) => {
-      const transcript = await engine.transcript(user, id, SHOWN_ON_LOAD);
-      const session = await engine.openSession(user, id);
-      setSessionTokens(session.usage.tokens_in + session.usage.tokens_out);
-      // An action saved without its narration waits in the input line, not in the story.
-      const unanswered = transcript.at(-1)?.sender === 'player' ? transcript.pop() : undefined;
-      setItems(transcript.map(toItem));
-      if (unanswered && !typedNow.current.trim()) {
-        setInput(unanswered.content);
-        setNotice({ kind: 'info', text: UNANSWERED });
-      }
-      reprintStory();
+    async (id: string, after: { notice?: NoticeState | null; restoreInput?: string | undefined } = {}) => {
+      const [messages, session, telling] = await Promise.all([
+        engine.transcript(user, id, SHOWN_ON_LOAD),
+        engine.openSession(user, id),
+        engine.tellingOf(user, id),
+      ]);
+      // The opening is turn 0: a branch has turn_count + 1 narrations, of which those loaded are on screen.
+      const narrations = messages.filter((m) => m.sender !== 'player').length;
+      const earlierTurns = messages[0]?.parent_id ? Math.max(0, session.turn_count + 1 - narrations) : 0;
+      const sessionTokens = session.usage.tokens_in + session.usage.tokens_out;
+      dispatch({ type: 'loaded', story: { sessionId: id, messages, earlierTurns, sessionTokens, telling }, ...after });
     },
-    [engine, user, reprintStory],
+    [engine, user, dispatch],
   );
 
   /** On a resize the story is printed again, rewrapped to the new width. */
@@ -133,93 +114,66 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
   useEffect(() => {
     if (width === firstWidth.current) return;
     firstWidth.current = width;
-    reprintStory();
-  }, [width, reprintStory]);
+    dispatch({ type: 'reprint' });
+  }, [width, dispatch]);
 
-  /**
-   * The box leaves the rows it took blank below the input line (Ink draws in place, and the
-   * terminal does not scroll back): once it is gone the story is printed again, so the input
-   * sits under it.
-   */
-  const reprintAfterOverlay = useRef(false);
-  const closeOverlay = useCallback(() => {
-    reprintAfterOverlay.current = true;
-    setOverlay(null);
-  }, []);
+  // Once a closed box is gone from the screen, the story is printed again, so the input sits under it.
   useEffect(() => {
-    if (overlay || !reprintAfterOverlay.current) return;
-    reprintAfterOverlay.current = false;
-    reprintStory();
-  }, [overlay, reprintStory]);
+    if (state.reprintPending && !state.overlay) dispatch({ type: 'reprint' });
+  }, [state.reprintPending, state.overlay, dispatch]);
 
-  /** A failed action goes back in the input line, unless the player typed ahead: then ↑ recalls it. */
-  const keepFailedAction = (error: unknown): string => {
-    // A narration kept for /retry to save keeps its action with it.
-    if (!(error instanceof TurnError && error.action) || error.unsavedNarration !== null) return '';
-    if (typedNow.current.trim()) return ' Your action is kept: ↑ recalls it, /retry sends it again.';
-    setInput(error.action);
-    return ' Your action is back in the input line.';
-  };
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reads the latest input through refs; made once so commands keep one play
+  /** Streams a narration into the screen; a new telling of a turn on screen draws the story again. */
   const play = useCallback(
-    async (run: (options: PlayOptions) => Promise<TurnResult>, action: string | null = null, note: string | null = null, savesShown = false) => {
+    async ({ run, action, note, savesShown = false }: PlayRequest) => {
       const controller = new AbortController();
       abort.current = controller;
       let settle!: () => void;
-      cancel.inFlight = new Promise<void>((resolve) => (settle = resolve));
+      cancel.inFlight = new Promise<void>((resolve) => {
+        settle = resolve;
+      });
       buffer.current = '';
-      busyNow.current = true;
-      setBusy(true);
-      setNotice(null);
-      const before: StoryItem | null = action ? { key: 'pending', kind: 'player', text: action } : note ? { key: 'pending', kind: 'system', text: note } : null;
-      setPending(before);
-      setStreamText('');
-      setWaiting(null);
-      const timer = setInterval(() => setStreamText(buffer.current), FLUSH_MS);
+      dispatch({ type: 'started', action, note });
+      const timer = setInterval(() => dispatch({ type: 'text', text: buffer.current }), FLUSH_MS);
       const onText = (t: string) => {
-        if (!buffer.current) setWaiting(null);
         buffer.current += t;
       };
       try {
-        const result = await run({ signal: controller.signal, onText, onWait: (wait) => setWaiting(waitSentence(wait)) });
-        setSessionId(result.session.id);
-        const saved: StoryItem = { key: `${result.message.id}-saved`, kind: 'system', text: '✓ Saved.' };
-        setItems((previous) => [
-          ...previous,
-          ...(savesShown ? [saved] : [...(before ? [{ ...before, key: `${result.message.id}-${before.kind}` }] : []), toItem(result.message)]),
-        ]);
-        setStats(statsOf(result));
-        setSessionTokens(result.session.usage.tokens_in + result.session.usage.tokens_out);
-        if (result.notice) setNotice({ kind: 'error', text: result.notice });
+        const result = await run({ signal: controller.signal, onText, onWait: (wait) => dispatch({ type: 'waiting', sentence: waitSentence(wait) }) });
+        const { session } = result;
+        const telling = result.telling ?? null;
+        const redraw = !savesShown && telling !== null && telling.count > 1;
+        dispatch({
+          type: 'saved',
+          turn: {
+            sessionId: session.id,
+            message: result.message,
+            stats: statsOf(result),
+            sessionTokens: session.usage.tokens_in + session.usage.tokens_out,
+            notice: result.notice,
+            telling,
+            savesShown,
+            redraw,
+          },
+        });
+        // Another telling of the last turn: the story shown is the branch, the earlier telling a swipe away.
+        if (redraw) await reload(session.id, {});
       } catch (error) {
-        // Cancelled before the first token: this is the one thing said of it (the app says nothing).
-        const cancelled = error instanceof TurnError && error.failure.kind === 'cancelled';
-        const unsaved = error instanceof TurnError ? error.unsavedNarration : null;
-        // Shown once: a failed /retry of its save leaves it as it stands.
-        if (unsaved !== null && !savesShown) {
-          const key = `unsaved-${Date.now()}`;
-          setItems((previous) => [
-            ...previous,
-            ...(before ? [{ ...before, key: `${key}-${before.kind}` }] : []),
-            { key, kind: 'narration', text: unsaved, ending: 'unsaved' },
-          ]);
-        }
-        setNotice({ kind: cancelled ? 'info' : 'error', text: `${(error as Error).message}${keepFailedAction(error)}` });
+        const turnError = error instanceof TurnError ? error : null;
+        const turn = {
+          message: (error as Error).message,
+          unsaved: turnError?.unsavedNarration ?? null,
+          action: turnError?.action ?? null,
+          savesShown,
+        };
+        dispatch({ type: turnError?.failure.kind === 'cancelled' ? 'cancelled' : 'failed', turn });
       } finally {
         clearInterval(timer);
         abort.current = null;
         settle();
         cancel.inFlight = null;
-        setWaiting(null);
-        busyNow.current = false;
-        setNotice((shown) => (shown?.text === STILL_WRITING ? null : shown));
-        setBusy(false);
-        setPending(null);
-        setStreamText('');
       }
     },
-    [],
+    [cancel, dispatch, reload],
   );
 
   useEffect(() => {
@@ -234,52 +188,74 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
     };
   }, [cancel]);
 
-  /** A loaded game; one whose process ended before its opening was saved has it told now. */
-  const openGame = async (id: string) => {
-    if (!(await engine.needsOpening(user, id))) return reload(id);
-    busyNow.current = true;
-    setBusy(true);
-    await play((options) => engine.tellOpening(user, id, options), null, 'This game had no opening yet (it was cut short); here it is:');
-  };
-
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs once: the game starts when the screen opens
   useEffect(() => {
     log.debug('Screen: game', { user_id: user.username, start: start.kind });
-    if (start.kind === 'new') void play((options) => engine.newSession(user, start.scenarioId, options));
-    else void openGame(start.sessionId).catch((e: Error) => setNotice({ kind: 'error', text: e.message }));
+    if (start.kind === 'new') {
+      void play({ run: (options) => engine.newSession(user, start.scenarioId, options) });
+      return;
+    }
+    const id = start.sessionId;
+    // A loaded game whose process ended before its opening was saved has it told now.
+    const open = async () => {
+      if (!(await engine.needsOpening(user, id))) return reload(id);
+      await play({ run: (options) => engine.tellOpening(user, id, options), note: 'This game had no opening yet (it was cut short); here it is:' });
+    };
+    open().catch((e: Error) => notice({ kind: 'error', text: e.message }));
   }, []);
 
   const commandContext = useMemo<CommandContext | null>(
     () =>
-      sessionId
+      state.sessionId
         ? {
             user,
-            sessionId,
+            sessionId: state.sessionId,
             engine,
             keys: KEYS_HELP,
-            exportSession: (format, file, options) => services.exportSession(user, sessionId, format, file, options),
+            exportSession: (format, file, options) => services.exportSession(user, state.sessionId as string, format, file, options),
           }
         : null,
-    [sessionId, user, engine, services],
+    [state.sessionId, user, engine, services],
   );
+
+  /** Opens a text to edit: in the player's editor when one is set, else in a box of the game's own. */
+  const edit = async (outcome: Extract<CommandOutcome, { type: 'edit' }>, id: string): Promise<void> => {
+    if (!(services.editText && services.editorName?.())) {
+      dispatch({ type: 'overlay', overlay: { kind: 'edit', target: outcome.target, original: outcome.original, save: outcome.save } });
+      return;
+    }
+    const text = await services.editText(outcome.original);
+    // The editor had the terminal: the story is printed again under whatever it left.
+    dispatch({ type: 'reprint' });
+    if (text === null) return notice({ kind: 'error', text: `The editor (${services.editorName()}) did not finish cleanly; nothing was changed.` });
+    await saveEdit(outcome, text, id);
+  };
+
+  /** Saves what the player wrote as a new version (nothing when it is empty or as it was), and shows what that did. */
+  const saveEdit = async (outcome: Pick<Extract<CommandOutcome, { type: 'edit' }>, 'original' | 'save'>, text: string, id: string): Promise<void> => {
+    if (!text.trim() || text.trim() === outcome.original.trim()) return notice({ kind: 'info', text: 'No change: the text is as it was.' });
+    await show(await outcome.save(text.trim()), id);
+  };
 
   /** Shows what a command did: the one place each kind of outcome is handled. */
   const show = async (outcome: CommandOutcome, id: string): Promise<void> => {
     switch (outcome.type) {
       case 'notice':
-        return setNotice({ kind: outcome.kind, text: outcome.text });
+        return notice({ kind: outcome.kind, text: outcome.text });
       case 'overlay':
-        return setOverlay({ title: outcome.title, body: outcome.body });
+        return dispatch({ type: 'overlay', overlay: { kind: 'text', title: outcome.title, body: outcome.body } });
       case 'play':
-        return play(outcome.run, outcome.action ?? null, outcome.note ?? null, outcome.savesShown ?? false);
+        return play(outcome);
       case 'moved':
-        await reload(id);
-        if (outcome.restoreInput && !typedNow.current.trim()) setInput(outcome.restoreInput);
-        return setNotice({ kind: 'info', text: outcome.text });
+        // The action taken back is in ↑ as well as (when the line is empty) in the input line.
+        if (outcome.restoreInput) history.add(outcome.restoreInput);
+        return reload(id, { notice: { kind: 'info', text: outcome.text }, restoreInput: outcome.restoreInput });
       case 'edit':
+        return edit(outcome, id);
       case 'tree':
+        return dispatch({ type: 'overlay', overlay: { kind: 'tree', points: outcome.points, jump: outcome.jump } });
       case 'history':
-        return setNotice({ kind: 'error', text: `/${outcome.type} is not in this screen yet.` });
+        return dispatch({ type: 'overlay', overlay: { kind: 'history', messages: outcome.messages } });
       case 'menu':
         return onMenu();
       case 'quit':
@@ -289,65 +265,113 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
     }
   };
 
+  /** Runs a step that gives an outcome (a command, a jump, an edit saved) and shows it, or why it failed. */
+  const perform = async (step: () => Promise<CommandOutcome>): Promise<void> => {
+    const id = game.get().sessionId;
+    if (!id) return;
+    try {
+      await show(await step(), id);
+    } catch (error) {
+      notice({ kind: 'error', text: (error as Error).message });
+    }
+  };
+
   const submit = async (line: string) => {
     const text = line.trim();
-    if (text && busyNow.current) return setNotice({ kind: 'info', text: STILL_WRITING });
-    if (!text && !busyNow.current) {
-      setInput('');
-      return setNotice({ kind: 'info', text: NOTHING_TYPED });
+    const busy = game.get().turn !== null;
+    if (text && busy) return notice({ kind: 'info', text: STILL_WRITING });
+    if (!text && !busy) {
+      dispatch({ type: 'typed', input: '' });
+      return notice({ kind: 'info', text: NOTHING_TYPED });
     }
-    if (!text || !commandContext) return;
+    const ctx = commandContext;
+    if (!text || !ctx) return;
     if (text.startsWith('/')) {
       const parsed = parseCommandLine(text);
       // A slash command that is none keeps the line, to be corrected.
-      if ('unknown' in parsed) return setNotice({ kind: 'error', text: unknownCommand(parsed.unknown) });
+      if ('unknown' in parsed) return notice({ kind: 'error', text: unknownCommand(parsed.unknown) });
     }
-    setNotice(null);
+    notice(null);
     history.add(text);
-    setInput('');
-    if (text.startsWith('/')) {
-      try {
-        await show(await runCommand(commandContext, text), commandContext.sessionId);
-      } catch (error) {
-        setNotice({ kind: 'error', text: (error as Error).message });
-      }
-      return;
-    }
-    await play((options) => engine.takeTurn(user, commandContext.sessionId, text, options), text);
+    dispatch({ type: 'typed', input: '' });
+    if (text.startsWith('/')) return perform(() => runCommand(ctx, text));
+    await play({ run: (options) => engine.takeTurn(user, ctx.sessionId, text, options), action: text });
   };
 
+  // Alt+← / Alt+→ (and the other ways terminals send them): the tellings of the last turn, as /swipe.
+  useKeys(
+    (input, key) => {
+      const direction = swipeKey(input, key);
+      if (!direction) return;
+      const ctx = commandContext;
+      if (game.get().turn !== null) notice({ kind: 'info', text: STILL_WRITING });
+      else if (ctx) void perform(() => runCommand(ctx, `/swipe ${direction}`));
+      return true;
+    },
+    { isActive: state.overlay === null, priority: KEY_PRIORITY.shortcut },
+  );
+
+  const { overlay, turn, input } = state;
+  const busy = turn !== null;
+  const closeOverlay = () => dispatch({ type: 'overlayClosed' });
+  const boxWidth = Math.min(width, 100);
   const cycling = tabCycle.current?.shown === input ? tabCycle.current : null;
   const suggestions = cycling
     ? cycling.candidates.map((text, i) => suggestionOf(text, i === cycling.index))
     : completions(input).map((c) => suggestionOf(`/${c.name}`, false));
   return (
     <Box flexDirection="column">
-      <SafeStatic key={staticKey} items={items}>
+      <SafeStatic key={state.printed} items={state.items}>
         {(item) => <MessageView key={item.key} item={item} width={width} />}
       </SafeStatic>
-      {pending ? <MessageView item={pending} width={width} /> : null}
-      {busy ? (
-        <Box marginBottom={pending?.kind === 'player' ? 1 : 0}>
+      {turn?.pending ? <MessageView item={turn.pending} width={width} /> : null}
+      {turn ? (
+        <Box marginBottom={turn.pending?.kind === 'player' ? 1 : 0}>
           <Text>
-            {streamText ? (
-              renderMarkdown(streamText, Math.max(20, width - 2))
+            {turn.text ? (
+              renderMarkdown(turn.text, Math.max(20, width - 2))
             ) : (
-              <Text dimColor>{waiting ? `The narrator: ${waiting}…` : 'The narrator is thinking…'}</Text>
+              <Text dimColor>{turn.waiting ? `The narrator: ${turn.waiting}…` : 'The narrator is thinking…'}</Text>
             )}
           </Text>
         </Box>
       ) : null}
-      {overlay ? <Overlay title={overlay.title} body={overlay.body} width={Math.min(width, 100)} onClose={closeOverlay} /> : null}
-      <Notice kind={notice?.kind ?? 'info'} text={notice?.text ?? null} />
+      {overlay?.kind === 'text' ? <Overlay title={overlay.title} body={overlay.body} width={boxWidth} onClose={closeOverlay} /> : null}
+      {overlay?.kind === 'history' ? <Pager title="The whole story (this branch)" messages={overlay.messages} width={boxWidth} onClose={closeOverlay} /> : null}
+      {overlay?.kind === 'tree' ? (
+        <TreeView
+          points={overlay.points}
+          width={boxWidth}
+          onClose={closeOverlay}
+          onChoose={(id) => {
+            closeOverlay();
+            void perform(() => overlay.jump(id));
+          }}
+        />
+      ) : null}
+      {overlay?.kind === 'edit' ? (
+        <EditBox
+          title={EDIT_TITLES[overlay.target]}
+          original={overlay.original}
+          width={boxWidth}
+          onCancel={closeOverlay}
+          onSave={(text) => {
+            closeOverlay();
+            const id = game.get().sessionId;
+            if (id) void saveEdit(overlay, text, id).catch((e: Error) => notice({ kind: 'error', text: e.message }));
+          }}
+        />
+      ) : null}
+      <Notice kind={state.notice?.kind ?? 'info'} text={state.notice?.text ?? null} />
       <Box borderStyle="single" borderColor={colour('gray')} paddingX={1}>
         <TextField
           value={input}
-          onChange={setInput}
+          onChange={(typed) => dispatch({ type: 'typed', input: typed })}
           onSubmit={(line) => void submit(line)}
           // Typing ahead while the narrator writes is kept, to be sent once the narration is done.
           focus={!overlay}
           placeholder={busy ? '' : 'What do you do? (/help for commands)'}
-          onHistory={(direction) => setInput(history.move(direction, input))}
+          onHistory={(direction) => dispatch({ type: 'typed', input: history.move(direction, game.get().input) })}
           onTab={(typed) => {
             const completed = completeCommand(typed, tabCycle.current);
             tabCycle.current = completed?.cycle ?? null;
@@ -365,7 +389,15 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
           ))}
         </Box>
       ) : null}
-      <StatusBar model={engine.narratorLabel} stats={stats} sessionTokens={sessionTokens} storage={services.storage} offline={engine.offline} busy={busy} />
+      <StatusBar
+        model={engine.narratorLabel}
+        stats={state.stats}
+        sessionTokens={state.sessionTokens}
+        storage={services.storage}
+        offline={engine.offline}
+        busy={busy}
+        telling={state.telling}
+      />
     </Box>
   );
 }
