@@ -59,6 +59,54 @@ describe('storyos play --headless', () => {
     await store.close();
   });
 
+  it('plays the tellings sequence from a script: retry twice, swipe back, act, /tree to the second, edit it, undo, redo, export', async () => {
+    server.script(
+      { kind: 'stream', chunks: ['The fog rolls in. What do you do?'] },
+      { kind: 'stream', chunks: ['First telling.'] },
+      { kind: 'stream', chunks: ['Second telling.'] },
+      { kind: 'stream', chunks: ['Third telling.'] },
+      { kind: 'stream', chunks: ['The bell answers.'] },
+    );
+    const script = [
+      'I climb the stairs.',
+      '/retry',
+      '/retry',
+      '/swipe 1',
+      'I ring the bell.',
+      '/tree',
+      '/tree 2',
+      '/edit The second telling, as the player wrote it.',
+      '/undo',
+      '/redo',
+      '/swipe',
+      '/export md story.md',
+    ];
+    const result = await play(['--new', 'the-lighthouse-at-gull-point'], `${script.join('\n')}\n`);
+    expect(result.stderr).toMatch(/^storyos: game \S+ started\.\nstoryos: This is telling 4 of 4\. Usage: \/swipe prev/);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('[Telling 1 of 3. ‹ 1/3 ›]\nFirst telling.\n\n');
+    expect(result.stdout).toMatch(/Turn 1:\n {2}\* 1\. › I climb the stairs\. — First telling\.\n {4}2\. › I climb the stairs\. — Second telling\.\n {4}3\. › I climb the stairs\. — Third telling\.\n/);
+    expect(result.stdout).toContain('[Jumped: this line goes to turn 1. ‹ 2/3 ›]\nSecond telling.\n\n');
+    expect(result.stdout).toContain('‹ 4/4 ›]\nThe second telling, as the player wrote it.\n\n');
+    expect(result.stdout).toContain('[Undone: back to turn 0.]\nThe fog rolls in. What do you do?\n\n');
+    expect(result.stdout).toContain('[Redone: turn 1. ‹ 4/4 ›]\nThe second telling, as the player wrote it.\n\n');
+    // The Markdown export is the branch shown: the opening, the action and the edited telling.
+    const exported = fs.readFileSync(path.join(dir, 'story.md'), 'utf8');
+    expect(exported).toContain('The fog rolls in.');
+    expect(exported).toContain('I climb the stairs.');
+    expect(exported).toContain('The second telling, as the player wrote it.');
+    for (const other of ['First telling.', 'Second telling.', 'Third telling.', 'I ring the bell.', 'The bell answers.']) expect(exported).not.toContain(other);
+    // The JSON export and the store keep the whole tree.
+    const store = SqliteStore.open(path.join(dir, 'data'));
+    const [session] = await store.listSessions('alice');
+    const messages = await store.listMessages(session?.id as string);
+    expect(messages.map((m) => m.content)).toEqual(expect.arrayContaining(['First telling.', 'Second telling.', 'Third telling.', 'The bell answers.']));
+    const full = await store.getSession(session?.id as string);
+    const head = await store.getMessage(full?.head as string);
+    expect([head?.content, typeof head?.narration?.edited_from, full?.turn_count]).toEqual(['The second telling, as the player wrote it.', 'string', 1]);
+    await store.close();
+  });
+
   it('reports a failed turn in one line, keeps the action for /retry, and says so if it is never played', async () => {
     server.script(
       { kind: 'stream', chunks: ['Rain on neon.'] },

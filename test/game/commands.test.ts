@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { completeCommand, findCommand, unknownCommand, type TabCycle } from '../../src/game/commands/index.js';
+import {
+  COMMANDS,
+  commandName,
+  completeCommand,
+  completions,
+  findCommand,
+  parseCommandLine,
+  runCommand,
+  type TabCycle,
+  unknownCommand,
+  usageOf,
+} from '../../src/game/commands/index.js';
 
 /** Tab pressed on `typed`, then again on what each Tab put in the line, `times` in all. */
 function tabs(typed: string, times: number): string[] {
@@ -40,5 +51,38 @@ describe('Tab on a slash command', () => {
     expect(unknownCommand('cont')).toBe('/cont could be /continue or /context: Tab goes through them.');
     expect(unknownCommand('he')).toBe('/he is not a command: Tab completes it to /help.');
     expect(unknownCommand('frobnicate')).toBe('Unknown command /frobnicate; /help lists them.');
+  });
+});
+
+describe('the command modules', () => {
+  const ctx = (keys?: string) => ({ user: {} as never, sessionId: 's', engine: {} as never, exportSession: async () => '', ...(keys ? { keys } : {}) });
+
+  it('are what /help lists, in both front ends, with the same words, and what completion offers', async () => {
+    const tui = await runCommand(ctx('Keys: Alt+← Alt+→'), '/help');
+    const headless = await runCommand(ctx(), '/help');
+    if (tui.type !== 'overlay' || headless.type !== 'overlay') throw new Error('/help is an overlay');
+    const lines = COMMANDS.map((c) => `- \`${usageOf(c)}\`: ${c.description}`);
+    expect(headless.body).toBe(lines.join('\n'));
+    expect(tui.body).toBe(`${lines.join('\n')}\n\nKeys: Alt+← Alt+→`);
+    expect(completions('/').map((c) => c.name)).toEqual(COMMANDS.map((c) => c.name));
+    for (const command of COMMANDS) expect(findCommand(command.name)).toBe(command);
+    expect(new Set(COMMANDS.map((c) => c.name)).size).toBe(COMMANDS.length);
+  });
+
+  it('complete a first argument from its choices', () => {
+    expect(tabs('/swipe p', 1)).toEqual(['/swipe prev']);
+    expect(tabs('/swipe ', 3)).toEqual(['/swipe prev', '/swipe next', '/swipe prev']);
+    expect(tabs('/export j', 1)).toEqual(['/export json']);
+    expect(tabs('/edit a', 1)).toEqual(['/edit action']);
+    expect(completeCommand('/swipe x', null)).toBeUndefined();
+    expect(completeCommand('/quit now', null)).toBeUndefined();
+  });
+
+  it('parse a line into its command, its words and its text as typed', () => {
+    expect(parseCommandLine('/edit  The  rain falls. ')).toMatchObject({ args: ['The', 'rain', 'falls.'], rest: 'The  rain falls.' });
+    expect(parseCommandLine('/Swipe 2')).toMatchObject({ command: findCommand('swipe'), args: ['2'] });
+    expect(parseCommandLine('/nope x')).toEqual({ unknown: 'nope' });
+    expect(commandName('/export md secret-name.md')).toBe('/export');
+    expect(commandName('/my secret words')).toBe('unknown_command');
   });
 });

@@ -8,6 +8,11 @@ import { retry } from './retry.js';
 import { story } from './story.js';
 import type { CommandContext, CommandOutcome, SlashCommand } from './types.js';
 import { undo } from './undo.js';
+import { redo } from './redo.js';
+import { swipe } from './swipe.js';
+import { edit } from './edit.js';
+import { tree } from './tree.js';
+import { history } from './history.js';
 
 export type { CommandContext, CommandOutcome, SlashCommand } from './types.js';
 export { assertNever } from './types.js';
@@ -28,7 +33,7 @@ const help: SlashCommand = {
 };
 
 /** Every slash command, in the order /help lists them. */
-export const COMMANDS: SlashCommand[] = [help, retry, undo, continueStory, story, context, exportCommand, menu, quit];
+export const COMMANDS: SlashCommand[] = [help, retry, swipe, undo, redo, edit, continueStory, tree, history, story, context, exportCommand, menu, quit];
 
 /** The command named exactly `name`: a prefix is never taken for a command the player did not choose. */
 export function findCommand(name: string): SlashCommand | undefined {

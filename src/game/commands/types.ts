@@ -1,25 +1,6 @@
-import type { GameEngine, PlayOptions, TurnResult } from '../engine.js';
+import type { BranchPoint, GameEngine, HeadMove, PlayOptions, TurnResult } from '../engine.js';
 import type { ExportFormat } from '../export.js';
-import type { MessageRecord, PublicUser, SessionRecord } from '../../store/types.js';
-
-/** Which telling of its turn a narration is, 1-based: "‹ 2/3 ›". */
-export interface TellingShown {
-  index: number;
-  count: number;
-}
-
-/** Where the head is after a move: the session, the message at its head, and which telling that is. */
-export interface MoveShown {
-  session: SessionRecord;
-  head: MessageRecord;
-  telling: TellingShown;
-}
-
-/** A branch point of the story as /tree lists it. */
-export interface BranchPointShown {
-  turn: number;
-  alternatives: Array<{ id: string; action: string | null; preview: string; shown: boolean }>;
-}
+import type { MessageRecord, PublicUser } from '../../store/types.js';
 
 /** What a slash command is given: who plays which game, and what it may use to do it. */
 export interface CommandContext {
@@ -56,14 +37,14 @@ export type CommandOutcome =
    * The head moved (undo, redo, a telling chosen, a branch jumped to, a narration edited): the story
    * on screen is drawn again from the store. `restoreInput` is an action taken back, for the input line.
    */
-  | { type: 'moved'; move: MoveShown; text: string; restoreInput?: string }
+  | { type: 'moved'; move: HeadMove; text: string; restoreInput?: string }
   /**
    * The text to edit, for the front end to open (an editor, an inline field); `save` makes the new
    * version from what the player wrote and says what happened.
    */
   | { type: 'edit'; target: 'narration' | 'action'; original: string; save: (text: string) => Promise<CommandOutcome> }
   /** The branch points of the story, to choose from; `jump` goes to an alternative's line. */
-  | { type: 'tree'; points: BranchPointShown[]; jump: (alternativeId: string) => Promise<CommandOutcome> }
+  | { type: 'tree'; points: BranchPoint[]; jump: (alternativeId: string) => Promise<CommandOutcome> }
   /** The whole branch shown, oldest first, for a pager. */
   | { type: 'history'; messages: MessageRecord[] }
   | { type: 'menu' }
