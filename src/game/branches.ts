@@ -179,11 +179,28 @@ export function withChoices(tree: MessageTree, choices: readonly BranchChoice[],
   return [...out].map(([parent, child]) => ({ parent, child }));
 }
 
-/** The first words of a narration, on one line. */
-export function previewOf(text: string, words = PREVIEW_WORDS): string {
-  const all = text.split(/\s+/).filter(Boolean);
-  const head = all.slice(0, words).join(' ');
-  return all.length > words ? `${head} …` : head;
+/** A narration's words without Markdown's marks (`*`, `_`, `` ` ``, `#`), which a preview on one line would show raw. */
+function plainWords(text: string): string[] {
+  return text
+    .split(/\s+/)
+    .map((word) => word.replace(/[*_`#]+/g, ''))
+    .filter(Boolean);
+}
+
+/** The first words of a narration, on one line; after `skip` words (those its alternatives share) when given. */
+export function previewOf(text: string, words = PREVIEW_WORDS, skip = 0): string {
+  const all = plainWords(text);
+  const head = all.slice(skip, skip + words).join(' ');
+  return `${skip > 0 ? '… ' : ''}${head}${all.length > skip + words ? ' …' : ''}`;
+}
+
+/** Alternatives that begin alike (a retry often does) are told apart where they differ: the words all of them share, when there are 3 or more. */
+export function sharedOpening(texts: string[]): number {
+  const lists = texts.map(plainWords);
+  const shortest = Math.min(...lists.map((l) => l.length));
+  let shared = 0;
+  while (shared < shortest - 1 && lists.every((l) => l[shared] === lists[0]?.[shared])) shared++;
+  return shared >= 3 ? shared : 0;
 }
 
 /** The number of a narration's turn: the narrations on its branch before it (the opening is 0). */
@@ -210,12 +227,18 @@ export function branchPoints(tree: MessageTree, headId: string | null): BranchPo
   for (const start of starts) {
     const tellings = tellingsOf(tree, start);
     if (tellings.length < 2) continue;
+    const skip = sharedOpening(tellings.map((m) => m.content));
     points.push({
       turn: turnOf(start) + 1,
       first: tree.order((tellings[0] as MessageRecord).id),
       alternatives: tellings.map((m) => {
         const parent = tree.get(m.parent_id);
-        return { id: m.id, action: parent?.sender === 'player' ? parent.content : null, preview: previewOf(m.content), shown: shown.has(m.id) };
+        return {
+          id: m.id,
+          action: parent?.sender === 'player' ? parent.content : null,
+          preview: previewOf(m.content, PREVIEW_WORDS, skip),
+          shown: shown.has(m.id),
+        };
       }),
     });
   }

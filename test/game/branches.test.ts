@@ -8,6 +8,7 @@ import {
   lineFrom,
   MessageTree,
   previewOf,
+  sharedOpening,
   tellingIndex,
   tellingsOf,
   turnNumberOf,
@@ -92,6 +93,11 @@ describe('the message tree (pure)', () => {
   it('lists the branch points, oldest first, with the first words of each alternative and which is shown', () => {
     expect(previewOf('one  two\nthree four five six seven eight nine')).toBe('one two three four five six seven eight …');
     expect(previewOf('Short.')).toBe('Short.');
+    expect(previewOf('You decide: *I climb.* The **wind** rises.')).toBe('You decide: I climb. The wind rises.');
+    expect(previewOf('one two three four five', 2, 3)).toBe('… four five');
+    expect(sharedOpening(['You decide: I climb. The wind rises.', 'You decide: I climb. For a moment'])).toBe(4);
+    expect(sharedOpening(['The rain falls.', 'The rain stops.'])).toBe(0);
+    expect(sharedOpening(['Same words here exactly', 'Same words here exactly'])).toBe(3);
     expect(turnNumberOf(tree, 't2')).toBe(1);
     expect(branchPoints(tree, 't2')).toEqual([
       {
