@@ -94,7 +94,7 @@ describe('TreeView', () => {
     {
       turn: 3,
       alternatives: [
-        { id: 'a1', action: 'I run', preview: 'You sprint past', shown: false },
+        { id: 'a1', action: 'I run', preview: 'You *sprint* past', shown: false },
         { id: 'a2', action: 'I run', preview: 'Your legs give', shown: true },
         { id: 'a3', action: 'I hide', preview: 'The alley swallows', shown: false },
       ],
@@ -110,6 +110,7 @@ describe('TreeView', () => {
     expect(frame).toContain('○ A dry night');
     expect(frame).toContain('› ● › I run — Your legs give');
     expect(frame).toContain('○ › I hide — The alley swallows');
+    expect(frame).toContain('○ › I run — You sprint past');
   });
 
   it('↑↓ choose across turns, Enter jumps to the one chosen, Esc closes', async () => {

@@ -161,6 +161,25 @@ describe('the story is the player’s, on the game screen', () => {
     await app.store.close();
   }, 60_000);
 
+  it('/edit action: the action corrected in the field, the turn told again, the story shown is the new branch', async () => {
+    const app = await atLoginScreen({ llm: narrator() });
+    await inAGame(app);
+    await type(app.stdin, 'I open the dor\r');
+    await screenShows(app.lastFrame, 'Telling number 2 of the story.');
+    await type(app.stdin, '/edit action\r');
+    await screenShows(app.lastFrame, 'Edit your last action');
+    expect(app.lastFrame()).toContain('│ I open the dor');
+    await type(app.stdin, KEY.backspace, KEY.backspace, 'oor', KEY.enter);
+    await screenShows(app.lastFrame, 'Telling number 3 of the story.');
+    expect(storyOnScreen(app)).toEqual([OPENING, '› I open the door', 'Telling number 3 of the story.']);
+    // The first action and its narration are kept beside it.
+    await type(app.stdin, '/tree\r');
+    const tree = await screenShows(app.lastFrame, 'Turn 1');
+    expect(tree).toContain('○ › I open the dor — Telling number 2');
+    expect(tree).toContain('● › I open the door — Telling number 3');
+    await app.store.close();
+  }, 30_000);
+
   it('a loaded game says how many earlier turns are off screen, and /history pages through them all', async () => {
     const app = await atLoginScreen({ llm: narrator() });
     const alice = await app.services.accounts.login('alice', 'password123');

@@ -4,6 +4,9 @@ import type { BranchPoint } from '../../game/engine.js';
 import { clip } from '../../text/format.js';
 import { isCtrlC, KEY_PRIORITY, useKeys } from '../keys.js';
 
+/** The first words of a narration as read: without Markdown's emphasis and code marks. */
+const asRead = (preview: string) => preview.replace(/\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w)|`/g, '');
+
 /** A row of the box: a turn's heading, or one of its alternatives (`choice`: its place among them all). */
 type Row = { kind: 'turn'; text: string } | { kind: 'alternative'; id: string; text: string; shown: boolean; choice: number };
 
@@ -16,7 +19,7 @@ function rowsOf(points: BranchPoint[]): Row[] {
       id: a.id,
       shown: a.shown,
       choice: choice++,
-      text: `${a.action ? `› ${a.action} — ` : ''}${a.preview}`,
+      text: `${a.action ? `› ${a.action} — ` : ''}${asRead(a.preview)}`,
     })),
   ]);
 }

@@ -21,7 +21,7 @@ import type { PublicUser } from '../../store/types.js';
 import { useCancelRegistry } from '../cancel.js';
 import { CLEAR_SCREEN } from '../clear-screen.js';
 import { EditBox } from '../components/EditBox.js';
-import { MessageView } from '../components/MessageView.js';
+import { MessageView, type Telling } from '../components/MessageView.js';
 import { Notice } from '../components/Notice.js';
 import { Overlay } from '../components/Overlay.js';
 import { Pager } from '../components/Pager.js';
@@ -122,7 +122,26 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
     if (state.reprintPending && !state.overlay) dispatch({ type: 'reprint' });
   }, [state.reprintPending, state.overlay, dispatch]);
 
-  /** Streams a narration into the screen; a new telling of a turn on screen draws the story again. */
+  /**
+   * Whether a narration just saved is not the next one of the story on screen but stands beside
+   * it (a /retry, an /edit action): it does not follow the last narration shown. Asked of the
+   * store; if it cannot say, a turn with several tellings is taken to be one.
+   */
+  const replacesShown = useCallback(
+    async (result: TurnResult, telling: Telling | null): Promise<boolean> => {
+      const shown = game.get().items.findLast((item) => item.kind === 'narration' && !item.ending?.startsWith('unsaved'))?.key ?? null;
+      try {
+        const tail = await engine.transcript(user, result.session.id, 3);
+        const before = tail.filter((m) => m.sender !== 'player' && m.id !== result.message.id).at(-1)?.id ?? null;
+        return before !== shown;
+      } catch {
+        return telling !== null && telling.count > 1;
+      }
+    },
+    [game, engine, user],
+  );
+
+  /** Streams a narration into the screen; one that stands beside the story shown (a retry, an edited action) draws it again. */
   const play = useCallback(
     async ({ run, action, note, savesShown = false }: PlayRequest) => {
       const controller = new AbortController();
@@ -141,7 +160,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
         const result = await run({ signal: controller.signal, onText, onWait: (wait) => dispatch({ type: 'waiting', sentence: waitSentence(wait) }) });
         const { session } = result;
         const telling = result.telling ?? null;
-        const redraw = !savesShown && telling !== null && telling.count > 1;
+        const redraw = !savesShown && (await replacesShown(result, telling));
         dispatch({
           type: 'saved',
           turn: {
@@ -155,7 +174,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
             redraw,
           },
         });
-        // Another telling of the last turn: the story shown is the branch, the earlier telling a swipe away.
+        // The story shown is the branch: an earlier telling, or the action edited, is a swipe away.
         if (redraw) await reload(session.id, {});
       } catch (error) {
         const turnError = error instanceof TurnError ? error : null;
@@ -173,7 +192,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
         cancel.inFlight = null;
       }
     },
-    [cancel, dispatch, reload],
+    [cancel, dispatch, reload, replacesShown],
   );
 
   useEffect(() => {
