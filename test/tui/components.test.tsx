@@ -262,7 +262,8 @@ describe('StatusBar', () => {
 
 describe('slash command completion', () => {
   it('offers the commands that start with what was typed', () => {
-    expect(completions('/re').map((c) => c.name)).toEqual(['retry']);
+    expect(completions('/ret').map((c) => c.name)).toEqual(['retry']);
+    expect(completions('/re').map((c) => c.name)).toEqual(['retry', 'redo']);
     expect(completions('/').length).toBeGreaterThanOrEqual(9);
     expect(completions('/export md')).toEqual([]);
     expect(completions('hello')).toEqual([]);
