@@ -175,7 +175,8 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
           },
         });
         // The story shown is the branch: an earlier telling, or the action edited, is a swipe away.
-        if (redraw) await reload(session.id, {});
+        // The turn is saved whatever happens here: a store that fails now is only said.
+        if (redraw) await reload(session.id, {}).catch((e: Error) => dispatch({ type: 'notice', notice: { kind: 'error', text: e.message } }));
       } catch (error) {
         const turnError = error instanceof TurnError ? error : null;
         const turn = {
