@@ -42,6 +42,44 @@ export interface ScenarioFields {
   dungeon_master_behaviour: string;
 }
 
+/**
+ * A world-info (lorebook) entry: its content enters the narrator's prompt when one of its keys
+ * appears in the recent story or the action (SPEC §12).
+ */
+export interface WorldInfoEntry {
+  /** Words or phrases (matched whole, whatever their case), or `/regex/flags`. */
+  keys: string[];
+  content: string;
+  /** Higher first when the budget is short (default 100). */
+  order: number;
+  /** In every prompt, whatever the story says. */
+  always: boolean;
+}
+
+/** The author's note: an instruction inserted `depth` messages before the end of the history. */
+export interface AuthorNote {
+  text: string;
+  depth: number;
+}
+
+/** A game's own narrator settings; what is not set comes from the configuration. */
+export interface NarratorSettings {
+  model?: string;
+  temperature?: number;
+  /** `max_tokens` of a narration. */
+  max_tokens?: number;
+}
+
+/** What the player sets to steer the narrator of one game (SPEC §12); absent on games made before it. */
+export interface SessionSteering {
+  /** Facts the narrator must not forget, always in the prompt after the scenario. */
+  memory?: string;
+  note?: AuthorNote;
+  settings?: NarratorSettings;
+  /** World-info entries the player added to this game (the scenario's are shared). */
+  lore?: WorldInfoEntry[];
+}
+
 export interface ScenarioRecord extends ScenarioFields {
   created_by: string;
   created_at: Date;
@@ -82,7 +120,7 @@ export interface TokenUsage {
   tokens_out: number;
 }
 
-export interface SessionRecord {
+export interface SessionRecord extends SessionSteering {
   id: string;
   user: string;
   scenario_id: string;
