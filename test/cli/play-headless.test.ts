@@ -85,7 +85,9 @@ describe('storyos play --headless', () => {
     expect(result.stderr).toMatch(/^storyos: game \S+ started\.\nstoryos: This is telling 4 of 4\. Usage: \/swipe prev/);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('[Telling 1 of 3. ‹ 1/3 ›]\nFirst telling.\n\n');
-    expect(result.stdout).toMatch(/Turn 1:\n {2}\* 1\. › I climb the stairs\. — First telling\.\n {4}2\. › I climb the stairs\. — Second telling\.\n {4}3\. › I climb the stairs\. — Third telling\.\n/);
+    expect(result.stdout).toMatch(
+      /Turn 1:\n {2}\* 1\. › I climb the stairs\. — First telling\.\n {4}2\. › I climb the stairs\. — Second telling\.\n {4}3\. › I climb the stairs\. — Third telling\.\n/,
+    );
     expect(result.stdout).toContain('[Jumped: this line goes to turn 1. ‹ 2/3 ›]\nSecond telling.\n\n');
     expect(result.stdout).toContain('‹ 4/4 ›]\nThe second telling, as the player wrote it.\n\n');
     expect(result.stdout).toContain('[Undone: back to turn 0.]\nThe fog rolls in. What do you do?\n\n');

@@ -14,7 +14,6 @@ import { exit, EXIT, EXIT_BY_SIGNAL } from '../exit.js';
 import type { PlayOptions } from './index.js';
 import { saveExport } from './save-export.js';
 
-
 interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
