@@ -4,7 +4,12 @@
  * usage; this only sizes the prompt before it is sent.
  */
 export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
+  return tokensOfLength(text.length);
+}
+
+/** The estimate for a text of this many characters. */
+export function tokensOfLength(chars: number): number {
+  return Math.ceil(chars / 4);
 }
 
 /** Cuts text to about `tokens` tokens, at a word boundary, marking the cut. */

@@ -258,11 +258,14 @@ describe('a game against the fake narrator', () => {
     expect(view.sections.map((s) => s.name)).toEqual([
       'Rules',
       'Scenario',
+      'Memory',
       'Current state',
       'Story so far',
       'Recent events',
       'Characters',
+      'World info',
       'Last messages (3)',
+      "Author's note",
       'Action',
     ]);
     expect(view.sections.every((s) => s.tokens >= 0)).toBe(true);
