@@ -1,4 +1,5 @@
 import { sanitizeText } from '../llm/sanitize.js';
+import { cleanSteering } from '../store/steering.js';
 import type { MessageRecord, SessionRecord, Store } from '../store/types.js';
 
 /** Longer than any branch: a branch has two messages a turn. */
@@ -31,10 +32,16 @@ export async function exportMarkdown(store: Store, session: SessionRecord): Prom
   return sanitizeText(`${[...header, ...story, '', '---', '', branch.map(renderMessage).join('\n\n')].join('\n').trimEnd()}\n`);
 }
 
-/** Everything, every alternative included: the session and its whole message tree. */
+/**
+ * Everything, every alternative included: the session with its steering (memory, author's note,
+ * narrator settings — model, temperature, max_tokens, never a key — and the player's lore), and
+ * its whole message tree.
+ */
 export async function exportJson(store: Store, session: SessionRecord): Promise<string> {
   const messages = await store.listMessages(session.id);
-  return `${JSON.stringify({ format: 'storyos-session', version: 1, exported_at: new Date(), session, messages }, null, 2)}\n`;
+  const { memory: _memory, note: _note, settings: _settings, lore: _lore, ...rest } = session;
+  const exported = { ...rest, ...cleanSteering(session) };
+  return `${JSON.stringify({ format: 'storyos-session', version: 1, exported_at: new Date(), session: exported, messages }, null, 2)}\n`;
 }
 
 export function exportSession(store: Store, session: SessionRecord, format: ExportFormat): Promise<string> {

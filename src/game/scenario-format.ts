@@ -2,13 +2,13 @@ import * as v from 'valibot';
 import { createHash } from 'node:crypto';
 import { UserFacingError } from '../config/errors.js';
 import { sanitizeText, unicodeEscape } from '../llm/sanitize.js';
-import type { ScenarioFields } from '../store/types.js';
+import type { ScenarioFields, ScenarioTextKey } from '../store/types.js';
 import { graphemeLength } from '../text/format.js';
 
 export class ScenarioFormatError extends UserFacingError {}
 
 interface FieldSpec {
-  key: keyof ScenarioFields;
+  key: ScenarioTextKey;
   label: string;
   max: number;
   /** Where it sits in the v2 Markdown format. */
@@ -85,7 +85,7 @@ function fieldForLabel(label: string): FieldSpec | undefined {
 }
 
 /** Checks each field's presence, size and shape; `lineOf` says where a field was found. */
-function validate(values: Partial<Record<keyof ScenarioFields, string>>, lineOf: (key: keyof ScenarioFields) => string): ScenarioFields {
+function validate(values: Partial<Record<ScenarioTextKey, string>>, lineOf: (key: ScenarioTextKey) => string): ScenarioFields {
   values = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'string' ? sanitizeText(v) : v]));
   for (const field of SCENARIO_FIELDS) {
     const value = values[field.key]?.trim() ?? '';
@@ -130,8 +130,8 @@ function headingTitle(line: string): string | null {
 
 /** Parses the v2 Markdown format; errors name the field and the line. */
 export function parseScenarioMarkdown(text: string): ScenarioFields {
-  const values: Partial<Record<keyof ScenarioFields, string>> = {};
-  const lines: Partial<Record<keyof ScenarioFields, number>> = {};
+  const values: Partial<Record<ScenarioTextKey, string>> = {};
+  const lines: Partial<Record<ScenarioTextKey, number>> = {};
   const sectionLines: Record<string, number> = {};
   let section: string | undefined;
   let body: FieldSpec | undefined;
@@ -167,7 +167,7 @@ export function parseScenarioMarkdown(text: string): ScenarioFields {
       }
       if (line.trim()) throw new ScenarioFormatError(`Line ${lineNumber}: expected a "- **Field**: value" line or a heading, got ${quote(line.slice(0, 60))}.`);
     });
-  const sectionLineOf = (key: keyof ScenarioFields) => sectionLines[SCENARIO_FIELDS.find((f) => f.key === key)?.section ?? ''];
+  const sectionLineOf = (key: ScenarioTextKey) => sectionLines[SCENARIO_FIELDS.find((f) => f.key === key)?.section ?? ''];
   return validate(values, (key) => {
     const line = lines[key] ?? sectionLineOf(key);
     return line ? ` (line ${line})` : '';
@@ -198,7 +198,7 @@ export function parseScenarioJson(text: string): ScenarioFields {
     const key = issue.path?.map((p) => String(p.key)).join('.') ?? '(the top level)';
     throw new ScenarioFormatError(`Field ${key}: expected ${issue.expected ?? 'a string'}, got ${inert(String(issue.received))}.`);
   }
-  return validate(parsed.output as Partial<Record<keyof ScenarioFields, string>>, (key) => ` (field "${key}")`);
+  return validate(parsed.output as Partial<Record<ScenarioTextKey, string>>, (key) => ` (field "${key}")`);
 }
 
 /** Picks the parser from the file name, or from the content when the name says nothing. */

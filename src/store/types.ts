@@ -40,7 +40,12 @@ export interface ScenarioFields {
   role: string;
   initial_location: string;
   dungeon_master_behaviour: string;
+  /** The scenario's world-info entries, shared by every game of it; absent when it has none. */
+  world_info?: WorldInfoEntry[];
 }
+
+/** The fields of a scenario that are one text each (every field but its world info). */
+export type ScenarioTextKey = Exclude<keyof ScenarioFields, 'world_info'>;
 
 /**
  * A world-info (lorebook) entry: its content enters the narrator's prompt when one of its keys
@@ -258,7 +263,15 @@ export interface Store {
   activateSystemPrompt(name: string, version: number): Promise<boolean>;
 
   createSession(session: SessionRecord): Promise<void>;
+  /** The session with its steering fields (memory, note, settings, lore), each absent when never set. */
   getSession(id: string): Promise<SessionRecord | null>;
+  /**
+   * Sets exactly the steering fields given (a field given as undefined is not given), leaving the
+   * others as they are, in one atomic write; the session's updated_at is not changed. An empty
+   * text or list is kept as given (that is how a player clears one). NotFoundError when there is
+   * no such session.
+   */
+  updateSteering(sessionId: string, steering: SessionSteering): Promise<void>;
   listSessions(user: string | null): Promise<SessionSummary[]>;
   deleteSession(id: string): Promise<boolean>;
 

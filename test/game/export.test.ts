@@ -7,7 +7,7 @@ import { SqliteStore } from '../../src/store/sqlite/store.js';
 import type { NewMessage, PublicUser, SessionRecord } from '../../src/store/types.js';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/temp.js';
-import { headUpdate, playTurns, session, turn, user } from '../store/contract.js';
+import { headUpdate, LORE, playTurns, session, STEERING, turn, user } from '../store/contract.js';
 
 const player = (username: string): PublicUser => ({
   username,
@@ -70,6 +70,20 @@ describe('exporting a session', () => {
     const text = JSON.stringify(data);
     expect(text).not.toContain('argon2');
     expect(text).not.toContain('password');
+    await store.close();
+  });
+
+  it('includes the steering of the game in the JSON: memory, note, settings and lore, and nothing else a settings object carried', async () => {
+    const store = SqliteStore.open(tempDir());
+    const s = await storyWithBranches(store);
+    const bare = JSON.parse(await exportJson(store, s));
+    for (const key of ['memory', 'note', 'settings', 'lore']) expect(key in bare.session, key).toBe(false);
+    await store.updateSteering(s.id, { ...STEERING, lore: LORE });
+    const steered = (await store.getSession(s.id)) as SessionRecord;
+    const data = JSON.parse(await exportJson(store, steered));
+    expect(data.session).toMatchObject({ memory: STEERING.memory, note: STEERING.note, settings: STEERING.settings, lore: LORE });
+    const withKey = { ...steered, settings: { ...STEERING.settings, api_key: 'xai-secret' } } as SessionRecord;
+    expect(await exportJson(store, withKey)).not.toContain('xai-secret');
     await store.close();
   });
 

@@ -12,9 +12,11 @@ import {
   type NewMessage,
   type ScenarioRecord,
   type SessionRecord,
+  type SessionSteering,
   type Store,
   type StoryState,
   type UserRecord,
+  type WorldInfoEntry,
 } from '../../src/store/types.js';
 
 /** Test records, with dates rounded to the millisecond as both stores keep them. */
@@ -50,6 +52,20 @@ export function scenario(id: string, name = `Scenario ${id}`): ScenarioRecord {
     updated_at: at('2024-01-15T10:00:00.000Z'),
   };
 }
+
+/** World info whose keys MongoDB could not take as field names (they are values), a regex among them. */
+export const LORE: WorldInfoEntry[] = [
+  { keys: ['Dr. Mara', '$ilver', 'a.b'], content: 'Mara is the keeper\'s doctor; "$ilver" is her cat.', order: 100, always: false },
+  { keys: ['/gull\\s+point/i'], content: 'Gull Point: a rock, a lighthouse, fog.', order: 50, always: true },
+];
+
+/** Every steering field set. */
+export const STEERING: Required<SessionSteering> = {
+  memory: 'The keeper is dead. Mara lies.\nNever forget the lamp.',
+  note: { text: 'Keep it tense; short paragraphs.', depth: 3 },
+  settings: { model: 'grok-4-fast', temperature: 0.7, max_tokens: 600 },
+  lore: [{ keys: ['the lamp', '/lamp(s)?/'], content: 'The lamp has not been lit for ten years.', order: 80, always: false }],
+};
 
 export function state(n: number): StoryState {
   return {
@@ -281,6 +297,25 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(await store.deleteScenario('b-one')).toBe(true);
         expect(await store.deleteScenario('b-one')).toBe(false);
         expect(await store.getScenario('b-one')).toBeNull();
+      });
+
+      it('keeps its world info (keys with dots and dollars, regexes), and a save without it leaves none', async () => {
+        const withLore = { ...scenario('lore'), world_info: LORE };
+        await store.saveScenario(withLore);
+        expect(await store.getScenario('lore')).toEqual(withLore);
+        expect((await store.listScenarios())[0]).toEqual(withLore);
+        const changed = { ...withLore, world_info: [{ ...(LORE[0] as WorldInfoEntry), content: 'changed' }] };
+        await store.saveScenario(changed);
+        expect((await store.getScenario('lore'))?.world_info).toEqual(changed.world_info);
+        await store.saveScenario(scenario('lore'));
+        const without = (await store.getScenario('lore')) as ScenarioRecord;
+        expect(without).toEqual(scenario('lore'));
+        expect('world_info' in without).toBe(false);
+        // A scenario saved before world info existed has none.
+        await store.saveScenario(scenario('plain'));
+        expect('world_info' in ((await store.getScenario('plain')) as ScenarioRecord)).toBe(false);
+        await store.saveScenario({ ...scenario('empty'), world_info: [] });
+        expect((await store.getScenario('empty'))?.world_info).toEqual([]);
       });
 
       it('keeps text verbatim: quotes, SQL and escape sequences are inert data', async () => {
@@ -524,6 +559,46 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await store.deleteSession(s.id);
         await store.importSession(saved, messages);
         expect((await store.getSession(s.id))?.choices).toEqual(choices);
+      });
+
+      it('keeps the steering fields: absent until set, set one at a time leaving the others, untouched by turns, and migrated', async () => {
+        const s = session('alice');
+        await store.createSession(s);
+        const fresh = (await store.getSession(s.id)) as SessionRecord;
+        for (const key of ['memory', 'note', 'settings', 'lore']) expect(key in fresh, key).toBe(false);
+        expect(fresh).toEqual(s);
+
+        await store.updateSteering(s.id, { memory: STEERING.memory });
+        expect(await store.getSession(s.id)).toEqual({ ...s, memory: STEERING.memory });
+        await store.updateSteering(s.id, { note: STEERING.note, settings: STEERING.settings });
+        expect(await store.getSession(s.id)).toEqual({ ...s, memory: STEERING.memory, note: STEERING.note, settings: STEERING.settings });
+        await store.updateSteering(s.id, { lore: [...LORE, ...STEERING.lore], memory: undefined });
+        expect(await store.getSession(s.id)).toEqual({ ...s, ...STEERING, lore: [...LORE, ...STEERING.lore] });
+        // A partial update replaces the fields given, whole, and nothing else.
+        await store.updateSteering(s.id, { settings: { temperature: 1.1 }, lore: STEERING.lore });
+        expect(await store.getSession(s.id)).toEqual({ ...s, ...STEERING, settings: { temperature: 1.1 } });
+        await store.updateSteering(s.id, {});
+        // Turns and moves of the head leave them; the head's write leaves updated_at to the turn.
+        const [first] = await playTurns(store, s.id, 2);
+        await store.setHead(s.id, first as string, headUpdate(1));
+        expect(await store.getSession(s.id)).toMatchObject({ ...STEERING, settings: { temperature: 1.1 }, head: first, turn_count: 1 });
+        await store.updateSteering(s.id, { memory: '', lore: [] });
+        const cleared = (await store.getSession(s.id)) as SessionRecord;
+        expect(cleared).toMatchObject({ memory: '', lore: [], note: STEERING.note });
+        expect(cleared.updated_at).toEqual(headUpdate(1).updated_at);
+        await expect(store.updateSteering('missing', { memory: 'x' })).rejects.toBeInstanceOf(NotFoundError);
+        await expect(store.updateSteering('missing', {})).rejects.toBeInstanceOf(NotFoundError);
+
+        // A session made with them keeps them; they travel with a migrated session.
+        const made = { ...session('bob'), ...STEERING, lore: LORE };
+        await store.createSession(made);
+        expect(await store.getSession(made.id)).toEqual(made);
+        await store.updateSteering(s.id, { memory: STEERING.memory, lore: LORE });
+        const saved = (await store.getSession(s.id)) as SessionRecord;
+        const messages = await store.listMessages(s.id);
+        await store.deleteSession(s.id);
+        await store.importSession(saved, messages);
+        expect(await store.getSession(s.id)).toEqual(saved);
       });
 
       it('moves the head only from the head expected, changing nothing otherwise', async () => {

@@ -59,6 +59,25 @@ export class FakeCollection {
     return before;
   }
 
+  /** `$set`, `$unset` and `$setOnInsert` of top-level fields, with `upsert`; every update is recorded in `updates`. */
+  readonly updates: Array<{ filter: Doc; update: Doc }> = [];
+
+  async updateOne(filter: Doc, update: Doc, options: { upsert?: boolean } = {}): Promise<{ matchedCount: number; upsertedCount: number }> {
+    await Promise.resolve();
+    this.updates.push({ filter, update });
+    const { $set = {}, $unset = {}, $setOnInsert = {} } = update as Record<'$set' | '$unset' | '$setOnInsert', Doc | undefined>;
+    let doc = this.docs.find((d) => matches(d, filter));
+    const inserted = !doc && options.upsert === true;
+    if (!doc && !inserted) return { matchedCount: 0, upsertedCount: 0 };
+    if (!doc) {
+      doc = { _id: filter._id ?? `fake-${this.docs.length + 1}`, ...filter, ...$setOnInsert };
+      this.docs.push(doc);
+    }
+    Object.assign(doc, structuredClone($set));
+    for (const key of Object.keys($unset)) delete doc[key];
+    return { matchedCount: inserted ? 0 : 1, upsertedCount: inserted ? 1 : 0 };
+  }
+
   async deleteOne(filter: Doc): Promise<{ deletedCount: number }> {
     await Promise.resolve();
     this.fail('deleteOne');
@@ -68,14 +87,23 @@ export class FakeCollection {
   }
 }
 
-/** A MongoStore over fake collections (only what the first-user claim uses works). */
-export function storeOverFakes(): { store: MongoStore; users: FakeCollection; meta: FakeCollection } {
+/** A MongoStore over fake collections (only what the first-user claim, the steering and a scenario's save use works). */
+export function storeOverFakes(): {
+  store: MongoStore;
+  users: FakeCollection;
+  meta: FakeCollection;
+  sessions: FakeCollection;
+  scenarios: FakeCollection;
+} {
   const collections = new Map<string, FakeCollection>([
     ['users', new FakeCollection('users', ['_id', 'username_lower'])],
     ['storyos_meta', new FakeCollection('storyos_meta', ['_id'])],
+    ['game_sessions', new FakeCollection('game_sessions', ['_id'])],
+    ['scenarios', new FakeCollection('scenarios', ['_id', 'scenario_id'])],
   ]);
   const db = { databaseName: 'fake', collection: (name: string) => collections.get(name) ?? new FakeCollection(name, ['_id']) };
   // The stand-in covers only the calls made; the cast says so.
   const store = MongoStore.over({ close: async () => {} }, db as unknown as Db, 'mongodb://storyos:hunter22@fake.example/');
-  return { store, users: collections.get('users') as FakeCollection, meta: collections.get('storyos_meta') as FakeCollection };
+  const get = (name: string) => collections.get(name) as FakeCollection;
+  return { store, users: get('users'), meta: get('storyos_meta'), sessions: get('game_sessions'), scenarios: get('scenarios') };
 }

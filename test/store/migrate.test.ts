@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { migrateStore, type MigrationProgress } from '../../src/store/migrate.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
 import { tempDir } from '../support/temp.js';
-import { at, playTurns, scenario, session, user } from './contract.js';
+import { at, LORE, playTurns, STEERING, scenario, session, user } from './contract.js';
 
 function recordingProgress() {
   const calls = { total: -1, ticks: [] as string[], stopped: false };
@@ -16,7 +16,7 @@ async function populated(): Promise<SqliteStore> {
   await source.createUser(user('bob'));
   await source.reserveLoginAttempt('bob', at('2024-01-15T10:00:00.000Z'), { maxFailures: 5, lockMs: 1000 });
   await source.saveScenario(scenario('one'));
-  await source.saveScenario(scenario('two'));
+  await source.saveScenario({ ...scenario('two'), world_info: LORE });
   await source.addSystemPrompt('narrator', 'v1', 'admin', at('2024-01-15T10:00:00.000Z'));
   await source.addSystemPrompt('narrator', 'v2', 'admin', at('2024-01-15T11:00:00.000Z'));
   await source.activateSystemPrompt('narrator', 1);
@@ -24,6 +24,7 @@ async function populated(): Promise<SqliteStore> {
     const s = session(owner);
     await source.createSession(s);
     await playTurns(source, s.id, 7);
+    if (owner === 'bob') await source.updateSteering(s.id, STEERING);
   }
   return source;
 }
@@ -44,12 +45,16 @@ describe('migrating a store', () => {
 
     expect(await target.findUser('bob')).toEqual(await source.findUser('bob'));
     expect(await target.listScenarios()).toEqual(await source.listScenarios());
+    expect((await target.getScenario('two'))?.world_info).toEqual(LORE);
     expect(await target.listSystemPrompts('narrator')).toEqual(await source.listSystemPrompts('narrator'));
     expect((await target.getActiveSystemPrompt('narrator'))?.content).toBe('v1');
     for (const summary of await source.listSessions(null)) {
       expect(await target.getSession(summary.id)).toEqual(await source.getSession(summary.id));
       expect(await target.listMessages(summary.id)).toEqual(await source.listMessages(summary.id));
     }
+    // The steering of bob's game: memory, note, settings and lore.
+    const [bobs] = await target.listSessions('bob');
+    expect(await target.getSession(bobs?.id as string)).toMatchObject(STEERING);
     await source.close();
     await target.close();
   });

@@ -6,6 +6,8 @@ import {
   messageFromDoc,
   messageToDoc,
   parentsFirst,
+  scenarioFromDoc,
+  scenarioToDoc,
   sessionFromDoc,
   sessionToDoc,
   stateFromDoc,
@@ -13,7 +15,7 @@ import {
   type SessionDoc,
 } from '../../src/store/mongo/docs.js';
 import type { MessageRecord } from '../../src/store/types.js';
-import { session, state, turn } from './contract.js';
+import { LORE, STEERING, scenario, session, state, turn } from './contract.js';
 
 /** Every field name in a document, however deep. */
 function fieldNames(value: unknown): string[] {
@@ -52,6 +54,24 @@ describe('MongoDB documents (the part of the MongoDB store a test can reach with
     const [, narration] = turn(null, 1);
     const edited = { ...narration!, narration: { ...narration!.narration!, edited_from: 'original-id' } };
     expect(messageFromDoc(messageToDoc('s', edited, 3)).narration?.edited_from).toBe('original-id');
+  });
+
+  it('keep the steering fields and world info as plain fields (lore keys are values), only those set, and read back the same', () => {
+    const record = { ...session('alice'), ...STEERING, lore: LORE };
+    const doc = sessionToDoc(record);
+    expect(fieldNames(doc).filter((name) => name.includes('.') || name.startsWith('$'))).toEqual([]);
+    expect(doc).toMatchObject({ memory: STEERING.memory, note: STEERING.note, settings: STEERING.settings, lore: LORE });
+    expect(sessionFromDoc(doc)).toEqual(record);
+    // None set: none written (the driver would write an undefined field as null), and null reads as absent.
+    const plain = sessionToDoc(session('bob'));
+    for (const key of ['memory', 'note', 'settings', 'lore']) expect(key in plain, key).toBe(false);
+    const nulls = sessionFromDoc({ ...plain, memory: null, note: null, settings: null, lore: null } as unknown as SessionDoc);
+    for (const key of ['memory', 'note', 'settings', 'lore']) expect(key in nulls, key).toBe(false);
+    const withLore = { ...scenario('x'), world_info: LORE };
+    const scenarioDoc = scenarioToDoc(withLore);
+    expect(fieldNames(scenarioDoc).filter((name) => name.includes('.') || name.startsWith('$'))).toEqual([]);
+    expect(scenarioFromDoc({ ...scenarioDoc, _id: 'oid' } as never)).toEqual(withLore);
+    expect('world_info' in scenarioToDoc(scenario('y'))).toBe(false);
   });
 
   it('read documents written before characters were a list, and before seq', () => {

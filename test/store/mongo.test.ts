@@ -5,7 +5,9 @@ import { secretValues } from '../../src/config/env.js';
 import { setKnownSecrets } from '../../src/logging/redact.js';
 import { StoreUnavailableError } from '../../src/store/errors.js';
 import { FIRST_USER_CLAIM_MS, MongoStore } from '../../src/store/mongo/store.js';
-import { storeContract, user } from './contract.js';
+import { LORE, STEERING, scenario, session, storeContract, user } from './contract.js';
+import { sessionToDoc } from '../../src/store/mongo/docs.js';
+import { NotFoundError } from '../../src/store/errors.js';
 import { storeOverFakes } from './fake-mongo.js';
 
 const uri = process.env.STORYOS_TEST_MONGODB_URI;
@@ -101,5 +103,28 @@ describe('the first-user claim on MongoDB (over fake collections: no server here
     const results = await Promise.all([store.createFirstUser(user('root2', 'admin')), store.createFirstUser(user('root3', 'admin'))]);
     expect(results.sort()).toEqual([false, true]);
     expect(users.docs).toHaveLength(1);
+  });
+});
+
+describe('steering and world info on MongoDB (over fake collections: no server here)', () => {
+  it('updates only the steering fields given, in one updateOne, and reads them back', async () => {
+    const { store, sessions } = storeOverFakes();
+    const s = session('alice');
+    sessions.docs.push({ ...sessionToDoc(s) });
+    await store.updateSteering(s.id, { note: STEERING.note, memory: undefined });
+    expect(sessions.updates).toEqual([{ filter: { _id: s.id }, update: { $set: { note: STEERING.note } } }]);
+    await store.updateSteering(s.id, { lore: LORE, settings: STEERING.settings });
+    expect(sessions.updates[1]?.update).toEqual({ $set: { settings: STEERING.settings, lore: LORE } });
+    expect(await store.getSession(s.id)).toEqual({ ...s, note: STEERING.note, settings: STEERING.settings, lore: LORE });
+    await expect(store.updateSteering('missing', { memory: 'x' })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("removes a scenario's world info when it is saved without it", async () => {
+    const { store, scenarios } = storeOverFakes();
+    await store.saveScenario({ ...scenario('x'), world_info: LORE });
+    expect(scenarios.docs[0]?.world_info).toEqual(LORE);
+    await store.saveScenario(scenario('x'));
+    expect('world_info' in (scenarios.docs[0] as object)).toBe(false);
+    expect(scenarios.updates[1]?.update.$unset).toEqual({ world_info: '' });
   });
 });

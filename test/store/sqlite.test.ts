@@ -8,7 +8,7 @@ import { DATABASE_FILE, SqliteStore } from '../../src/store/sqlite/store.js';
 import { logInto, readLog } from '../support/logging.js';
 import { tempDir } from '../support/temp.js';
 import type { SessionRecord } from '../../src/store/types.js';
-import { headUpdate, session, state, storeContract, turn, user } from './contract.js';
+import { headUpdate, LORE, scenario, session, STEERING, state, storeContract, turn, user } from './contract.js';
 
 storeContract('SQLite', async () => SqliteStore.open(tempDir()));
 
@@ -55,6 +55,38 @@ describe('the SQLite file', () => {
     expect('choices' in before).toBe(false);
     await store.setHead('old', 'n1', { ...headUpdate(1), choices: [{ parent: null, child: 'n1' }] });
     expect((await store.getSession('old'))?.choices).toEqual([{ parent: null, child: 'n1' }]);
+    await store.close();
+  });
+
+  it('opens a database from before the steering with none (sessions and scenarios), then keeps them', async () => {
+    const dir = tempDir();
+    const old = new Database(path.join(dir, DATABASE_FILE));
+    for (const migration of MIGRATIONS.slice(0, 3)) old.exec(migration);
+    old.pragma('user_version = 3');
+    const when = '2024-01-15T11:00:00.000Z';
+    old
+      .prepare(
+        `INSERT INTO game_sessions (id, user, scenario_id, scenario_name, created_at, updated_at, head, state) VALUES ('old', 'alice', 'x', 'X', ?, ?, NULL, ?)`,
+      )
+      .run(when, when, JSON.stringify(state(1)));
+    const { world_info: _none, ...fields } = { ...scenario('x'), created_at: '2024-01-15T10:00:00.000Z', updated_at: '2024-01-15T10:00:00.000Z' };
+    old
+      .prepare(
+        `INSERT INTO scenarios (${Object.keys(fields).join(', ')}) VALUES (${Object.keys(fields)
+          .map((k) => `@${k}`)
+          .join(', ')})`,
+      )
+      .run(fields);
+    old.close();
+    const store = SqliteStore.open(dir);
+    expect(store.schemaVersion()).toBe(MIGRATIONS.length);
+    const before = (await store.getSession('old')) as SessionRecord;
+    for (const key of ['memory', 'note', 'settings', 'lore']) expect(key in before, key).toBe(false);
+    expect(await store.getScenario('x')).toEqual(scenario('x'));
+    await store.updateSteering('old', STEERING);
+    expect(await store.getSession('old')).toEqual({ ...before, ...STEERING });
+    await store.saveScenario({ ...scenario('x'), world_info: LORE });
+    expect((await store.getScenario('x'))?.world_info).toEqual(LORE);
     await store.close();
   });
 

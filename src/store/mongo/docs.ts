@@ -1,4 +1,13 @@
-import { narrationFromStored, type MessageRecord, type NewMessage, type SessionRecord, type StoryState } from '../types.js';
+import { cleanSteering, cleanWorldInfo, STEERING_KEYS } from '../steering.js';
+import {
+  narrationFromStored,
+  type MessageRecord,
+  type NewMessage,
+  type ScenarioRecord,
+  type SessionRecord,
+  type SessionSteering,
+  type StoryState,
+} from '../types.js';
 
 /**
  * How records are kept as MongoDB documents, and back. Pure: tested without a server.
@@ -42,13 +51,46 @@ export function stateFromDoc(state: StoredState): StoryState {
   return { ...state, characters: Array.isArray(characters) ? Object.fromEntries(characters.map(({ name, summary }) => [name, summary])) : { ...characters } };
 }
 
+/** The record without its steering fields (they are written only when set: see cleanSteering). */
+function withoutSteering<T extends object>(record: T): T {
+  const out = { ...record } as Record<string, unknown>;
+  for (const key of STEERING_KEYS) delete out[key];
+  return out as T;
+}
+
+/**
+ * The steering fields are plain fields of the session, only those set: memory a string, note and
+ * settings small documents of fixed field names, lore a list of entries whose keys are values
+ * (`{ keys: ['Dr. Mara', '/\\$\\w+/'], … }`), never field names.
+ */
 export function sessionToDoc({ id, state, ...rest }: SessionRecord): SessionDoc {
-  return { _id: id, ...rest, state: stateToDoc(state) };
+  return { _id: id, ...withoutSteering(rest), state: stateToDoc(state), ...cleanSteering(rest) };
 }
 
 /** Choices are kept as a list of `{ parent, child }` (never message ids as field names); an empty list is left out. */
 export function sessionFromDoc({ _id, state, message_seq: _seq, choices, ...rest }: SessionDoc): SessionRecord {
-  return { id: _id, ...rest, state: stateFromDoc(state), ...(choices?.length ? { choices: choices.map(({ parent, child }) => ({ parent, child })) } : {}) };
+  return {
+    id: _id,
+    ...withoutSteering(rest),
+    state: stateFromDoc(state),
+    ...(choices?.length ? { choices: choices.map(({ parent, child }) => ({ parent, child })) } : {}),
+    ...cleanSteering(rest),
+  };
+}
+
+/** The `$set` of updateSteering: the fields given, each whole (a partial update never reaches into one). */
+export function steeringToSet(steering: SessionSteering): Partial<Pick<SessionDoc, 'memory' | 'note' | 'settings' | 'lore'>> {
+  return cleanSteering(steering);
+}
+
+/** A scenario as a document: its world info, when it has any, a list of entries (their keys are values). */
+export function scenarioToDoc({ world_info, ...rest }: ScenarioRecord): ScenarioRecord {
+  return { ...rest, ...(world_info ? { world_info: cleanWorldInfo(world_info) } : {}) };
+}
+
+export function scenarioFromDoc({ world_info, ...rest }: ScenarioRecord & { _id?: unknown }): ScenarioRecord {
+  const { _id: _ignored, ...fields } = rest;
+  return { ...fields, ...(world_info ? { world_info: cleanWorldInfo(world_info) } : {}) };
 }
 
 export function messageToDoc(sessionId: string, { id, state, ...rest }: NewMessage, seq: number): MessageDoc {

@@ -10,9 +10,12 @@ import {
   messageFromDoc,
   messageToDoc,
   parentsFirst,
+  scenarioFromDoc,
+  scenarioToDoc,
   sessionFromDoc,
   sessionToDoc,
   stateToDoc,
+  steeringToSet,
   type MessageDoc,
   type SessionDoc,
 } from './docs.js';
@@ -26,6 +29,7 @@ import type {
   PublicUser,
   ScenarioRecord,
   SessionRecord,
+  SessionSteering,
   SessionSummary,
   Store,
   StoreCounts,
@@ -293,23 +297,33 @@ export class MongoStore implements Store {
     return this.op(
       'save_scenario',
       async () => {
-        const { created_by, created_at, ...fields } = scenario;
-        await this.scenarios.updateOne({ scenario_id: scenario.scenario_id }, { $set: fields, $setOnInsert: { created_by, created_at } }, { upsert: true });
+        const { created_by, created_at, ...fields } = scenarioToDoc(scenario);
+        // A scenario saved without world info replaces one that had some: the field goes.
+        await this.scenarios.updateOne(
+          { scenario_id: scenario.scenario_id },
+          { $set: fields, $setOnInsert: { created_by, created_at }, ...(fields.world_info ? {} : { $unset: { world_info: '' } }) },
+          { upsert: true },
+        );
       },
       { scenario_id: scenario.scenario_id },
     );
   }
 
   getScenario(scenarioId: string): Promise<ScenarioRecord | null> {
-    return this.op('get_scenario', () => this.scenarios.findOne({ scenario_id: scenarioId }, { projection: { _id: 0 } }));
+    return this.op('get_scenario', async () => {
+      const doc = await this.scenarios.findOne({ scenario_id: scenarioId }, { projection: { _id: 0 } });
+      return doc ? scenarioFromDoc(doc) : null;
+    });
   }
 
   listScenarios(): Promise<ScenarioRecord[]> {
-    return this.op('list_scenarios', () =>
-      this.scenarios
-        .find({}, { projection: { _id: 0 } })
-        .sort({ name: 1, scenario_id: 1 })
-        .toArray(),
+    return this.op('list_scenarios', async () =>
+      (
+        await this.scenarios
+          .find({}, { projection: { _id: 0 } })
+          .sort({ name: 1, scenario_id: 1 })
+          .toArray()
+      ).map(scenarioFromDoc),
     );
   }
 
@@ -387,6 +401,22 @@ export class MongoStore implements Store {
         return doc ? sessionFromDoc(doc) : null;
       },
       { session: id },
+    );
+  }
+
+  /** One updateOne setting only the fields given. */
+  updateSteering(sessionId: string, steering: SessionSteering): Promise<void> {
+    return this.op(
+      'update_steering',
+      async () => {
+        const set = steeringToSet(steering);
+        const result =
+          Object.keys(set).length === 0
+            ? { matchedCount: (await this.sessions.countDocuments({ _id: sessionId }, { limit: 1 })) > 0 ? 1 : 0 }
+            : await this.sessions.updateOne({ _id: sessionId }, { $set: set });
+        if (result.matchedCount === 0) throw new NotFoundError(`No game session ${sessionId}.`);
+      },
+      { session: sessionId, rows: 1 },
     );
   }
 

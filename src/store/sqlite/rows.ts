@@ -1,13 +1,18 @@
+import { cleanSteering, cleanWorldInfo } from '../steering.js';
 import {
+  type AuthorNote,
   type BranchChoice,
   narrationFromStored,
   type MessageRecord,
   type NarrationMeta,
+  type NarratorSettings,
   type ScenarioRecord,
   type SessionRecord,
   type StoryState,
   type SystemPromptRecord,
+  type SessionSteering,
   type UserRecord,
+  type WorldInfoEntry,
 } from '../types.js';
 
 /** SQLite keeps dates as ISO 8601 UTC text and nested values as JSON text. */
@@ -30,16 +35,25 @@ export function userFromRow(r: Row): UserRecord {
   };
 }
 
+/** A scenario's world info is JSON text, null when it has none (absent from the record). */
 export function scenarioFromRow(r: Row): ScenarioRecord {
+  const { world_info, ...rest } = r;
+  const entries = json<WorldInfoEntry[]>((world_info as string | null | undefined) ?? null);
   return {
-    ...(r as unknown as ScenarioRecord),
+    ...(rest as unknown as ScenarioRecord),
     created_at: toDate(r.created_at as string) as Date,
     updated_at: toDate(r.updated_at as string) as Date,
+    ...(entries ? { world_info: entries } : {}),
   };
 }
 
 export function scenarioToRow(s: ScenarioRecord): Row {
-  return { ...s, created_at: toText(s.created_at), updated_at: toText(s.updated_at) };
+  return {
+    ...s,
+    created_at: toText(s.created_at),
+    updated_at: toText(s.updated_at),
+    world_info: s.world_info ? JSON.stringify(cleanWorldInfo(s.world_info)) : null,
+  };
 }
 
 export function promptFromRow(r: Row): SystemPromptRecord {
@@ -51,6 +65,30 @@ export function promptFromRow(r: Row): SystemPromptRecord {
     created_at: toDate(r.created_at as string) as Date,
     created_by: r.created_by as string,
   };
+}
+
+/** The columns of the steering fields given (memory is its text, the others JSON), for an UPDATE or an INSERT. */
+export function steeringToColumns(steering: SessionSteering): Row {
+  const s = cleanSteering(steering);
+  const columns: Row = {};
+  if (s.memory !== undefined) columns.memory = s.memory;
+  if (s.note !== undefined) columns.note = JSON.stringify(s.note);
+  if (s.settings !== undefined) columns.settings = JSON.stringify(s.settings);
+  if (s.lore !== undefined) columns.lore = JSON.stringify(s.lore);
+  return columns;
+}
+
+/** The steering fields of a row, each absent when its column is null. */
+export function steeringFromRow(r: Row): SessionSteering {
+  const out: SessionSteering = {};
+  if (typeof r.memory === 'string') out.memory = r.memory;
+  const note = json<AuthorNote>((r.note as string | null | undefined) ?? null);
+  if (note) out.note = note;
+  const settings = json<NarratorSettings>((r.settings as string | null | undefined) ?? null);
+  if (settings) out.settings = settings;
+  const lore = json<WorldInfoEntry[]>((r.lore as string | null | undefined) ?? null);
+  if (lore) out.lore = lore;
+  return out;
 }
 
 /** A session's choices as kept: JSON text, null when there is none. */
@@ -70,6 +108,7 @@ export function sessionFromRow(r: Row): SessionRecord {
     usage: { tokens_in: r.tokens_in as number, tokens_out: r.tokens_out as number },
     state: json<StoryState>(r.state as string) as StoryState,
     ...(choices?.length ? { choices } : {}),
+    ...steeringFromRow(r),
   };
 }
 
@@ -87,6 +126,11 @@ export function sessionToRow(s: SessionRecord): Row {
     tokens_out: s.usage.tokens_out,
     state: JSON.stringify(s.state),
     choices: choicesToText(s.choices),
+    memory: null,
+    note: null,
+    settings: null,
+    lore: null,
+    ...steeringToColumns(s),
   };
 }
 

@@ -81,6 +81,16 @@ export const MIGRATIONS: string[] = [
   `
   ALTER TABLE game_sessions ADD COLUMN choices TEXT;
   `,
+  // 4: steering the narrator (SPEC §12). A scenario keeps its world info, a session its memory
+  // (text), author's note, narrator settings and the player's own world info (JSON text); null
+  // when never set.
+  `
+  ALTER TABLE scenarios ADD COLUMN world_info TEXT;
+  ALTER TABLE game_sessions ADD COLUMN memory TEXT;
+  ALTER TABLE game_sessions ADD COLUMN note TEXT;
+  ALTER TABLE game_sessions ADD COLUMN settings TEXT;
+  ALTER TABLE game_sessions ADD COLUMN lore TEXT;
+  `,
 ];
 
 export function schemaVersion(db: Database.Database): number {

@@ -12,6 +12,7 @@ import type {
   PublicUser,
   ScenarioRecord,
   SessionRecord,
+  SessionSteering,
   SessionSummary,
   StoreCounts,
   Store,
@@ -28,6 +29,7 @@ import {
   scenarioToRow,
   sessionFromRow,
   sessionToRow,
+  steeringToColumns,
   toDate,
   toText,
   userFromRow,
@@ -294,11 +296,11 @@ export class SqliteStore implements Store {
       () => {
         this.db
           .prepare(
-            `INSERT INTO scenarios (scenario_id, name, author, version, description, setting, player_name, role, initial_location, dungeon_master_behaviour, created_by, created_at, updated_at)
-             VALUES (@scenario_id, @name, @author, @version, @description, @setting, @player_name, @role, @initial_location, @dungeon_master_behaviour, @created_by, @created_at, @updated_at)
+            `INSERT INTO scenarios (scenario_id, name, author, version, description, setting, player_name, role, initial_location, dungeon_master_behaviour, world_info, created_by, created_at, updated_at)
+             VALUES (@scenario_id, @name, @author, @version, @description, @setting, @player_name, @role, @initial_location, @dungeon_master_behaviour, @world_info, @created_by, @created_at, @updated_at)
              ON CONFLICT (scenario_id) DO UPDATE SET name = excluded.name, author = excluded.author, version = excluded.version, description = excluded.description,
                setting = excluded.setting, player_name = excluded.player_name, role = excluded.role, initial_location = excluded.initial_location,
-               dungeon_master_behaviour = excluded.dungeon_master_behaviour, updated_at = excluded.updated_at`,
+               dungeon_master_behaviour = excluded.dungeon_master_behaviour, world_info = excluded.world_info, updated_at = excluded.updated_at`,
           )
           .run(scenarioToRow(scenario));
       },
@@ -371,8 +373,8 @@ export class SqliteStore implements Store {
   private insertSession(session: SessionRecord): void {
     this.db
       .prepare(
-        `INSERT INTO game_sessions (id, user, scenario_id, scenario_name, created_at, updated_at, head, turn_count, tokens_in, tokens_out, state, choices)
-         VALUES (@id, @user, @scenario_id, @scenario_name, @created_at, @updated_at, @head, @turn_count, @tokens_in, @tokens_out, @state, @choices)`,
+        `INSERT INTO game_sessions (id, user, scenario_id, scenario_name, created_at, updated_at, head, turn_count, tokens_in, tokens_out, state, choices, memory, note, settings, lore)
+         VALUES (@id, @user, @scenario_id, @scenario_name, @created_at, @updated_at, @head, @turn_count, @tokens_in, @tokens_out, @state, @choices, @memory, @note, @settings, @lore)`,
       )
       .run(sessionToRow(session));
   }
@@ -406,6 +408,25 @@ export class SqliteStore implements Store {
         return row ? sessionFromRow(row) : null;
       },
       { session: id },
+    );
+  }
+
+  updateSteering(sessionId: string, steering: SessionSteering): Promise<void> {
+    return this.op(
+      'update_steering',
+      () => {
+        const columns = steeringToColumns(steering);
+        const names = Object.keys(columns);
+        const changed =
+          names.length === 0
+            ? this.db.prepare('SELECT 1 FROM game_sessions WHERE id = ?').get(sessionId)
+              ? 1
+              : 0
+            : this.db.prepare(`UPDATE game_sessions SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id`).run({ ...columns, id: sessionId })
+                .changes;
+        if (changed === 0) throw new NotFoundError(`No game session ${sessionId}.`);
+      },
+      { session: sessionId, rows: 1 },
     );
   }
 
