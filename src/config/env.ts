@@ -27,6 +27,10 @@ export interface Config {
     maxRetries: number;
     /** `max_tokens` of a narration; a hard cap of 8 characters a token closes a longer stream. */
     narrationMaxTokens: number;
+    /** The narrator's `temperature` (0–2) for games that set none; undefined: the endpoint's own default. */
+    narratorTemperature: number | undefined;
+    /** World-info keys are looked for in this many last messages, and the action. */
+    worldInfoWindow: number;
   };
   mongo: {
     uri: string | undefined;
@@ -82,6 +86,8 @@ export const VARIABLES = {
   STORYOS_LLM_TIMEOUT_S: { schema: number(1, 3600, false), default: '60', allowed: 'a number of seconds from 1 to 3600' },
   STORYOS_LLM_MAX_RETRIES: { schema: number(0, 10, true), default: '3', allowed: 'a whole number from 0 to 10' },
   STORYOS_NARRATION_MAX_TOKENS: { schema: number(64, 32768, true), default: '2048', allowed: 'a whole number of tokens from 64 to 32768' },
+  STORYOS_NARRATOR_TEMPERATURE: { schema: number(0, 2, false), allowed: 'a number from 0 to 2 (unset: the endpoint default)' },
+  STORYOS_WORLD_INFO_WINDOW: { schema: number(1, 50, true), default: '4', allowed: 'a whole number of messages from 1 to 50' },
   MONGODB_URI: { schema: mongoUrl, allowed: 'a mongodb:// or mongodb+srv:// connection string', secret: true },
   MONGODB_USERNAME: { schema: nonEmpty, allowed: 'a non-empty user name' },
   MONGODB_PASSWORD: { schema: nonEmpty, allowed: 'a non-empty password', secret: true },
@@ -141,6 +147,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.
       timeoutS: read('STORYOS_LLM_TIMEOUT_S'),
       maxRetries: read('STORYOS_LLM_MAX_RETRIES'),
       narrationMaxTokens: read('STORYOS_NARRATION_MAX_TOKENS'),
+      narratorTemperature: read('STORYOS_NARRATOR_TEMPERATURE'),
+      worldInfoWindow: read('STORYOS_WORLD_INFO_WINDOW'),
     },
     mongo: {
       uri: mongoUri && checkedMongoUri(fillMongoPlaceholders(mongoUri, read('MONGODB_USERNAME'), read('MONGODB_PASSWORD'))),

@@ -10,17 +10,21 @@ import { newMessageId, newSessionId } from '../store/ids.js';
 import { NARRATOR_PROMPT, DEFAULT_NARRATOR_PROMPT } from '../store/seed/prompts.js';
 import {
   EMPTY_STATE,
+  type AuthorNote,
   type BranchChoice,
   type FinishReason,
   type MessageRecord,
+  type NarratorSettings,
   type NewMessage,
   type PublicUser,
   type ScenarioRecord,
   type SessionRecord,
+  type SessionSteering,
   type Store,
   type StoryState,
   type TimelineEvent,
   type TokenUsage,
+  type WorldInfoEntry,
 } from '../store/types.js';
 import {
   type BranchPoint,
@@ -36,7 +40,9 @@ import {
   turnStartOf,
   withChoices,
 } from './branches.js';
-import { assemblePrompt, DEFAULT_BUDGET, type AssembledPrompt, type PromptBudget } from './prompt.js';
+import { calibrated, type EstimateBasis, TokenCalibration } from './calibration.js';
+import { assemblePrompt, DEFAULT_BUDGET, DEFAULT_NOTE_DEPTH, type AssembledPrompt, type PromptBudget, type PromptSection } from './prompt.js';
+import { DEFAULT_WORLD_INFO_ORDER, DEFAULT_WORLD_INFO_WINDOW, keyProblem, type WorldInfoMatch } from './world-info.js';
 import { SessionAccess } from './sessions.js';
 import { applyStateUpdate, parseStateUpdate, STATE_UPDATE_SCHEMA, stateUpdateMessages, type TurnToSummarise } from './state-update.js';
 
@@ -57,6 +63,23 @@ const STATE_UPDATE_RETRY_MS = 500;
 const STATE_CATCH_UP_TURNS = 6;
 /** Pauses between the tries of a save that failed on a busy database or a dropped connection. */
 const STORE_RETRY_MS = [50, 200, 800];
+/** How long a scenario read is used before it is read again (an admin may edit its world info meanwhile). */
+const SCENARIO_CACHE_MS = 5000;
+/** Narrator messages read to seed the calibration of a game's model when it is first played in a run. */
+const CALIBRATION_SEED_MESSAGES = 20;
+
+/** The longest memory, author's note and lore entry a player may write, and the most lore entries of one game. */
+export const MAX_MEMORY_CHARS = 4000;
+export const MAX_NOTE_CHARS = 1000;
+export const MAX_LORE_ENTRY_CHARS = 2000;
+export const MAX_GAME_LORE = 200;
+export const MAX_NOTE_DEPTH = 100;
+export const MAX_LORE_KEYS = 20;
+export const MAX_LORE_KEY_CHARS = 100;
+export const MAX_LORE_ORDER = 10_000;
+/** A game's narrator settings: temperature and maximum narration length (tokens). */
+export const TEMPERATURE_RANGE = { min: 0, max: 2 } as const;
+export const MAX_TOKENS_RANGE = { min: 16, max: 32768 } as const;
 
 export interface EngineOptions {
   store: Store;
@@ -67,6 +90,10 @@ export interface EngineOptions {
   now?: () => Date;
   /** `max_tokens` of a narration (DEFAULT_NARRATION_MAX_TOKENS). */
   narrationMaxTokens?: number;
+  /** The narrator's `temperature` for games that set none; unset: the endpoint's own default. */
+  narratorTemperature?: number | undefined;
+  /** World-info keys are looked for in this many last messages and the action (DEFAULT_WORLD_INFO_WINDOW). */
+  worldInfoWindow?: number;
   /** Pauses between the tries of a failed save (tests shorten them). */
   storeRetryMs?: number[];
 }
@@ -94,6 +121,83 @@ export interface TurnResult {
   usage: TokenUsage;
   /** Which telling of its turn the narration is ("‹ 2/3 ›" after a second /retry). */
   telling: Telling;
+  /** The prompt's size against its budget, for the status bar (null: no prompt was sent for it, e.g. a kept narration saved). */
+  prompt: PromptGauge | null;
+}
+
+/** The last prompt's size against the whole budget, in the endpoint's tokens when they are known. */
+export interface PromptGauge {
+  /** The endpoint's own count when it reported one (`real`), else the (calibrated) estimate. */
+  tokens: number;
+  /** The whole prompt budget, calibrated like the estimate. */
+  budget: number;
+  real: boolean;
+  model: string;
+  estimate: EstimateBasis;
+}
+
+/** A game's narrator settings in effect: its own, and the configuration's for the rest. */
+export interface EffectiveSettings {
+  model: string;
+  /** null: the endpoint's own default. */
+  temperature: number | null;
+  max_tokens: number;
+  /** The ones the game sets itself (the rest are the defaults). */
+  custom: NarratorSettings;
+}
+
+/** What steers a game's narrator, for /memory, /note, /settings and /lore. */
+export interface SteeringView {
+  /** '' when none. */
+  memory: string;
+  /** text '' when none; depth DEFAULT_NOTE_DEPTH when the game set none. */
+  note: AuthorNote;
+  settings: EffectiveSettings;
+  /** The scenario's world info, shared by its games (admins edit it). */
+  scenarioLore: WorldInfoEntry[];
+  /** The game's own entries, as numbered by removeLore (1-based). */
+  lore: WorldInfoEntry[];
+}
+
+/** A lore entry as a player adds it: order DEFAULT_WORLD_INFO_ORDER and not always on, unless given. */
+export interface NewLoreEntry {
+  keys: string[];
+  content: string;
+  order?: number;
+  always?: boolean;
+}
+
+/** Settings to change: a value sets it, null goes back to the default, absent leaves it. */
+export type NarratorSettingsChange = { [K in keyof NarratorSettings]?: NarratorSettings[K] | null };
+
+/** /lore: the entries, and which fired and why. */
+export interface LoreReport {
+  scenario: WorldInfoEntry[];
+  game: WorldInfoEntry[];
+  /** `last`: in the last narration's prompt (this run); `next`: none was told since the game was opened, so what would fire for the next turn. */
+  basis: 'last' | 'next';
+  /** That, in one sentence. */
+  about: string;
+  match: WorldInfoMatch;
+}
+
+/** A section of /context, in the numbers shown (calibrated when the model's counts are known). */
+export interface ShownSection extends PromptSection {
+  /** The raw estimate (about 4 characters a token). */
+  estimated: number;
+}
+
+/** /context: the exact next prompt, every section with its tokens and budget, and how the numbers were made. */
+export interface ContextView extends AssembledPrompt {
+  sections: ShownSection[];
+  /** The sum of the sections' shown tokens. */
+  totalTokens: number;
+  /** The whole budget, in the same tokens. */
+  budgetTokens: number;
+  /** The raw estimate of the whole prompt. */
+  estimatedTokens: number;
+  model: string;
+  estimate: EstimateBasis;
 }
 
 export type { BranchAlternative, BranchPoint, Telling } from './branches.js';
@@ -150,6 +254,9 @@ interface UnsavedTurn {
   started: number;
   /** Its id, the same on every try: a save whose answer was lost is recognised as done. */
   narrationId: string;
+  /** The prompt's estimate, kept on the narration for the calibration. */
+  promptEstimate: number;
+  gauge: PromptGauge;
 }
 
 /** A saved narration, the session after it, and which telling of its turn it is. */
@@ -227,6 +334,12 @@ export class GameEngine {
   private readonly failedActions = new Map<string, string>();
   /** A narration that could not be saved, per session: /retry saves it. */
   private readonly unsaved = new Map<string, UnsavedTurn>();
+  /** Real prompt tokens per estimated one, per model. */
+  private readonly calibration = new TokenCalibration();
+  /** Sessions whose stored narrations have seeded the calibration in this run. */
+  private readonly seeded = new Set<string>();
+  /** Per session: the world info of the last narration's prompt, and its size. */
+  private readonly lastPrompts = new Map<string, { worldInfo: WorldInfoMatch; gauge: PromptGauge }>();
 
   constructor(private readonly options: EngineOptions) {
     this.store = options.store;
@@ -714,12 +827,259 @@ export class GameEngine {
     );
   }
 
-  /** The exact prompt the next turn would send, with tokens per section (`/context`). */
-  async nextPrompt(user: PublicUser, sessionId: string, action = '(your next action)'): Promise<AssembledPrompt> {
+  /**
+   * The exact prompt the next turn would send (`/context`): every section with its tokens and
+   * budget, the world-info entries that fire and why (and those dropped, and why), the total
+   * against the whole budget; in the endpoint's tokens once its counts for the model are known
+   * (`estimate` says which).
+   */
+  async nextPrompt(user: PublicUser, sessionId: string, action = '(your next action)'): Promise<ContextView> {
     const session = await this.ready(user, sessionId);
+    const prompt = await this.upcomingPrompt(session, action);
+    await this.seedCalibration(session);
+    const model = this.settingsOf(session).model;
+    const estimate = this.basisFor(model);
+    const sections = prompt.sections.map((section) => ({
+      ...section,
+      estimated: section.tokens,
+      tokens: calibrated(section.tokens, estimate),
+      budget: calibrated(section.budget, estimate),
+    }));
+    return {
+      ...prompt,
+      sections,
+      totalTokens: sections.reduce((n, section) => n + section.tokens, 0),
+      budgetTokens: calibrated(prompt.budgetTokens, estimate),
+      estimatedTokens: prompt.totalTokens,
+      model,
+      estimate,
+    };
+  }
+
+  /** The prompt of the next turn: for the unanswered action at the head, or for `action`. */
+  private async upcomingPrompt(session: SessionRecord, action: string): Promise<AssembledPrompt> {
     const head = session.head ? await this.store.getMessage(session.head) : null;
     if (head?.sender === 'player') return this.buildPrompt(session, head.parent_id, head.content, await this.stateOfBranch(session));
     return this.buildPrompt(session, session.head, action, session.state);
+  }
+
+  /** The last prompt's size against the budget (the status bar); null before a narration in this run. */
+  promptGauge(sessionId: string): PromptGauge | null {
+    return this.lastPrompts.get(sessionId)?.gauge ?? null;
+  }
+
+  /** What steers the game's narrator: memory, note, settings in effect, the scenario's and the game's lore. */
+  async steering(user: PublicUser, sessionId: string): Promise<SteeringView> {
+    return this.steeringOf(await this.access.open(user, sessionId));
+  }
+
+  /** Pins text the narrator must not forget (always in the prompt, after the scenario); '' clears it. */
+  async setMemory(user: PublicUser, sessionId: string, text: string): Promise<SteeringView> {
+    const memory = sanitizeText(text).trim();
+    if (memory.length > MAX_MEMORY_CHARS) throw new UserFacingError(`Memory can be at most ${MAX_MEMORY_CHARS} characters (this has ${memory.length}).`, 2);
+    return this.writeSteering(user, sessionId, 'set_memory', () => ({ memory }), { input_length: memory.length });
+  }
+
+  /** The author's note: its text ('' clears it) and its depth (messages before the action), each left as it is when not given. */
+  async setNote(user: PublicUser, sessionId: string, change: { text?: string; depth?: number }): Promise<SteeringView> {
+    const text = change.text === undefined ? undefined : sanitizeText(change.text).trim();
+    if (text !== undefined && text.length > MAX_NOTE_CHARS)
+      throw new UserFacingError(`An author's note can be at most ${MAX_NOTE_CHARS} characters (this one has ${text.length}).`, 2);
+    const depth = change.depth;
+    if (depth !== undefined && (!Number.isInteger(depth) || depth < 0 || depth > MAX_NOTE_DEPTH))
+      throw new UserFacingError(`The note's depth is a whole number of messages from 0 to ${MAX_NOTE_DEPTH} (not ${depth}).`, 2);
+    return this.writeSteering(
+      user,
+      sessionId,
+      'set_note',
+      (session) => ({ note: { text: text ?? session.note?.text ?? '', depth: depth ?? session.note?.depth ?? DEFAULT_NOTE_DEPTH } }),
+      { input_length: text?.length, depth },
+    );
+  }
+
+  /** The game's narrator model, temperature and longest narration: a value sets one, null goes back to the default. */
+  async setSettings(user: PublicUser, sessionId: string, change: NarratorSettingsChange): Promise<SteeringView> {
+    const { model, temperature, max_tokens } = change;
+    const name = typeof model === 'string' ? sanitizeText(model).trim() : model;
+    if (name !== undefined && name !== null && (name === '' || /\s/.test(name) || name.length > 200))
+      throw new UserFacingError('A model is a name without spaces, like grok-4-fast-reasoning.', 2);
+    if (
+      temperature !== undefined &&
+      temperature !== null &&
+      !(Number.isFinite(temperature) && temperature >= TEMPERATURE_RANGE.min && temperature <= TEMPERATURE_RANGE.max)
+    )
+      throw new UserFacingError(`The temperature goes from ${TEMPERATURE_RANGE.min} to ${TEMPERATURE_RANGE.max} (not ${temperature}).`, 2);
+    if (
+      max_tokens !== undefined &&
+      max_tokens !== null &&
+      !(Number.isInteger(max_tokens) && max_tokens >= MAX_TOKENS_RANGE.min && max_tokens <= MAX_TOKENS_RANGE.max)
+    )
+      throw new UserFacingError(
+        `The longest narration is a whole number of tokens from ${MAX_TOKENS_RANGE.min} to ${MAX_TOKENS_RANGE.max} (not ${max_tokens}).`,
+        2,
+      );
+    return this.writeSteering(
+      user,
+      sessionId,
+      'set_settings',
+      (session) => {
+        const settings: NarratorSettings = { ...(session.settings ?? {}) };
+        const apply = <K extends keyof NarratorSettings>(key: K, value: NarratorSettings[K] | null | undefined) => {
+          if (value === null) delete settings[key];
+          else if (value !== undefined) settings[key] = value;
+        };
+        apply('model', name);
+        apply('temperature', temperature);
+        apply('max_tokens', max_tokens);
+        return { settings };
+      },
+      { model: name ?? undefined, temperature: temperature ?? undefined, max_tokens: max_tokens ?? undefined },
+    );
+  }
+
+  /** Adds a lore entry to the game (after its others); `index` is its number (1-based) among them. */
+  async addLore(user: PublicUser, sessionId: string, entry: NewLoreEntry): Promise<SteeringView & { added: WorldInfoEntry; index: number }> {
+    const added = checkedLoreEntry(entry);
+    let index = 0;
+    const view = await this.writeSteering(
+      user,
+      sessionId,
+      'add_lore',
+      (session) => {
+        const lore = session.lore ?? [];
+        if (lore.length >= MAX_GAME_LORE)
+          throw new UserFacingError(`A game can have at most ${MAX_GAME_LORE} lore entries of its own; remove one to add another.`, 1);
+        index = lore.length + 1;
+        return { lore: [...lore, added] };
+      },
+      { keys: added.keys.length, input_length: added.content.length },
+    );
+    return { ...view, added, index };
+  }
+
+  /** Removes the game's lore entry numbered `index` (1-based, as `steering().lore` and /lore list them). */
+  async removeLore(user: PublicUser, sessionId: string, index: number): Promise<SteeringView & { removed: WorldInfoEntry }> {
+    let removed: WorldInfoEntry | undefined;
+    const view = await this.writeSteering(
+      user,
+      sessionId,
+      'remove_lore',
+      (session) => {
+        const lore = session.lore ?? [];
+        if (lore.length === 0) throw new UserFacingError("This game has no lore entries of its own (the scenario's are edited by an admin).", 1);
+        if (!Number.isInteger(index) || index < 1 || index > lore.length)
+          throw new UserFacingError(
+            `There is no lore entry ${index} of this game: it has ${lore.length === 1 ? 'one' : `${lore.length}, numbered 1 to ${lore.length}`}.`,
+            2,
+          );
+        removed = lore[index - 1];
+        return { lore: lore.filter((_, i) => i !== index - 1) };
+      },
+      { index },
+    );
+    return { ...view, removed: removed as WorldInfoEntry };
+  }
+
+  /**
+   * /lore: the scenario's and the game's entries, and which fired in the last narration's prompt and
+   * why; when none was told in this run (after a restart), what would fire for the next turn.
+   */
+  async loreReport(user: PublicUser, sessionId: string): Promise<LoreReport> {
+    const session = await this.access.open(user, sessionId);
+    const { scenarioLore, lore } = await this.steeringOf(session);
+    const last = this.lastPrompts.get(sessionId);
+    if (last) return { scenario: scenarioLore, game: lore, basis: 'last', about: "What fired in the last narration's prompt.", match: last.worldInfo };
+    const prompt = await this.upcomingPrompt(session, '');
+    return {
+      scenario: scenarioLore,
+      game: lore,
+      basis: 'next',
+      about: 'No narration was told since the game was opened: this is what would fire for the next turn, before your action.',
+      match: prompt.worldInfo,
+    };
+  }
+
+  /** The settings a game's narrations use: its own, then the configuration's. */
+  private settingsOf(session: SessionRecord): EffectiveSettings {
+    const custom = { ...(session.settings ?? {}) };
+    return {
+      model: custom.model ?? this.options.narratorModel,
+      temperature: custom.temperature ?? this.options.narratorTemperature ?? null,
+      max_tokens: custom.max_tokens ?? this.options.narrationMaxTokens ?? DEFAULT_NARRATION_MAX_TOKENS,
+      custom,
+    };
+  }
+
+  private async steeringOf(session: SessionRecord): Promise<SteeringView> {
+    const scenario = await this.scenarioOf(session);
+    return {
+      memory: session.memory ?? '',
+      note: { text: session.note?.text ?? '', depth: session.note?.depth ?? DEFAULT_NOTE_DEPTH },
+      settings: this.settingsOf(session),
+      scenarioLore: scenario.world_info ?? [],
+      lore: session.lore ?? [],
+    };
+  }
+
+  /** One steering write through the store (only the fields `change` gives), and the steering after it. */
+  private async writeSteering(
+    user: PublicUser,
+    sessionId: string,
+    action: string,
+    change: (session: SessionRecord) => SessionSteering,
+    fields: Record<string, unknown>,
+  ): Promise<SteeringView> {
+    const session = await this.access.open(user, sessionId);
+    const steering = change(session);
+    await this.withStoreRetries(action, sessionId, () => this.store.updateSteering(sessionId, steering));
+    logUserAction(log, action, user.username, { session: sessionId, ...fields });
+    return this.steeringOf({ ...session, ...steering });
+  }
+
+  /** After a narration: its prompt's firing and size kept for /lore and the status bar, and the calibration fed. */
+  private promptTold(sessionId: string, prompt: AssembledPrompt, result: StreamResult, model: string): PromptGauge {
+    if (!this.llm.offline) this.calibration.record(model, prompt.totalTokens, result.usage.tokens_in);
+    const estimate = this.basisFor(model);
+    const real = !this.llm.offline && result.usage.tokens_in > 0;
+    const gauge: PromptGauge = {
+      tokens: real ? result.usage.tokens_in : calibrated(prompt.totalTokens, estimate),
+      budget: calibrated(prompt.budgetTokens, estimate),
+      real,
+      model,
+      estimate,
+    };
+    this.lastPrompts.set(sessionId, { worldInfo: prompt.worldInfo, gauge });
+    return gauge;
+  }
+
+  private basisFor(model: string): EstimateBasis {
+    if (this.llm.offline) return { calibrated: false, model, ratio: 1, turns: 0, label: 'estimated (the offline narrator reports no real counts)' };
+    return this.calibration.basis(model);
+  }
+
+  /**
+   * The first time a game is played or looked at in this run: its last narrations' estimates and
+   * real counts calibrate their models, for models not calibrated yet.
+   */
+  private async seedCalibration(session: SessionRecord): Promise<void> {
+    if (this.seeded.has(session.id) || !session.head || this.llm.offline) return;
+    this.seeded.add(session.id);
+    try {
+      const branch = await this.store.getBranch(session.id, session.head, CALIBRATION_SEED_MESSAGES);
+      const uncalibrated = new Set<string>();
+      for (const m of branch) {
+        const meta = m.narration;
+        if (!meta?.prompt_tokens_estimate || meta.usage.tokens_in <= 0) continue;
+        if (!uncalibrated.has(meta.model) && this.calibration.of(meta.model)) continue;
+        uncalibrated.add(meta.model);
+        this.calibration.record(meta.model, meta.prompt_tokens_estimate, meta.usage.tokens_in);
+      }
+    } catch (error) {
+      log.warn('The calibration could not be read from the stored narrations; the estimates start uncalibrated', {
+        session: session.id,
+        error: (error as Error).message,
+      });
+    }
   }
 
   /** Synopsis, timeline, characters and world state of the branch shown (`/story`). */
@@ -750,11 +1110,12 @@ export class GameEngine {
     return head;
   }
 
-  private scenarioCache = new Map<string, ScenarioRecord>();
+  private scenarioCache = new Map<string, { scenario: ScenarioRecord; at: number }>();
 
-  /** The session's scenario; one deleted since keeps its name and an empty description. */
+  /** The session's scenario, read again after SCENARIO_CACHE_MS; one deleted since keeps its name and an empty description. */
   private async scenarioOf(session: SessionRecord): Promise<ScenarioRecord> {
-    let scenario = this.scenarioCache.get(session.scenario_id);
+    const cached = this.scenarioCache.get(session.scenario_id);
+    let scenario = cached && performance.now() - cached.at < SCENARIO_CACHE_MS ? cached.scenario : undefined;
     if (!scenario) {
       scenario = (await this.store.getScenario(session.scenario_id)) ?? {
         scenario_id: session.scenario_id,
@@ -771,7 +1132,7 @@ export class GameEngine {
         created_at: session.created_at,
         updated_at: session.created_at,
       };
-      this.scenarioCache.set(session.scenario_id, scenario);
+      this.scenarioCache.set(session.scenario_id, { scenario, at: performance.now() });
     }
     return scenario;
   }
@@ -783,7 +1144,21 @@ export class GameEngine {
       headId ? this.store.getBranch(session.id, headId, BRANCH_WINDOW) : Promise.resolve([]),
     ]);
     const timeline = branch.flatMap((m) => (m.state?.event ? [m.state.event] : []));
-    return assemblePrompt({ rules: rules?.content ?? DEFAULT_NARRATOR_PROMPT, scenario, state, timeline, history: branch, action: instruction }, this.budget);
+    return assemblePrompt(
+      {
+        rules: rules?.content ?? DEFAULT_NARRATOR_PROMPT,
+        scenario,
+        state,
+        timeline,
+        history: branch,
+        action: instruction,
+        memory: session.memory,
+        note: session.note,
+        lore: { scenario: scenario.world_info ?? [], game: session.lore ?? [] },
+        loreWindow: this.options.worldInfoWindow ?? DEFAULT_WORLD_INFO_WINDOW,
+      },
+      this.budget,
+    );
   }
 
   /**
@@ -796,18 +1171,21 @@ export class GameEngine {
     const started = performance.now();
     const { historyHead, state: previousState } = await this.startingPoint(session, turn);
     const prompt = await this.buildPrompt(session, historyHead, turn.instruction, previousState);
+    const settings = this.settingsOf(session);
+    await this.seedCalibration(session);
     const promptReadyMs = performance.now() - started;
     const from = turn.action !== null ? await this.saveAction(session, turn, previousState) : { session, turn };
     let result: StreamResult;
     try {
       result = await this.llm.stream({
-        model: this.options.narratorModel,
+        model: settings.model,
         messages: prompt.messages,
         signal: play.signal,
         onText: play.onText,
         onWait: play.onWait,
         purpose: kind,
-        maxTokens: this.options.narrationMaxTokens ?? DEFAULT_NARRATION_MAX_TOKENS,
+        maxTokens: settings.max_tokens,
+        temperature: settings.temperature ?? undefined,
       });
     } catch (error) {
       const failure = error instanceof LlmError ? error : new LlmError('invalid_response', (error as Error).message);
@@ -816,7 +1194,19 @@ export class GameEngine {
       throw new TurnError(failure, turn.action);
     }
     const summaryAction = kind === 'retry' && turn.stateFrom?.sender === 'player' ? turn.stateFrom.content : turn.action;
-    const pending: UnsavedTurn = { kind, session: from.session, turn: from.turn, result, previousState, summaryAction, started, narrationId: newMessageId() };
+    const gauge = this.promptTold(session.id, prompt, result, settings.model);
+    const pending: UnsavedTurn = {
+      kind,
+      session: from.session,
+      turn: from.turn,
+      result,
+      previousState,
+      summaryAction,
+      started,
+      narrationId: newMessageId(),
+      promptEstimate: prompt.totalTokens,
+      gauge,
+    };
     const persistStarted = performance.now();
     const saved = await this.saveNarration(pending);
     return this.finish(pending, saved, { prepare: promptReadyMs, persist: performance.now() - persistStarted, promptTokens: prompt.totalTokens });
@@ -956,6 +1346,7 @@ export class GameEngine {
       attempts: result.attempts,
       usage: result.usage,
       telling: saved.telling,
+      prompt: pending.gauge,
     };
   }
 
@@ -974,7 +1365,8 @@ export class GameEngine {
   }
 
   /** The narration's message and the session after it, as saved (the same on every try). */
-  private narrationRecord({ session, turn, result, previousState, narrationId }: UnsavedTurn): { session: SessionRecord; message: MessageRecord } {
+  private narrationRecord(pending: UnsavedTurn): { session: SessionRecord; message: MessageRecord } {
+    const { session, turn, result, previousState, narrationId } = pending;
     const now = this.now();
     const state = stateWithoutEvent(previousState);
     const message: MessageRecord = {
@@ -991,6 +1383,7 @@ export class GameEngine {
         duration_ms: Math.round(result.durationMs),
         interrupted: result.interrupted,
         finish_reason: result.finishReason,
+        prompt_tokens_estimate: pending.promptEstimate,
       },
       state,
     };
@@ -1096,4 +1489,26 @@ export class GameEngine {
     this.pendingUpdates.set(sessionId, pending);
     this.runningUpdates.set(sessionId, running);
   }
+}
+
+/** A player's lore entry, checked and cleaned; one sentence says what is wrong. */
+function checkedLoreEntry(entry: NewLoreEntry): WorldInfoEntry {
+  const content = sanitizeText(entry.content).trim();
+  const keys = [...new Set(entry.keys.map((k) => sanitizeText(k).trim()).filter(Boolean))];
+  const always = entry.always ?? false;
+  const order = entry.order ?? DEFAULT_WORLD_INFO_ORDER;
+  if (!content) throw new UserFacingError('A lore entry needs some text for the narrator.', 2);
+  if (content.length > MAX_LORE_ENTRY_CHARS)
+    throw new UserFacingError(`A lore entry can be at most ${MAX_LORE_ENTRY_CHARS} characters (this one has ${content.length}).`, 2);
+  if (keys.length === 0 && !always) throw new UserFacingError('A lore entry needs a key (a word, a phrase or a /regex/) unless it is always on.', 2);
+  if (keys.length > MAX_LORE_KEYS) throw new UserFacingError(`A lore entry can have at most ${MAX_LORE_KEYS} keys (this one has ${keys.length}).`, 2);
+  const long = keys.find((k) => k.length > MAX_LORE_KEY_CHARS);
+  if (long) throw new UserFacingError(`A key can be at most ${MAX_LORE_KEY_CHARS} characters (${JSON.stringify(long.slice(0, 20))}… has ${long.length}).`, 2);
+  for (const key of keys) {
+    const problem = keyProblem(key);
+    if (problem) throw new UserFacingError(problem, 2);
+  }
+  if (!Number.isInteger(order) || Math.abs(order) > MAX_LORE_ORDER)
+    throw new UserFacingError(`A lore entry's order is a whole number from -${MAX_LORE_ORDER} to ${MAX_LORE_ORDER} (not ${order}).`, 2);
+  return { keys, content, order, always };
 }

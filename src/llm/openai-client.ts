@@ -215,6 +215,7 @@ export class OpenAiLlm implements LlmClient {
           stream: true,
           stream_options: { include_usage: true },
           ...(request.maxTokens ? { max_tokens: request.maxTokens } : {}),
+          ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
         },
         { signal: watchdog.controller.signal, maxRetries: 0 },
       );
@@ -292,6 +293,7 @@ export class OpenAiLlm implements LlmClient {
       model: result.model,
       purpose: request.purpose,
       attempt: result.attempts,
+      temperature: request.temperature,
       ttft: result.ttftMs === null ? undefined : formatDuration(result.ttftMs),
       chunks: result.chunks,
       finish_reason: result.finishReason,

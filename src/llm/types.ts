@@ -23,6 +23,8 @@ export interface StreamRequest {
   purpose: string;
   /** The longest narration asked for (`max_tokens`); past a hard cap on characters the stream is closed. */
   maxTokens?: number | undefined;
+  /** Sent as `temperature` when given (0–2); unset, the endpoint's own default. The offline narrator ignores it. */
+  temperature?: number | undefined;
   /** Told before each wait between attempts (rate limits, server errors, timeouts). */
   onWait?: ((wait: RetryWait) => void) | undefined;
 }

@@ -168,6 +168,8 @@ export interface NarrationMeta {
   finish_reason: FinishReason;
   /** For a narration the player wrote over another (/edit): the id of the narration it was edited from. */
   edited_from?: string;
+  /** The prompt's token estimate, beside `usage.tokens_in` (the endpoint's count): /context is calibrated by the two. */
+  prompt_tokens_estimate?: number;
 }
 
 /** Narration metadata as stored; records written before `finish_reason` existed get one from `interrupted`. */

@@ -20,6 +20,8 @@ describe('configuration', () => {
         timeoutS: 60,
         maxRetries: 3,
         narrationMaxTokens: 2048,
+        narratorTemperature: undefined,
+        worldInfoWindow: 4,
       },
       mongo: { uri: undefined, databaseName: 'storyos' },
       dataDir: path.join(cwd, 'data'),
@@ -46,6 +48,20 @@ describe('configuration', () => {
     expect(config.llm).toMatchObject({ apiKey: 'xai-abc', baseUrl: 'http://127.0.0.1:11434/v1', timeoutS: 2.5, maxRetries: 0 });
     expect(config.log).toMatchObject({ level: 'WARN', toFile: false, maxSizeMb: 0.5, rotationType: 'time', dir: '/var/log/storyos' });
     expect(config.dataDir).toBe(path.join(cwd, 'state'));
+  });
+
+  it('reads the narrator temperature (0 to 2, unset by default) and the world-info window', () => {
+    expect(parseConfig({ STORYOS_NARRATOR_TEMPERATURE: '0.8', STORYOS_WORLD_INFO_WINDOW: '6' }, cwd).llm).toMatchObject({
+      narratorTemperature: 0.8,
+      worldInfoWindow: 6,
+    });
+    expect(parseConfig({ STORYOS_NARRATOR_TEMPERATURE: '0' }, cwd).llm.narratorTemperature).toBe(0);
+    expect(configError({ STORYOS_NARRATOR_TEMPERATURE: '2.5' }).message).toBe(
+      'Invalid STORYOS_NARRATOR_TEMPERATURE="2.5": expected a number from 0 to 2 (unset: the endpoint default).',
+    );
+    expect(configError({ STORYOS_WORLD_INFO_WINDOW: '0' }).message).toBe(
+      'Invalid STORYOS_WORLD_INFO_WINDOW="0": expected a whole number of messages from 1 to 50.',
+    );
   });
 
   it.each([

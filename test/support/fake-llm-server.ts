@@ -40,6 +40,8 @@ export interface RecordedRequest {
     messages?: Array<{ role: string; content: string }>;
     response_format?: { type: string; json_schema?: { name: string; schema: unknown; strict?: boolean } };
     stream_options?: { include_usage?: boolean };
+    temperature?: number;
+    max_tokens?: number;
   };
   receivedAt: number;
   /** The client closed the connection before the server finished answering. */
