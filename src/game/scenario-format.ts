@@ -2,8 +2,9 @@ import * as v from 'valibot';
 import { createHash } from 'node:crypto';
 import { UserFacingError } from '../config/errors.js';
 import { sanitizeText, unicodeEscape } from '../llm/sanitize.js';
-import type { ScenarioFields, ScenarioTextKey } from '../store/types.js';
+import type { ScenarioFields, ScenarioTextKey, WorldInfoEntry } from '../store/types.js';
 import { graphemeLength } from '../text/format.js';
+import { DEFAULT_WORLD_INFO_ORDER } from './world-info.js';
 
 export class ScenarioFormatError extends UserFacingError {}
 
@@ -29,7 +30,9 @@ export const SCENARIO_FIELDS: FieldSpec[] = [
   { key: 'dungeon_master_behaviour', label: 'Dungeon Master Behaviour', max: 8000, section: 'Dungeon Master Behaviour', kind: 'body' },
 ];
 
-const SECTIONS = ['Overview', 'Description', 'Player Details', 'Setting', 'Dungeon Master Behaviour'];
+/** The optional section of world-info entries (SPEC §12), one `### key, key` heading per entry. */
+const WORLD_INFO_SECTION = 'World Info';
+const SECTIONS = ['Overview', 'Description', 'Player Details', 'Setting', 'Dungeon Master Behaviour', WORLD_INFO_SECTION];
 const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const SEMVER = /^\d+\.\d+\.\d+$/;
 
@@ -109,6 +112,149 @@ function validate(values: Partial<Record<ScenarioTextKey, string>>, lineOf: (key
   return out;
 }
 
+/** The bounds of a scenario's world info: the whole stays far below MongoDB's 16 MiB document. */
+export const WORLD_INFO_LIMITS = { entries: 500, keys: 100, key: 200, content: 4000, order: 1_000_000, bytes: 4 * 1024 * 1024 } as const;
+
+/** A world-info entry as read from a file, before it is checked; `where` says where it was found. */
+export interface RawWorldInfoEntry {
+  keys: string[];
+  content: string;
+  order?: number;
+  always?: boolean;
+  /** ` (line 40)`, ` (field "world_info[1]")`, … */
+  where: string;
+}
+
+/** The same test of a `/regex/flags` key as the matcher's (src/game/world-info.ts). */
+const REGEX_KEY = /^\/(.+)\/([a-z]*)$/s;
+
+/** Why a `/regex/flags` key is not a valid regular expression, or null (a word key, or a valid one). */
+export function regexKeyProblem(key: string): string | null {
+  const regex = REGEX_KEY.exec(key);
+  if (!regex) return null;
+  try {
+    new RegExp(regex[1] as string, (regex[2] as string).replace(/[gy]/g, ''));
+    return null;
+  } catch (error) {
+    return (error as Error).message.replace(/^Invalid regular expression: /, '').replace(/^\/.*\/[a-z]*: /s, '');
+  }
+}
+
+/**
+ * Checks world-info entries (keys one line each, at most WORLD_INFO_LIMITS; /regex/ keys valid;
+ * content present; order a whole number), sanitised and trimmed; every error one sentence naming
+ * the entry and where it is. Undefined when there is none.
+ */
+export function validateWorldInfo(raw: RawWorldInfoEntry[]): WorldInfoEntry[] | undefined {
+  if (raw.length > WORLD_INFO_LIMITS.entries)
+    throw new ScenarioFormatError(`World info has ${raw.length} entries; at most ${WORLD_INFO_LIMITS.entries} are allowed.`);
+  const entries = raw.map((entry, i): WorldInfoEntry => {
+    const keys = entry.keys.map((key) => sanitizeText(key).trim()).filter((key) => key !== '');
+    const always = entry.always ?? false;
+    const name = `World info entry ${i + 1}${keys.length ? ` ${quote(clipped(keys.join(', ')))}` : ''}${entry.where}`;
+    if (keys.length === 0 && !always) throw new ScenarioFormatError(`${name} has no keys: give it at least one, or make it always on.`);
+    if (keys.length > WORLD_INFO_LIMITS.keys) throw new ScenarioFormatError(`${name} has ${keys.length} keys; at most ${WORLD_INFO_LIMITS.keys} are allowed.`);
+    for (const key of keys) {
+      if (/[\r\n]/.test(key)) throw new ScenarioFormatError(`${name}: the key ${quote(clipped(key))} must be one line.`);
+      const length = key.length > WORLD_INFO_LIMITS.key ? graphemeLength(key) : key.length;
+      if (length > WORLD_INFO_LIMITS.key)
+        throw new ScenarioFormatError(`${name}: a key is ${length} characters long; at most ${WORLD_INFO_LIMITS.key} are allowed.`);
+      const problem = regexKeyProblem(key);
+      if (problem) throw new ScenarioFormatError(`${name}: the key ${quote(key)} is not a valid regular expression (${inert(problem)}).`);
+    }
+    const content = sanitizeText(entry.content).trim();
+    if (!content) throw new ScenarioFormatError(`${name} has no content: write what the narrator should know under its keys.`);
+    const length = content.length > WORLD_INFO_LIMITS.content ? graphemeLength(content) : content.length;
+    if (length > WORLD_INFO_LIMITS.content)
+      throw new ScenarioFormatError(`${name}: its content is ${length} characters long; at most ${WORLD_INFO_LIMITS.content} are allowed.`);
+    const order = entry.order ?? DEFAULT_WORLD_INFO_ORDER;
+    if (!Number.isInteger(order) || Math.abs(order) > WORLD_INFO_LIMITS.order)
+      throw new ScenarioFormatError(`${name}: the order must be a whole number from -${WORLD_INFO_LIMITS.order} to ${WORLD_INFO_LIMITS.order} (got ${order}).`);
+    return { keys, content, order, always };
+  });
+  const bytes = Buffer.byteLength(JSON.stringify(entries));
+  if (bytes > WORLD_INFO_LIMITS.bytes)
+    throw new ScenarioFormatError(
+      `World info takes ${(bytes / 1024 / 1024).toFixed(1)} MiB; at most ${WORLD_INFO_LIMITS.bytes / 1024 / 1024} MiB are allowed.`,
+    );
+  return entries.length ? entries : undefined;
+}
+
+/** A text shortened for a message. */
+const clipped = (text: string) => (text.length > 60 ? `${text.slice(0, 59)}…` : text);
+
+/** The heading of an entry without keys (an always-on one) in the Markdown format. */
+const NO_KEYS = '(no keys)';
+
+/**
+ * The keys of a `### key, key` heading: separated by commas; a `/regex/flags` key is taken as it
+ * is (commas inside it included); in a word key, a backslash takes the next character as it is
+ * (`\,` a comma, `\\` a backslash). `### (no keys)` is an entry without keys.
+ */
+export function splitKeys(heading: string): string[] {
+  const text = heading.trim();
+  if (text === NO_KEYS) return [];
+  const keys: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    while (i < text.length && /\s/.test(text[i] as string)) i++;
+    if (i >= text.length) break;
+    const regexEnd = text[i] === '/' ? endOfRegexKey(text, i) : -1;
+    if (regexEnd > 0) {
+      keys.push(text.slice(i, regexEnd).trim());
+      i = regexEnd + 1;
+      continue;
+    }
+    let key = '';
+    for (; i < text.length && text[i] !== ','; i++) {
+      if (text[i] === '\\' && i + 1 < text.length) i++;
+      key += text[i];
+    }
+    i++;
+    keys.push(key.trim());
+  }
+  return keys.filter((key) => key !== '');
+}
+
+/**
+ * Where a `/regex/flags` key that starts at `start` ends (the index of the comma after it, or the
+ * length of the text): the first `/` not escaped, with flags after it, then only spaces before a
+ * comma or the end; -1 when there is none (a word key that starts with `/`).
+ */
+function endOfRegexKey(text: string, start: number): number {
+  for (let i = start + 1; i < text.length; i++) {
+    if (text[i] === '\\') {
+      i++;
+      continue;
+    }
+    if (text[i] !== '/' || i === start + 1) continue;
+    let j = i + 1;
+    while (j < text.length && /[a-z]/.test(text[j] as string)) j++;
+    while (j < text.length && /[^\S\n]/.test(text[j] as string)) j++;
+    if (j >= text.length || text[j] === ',') return j;
+  }
+  return -1;
+}
+
+/** The heading of an entry's keys; null when they cannot be written so that they read back the same. */
+export function joinKeys(keys: string[]): string | null {
+  if (keys.length === 0) return NO_KEYS;
+  const heading = keys.map((key) => (REGEX_KEY.test(key) ? key : key.replace(/[\\,]/g, '\\$&'))).join(', ');
+  const escaped = heading === NO_KEYS ? `\\${heading}` : heading;
+  if (headingTitle(`### ${escaped}`) === null) return null;
+  const back = splitKeys(escaped);
+  return back.length === keys.length && back.every((key, i) => key === keys[i]) ? escaped : null;
+}
+
+/** An entry's option line right under its heading: `- order: 50`, `- always: yes` (`- **Order**: 50` too). */
+const OPTION_LINE = /^\s*[-*]\s+(?:\*\*)?(order|always)(?:\*\*)?\s*:(?:\*\*)?\s*(.*)$/i;
+const YES = ['yes', 'true', 'on', 'y'];
+const NO = ['no', 'false', 'off', 'n'];
+
+/** An entry's first content line starting with `-`, `*` or `#` is written `\-…` (it would be read as an option or a heading). */
+const escapeFirstContentLine = (line: string) => (/^\\*[-*#]/.test(line) ? `\\${line}` : line);
+const unescapeFirstContentLine = (line: string) => (/^\\+[-*#]/.test(line) ? line.slice(1) : line);
+
 /** A body line starting with `#` is written `\#…` so that it is not read as a section. */
 const escapeBodyLine = (line: string) => (/^\\*#/.test(line) ? `\\${line}` : line);
 const unescapeBodyLine = (line: string) => (/^\\+#/.test(line) ? line.slice(1) : line);
@@ -128,11 +274,46 @@ function headingTitle(line: string): string | null {
   return title === '' ? null : title;
 }
 
+/** An entry of the `## World Info` section as it is read. */
+interface MarkdownEntry {
+  heading: string;
+  line: number;
+  order?: number;
+  always?: boolean;
+  optionLines: Record<string, number>;
+  /** Undefined until its first content line. */
+  content: string[] | undefined;
+}
+
+/** Reads an entry's option line (`- order: 50`, `- always: yes`) into it. */
+function readOption(entry: MarkdownEntry, option: RegExpExecArray, lineNumber: number): void {
+  const name = (option[1] as string).toLowerCase();
+  const value = (option[2] as string).trim().replace(/^\*\*(.*)\*\*$/, '$1');
+  if (entry.optionLines[name])
+    throw new ScenarioFormatError(
+      `Line ${lineNumber}: the ${name} of the world info entry on line ${entry.line} appears twice (first on line ${entry.optionLines[name]}).`,
+    );
+  entry.optionLines[name] = lineNumber;
+  if (name === 'order') {
+    if (!/^[+-]?\d{1,7}$/.test(value))
+      throw new ScenarioFormatError(
+        `Line ${lineNumber}: the order of the world info entry on line ${entry.line} must be a whole number, like 50 (got ${quote(value)}).`,
+      );
+    entry.order = Number(value);
+    return;
+  }
+  const answer = value.toLowerCase();
+  if (!YES.includes(answer) && !NO.includes(answer))
+    throw new ScenarioFormatError(`Line ${lineNumber}: "always" of the world info entry on line ${entry.line} must be yes or no (got ${quote(value)}).`);
+  entry.always = YES.includes(answer);
+}
+
 /** Parses the v2 Markdown format; errors name the field and the line. */
 export function parseScenarioMarkdown(text: string): ScenarioFields {
   const values: Partial<Record<ScenarioTextKey, string>> = {};
   const lines: Partial<Record<ScenarioTextKey, number>> = {};
   const sectionLines: Record<string, number> = {};
+  const entries: MarkdownEntry[] = [];
   let section: string | undefined;
   let body: FieldSpec | undefined;
   withoutBom(text)
@@ -140,6 +321,12 @@ export function parseScenarioMarkdown(text: string): ScenarioFields {
     .forEach((line, index) => {
       const lineNumber = index + 1;
       const title = headingTitle(line);
+      const level = title === null ? 0 : (/^#+/.exec(line) as RegExpExecArray)[0].length;
+      if (section === WORLD_INFO_SECTION && title !== null && level >= 3) {
+        // An entry: its heading is its keys, read as written (closing #s are part of them).
+        entries.push({ heading: line.slice(level).trim(), line: lineNumber, optionLines: {}, content: undefined });
+        return;
+      }
       if (title !== null) {
         section = canonicalSection(title);
         if (!section) throw new ScenarioFormatError(`Line ${lineNumber}: unknown section ${quote(title)}; expected ${SECTIONS.join(', ')}.`);
@@ -148,6 +335,28 @@ export function parseScenarioMarkdown(text: string): ScenarioFields {
         sectionLines[section] = lineNumber;
         body = SCENARIO_FIELDS.find((f) => f.kind === 'body' && f.section === section);
         if (body) lines[body.key] = lineNumber;
+        return;
+      }
+      if (section === WORLD_INFO_SECTION) {
+        const entry = entries[entries.length - 1];
+        if (!entry) {
+          if (line.trim())
+            throw new ScenarioFormatError(
+              `Line ${lineNumber}: under World Info, expected a "### key, key" heading for an entry, got ${quote(line.slice(0, 60))}.`,
+            );
+          return;
+        }
+        if (entry.content === undefined) {
+          if (!line.trim()) return;
+          const option = OPTION_LINE.exec(line);
+          if (option) {
+            readOption(entry, option, lineNumber);
+            return;
+          }
+          entry.content = [unescapeFirstContentLine(line)];
+          return;
+        }
+        entry.content.push(unescapeBodyLine(line));
         return;
       }
       if (body) {
@@ -168,18 +377,36 @@ export function parseScenarioMarkdown(text: string): ScenarioFields {
       if (line.trim()) throw new ScenarioFormatError(`Line ${lineNumber}: expected a "- **Field**: value" line or a heading, got ${quote(line.slice(0, 60))}.`);
     });
   const sectionLineOf = (key: ScenarioTextKey) => sectionLines[SCENARIO_FIELDS.find((f) => f.key === key)?.section ?? ''];
-  return validate(values, (key) => {
+  const fields = validate(values, (key) => {
     const line = lines[key] ?? sectionLineOf(key);
     return line ? ` (line ${line})` : '';
   });
+  const worldInfo = validateWorldInfo(
+    entries.map((entry) => ({
+      keys: splitKeys(entry.heading),
+      content: (entry.content ?? []).join('\n'),
+      order: entry.order,
+      always: entry.always,
+      where: ` (line ${entry.line})`,
+    })),
+  );
+  return worldInfo ? { ...fields, world_info: worldInfo } : fields;
 }
 
-const jsonShape = v.looseObject(
-  Object.fromEntries([['scenario_id', v.optional(v.string())], ...SCENARIO_FIELDS.map((f) => [f.key, v.optional(v.string())])]) as Record<
+const jsonEntryShape = v.looseObject({
+  keys: v.array(v.string()),
+  content: v.string(),
+  order: v.optional(v.pipe(v.number(), v.integer('a whole number'))),
+  always: v.optional(v.boolean()),
+});
+
+const jsonShape = v.looseObject({
+  ...(Object.fromEntries([['scenario_id', v.optional(v.string())], ...SCENARIO_FIELDS.map((f) => [f.key, v.optional(v.string())])]) as Record<
     string,
     v.OptionalSchema<v.StringSchema<undefined>, undefined>
-  >,
-);
+  >),
+  world_info: v.nullish(v.array(jsonEntryShape)),
+});
 
 /** Parses a JSON scenario (the export format: the ten fields and an optional scenario_id). */
 export function parseScenarioJson(text: string): ScenarioFields {
@@ -196,9 +423,14 @@ export function parseScenarioJson(text: string): ScenarioFields {
   if (!parsed.success) {
     const issue = parsed.issues[0];
     const key = issue.path?.map((p) => String(p.key)).join('.') ?? '(the top level)';
-    throw new ScenarioFormatError(`Field ${key}: expected ${issue.expected ?? 'a string'}, got ${inert(String(issue.received))}.`);
+    if (issue.received === 'undefined') throw new ScenarioFormatError(`Field ${inert(key)} is missing: every world info entry needs its keys and its content.`);
+    const expected = issue.type === 'integer' ? 'a whole number' : (issue.expected ?? 'a string');
+    throw new ScenarioFormatError(`Field ${inert(key)}: expected ${expected}, got ${inert(String(issue.received))}.`);
   }
-  return validate(parsed.output as Partial<Record<ScenarioTextKey, string>>, (key) => ` (field "${key}")`);
+  const { world_info, ...values } = parsed.output;
+  const fields = validate(values as Partial<Record<ScenarioTextKey, string>>, (key) => ` (field "${key}")`);
+  const worldInfo = validateWorldInfo((world_info ?? []).map((entry, i) => ({ ...entry, where: ` (field "world_info[${i}]")` })));
+  return worldInfo ? { ...fields, world_info: worldInfo } : fields;
 }
 
 /** Picks the parser from the file name, or from the content when the name says nothing. */
@@ -224,12 +456,33 @@ export function scenarioToMarkdown(s: ScenarioFields): string {
     body(s.setting),
     '## Dungeon Master Behaviour',
     body(s.dungeon_master_behaviour),
+    ...worldInfoMarkdown(s.world_info ?? []),
     '',
   ].join('\n');
 }
 
+/** The `## World Info` section (none without entries): `### key, key`, its options when not the defaults, its content. */
+function worldInfoMarkdown(entries: WorldInfoEntry[]): string[] {
+  if (entries.length === 0) return [];
+  const out = [`## ${WORLD_INFO_SECTION}`];
+  entries.forEach((entry, i) => {
+    const heading = joinKeys(entry.keys);
+    if (heading === null)
+      throw new ScenarioFormatError(
+        `World info entry ${i + 1} has keys that a "### key, key" heading cannot keep apart (${quote(clipped(entry.keys.join(', ')))}): export the scenario as JSON.`,
+      );
+    out.push(`### ${heading}`);
+    if (entry.order !== DEFAULT_WORLD_INFO_ORDER) out.push(`- order: ${entry.order}`);
+    if (entry.always) out.push('- always: yes');
+    const [first = '', ...rest] = entry.content.split('\n');
+    out.push(escapeFirstContentLine(first), ...rest.map(escapeBodyLine));
+  });
+  return out;
+}
+
 export function scenarioToJson(s: ScenarioFields): string {
-  const fields: Record<string, string> = { scenario_id: s.scenario_id };
+  const fields: Record<string, unknown> = { scenario_id: s.scenario_id };
   for (const f of SCENARIO_FIELDS) fields[f.key] = s[f.key];
+  if (s.world_info?.length) fields.world_info = s.world_info.map(({ keys, content, order, always }) => ({ keys, content, order, always }));
   return `${JSON.stringify(fields, null, 2)}\n`;
 }

@@ -8,6 +8,8 @@ import {
   parseScenarioMarkdown,
   SCENARIO_FIELDS,
   ScenarioFormatError,
+  splitKeys,
+  joinKeys,
   scenarioToJson,
   scenarioToMarkdown,
   slugify,
@@ -16,7 +18,7 @@ import { seedStore, SYSTEM_AUTHOR } from '../../src/game/seed.js';
 import { DEFAULT_NARRATOR_PROMPT, NARRATOR_PROMPT } from '../../src/store/seed/prompts.js';
 import { BUILT_IN_SCENARIOS } from '../../src/store/seed/scenarios.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
-import type { ScenarioFields, UserRecord } from '../../src/store/types.js';
+import type { ScenarioFields, UserRecord, WorldInfoEntry } from '../../src/store/types.js';
 import { HEADER, linesOf, logInto, readLog } from '../support/logging.js';
 import { tempDir } from '../support/temp.js';
 
@@ -93,8 +95,11 @@ describe('the built-in scenarios', () => {
   });
 
   it.each(BUILT_IN_SCENARIOS.map((md, index) => [index, md] as const))('built-in #%i parses with all ten fields filled and within bounds', (_index, md) => {
-    const s = parseScenarioMarkdown(md);
+    const { world_info, ...fields } = parseScenarioMarkdown(md);
+    const s = { ...fields };
     expect(Object.keys(s).sort()).toEqual(FIELD_KEYS);
+    // Each has world info, so that a new player meets it (`/lore`).
+    expect(world_info?.length).toBeGreaterThanOrEqual(1);
     for (const field of SCENARIO_FIELDS) {
       expect(s[field.key].length, field.key).toBeGreaterThan(0);
       expect(s[field.key].length, field.key).toBeLessThanOrEqual(field.max);
@@ -272,7 +277,9 @@ describe('parseScenarioMarkdown', () => {
   describe('structure errors name the line', () => {
     it('an unknown section', () => {
       const message = formatError(() => parseScenarioMarkdown(withLine(11, '## Settings')));
-      expect(message).toBe('Line 11: unknown section "Settings"; expected Overview, Description, Player Details, Setting, Dungeon Master Behaviour.');
+      expect(message).toBe(
+        'Line 11: unknown section "Settings"; expected Overview, Description, Player Details, Setting, Dungeon Master Behaviour, World Info.',
+      );
     });
 
     it('a heading inside a body is an unknown section too', () => {
@@ -772,8 +779,17 @@ describe('the scenario parser under random input', () => {
       if (!ONE_SENTENCE.test(error.message)) throw new Error(`not one inert line: ${JSON.stringify(error.message)}`);
       return true;
     }
-    expect(Object.keys(result).sort()).toEqual(FIELD_KEYS);
+    const { world_info, ...fields } = result;
+    expect(Object.keys(fields).sort()).toEqual(FIELD_KEYS);
     for (const key of FIELD_KEYS) expect(typeof result[key as keyof ScenarioFields]).toBe('string');
+    if (world_info !== undefined) {
+      expect(world_info.length).toBeGreaterThan(0);
+      for (const entry of world_info) {
+        expect(Object.keys(entry)).toEqual(['keys', 'content', 'order', 'always']);
+        expect(entry.keys.every((key) => typeof key === 'string' && key.trim() === key && key !== '')).toBe(true);
+        expect(Number.isInteger(entry.order)).toBe(true);
+      }
+    }
     return true;
   }
 
@@ -801,6 +817,12 @@ describe('the scenario parser under random input', () => {
       '__proto__',
       'null',
       '1.0.0',
+      '## World Info\n',
+      '### ',
+      '- order: ',
+      '- always: yes\n',
+      '/[/',
+      ', ',
     ),
   );
   const hostile = fc.array(text, { maxLength: 20 }).map((parts) => parts.join(''));
@@ -868,5 +890,217 @@ describe('the scenario parser under random input', () => {
       fc.property(fc.jsonValue(), (value) => parsesOrSaysWhy(() => parseScenarioJson(JSON.stringify(value)))),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('world info in the scenario formats', () => {
+  const WORLD_INFO_LINES = [
+    '## World Info',
+    '### Gull Point, the light, /keeper(s)?/i',
+    '- order: 50',
+    '- always: yes',
+    'A rock of a few acres; the lamp has been dark three nights.',
+    '',
+    'Ships are due.',
+    '### Jonas',
+    'A sailor who says he was shipwrecked.',
+  ];
+  const ENTRIES: WorldInfoEntry[] = [
+    {
+      keys: ['Gull Point', 'the light', '/keeper(s)?/i'],
+      content: 'A rock of a few acres; the lamp has been dark three nights.\n\nShips are due.',
+      order: 50,
+      always: true,
+    },
+    { keys: ['Jonas'], content: 'A sailor who says he was shipwrecked.', order: 100, always: false },
+  ];
+  const withWorldInfo = (lines: string[] = WORLD_INFO_LINES) => sampleMarkdown([...SAMPLE_LINES, ...lines]);
+
+  it('reads a ## World Info section: one ### key, key heading per entry, order and always as bullets under it, the text as its content', () => {
+    expect(parseScenarioMarkdown(withWorldInfo())).toEqual({ ...SAMPLE, world_info: ENTRIES });
+  });
+
+  it('writes it the same way (order and always only when not the defaults), and JSON carries it as world_info; both read back', () => {
+    const scenario = { ...SAMPLE, world_info: ENTRIES };
+    expect(scenarioToMarkdown(scenario)).toBe(withWorldInfo());
+    const json = JSON.parse(scenarioToJson(scenario));
+    expect(json.world_info).toEqual(ENTRIES);
+    expect(parseScenarioJson(scenarioToJson(scenario))).toEqual(scenario);
+    // Without entries, no section and no field.
+    expect(scenarioToMarkdown(SAMPLE)).not.toContain('World Info');
+    expect('world_info' in JSON.parse(scenarioToJson(SAMPLE))).toBe(false);
+    expect('world_info' in parseScenarioMarkdown(sampleMarkdown([...SAMPLE_LINES, '## World Info', '']))).toBe(false);
+    expect('world_info' in parseScenarioJson(JSON.stringify({ ...SAMPLE, world_info: [] }))).toBe(false);
+    expect('world_info' in parseScenarioJson(JSON.stringify({ ...SAMPLE, world_info: null }))).toBe(false);
+  });
+
+  it('accepts the options in other spellings, and the section anywhere', () => {
+    const md = withWorldInfo(['## world info', '### Jonas', '', '* **Order**: -5', '- Always: no', 'Text.']);
+    expect(parseScenarioMarkdown(md).world_info).toEqual([{ keys: ['Jonas'], content: 'Text.', order: -5, always: false }]);
+    const first = sampleMarkdown(['## World Info', '### Jonas', 'Text.', ...SAMPLE_LINES]);
+    expect(parseScenarioMarkdown(first).world_info).toEqual([{ keys: ['Jonas'], content: 'Text.', order: 100, always: false }]);
+  });
+
+  it('defaults order to 100 and always to off in JSON, and an always-on entry may have no keys', () => {
+    const parsed = parseScenarioJson(
+      JSON.stringify({
+        ...SAMPLE,
+        world_info: [
+          { keys: ['a'], content: 'x' },
+          { keys: [], content: 'y', always: true },
+        ],
+      }),
+    );
+    expect(parsed.world_info).toEqual([
+      { keys: ['a'], content: 'x', order: 100, always: false },
+      { keys: [], content: 'y', order: 100, always: true },
+    ]);
+    expect(scenarioToMarkdown(parsed)).toContain('### (no keys)\n- always: yes\ny\n');
+    expect(parseScenarioMarkdown(scenarioToMarkdown(parsed))).toEqual(parsed);
+  });
+
+  it('splits keys on commas, but not inside a /regex/ or after a backslash', () => {
+    expect(splitKeys(' a , /x{1,3}/i, b\\, c , d\\\\ ,, /usr/local/ bin,')).toEqual(['a', '/x{1,3}/i', 'b, c', 'd\\', '/usr/local/ bin']);
+    expect(splitKeys('(no keys)')).toEqual([]);
+    expect(splitKeys('\\(no keys)')).toEqual(['(no keys)']);
+    expect(joinKeys(['b, c', 'd\\', '/x{1,3}/i'])).toBe('b\\, c, d\\\\, /x{1,3}/i');
+    expect(joinKeys(['(no keys)'])).toBe('\\(no keys)');
+    // A regex whose text would read as two keys cannot be written in a heading.
+    expect(joinKeys(['/a/, /b/'])).toBeNull();
+    expect(() => scenarioToMarkdown({ ...SAMPLE, world_info: [{ keys: ['/a/, /b/'], content: 'x', order: 1, always: false }] })).toThrow(
+      /^World info entry 1 has keys that a "### key, key" heading cannot keep apart .*: export the scenario as JSON\.$/,
+    );
+  });
+
+  it('keeps content lines that look like headings or options (written \\# and \\-)', () => {
+    const entry: WorldInfoEntry = { keys: ['k'], content: '- order: 5\n### not an entry\n\\- kept\n- a list', order: 100, always: false };
+    const md = scenarioToMarkdown({ ...SAMPLE, world_info: [entry] });
+    expect(md).toContain('### k\n\\- order: 5\n\\### not an entry\n\\- kept\n- a list\n');
+    expect(parseScenarioMarkdown(md).world_info).toEqual([entry]);
+  });
+
+  describe('errors: one sentence naming the entry and the line (Markdown) or the field (JSON)', () => {
+    it('an invalid /regex/ key', () => {
+      const md = withWorldInfo(['## World Info', '### Jonas', 'Sailor.', '### Mara, /[unclosed/', 'Doctor.']);
+      expect(formatError(() => parseScenarioMarkdown(md))).toBe(
+        'World info entry 2 "Mara, /[unclosed/" (line 18): the key "/[unclosed/" is not a valid regular expression (Unterminated character class).',
+      );
+      const json = JSON.stringify({ ...SAMPLE, world_info: [{ keys: ['/a(/'], content: 'x' }] });
+      expect(formatError(() => parseScenarioJson(json))).toMatch(
+        /^World info entry 1 "\/a\(\/" \(field "world_info\[0\]"\): the key "\/a\(\/" is not a valid regular expression \(.+\)\.$/,
+      );
+      expect(formatError(() => parseScenarioJson(JSON.stringify({ ...SAMPLE, world_info: [{ keys: ['/a/q'], content: 'x' }] })))).toMatch(/Invalid flags/);
+    });
+
+    it('bad options, stray text, missing keys or content', () => {
+      expect(formatError(() => parseScenarioMarkdown(withWorldInfo(['## World Info', '### k', '- order: high', 'x'])))).toBe(
+        'Line 17: the order of the world info entry on line 16 must be a whole number, like 50 (got "high").',
+      );
+      expect(formatError(() => parseScenarioMarkdown(withWorldInfo(['## World Info', '### k', '- always: maybe', 'x'])))).toBe(
+        'Line 17: "always" of the world info entry on line 16 must be yes or no (got "maybe").',
+      );
+      expect(formatError(() => parseScenarioMarkdown(withWorldInfo(['## World Info', '### k', '- order: 1', '- order: 2', 'x'])))).toBe(
+        'Line 18: the order of the world info entry on line 16 appears twice (first on line 17).',
+      );
+      expect(formatError(() => parseScenarioMarkdown(withWorldInfo(['## World Info', 'Loose text.'])))).toBe(
+        'Line 16: under World Info, expected a "### key, key" heading for an entry, got "Loose text.".',
+      );
+      expect(formatError(() => parseScenarioMarkdown(withWorldInfo(['## World Info', '### k', '- order: 3'])))).toBe(
+        'World info entry 1 "k" (line 16) has no content: write what the narrator should know under its keys.',
+      );
+      expect(formatError(() => parseScenarioMarkdown(withWorldInfo(['## World Info', '### (no keys)', 'x'])))).toBe(
+        'World info entry 1 (line 16) has no keys: give it at least one, or make it always on.',
+      );
+      expect(formatError(() => parseScenarioMarkdown(withWorldInfo(['## World Info', '### a', 'x', '## World Info'])))).toBe(
+        'Line 18: the section "World Info" appears twice (first on line 15).',
+      );
+    });
+
+    it.each([
+      ['keys a string', { keys: 'a', content: 'x' }, 'Field world_info.0.keys: expected Array, got "a".'],
+      ['content missing', { keys: ['a'] }, 'Field world_info.0.content is missing: every world info entry needs its keys and its content.'],
+      ['order a fraction', { keys: ['a'], content: 'x', order: 1.5 }, 'Field world_info.0.order: expected a whole number, got 1.5.'],
+      ['always a string', { keys: ['a'], content: 'x', always: 'yes' }, 'Field world_info.0.always: expected boolean, got "yes".'],
+    ])('JSON: %s', (_what, entry, expected) => {
+      expect(formatError(() => parseScenarioJson(JSON.stringify({ ...SAMPLE, world_info: [entry] })))).toBe(expected);
+    });
+
+    it('JSON: world_info not a list, and the bounds', () => {
+      expect(formatError(() => parseScenarioJson(JSON.stringify({ ...SAMPLE, world_info: { a: 1 } })))).toBe('Field world_info: expected Array, got Object.');
+      const many = Array.from({ length: 501 }, (_, i) => ({ keys: [`k${i}`], content: 'x' }));
+      expect(formatError(() => parseScenarioJson(JSON.stringify({ ...SAMPLE, world_info: many })))).toBe(
+        'World info has 501 entries; at most 500 are allowed.',
+      );
+      const long = [{ keys: ['a'], content: 'x'.repeat(4001) }];
+      expect(formatError(() => parseScenarioJson(JSON.stringify({ ...SAMPLE, world_info: long })))).toBe(
+        'World info entry 1 "a" (field "world_info[0]"): its content is 4001 characters long; at most 4000 are allowed.',
+      );
+      expect(formatError(() => parseScenarioJson(JSON.stringify({ ...SAMPLE, world_info: [{ keys: ['a\nb'], content: 'x' }] })))).toMatch(
+        /must be one line\.$/,
+      );
+      expect(formatError(() => parseScenarioJson(JSON.stringify({ ...SAMPLE, world_info: [{ keys: ['a'], content: 'x', order: 1e7 }] })))).toMatch(
+        /the order must be a whole number from -1000000 to 1000000 \(got 10000000\)\.$/,
+      );
+    });
+  });
+
+  it('sanitises keys and content (escape sequences removed)', () => {
+    const parsed = parseScenarioJson(JSON.stringify({ ...SAMPLE, world_info: [{ keys: ['\u001b[31mred\u001b[0m'], content: 'a\u001b]0;title\u0007b' }] }));
+    expect(parsed.world_info).toEqual([{ keys: ['red'], content: 'ab', order: 100, always: false }]);
+  });
+
+  describe('round-trips any world info (fast-check)', () => {
+    const clean = (text: string) => sanitizeText(text).trim();
+    const line = fc
+      .string({ unit: fc.constantFrom('a', 'Z', ' ', ',', '\\', '/', '#', '-', '*', '(', ')', '.', '$', 'é', '灯', '🦊'), maxLength: 20 })
+      .map(clean)
+      .filter((key) => key !== '' && !/^\/(.+)\/([a-z]*)$/s.test(key));
+    const regexKey = fc
+      .tuple(fc.constantFrom('gull\\s+point', 'keeper(s)?', 'a{1,3}', '[a-z]+\\d', '^the light$', 'x|y', 'é+'), fc.constantFrom('', 'i', 'u', 'iu'))
+      .map(([source, flags]) => `/${source}/${flags}`);
+    const key = fc.oneof(line, regexKey);
+    const contentLine = fc.oneof(
+      fc.string({ unit: fc.constantFrom('a', ' ', '#', '-', '*', '\\', ':', 'o', 'r', 'd', 'e', '\t'), maxLength: 15 }),
+      fc.constantFrom('- order: 5', '- always: yes', '### heading', '## World Info', '# Overview', '\\#', '\\- x', '- **Order**: 1'),
+    );
+    const content = fc
+      .array(contentLine, { minLength: 1, maxLength: 5 })
+      .map((lines) => clean(lines.join('\n')))
+      .filter((text) => text !== '');
+    const entry = fc
+      .record({ keys: fc.array(key, { maxLength: 4 }), content, order: fc.integer({ min: -1_000_000, max: 1_000_000 }), always: fc.boolean() })
+      .filter((e) => e.keys.length > 0 || e.always)
+      .filter((e) => joinKeys(e.keys) !== null);
+    const scenario = fc.array(entry, { minLength: 1, maxLength: 6 }).map((world_info) => ({ ...SAMPLE, world_info }));
+
+    it('through Markdown', () => {
+      fc.assert(
+        fc.property(scenario, (s) => {
+          expect(parseScenarioMarkdown(scenarioToMarkdown(s))).toEqual(s);
+        }),
+        { numRuns: 1000 },
+      );
+    });
+
+    it('through JSON, and from JSON to Markdown and back', () => {
+      fc.assert(
+        fc.property(scenario, (s) => {
+          const fromJson = parseScenarioJson(scenarioToJson(s));
+          expect(fromJson).toEqual(s);
+          expect(parseScenarioMarkdown(scenarioToMarkdown(fromJson))).toEqual(s);
+        }),
+        { numRuns: 1000 },
+      );
+    });
+
+    it('a heading of keys reads back as the keys it was written from', () => {
+      fc.assert(
+        fc.property(fc.array(key, { maxLength: 6 }), (keys) => {
+          const heading = joinKeys(keys);
+          if (heading !== null) expect(splitKeys(heading)).toEqual(keys);
+        }),
+        { numRuns: 2000 },
+      );
+    });
   });
 });
