@@ -148,10 +148,14 @@ describe('the real storyos in a terminal, against the fake narrator', () => {
     await tmux.waitFor('Cancelled: the text so far is kept.');
 
     await tmux.type('/retry\r');
-    const retried = await tmux.waitFor('A calmer sea.');
-    expect(retried).toMatch(/↻ Another telling of the last turn:\n+A calmer sea\./);
+    // Told under a note, then the story is drawn again with the new telling in place of the old.
+    const retried = await tmux.waitFor('‹ 2/2 ›');
+    expect(retried).toMatch(/› I look out to sea\n+A calmer sea\./);
+    expect(retried).not.toContain('(interrupted)');
     await tmux.type('/undo\r');
-    await tmux.waitFor('Undone: back to turn 2.');
+    // The undone action is back in the input line, to be sent again or changed: cleared here.
+    expect(await tmux.waitFor('Undone: back to turn 2.')).toMatch(/│ I look out to sea/);
+    await tmux.keys('C-u');
     await tmux.type('/export md\r');
     const exported = await tmux.waitFor(/Saved (\/\S*storyos-\S+\.md)\./);
     const file = /Saved (\/\S*storyos-\S+\.md)\./.exec(exported)?.[1] as string;
