@@ -87,8 +87,8 @@ function fieldForLabel(label: string): FieldSpec | undefined {
   return SCENARIO_FIELDS.find((f) => f.label.toLowerCase() === normal);
 }
 
-/** Checks each field's presence, size and shape; `lineOf` says where a field was found. */
-function validate(values: Partial<Record<ScenarioTextKey, string>>, lineOf: (key: ScenarioTextKey) => string): ScenarioFields {
+/** Checks each field's presence, size and shape (sanitised, trimmed; the id from the name when none is given); `lineOf` says where a field was found. */
+export function checkScenarioFields(values: Partial<Record<ScenarioTextKey, string>>, lineOf: (key: ScenarioTextKey) => string): ScenarioFields {
   values = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'string' ? sanitizeText(v) : v]));
   for (const field of SCENARIO_FIELDS) {
     const value = values[field.key]?.trim() ?? '';
@@ -377,7 +377,7 @@ export function parseScenarioMarkdown(text: string): ScenarioFields {
       if (line.trim()) throw new ScenarioFormatError(`Line ${lineNumber}: expected a "- **Field**: value" line or a heading, got ${quote(line.slice(0, 60))}.`);
     });
   const sectionLineOf = (key: ScenarioTextKey) => sectionLines[SCENARIO_FIELDS.find((f) => f.key === key)?.section ?? ''];
-  const fields = validate(values, (key) => {
+  const fields = checkScenarioFields(values, (key) => {
     const line = lines[key] ?? sectionLineOf(key);
     return line ? ` (line ${line})` : '';
   });
@@ -428,7 +428,7 @@ export function parseScenarioJson(text: string): ScenarioFields {
     throw new ScenarioFormatError(`Field ${inert(key)}: expected ${expected}, got ${inert(String(issue.received))}.`);
   }
   const { world_info, ...values } = parsed.output;
-  const fields = validate(values as Partial<Record<ScenarioTextKey, string>>, (key) => ` (field "${key}")`);
+  const fields = checkScenarioFields(values as Partial<Record<ScenarioTextKey, string>>, (key) => ` (field "${key}")`);
   const worldInfo = validateWorldInfo((world_info ?? []).map((entry, i) => ({ ...entry, where: ` (field "world_info[${i}]")` })));
   return worldInfo ? { ...fields, world_info: worldInfo } : fields;
 }
@@ -485,4 +485,9 @@ export function scenarioToJson(s: ScenarioFields): string {
   for (const f of SCENARIO_FIELDS) fields[f.key] = s[f.key];
   if (s.world_info?.length) fields.world_info = s.world_info.map(({ keys, content, order, always }) => ({ keys, content, order, always }));
   return `${JSON.stringify(fields, null, 2)}\n`;
+}
+
+/** Whether two scenarios have the same id and fields, world info included (an edit that changed nothing). */
+export function sameScenarioFields(a: ScenarioFields, b: ScenarioFields): boolean {
+  return scenarioToJson(a) === scenarioToJson(b);
 }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { deflateSync } from 'node:zlib';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -82,13 +83,13 @@ describe('storyos scenarios', () => {
     expect(markdown).toMatch(/^# Overview\n- \*\*Name\*\*: Neon Rain\n- \*\*Author\*\*: StoryOS\n- \*\*Version\*\*: 1\.0\.0\n## Description\n/);
     const file = path.join(dir, 'neon.md');
     fs.writeFileSync(file, markdown.replace('Version**: 1.0.0', 'Version**: 1.1.0'));
-    expect(cli(dir, ['scenarios', 'import', file]).stdout).toBe('Updated neon-rain (Neon Rain 1.1.0).\n');
+    expect(cli(dir, ['scenarios', 'import', file]).stdout).toBe('Updated neon-rain (Neon Rain 1.1.0, 2 world info entries).\n');
     expect(JSON.parse(cli(dir, ['scenarios', 'show', 'neon-rain', '--format', 'json']).stdout).version).toBe('1.1.0');
 
     const jsonFile = path.join(dir, 'copy.json');
     const json = JSON.parse(cli(dir, ['scenarios', 'export', 'the-salt-road', '--format', 'json']).stdout);
     fs.writeFileSync(jsonFile, JSON.stringify({ ...json, scenario_id: 'salt-road-copy', name: 'Salt Road (copy)' }));
-    expect(cli(dir, ['scenarios', 'import', jsonFile]).stdout).toBe('Imported salt-road-copy (Salt Road (copy) 1.0.0).\n');
+    expect(cli(dir, ['scenarios', 'import', jsonFile]).stdout).toBe('Imported salt-road-copy (Salt Road (copy) 1.0.0, 1 world info entry).\n');
 
     const refused = cli(dir, ['scenarios', 'delete', 'salt-road-copy']);
     expect([refused.code, refused.stderr]).toEqual([2, 'storyos: Deleting salt-road-copy cannot be undone: add --yes to confirm.\n']);
@@ -109,6 +110,104 @@ describe('storyos scenarios', () => {
     expect(cli(dir, ['scenarios', 'import', path.join(dir, 'missing.md')]).stderr).toBe(
       `storyos: Cannot read ${path.join(dir, 'missing.md')}: no such file or directory.\n`,
     );
+  });
+});
+
+/** A PNG of chunks built here (signature, IHDR, the text chunk, IEND), each with its CRC-32 computed bit by bit. */
+function cardPng(keyword: string, card: unknown, brokenCrc = false): Buffer {
+  const crc = (bytes: Buffer) => {
+    let c = 0xffffffff;
+    for (const byte of bytes) {
+      c ^= byte;
+      for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+    }
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer, corrupt = false) => {
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const tail = Buffer.alloc(4);
+    tail.writeUInt32BE((crc(body) ^ (corrupt ? 1 : 0)) >>> 0);
+    return Buffer.concat([head, body, tail]);
+  };
+  const ihdr = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]);
+  const text = Buffer.from(`${keyword}\0${Buffer.from(JSON.stringify(card)).toString('base64')}`, 'latin1');
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('tEXt', text, brokenCrc),
+    chunk('IDAT', deflateSync(Buffer.from([0, 0]))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+describe('storyos scenarios import: character cards', () => {
+  const book = (entries: Array<{ keys: string[]; content: string; insertion_order: number; constant?: boolean }>) => ({
+    entries: entries.map((e) => ({ enabled: true, constant: false, extensions: {}, ...e })),
+  });
+  const v2 = {
+    spec: 'chara_card_v2',
+    spec_version: '2.0',
+    data: {
+      name: 'Captain Vell',
+      description: '{{char}} captains the airship Kestrel.',
+      personality: 'Dry.',
+      scenario: 'Docked at Port Anwen.',
+      first_mes: '"You are late, {{user}}."',
+      mes_example: '',
+      creator: 'Ada',
+      character_version: '2',
+      character_book: book([{ keys: ['Kestrel'], content: 'Three masts.', insertion_order: 40 }]),
+    },
+  };
+  const v3 = {
+    spec: 'chara_card_v3',
+    spec_version: '3.0',
+    data: {
+      name: 'Oru',
+      description: 'A lamplighter.',
+      personality: '',
+      scenario: '',
+      first_mes: 'Oru hands {{user}} a pole.',
+      mes_example: '',
+      creator: 'Lumen',
+      character_version: '1.2',
+      character_book: book([
+        { keys: ['bell'], content: 'The bell rings at full dark.', insertion_order: 100 },
+        { keys: ['lamp'], content: 'Lamps keep the Hollow out.', insertion_order: 90, constant: true },
+      ]),
+    },
+  };
+
+  it('imports a V2 JSON card and a V3 PNG card as scenarios with their world info; a broken chunk is one sentence', () => {
+    const dir = tempDir();
+    const jsonCard = path.join(dir, 'vell.json');
+    fs.writeFileSync(jsonCard, JSON.stringify(v2));
+    expect(cli(dir, ['scenarios', 'import', jsonCard]).stdout).toBe('Imported captain-vell (Captain Vell 2.0.0, from a character card, 1 world info entry).\n');
+    const vell = JSON.parse(cli(dir, ['scenarios', 'show', 'captain-vell', '--format', 'json']).stdout);
+    expect(vell).toMatchObject({ name: 'Captain Vell', author: 'Ada', player_name: 'you', setting: 'Docked at Port Anwen.' });
+    expect(vell.world_info).toEqual([{ keys: ['Kestrel'], content: 'Three masts.', order: 40, always: false }]);
+    expect(vell.dungeon_master_behaviour).toContain('"You are late, you."');
+
+    const pngCard = path.join(dir, 'oru.png');
+    fs.writeFileSync(pngCard, cardPng('ccv3', v3));
+    expect(cli(dir, ['scenarios', 'import', pngCard]).stdout).toBe('Imported oru (Oru 1.2.0, from a character card, 2 world info entries).\n');
+    const oru = cli(dir, ['scenarios', 'show', 'oru']).stdout;
+    expect(oru).toContain('## World Info\n### bell\nThe bell rings at full dark.\n### lamp\n- order: 90\n- always: yes\nLamps keep the Hollow out.\n');
+    expect(everythingWritten(dir)).toMatch(/scenario_import.*scenario_id: oru.*format: card_v3.*world_info: 2/);
+
+    const broken = path.join(dir, 'broken.png');
+    fs.writeFileSync(broken, cardPng('chara', v2, true));
+    const refused = cli(dir, ['scenarios', 'import', broken]);
+    expect([refused.code, refused.stdout, refused.stderr]).toEqual([
+      2,
+      '',
+      "storyos: The PNG's tEXt chunk at byte 33 is broken (its CRC does not match its content).\n",
+    ]);
+    const notPng = path.join(dir, 'fake.png');
+    fs.writeFileSync(notPng, 'hello');
+    expect(cli(dir, ['scenarios', 'import', notPng]).stderr).toBe('storyos: The file is not a PNG image (it does not start with the PNG signature).\n');
   });
 });
 

@@ -1,5 +1,5 @@
 import { UserFacingError } from '../../config/errors.js';
-import { parseScenario, scenarioToJson, scenarioToMarkdown } from '../../game/scenario-format.js';
+import { scenarioToJson, scenarioToMarkdown } from '../../game/scenario-format.js';
 import { saveScenarioFields } from '../../game/scenarios.js';
 import { getLogger, logUserAction } from '../../logging/logger.js';
 import { NotFoundError } from '../../store/errors.js';
@@ -7,8 +7,9 @@ import type { ScenarioRecord, Store } from '../../store/types.js';
 import { renderTable } from '../../text/table.js';
 import { operatorName, withStore } from '../context.js';
 import { EXIT } from '../exit.js';
-import { readUserFile, writeUserFile } from '../files.js';
+import { writeUserFile } from '../files.js';
 import { printJson, printOut } from '../output.js';
+import { readScenarioFile } from './read.js';
 
 async function mustGet(store: Store, id: string): Promise<ScenarioRecord> {
   const scenario = await store.getScenario(id);
@@ -42,12 +43,20 @@ export function show([id]: string[], options: { format: string }): Promise<numbe
 }
 
 export function importFile([file]: string[]): Promise<number> {
-  const fields = parseScenario(readUserFile(file as string), file as string);
+  const { fields, format } = readScenarioFile(file as string);
   return withStore(async (store) => {
     const by = operatorName();
     const existing = await saveScenarioFields(store, fields, by);
-    logUserAction(getLogger('cli'), existing ? 'scenario_update' : 'scenario_import', by, { scenario_id: fields.scenario_id, version: fields.version });
-    printOut(`${existing ? 'Updated' : 'Imported'} ${fields.scenario_id} (${fields.name} ${fields.version}).\n`);
+    const worldInfo = fields.world_info?.length ?? 0;
+    logUserAction(getLogger('cli'), existing ? 'scenario_update' : 'scenario_import', by, {
+      scenario_id: fields.scenario_id,
+      version: fields.version,
+      format,
+      world_info: worldInfo,
+    });
+    const card = format.startsWith('card') ? ', from a character card' : '';
+    const lore = worldInfo ? `, ${worldInfo} world info ${worldInfo === 1 ? 'entry' : 'entries'}` : '';
+    printOut(`${existing ? 'Updated' : 'Imported'} ${fields.scenario_id} (${fields.name} ${fields.version}${card}${lore}).\n`);
     return EXIT.ok;
   });
 }

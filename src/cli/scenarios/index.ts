@@ -10,7 +10,7 @@ export function registerScenariosCommands(program: Command): void {
   scenarios.command('show').description('one scenario in full').argument('<id>').addOption(format()).action(lazy('show'));
   scenarios
     .command('import')
-    .description('add or update a scenario from a Markdown (.md) or JSON (.json) file')
+    .description('add or update a scenario from a Markdown (.md) or JSON (.json) file, or a character card (SillyTavern/TavernAI, JSON or PNG)')
     .argument('<file>', 'the file; - reads standard input')
     .action(lazy('importFile'));
   scenarios
