@@ -874,6 +874,17 @@ describe('the scenario parser under random input', () => {
       fc.property(mutated(sampleMarkdown()), names, (input, name) => parsesOrSaysWhy(() => parseScenario(input, name))),
       { numRuns: 2000 },
     );
+    const withLore = scenarioToMarkdown({
+      ...SAMPLE,
+      world_info: [
+        { keys: ['Gull Point', '/keeper(s)?/i', 'a\\, b'], content: '- order: 5\nText.', order: 50, always: true },
+        { keys: ['Jonas'], content: 'A sailor.', order: 100, always: false },
+      ],
+    });
+    fc.assert(
+      fc.property(mutated(withLore), (input) => parsesOrSaysWhy(() => parseScenarioMarkdown(input))),
+      { numRuns: 2000 },
+    );
   });
 
   it('random mutations of a valid JSON scenario, and JSON values of every type in its fields', () => {
