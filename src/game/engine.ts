@@ -530,8 +530,6 @@ export class GameEngine {
   async undo(user: PublicUser, sessionId: string): Promise<UndoResult> {
     const started = performance.now();
     const session = await this.ready(user, sessionId);
-    this.failedActions.delete(sessionId);
-    this.unsaved.delete(sessionId);
     const head = await this.headMessage(session);
     const parent = head.parent_id ? await this.store.getMessage(head.parent_id) : null;
     // An unanswered action is taken back alone: the turn it began was never counted.
@@ -694,17 +692,18 @@ export class GameEngine {
     const session = await this.ready(user, sessionId);
     logUserAction(log, 'edit_action', user.username, { session: sessionId, input_length: action.length });
     if (session.head === null) throw new UserFacingError(NO_OPENING_YET, 1);
-    // The narration kept for the old action is not wanted any more: the action is replaced.
-    this.unsaved.delete(sessionId);
     const head = await this.headMessage(session);
     let result: TurnResult;
     if (head.sender === 'player' || this.failedActions.has(sessionId)) {
-      // An unanswered action (in the store, or not even saved): the new one takes its place.
+      // An unanswered action (in the store, or not even saved): the new one takes its place, and so
+      // does its narration, if one is kept unsaved.
       this.failedActions.delete(sessionId);
+      this.unsaved.delete(sessionId);
       result = await this.playAction(session, action, play);
     } else {
       const old = await this.lastActionMessage(session);
       if (!old) throw new UserFacingError(NO_ACTION_TO_EDIT, 1);
+      this.unsaved.delete(sessionId);
       const before = old.parent_id ? await this.store.getMessage(old.parent_id) : null;
       const state = before?.state ?? { ...EMPTY_STATE, location: (await this.scenarioOf(session)).initial_location };
       result = await this.narrate(
@@ -798,10 +797,24 @@ export class GameEngine {
     } catch (error) {
       if (!(await this.savedAsHead(session.id, target.id))) throw this.moveFailed(operation, session.id, error);
     }
-    // An action that failed belonged to where the head was: /retry does not send it from here.
+    // An action that failed, or a narration kept unsaved, belonged to where the head was: /retry does not send it from here.
     this.failedActions.delete(session.id);
-    const after = { ...session, head: target.id, turn_count: turnCount, state, updated_at: now };
-    return { session: choices ? withSessionChoices(after, choices) : after, head: target };
+    this.unsaved.delete(session.id);
+    const landed = await this.stateLandedMeanwhile(session.id, target, state);
+    const after = { ...session, head: target.id, turn_count: turnCount, state: landed ?? state, updated_at: now };
+    return { session: choices ? withSessionChoices(after, choices) : after, head: landed ? { ...target, state: landed } : target };
+  }
+
+  /**
+   * A story-state update of the target that landed between reading it and moving the head there
+   * updated the message only (the head was elsewhere): the session is given it now. The write is
+   * the store's own "state of the head" one, so it changes nothing if the head has moved on again.
+   */
+  private async stateLandedMeanwhile(sessionId: string, target: MessageRecord, written: StoryState): Promise<StoryState | null> {
+    const fresh = (await this.store.getMessage(target.id))?.state;
+    if (!fresh || JSON.stringify(fresh) === JSON.stringify(written)) return null;
+    await this.store.updateMessageState(sessionId, target.id, fresh);
+    return fresh;
   }
 
   /** What the player is told when a move could not be saved. */

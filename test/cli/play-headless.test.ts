@@ -251,6 +251,8 @@ describe('storyos play --headless: nothing lost, nothing left unsaid', () => {
     server.script({ kind: 'stream', chunks: ['Opening.'] }, { kind: 'status', status: 400 });
     const failed = await play(['--new', 'neon-rain'], '/continue\n');
     expect(failed.code).toBe(1);
+    // Counted once: one line failed.
+    expect(failed.stderr).toContain('storyos: one line was not played or not saved (said above).\n');
     server.script({ kind: 'stream', chunks: ['Slow ', 'opening.'], firstDelayMs: 3000 });
     const child = spawn(process.execPath, [BIN, 'play', '--headless', '--user', 'alice', '--new', 'neon-rain'], {
       cwd: dir,

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   branchPoints,
   chosenChild,
@@ -439,5 +439,51 @@ describe('tellings, redo, edit and branches in the engine (SQLite)', () => {
       expect(text).toMatch(new RegExp(`User action: ${operation}\\b`));
       expect(text).toMatch(new RegExp(`\\[PERF\\] \\[game_logic\\] ${operation} completed`));
     }
+  });
+
+  it('keeps a narration left unsaved, or a failed action, when a move is refused or its write fails', async () => {
+    const game = engine();
+    const { session } = await game.newSession(alice, SCENARIO);
+    await game.settled(session.id);
+    vi.spyOn(store, 'appendMessages').mockRejectedValueOnce(new Error('disk I/O error'));
+    await expect(game.retry(alice, session.id)).rejects.toThrow('could not be saved');
+    expect(game.hasUnsavedTurn(session.id)).toBe(true);
+    // Nothing to undo at the opening: the unsaved telling stays, and /retry saves it.
+    await expect(game.undo(alice, session.id)).rejects.toThrow('Nothing to undo');
+    expect(game.hasUnsavedTurn(session.id)).toBe(true);
+    const saved = await game.retry(alice, session.id);
+    expect(saved.telling).toEqual({ index: 2, count: 2 });
+    await game.settled(session.id);
+
+    await game.takeTurn(alice, session.id, 'A1');
+    await game.settled(session.id);
+    vi.spyOn(store, 'appendMessages').mockRejectedValueOnce(new Error('disk I/O error'));
+    await expect(game.takeTurn(alice, session.id, 'A2')).rejects.toThrow();
+    expect(game.failedAction(session.id)).toBe('A2');
+    vi.spyOn(store, 'setHead').mockRejectedValueOnce(new Error('disk I/O error'));
+    await expect(game.undo(alice, session.id)).rejects.toThrow('disk I/O error');
+    expect(game.failedAction(session.id)).toBe('A2');
+  });
+
+  it('gives the session a story-state update of the target that landed while the head moved there', async () => {
+    const game = engine();
+    const { session } = await game.newSession(alice, SCENARIO);
+    await game.takeTurn(alice, session.id, 'I climb the stairs.');
+    await game.settled(session.id);
+    await game.retry(alice, session.id);
+    await game.settled(session.id);
+    const second = await store.getMessage((await sessionOf(session.id)).head as string);
+    const [firstTelling] = await store.getChildren(session.id, second?.parent_id ?? null);
+    const landed = { ...EMPTY_STATE, synopsis: 'The update that landed during the move.' };
+    const setHead = store.setHead.bind(store);
+    vi.spyOn(store, 'setHead').mockImplementationOnce(async (...args) => {
+      // The first telling's update lands now, while the head is still on the second: only the message gets it.
+      await store.updateMessageState(session.id, (firstTelling as MessageRecord).id, landed);
+      return setHead(...args);
+    });
+    const move = await game.swipe(alice, session.id, 'prev');
+    expect(move.head.id).toBe((firstTelling as MessageRecord).id);
+    expect((await sessionOf(session.id)).state.synopsis).toBe(landed.synopsis);
+    expect(move.session.state.synopsis).toBe(landed.synopsis);
   });
 });

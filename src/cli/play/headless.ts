@@ -106,7 +106,7 @@ async function show(outcome: CommandOutcome, game: Game): Promise<'quit' | boole
       io.out(titled(outcome.title, outcome.body));
       return true;
     case 'play':
-      return counted(controller, await play(io, controller, outcome.run));
+      return play(io, controller, outcome.run);
     case 'moved':
       io.out(movedText(outcome));
       return true;
@@ -176,12 +176,6 @@ async function chooseSession(engine: GameEngine, user: PublicUser, options: Play
   const unanswered = await engine.unansweredAction(user, sessionId);
   if (unanswered !== null) io.err(`storyos: your last action has no narration yet (the game ended first): /retry sends it, /undo takes it back.\n`);
   return sessionId;
-}
-
-/** A narration that failed counts against the exit code (an action that failed is counted at the end, if never played). */
-function counted(run: Run, played: boolean): boolean {
-  if (!played) run.failures++;
-  return played;
 }
 
 /** What a line is logged as: never the player's own words. */

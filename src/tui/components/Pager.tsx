@@ -1,3 +1,4 @@
+import { sanitizeText } from '../../llm/sanitize.js';
 import { Box, Text, useStdout } from 'ink';
 import { useMemo, useState } from 'react';
 import type { MessageRecord } from '../../store/types.js';
@@ -13,7 +14,7 @@ const DIM = (text: string) => (colourEnabled ? `\u001b[2m${text}\u001b[22m` : te
 /** The story as rows of at most `width` columns, drawn as the game screen draws it: actions quoted, narrations as Markdown. */
 export function storyRows(messages: MessageRecord[], width: number): string[] {
   return messages.flatMap((m, i) => {
-    const rows = m.sender === 'player' ? wrapToRows(CYAN(`› ${m.content}`), width) : wrapToRows(renderMarkdown(m.content, width), width);
+    const rows = m.sender === 'player' ? wrapToRows(CYAN(`› ${sanitizeText(m.content)}`), width) : wrapToRows(renderMarkdown(m.content, width), width);
     if (m.narration?.interrupted) rows.push(DIM('(interrupted)'));
     return i < messages.length - 1 ? [...rows, ''] : rows;
   });
@@ -71,7 +72,7 @@ export function Pager({ title, messages, width, onClose }: { title: string; mess
         else if (key.return) find(search.query, top);
         else if (key.backspace || key.delete) setSearch({ typing: true, query: search.query.slice(0, -1) });
         else if (!key.ctrl && !key.meta && input) {
-          const typed = input.replace(/[\r\n]+$/, '');
+          const typed = sanitizeText(input.replace(/[\r\n]+$/, ''));
           setSearch({ typing: true, query: search.query + typed });
           if (typed !== input) find(search.query + typed, top);
         }

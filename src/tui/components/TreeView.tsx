@@ -1,3 +1,4 @@
+import { sanitizeText } from '../../llm/sanitize.js';
 import { Box, Text, useStdout } from 'ink';
 import { useMemo, useState } from 'react';
 import type { BranchPoint } from '../../game/engine.js';
@@ -19,7 +20,7 @@ function rowsOf(points: BranchPoint[]): Row[] {
       id: a.id,
       shown: a.shown,
       choice: choice++,
-      text: `${a.action ? `› ${a.action} — ` : ''}${asRead(a.preview)}`,
+      text: sanitizeText(`${a.action ? `› ${a.action} — ` : ''}${asRead(a.preview)}`),
     })),
   ]);
 }

@@ -39,6 +39,8 @@ import { type Notice as NoticeState, NOTHING_TYPED, STILL_WRITING, initialState 
 import { swipeKey } from './game/swipe-keys.js';
 import { useGameState } from './game/useGameState.js';
 
+/** Enter while a command (a swipe, an undo, a jump) is still being saved. */
+const STILL_RUNNING = 'One moment: the last command is still being done; press Enter again when it is.';
 const log = getLogger('tui');
 /** Messages shown when a game is loaded; the rest are a /history away. */
 const SHOWN_ON_LOAD = 60;
@@ -141,6 +143,20 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
     [game, engine, user],
   );
 
+  /** After a failed narration: whether the head's branch no longer ends at the last narration on screen. */
+  const leftShown = useCallback(
+    async (id: string): Promise<boolean> => {
+      const shown = game.get().items.findLast((item) => item.kind === 'narration' && !item.ending?.startsWith('unsaved'))?.key ?? null;
+      try {
+        const tail = await engine.transcript(user, id, 2);
+        return (tail.filter((m) => m.sender !== 'player').at(-1)?.id ?? null) !== shown;
+      } catch {
+        return false;
+      }
+    },
+    [game, engine, user],
+  );
+
   /** Streams a narration into the screen; one that stands beside the story shown (a retry, an edited action) draws it again. */
   const play = useCallback(
     async ({ run, action, note, savesShown = false }: PlayRequest) => {
@@ -186,6 +202,10 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
           savesShown,
         };
         dispatch({ type: turnError?.failure.kind === 'cancelled' ? 'cancelled' : 'failed', turn });
+        // An /edit action saves its action beside the old one before it is told: when that fails,
+        // the story on screen is no longer the branch, and is drawn again (the action stays in the line).
+        const id = game.get().sessionId;
+        if (id && (await leftShown(id))) await reload(id, { notice: game.get().notice }).catch(() => undefined);
       } finally {
         clearInterval(timer);
         abort.current = null;
@@ -193,7 +213,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
         cancel.inFlight = null;
       }
     },
-    [cancel, dispatch, reload, replacesShown],
+    [cancel, dispatch, reload, replacesShown, leftShown, game],
   );
 
   useEffect(() => {
@@ -252,9 +272,17 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
   };
 
   /** Saves what the player wrote as a new version (nothing when it is empty or as it was), and shows what that did. */
-  const saveEdit = async (outcome: Pick<Extract<CommandOutcome, { type: 'edit' }>, 'original' | 'save'>, text: string, id: string): Promise<void> => {
+  const saveEdit = async (outcome: Omit<Extract<CommandOutcome, { type: 'edit' }>, 'type'>, text: string, id: string): Promise<void> => {
     if (!text.trim() || text.trim() === outcome.original.trim()) return notice({ kind: 'info', text: 'No change: the text is as it was.' });
-    await show(await outcome.save(text.trim()), id);
+    let saved: CommandOutcome;
+    try {
+      saved = await outcome.save(text.trim());
+    } catch (error) {
+      // What the player wrote is not lost: the box opens again with it, to be fixed or left with Esc.
+      dispatch({ type: 'overlay', overlay: { kind: 'edit', target: outcome.target, original: outcome.original, save: outcome.save, draft: text } });
+      return notice({ kind: 'error', text: `${(error as Error).message} Your text is kept in the box: change it and Enter, or Esc.` });
+    }
+    await show(saved, id);
   };
 
   /** Shows what a command did: the one place each kind of outcome is handled. */
@@ -285,14 +313,21 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
     }
   };
 
+  const performing = useRef(false);
+
   /** Runs a step that gives an outcome (a command, a jump, an edit saved) and shows it, or why it failed. */
   const perform = async (step: () => Promise<CommandOutcome>): Promise<void> => {
     const id = game.get().sessionId;
     if (!id) return;
+    // One at a time: a second move started before the first is saved would be refused as played elsewhere.
+    if (performing.current) return notice({ kind: 'info', text: STILL_RUNNING });
+    performing.current = true;
     try {
       await show(await step(), id);
     } catch (error) {
       notice({ kind: 'error', text: (error as Error).message });
+    } finally {
+      performing.current = false;
     }
   };
 
@@ -311,6 +346,8 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
       // A slash command that is none keeps the line, to be corrected.
       if ('unknown' in parsed) return notice({ kind: 'error', text: unknownCommand(parsed.unknown) });
     }
+    // The line is kept until the command before it is done.
+    if (performing.current) return notice({ kind: 'info', text: STILL_RUNNING });
     notice(null);
     history.add(text);
     dispatch({ type: 'typed', input: '' });
@@ -372,7 +409,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
       {overlay?.kind === 'edit' ? (
         <EditBox
           title={EDIT_TITLES[overlay.target]}
-          original={overlay.original}
+          original={overlay.draft ?? overlay.original}
           width={boxWidth}
           onCancel={closeOverlay}
           onSave={(text) => {

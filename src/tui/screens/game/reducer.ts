@@ -16,7 +16,8 @@ export type OverlayState =
   | { kind: 'text'; title: string; body: string }
   | ({ kind: 'tree' } & Omit<Extract<CommandOutcome, { type: 'tree' }>, 'type'>)
   | { kind: 'history'; messages: MessageRecord[] }
-  | ({ kind: 'edit' } & Omit<Extract<CommandOutcome, { type: 'edit' }>, 'type'>);
+  /** `draft`: what the player wrote, when saving it failed: the box opens with it again. */
+  | ({ kind: 'edit'; draft?: string } & Omit<Extract<CommandOutcome, { type: 'edit' }>, 'type'>);
 
 /** A narration being told: what stands above it, the text so far, and why the narrator is waited for. */
 export interface Narrating {
