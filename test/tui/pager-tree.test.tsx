@@ -106,11 +106,11 @@ describe('TreeView', () => {
     const frame = lastFrame() ?? '';
     expect(frame).toContain('The opening');
     expect(frame).toContain('Turn 3');
-    expect(frame).toContain('● Rain on neon');
-    expect(frame).toContain('○ A dry night');
-    expect(frame).toContain('› ● › I run — Your legs give');
-    expect(frame).toContain('○ › I hide — The alley swallows');
-    expect(frame).toContain('○ › I run — You sprint past');
+    expect(frame).toContain('● 1. Rain on neon');
+    expect(frame).toContain('○ 2. A dry night');
+    expect(frame).toContain('› ● 4. › I run — Your legs give');
+    expect(frame).toContain('○ 5. › I hide — The alley swallows');
+    expect(frame).toContain('○ 3. › I run — You sprint past');
   });
 
   it('↑↓ choose across turns, Enter jumps to the one chosen, Esc closes', async () => {
@@ -118,9 +118,9 @@ describe('TreeView', () => {
     const onClose = vi.fn();
     const { stdin, lastFrame } = render(<TreeView points={points} width={80} onChoose={onChoose} onClose={onClose} />);
     await type(stdin, KEY.up, KEY.up);
-    expect(lastFrame()).toContain('› ○ A dry night');
+    expect(lastFrame()).toContain('› ○ 2. A dry night');
     await type(stdin, KEY.down, KEY.down, KEY.down, KEY.down, KEY.down);
-    expect(lastFrame()).toContain('› ○ › I hide');
+    expect(lastFrame()).toContain('› ○ 5. › I hide');
     await type(stdin, KEY.enter);
     expect(onChoose).toHaveBeenCalledWith('a3');
     await type(stdin, KEY.esc);

@@ -113,10 +113,10 @@ describe('the story is the player’s, on the game screen', () => {
     // /tree: back to the second telling of turn 1.
     await type(app.stdin, '/tree\r');
     frame = await screenShows(app.lastFrame, 'Turn 1');
-    expect(frame).toContain('● › I open the door — Telling number 2');
-    expect(frame).toContain('○ › I open the door — Telling number 3');
+    expect(frame).toContain('● 1. › I open the door — Telling number 2');
+    expect(frame).toContain('○ 2. › I open the door — Telling number 3');
     await type(app.stdin, KEY.down, KEY.down, KEY.up);
-    await screenShows(app.lastFrame, '› ○ › I open the door — Telling number 3');
+    await screenShows(app.lastFrame, '› ○ 2. › I open the door — Telling number 3');
     await type(app.stdin, KEY.enter);
     await screenShows(app.lastFrame, '‹ 2/3 ›');
     expect(storyOnScreen(app)).toEqual([OPENING, '› I open the door', 'Telling number 3 of the story.']);
@@ -175,8 +175,8 @@ describe('the story is the player’s, on the game screen', () => {
     // The first action and its narration are kept beside it.
     await type(app.stdin, '/tree\r');
     const tree = await screenShows(app.lastFrame, 'Turn 1');
-    expect(tree).toContain('○ › I open the dor — Telling number 2');
-    expect(tree).toContain('● › I open the door — Telling number 3');
+    expect(tree).toContain('○ 1. › I open the dor — Telling number 2');
+    expect(tree).toContain('● 2. › I open the door — Telling number 3');
     await app.store.close();
   }, 30_000);
 

@@ -1,5 +1,8 @@
 import type { CommandContext, CommandOutcome, SlashCommand } from './types.js';
 
+/** An edit that changes nothing makes no new version. */
+export const NO_CHANGE = 'No change: the text is as it was.';
+
 function editNarration(ctx: CommandContext): (text: string) => Promise<CommandOutcome> {
   return async (text) => {
     const move = await ctx.engine.editNarration(ctx.user, ctx.sessionId, text);
@@ -25,8 +28,9 @@ export const edit: SlashCommand = {
     const target = args[0]?.toLowerCase() === 'action' ? 'action' : 'narration';
     const text = target === 'action' ? rest.slice(args[0]?.length ?? 0).trim() : rest;
     const save = target === 'action' ? editAction(ctx) : editNarration(ctx);
-    if (text) return save(text);
     const original = target === 'action' ? await ctx.engine.lastAction(ctx.user, ctx.sessionId) : await ctx.engine.lastNarration(ctx.user, ctx.sessionId);
+    if (text && text === original?.trim()) return { type: 'notice', kind: 'info', text: NO_CHANGE };
+    if (text) return save(text);
     if (original === null) {
       const none = target === 'action' ? 'The last turn has no action of yours to edit; /edit changes the narration.' : 'There is no narration to edit yet.';
       return { type: 'notice', kind: 'error', text: none };

@@ -15,13 +15,12 @@ function rowsOf(points: BranchPoint[]): Row[] {
   let choice = 0;
   return points.flatMap((point) => [
     { kind: 'turn' as const, text: point.turn === 0 ? 'The opening' : `Turn ${point.turn}` },
-    ...point.alternatives.map((a) => ({
-      kind: 'alternative' as const,
-      id: a.id,
-      shown: a.shown,
-      choice: choice++,
-      text: sanitizeText(`${a.action ? `› ${a.action} — ` : ''}${asRead(a.preview)}`),
-    })),
+    ...point.alternatives.map((a) => {
+      const place = choice++;
+      // Numbered as `/tree N` takes them.
+      const text = sanitizeText(`${place + 1}. ${a.action ? `› ${a.action} — ` : ''}${asRead(a.preview)}`);
+      return { kind: 'alternative' as const, id: a.id, shown: a.shown, choice: place, text };
+    }),
   ]);
 }
 

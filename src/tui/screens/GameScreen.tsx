@@ -13,6 +13,7 @@ import {
   unknownCommand,
   usageOf,
 } from '../../game/commands/index.js';
+import { NO_CHANGE } from '../../game/commands/edit.js';
 import type { PlayRequest } from '../../game/commands/types.js';
 import { TurnError, type TurnResult } from '../../game/engine.js';
 import { waitSentence } from '../../game/waiting.js';
@@ -273,7 +274,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
 
   /** Saves what the player wrote as a new version (nothing when it is empty or as it was), and shows what that did. */
   const saveEdit = async (outcome: Omit<Extract<CommandOutcome, { type: 'edit' }>, 'type'>, text: string, id: string): Promise<void> => {
-    if (!text.trim() || text.trim() === outcome.original.trim()) return notice({ kind: 'info', text: 'No change: the text is as it was.' });
+    if (!text.trim() || text.trim() === outcome.original.trim()) return notice({ kind: 'info', text: NO_CHANGE });
     let saved: CommandOutcome;
     try {
       saved = await outcome.save(text.trim());
