@@ -64,7 +64,7 @@ async function captureAt(columns: number, rows: number, server: FakeLlmServer): 
     await save('game-story-overlay', 'The story so far');
     await tmux.keys('Escape');
     await tmux.type('/context\r');
-    await save('game-context-overlay', 'Next prompt: about');
+    await save('game-context-overlay', 'Next prompt: ');
     await tmux.keys('Escape');
     await tmux.type('/quit\r');
     await tmux.waitFor('EXITED 0');

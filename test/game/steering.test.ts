@@ -104,9 +104,11 @@ describe('steering the narrator (issue 14)', () => {
       memory: '',
       note: { text: '', depth: 3 },
       settings: { model: 'grok-test', temperature: null, max_tokens: 2048, custom: {} },
-      scenarioLore: [],
+      // The built-in scenario's own world info, shared by its games.
+      scenarioLore: (await store.getScenario(SCENARIO))?.world_info ?? [],
       lore: [],
     });
+    expect(fresh.scenarioLore.length).toBeGreaterThan(0);
     expect(lastNarration().body.temperature).toBeUndefined();
     await expect(game.setSettings(alice, session.id, { temperature: 2.5 })).rejects.toThrow('The temperature goes from 0 to 2 (not 2.5).');
     await expect(game.setSettings(alice, session.id, { max_tokens: 8 })).rejects.toThrow(

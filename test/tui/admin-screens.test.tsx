@@ -135,7 +135,8 @@ describe('editing a scenario in $EDITOR', () => {
       expect(fs.existsSync(draft)).toBe(false);
 
       // The editor exits non-zero after a change: nothing is saved, and the change opens again.
-      editorDoes('echo "Darker now." >> "$1"; exit 3');
+      // Written at the end of the Dungeon Master section (the World Info section follows it).
+      editorDoes('sed -i "s/^## World Info$/Darker now.\\n\\n## World Info/" "$1"; exit 3');
       stdin.write('x');
       await screenShows(flat, `did not finish cleanly; nothing was saved. Your edit is kept in ${draft}, and x opens it again.`);
       expect((await store.getScenario('neon-rain'))?.dungeon_master_behaviour).not.toContain('Darker now.');

@@ -357,7 +357,7 @@ describe('playing', () => {
     expect(lastFrame()).toContain('/continue — let the story go on');
     expect(await messages()).toBe(before);
     stdin.write(KEY.enter);
-    await screenShows(lastFrame, 'Next prompt: about');
+    await screenShows(lastFrame, /Next prompt: \d+ of \d+ tokens/);
     expect(await messages()).toBe(before);
     await store.close();
   });

@@ -1,7 +1,7 @@
 import readline from 'node:readline';
 import { Accounts } from '../../auth/accounts.js';
 import { UserFacingError } from '../../config/errors.js';
-import { GameEngine, TurnError, type PlayOptions as TurnOptions, type TurnResult } from '../../game/engine.js';
+import { type GameEngine, TurnError, type PlayOptions as TurnOptions, type TurnResult } from '../../game/engine.js';
 import { waitSentence } from '../../game/waiting.js';
 import { assertNever, type CommandContext, type CommandOutcome, commandName, runCommand } from '../../game/commands/index.js';
 import { createLlm } from '../../llm/create.js';
@@ -12,6 +12,7 @@ import type { PublicUser, Store } from '../../store/types.js';
 import { withStore } from '../context.js';
 import { exit, EXIT, EXIT_BY_SIGNAL } from '../exit.js';
 import type { PlayOptions } from './index.js';
+import { createEngine } from './engine.js';
 import { saveExport } from './save-export.js';
 
 interface Io {
@@ -111,7 +112,7 @@ async function show(outcome: CommandOutcome, game: Game): Promise<'quit' | boole
       io.out(movedText(outcome));
       return true;
     case 'edit':
-      io.err(`storyos: headless play takes the new text on the line: /edit ${outcome.target === 'action' ? 'action ' : ''}TEXT\n`);
+      io.err(`storyos: headless play takes the new text on the line: ${outcome.onTheLine}\n`);
       return false;
     case 'tree':
       io.out(treeText(outcome.points));
@@ -229,13 +230,7 @@ export async function playHeadless(_args: string[], options: PlayOptions): Promi
       if (llm.offline && !options.offline)
         io.err('storyos: no XAI_API_KEY, so the offline demo narrator tells this story (set XAI_API_KEY in .env to play with Grok).\n');
     };
-    const engine = new GameEngine({
-      store,
-      llm,
-      narratorModel: config.llm.narratorModel,
-      summaryModel: config.llm.summaryModel,
-      narrationMaxTokens: config.llm.narrationMaxTokens,
-    });
+    const engine = createEngine(config, store, llm);
     let sessionId: string;
     try {
       sessionId = await chooseSession(engine, user, options, io, run, announce);

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { Accounts } from '../../auth/accounts.js';
 import { secretValues, type Config } from '../../config/env.js';
 import { UserFacingError } from '../../config/errors.js';
-import { GameEngine } from '../../game/engine.js';
-import { parseScenario, SCENARIO_FIELDS, scenarioToMarkdown } from '../../game/scenario-format.js';
+import type { GameEngine } from '../../game/engine.js';
+import { parseScenario, sameScenarioFields, scenarioToMarkdown } from '../../game/scenario-format.js';
 import { saveScenarioFields } from '../../game/scenarios.js';
 import { seedStore } from '../../game/seed.js';
 import { SessionAccess } from '../../game/sessions.js';
@@ -19,7 +19,9 @@ import { CLEAR_SCREEN } from '../../tui/clear-screen.js';
 import type { AppServices } from '../../tui/services.js';
 import { loadConfig, onExitClose } from '../context.js';
 import { EXIT, EXIT_BY_SIGNAL, onExit } from '../exit.js';
-import { expandHome, readUserFile } from '../files.js';
+import { readScenarioFile } from '../scenarios/read.js';
+import { createEngine } from './engine.js';
+import { expandHome } from '../files.js';
 import type { PlayOptions } from './index.js';
 import { saveExport } from './save-export.js';
 
@@ -27,11 +29,6 @@ const log = getLogger('tui');
 
 function requireAdmin(user: PublicUser): void {
   if (user.role !== 'admin') throw new UserFacingError('Only an admin can do that.', 1);
-}
-
-/** Whether an edit left the scenario as it is. */
-function sameScenario(a: ScenarioFields, b: ScenarioFields): boolean {
-  return a.scenario_id === b.scenario_id && SCENARIO_FIELDS.every(({ key }) => a[key] === b[key]);
 }
 
 /**
@@ -73,7 +70,7 @@ async function editInEditor(store: Store, id: string, by: PublicUser, draftsDir:
   // The Markdown has no id: it comes from the name, so a scenario whose id is not its name's keeps it while its name stays.
   if (fields.name === scenario.name) fields = { ...fields, scenario_id: id };
   drop();
-  if (sameScenario(fields, scenario)) return 'No change.';
+  if (sameScenarioFields(fields, scenario)) return 'No change.';
   await saveScenarioFields(store, fields, by.username);
   logUserAction(log, 'scenario_edit', by.username, { scenario_id: fields.scenario_id, version: fields.version });
   return fields.scenario_id === id ? `Saved ${fields.name} ${fields.version}.` : `Saved as a new scenario, ${fields.scenario_id} (the name changed).`;
@@ -118,9 +115,10 @@ export function buildServices(config: Config, store: Store, engine: GameEngine):
     importScenario: (file, by) =>
       logIfRefused(log, 'scenario_import', by.username, async () => {
         requireAdmin(by);
-        const fields = parseScenario(readUserFile(expandHome(file)), file);
+        // Markdown, JSON or a character card (JSON or PNG): read as bytes, as `storyos scenarios import` does.
+        const { fields, format } = readScenarioFile(expandHome(file));
         await saveScenarioFields(store, fields, by.username);
-        logUserAction(log, 'scenario_import', by.username, { scenario_id: fields.scenario_id });
+        logUserAction(log, 'scenario_import', by.username, { scenario_id: fields.scenario_id, format });
         return fields.scenario_id;
       }),
     async deleteScenario(id, by) {
@@ -160,13 +158,7 @@ export async function playTui(_args: string[], options: PlayOptions): Promise<nu
   const store = openStoreOnFirstUse(config, seedStore);
   onExitClose(store);
   const llm = createLlm(config, { offline: options.offline === true });
-  const engine = new GameEngine({
-    store,
-    llm,
-    narratorModel: config.llm.narratorModel,
-    summaryModel: config.llm.summaryModel,
-    narrationMaxTokens: config.llm.narrationMaxTokens,
-  });
+  const engine = createEngine(config, store, llm);
   // A story-state update still running is left after a short wait: the next one catches up with it.
   onExit(() => engine.beforeExit());
   const services = buildServices(config, store, engine);

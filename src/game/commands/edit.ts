@@ -35,6 +35,7 @@ export const edit: SlashCommand = {
       const none = target === 'action' ? 'The last turn has no action of yours to edit; /edit changes the narration.' : 'There is no narration to edit yet.';
       return { type: 'notice', kind: 'error', text: none };
     }
-    return { type: 'edit', target, original, save };
+    const title = target === 'action' ? 'Edit your last action (the narration after it is told again)' : 'Edit the last narration';
+    return { type: 'edit', title, onTheLine: target === 'action' ? '/edit action TEXT' : '/edit TEXT', original, save };
   },
 };

@@ -13,6 +13,10 @@ import { swipe } from './swipe.js';
 import { edit } from './edit.js';
 import { tree } from './tree.js';
 import { history } from './history.js';
+import { memory } from './memory.js';
+import { note } from './note.js';
+import { lore } from './lore.js';
+import { settings } from './settings.js';
 
 export type { CommandContext, CommandOutcome, SlashCommand } from './types.js';
 export { assertNever } from './types.js';
@@ -33,7 +37,26 @@ const help: SlashCommand = {
 };
 
 /** Every slash command, in the order /help lists them. */
-export const COMMANDS: SlashCommand[] = [help, retry, swipe, undo, redo, edit, continueStory, tree, history, story, context, exportCommand, menu, quit];
+export const COMMANDS: SlashCommand[] = [
+  help,
+  retry,
+  swipe,
+  undo,
+  redo,
+  edit,
+  continueStory,
+  tree,
+  history,
+  story,
+  memory,
+  note,
+  lore,
+  settings,
+  context,
+  exportCommand,
+  menu,
+  quit,
+];
 
 /** The command named exactly `name`: a prefix is never taken for a command the player did not choose. */
 export function findCommand(name: string): SlashCommand | undefined {

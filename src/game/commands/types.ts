@@ -39,10 +39,11 @@ export type CommandOutcome =
    */
   | { type: 'moved'; move: HeadMove; text: string; restoreInput?: string }
   /**
-   * The text to edit, for the front end to open (an editor, an inline field); `save` makes the new
-   * version from what the player wrote and says what happened.
+   * A text to edit, for the front end to open (an editor, an inline field) under `title`; `save`
+   * makes the new version from what the player wrote and says what happened. `onTheLine` is how
+   * to give the text on the command line instead (`/edit action TEXT`), for front ends with no editor.
    */
-  | { type: 'edit'; target: 'narration' | 'action'; original: string; save: (text: string) => Promise<CommandOutcome> }
+  | { type: 'edit'; title: string; onTheLine: string; original: string; save: (text: string) => Promise<CommandOutcome> }
   /** The branch points of the story, to choose from; `jump` goes to an alternative's line. */
   | { type: 'tree'; points: BranchPoint[]; jump: (alternativeId: string) => Promise<CommandOutcome> }
   /** The whole branch shown, oldest first, for a pager. */

@@ -74,7 +74,10 @@ function statsOf(result: TurnResult): TurnStats {
   };
 }
 
-const EDIT_TITLES = { narration: 'Edit the last narration', action: 'Edit your last action (the narration after it is told again)' } as const;
+type EditRequest = Omit<Extract<CommandOutcome, { type: 'edit' }>, 'type'>;
+
+/** An edit outcome as the edit box keeps it. */
+const without = ({ type: _type, ...edit }: EditRequest & { type?: 'edit' }): EditRequest => edit;
 
 export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; start: GameStart; onMenu: () => void; onQuit: () => void }) {
   const services = useServices();
@@ -262,7 +265,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
   /** Opens a text to edit: in the player's editor when one is set, else in a box of the game's own. */
   const edit = async (outcome: Extract<CommandOutcome, { type: 'edit' }>, id: string): Promise<void> => {
     if (!(services.editText && services.editorName?.())) {
-      dispatch({ type: 'overlay', overlay: { kind: 'edit', target: outcome.target, original: outcome.original, save: outcome.save } });
+      dispatch({ type: 'overlay', overlay: { kind: 'edit', ...without(outcome) } });
       return;
     }
     const text = await services.editText(outcome.original);
@@ -280,7 +283,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
       saved = await outcome.save(text.trim());
     } catch (error) {
       // What the player wrote is not lost: the box opens again with it, to be fixed or left with Esc.
-      dispatch({ type: 'overlay', overlay: { kind: 'edit', target: outcome.target, original: outcome.original, save: outcome.save, draft: text } });
+      dispatch({ type: 'overlay', overlay: { kind: 'edit', ...without(outcome), draft: text } });
       return notice({ kind: 'error', text: `${(error as Error).message} Your text is kept in the box: change it and Enter, or Esc.` });
     }
     await show(saved, id);
@@ -409,7 +412,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
       ) : null}
       {overlay?.kind === 'edit' ? (
         <EditBox
-          title={EDIT_TITLES[overlay.target]}
+          title={overlay.title}
           original={overlay.draft ?? overlay.original}
           width={boxWidth}
           onCancel={closeOverlay}
