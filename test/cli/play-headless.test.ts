@@ -109,6 +109,71 @@ describe('storyos play --headless', () => {
     await store.close();
   });
 
+  it('steers the narrator from a script: memory, a note at its depth, a lore entry that fires, settings; /context and /lore say why', async () => {
+    const script = [
+      '/memory The keeper is my sister.',
+      '/note depth 0',
+      '/note Keep it tense; short paragraphs.',
+      '/lore add Gull Point, /lamp\\w*/ :: The lamp has been dark for ten years.',
+      '/lore add the orchard :: The orchard burned last spring.',
+      '/settings temperature 0.9',
+      '/settings length 600',
+      'I climb to the lamp room.',
+      '/lore',
+      '/context',
+      '/settings',
+    ];
+    const result = await play(['--new', 'the-lighthouse-at-gull-point'], `${script.join('\n')}\n`);
+    expect(result.stderr).toMatch(/^storyos: game \S+ started\.\n$/);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Memory pinned (24 characters)');
+    expect(result.stdout).toContain("Author's note set, just before your action.");
+    expect(result.stdout).toContain('Lore entry 1 added: told to the narrator when “Gull Point” or “/lamp\\w*/” comes up.');
+    // The narration's request: the memory, the note right before the action, the entry that fired and not the other.
+    const turn = server.requests.filter((r) => r.body.stream).at(-1)?.body as {
+      messages: Array<{ role: string; content: string }>;
+      temperature?: number;
+      max_tokens?: number;
+    };
+    const system = turn.messages[0]?.content ?? '';
+    expect(system).toContain('The keeper is my sister.');
+    expect(system).toContain('The lamp has been dark for ten years.');
+    expect(JSON.stringify(turn.messages)).not.toContain('The orchard burned');
+    expect(turn.messages.at(-2)).toEqual({ role: 'system', content: "[Author's note: Keep it tense; short paragraphs.]" });
+    expect(turn.messages.at(-1)).toMatchObject({ role: 'user', content: expect.stringContaining('I climb to the lamp room.') });
+    expect([turn.temperature, turn.max_tokens]).toEqual([0.9, 600]);
+    // /lore and /context say what fired and why.
+    expect(result.stdout).toMatch(/1\. `Gull Point`, `\/lamp\\w\*\/`: The lamp has been dark for ten years\. — \*\*fired\*\*: key \/lamp\\w\*\/ in the action/);
+    expect(result.stdout).toMatch(/\| Memory \| \d+ \| \d+ \|/);
+    expect(result.stdout).toMatch(/\| \*\*all\*\* \| \*\*\d+\*\* \| \*\*\d+\*\* \|/);
+    expect(result.stdout).toContain('- temperature: 0.9 (this game)');
+    expect(result.stdout).toContain('- length: at most 600 tokens a narration (this game)');
+    // The game keeps them, and the JSON export has them.
+    const store = SqliteStore.open(path.join(dir, 'data'));
+    const [session] = await store.listSessions('alice');
+    const saved = await store.getSession(session?.id as string);
+    expect(saved).toMatchObject({
+      memory: 'The keeper is my sister.',
+      note: { text: 'Keep it tense; short paragraphs.', depth: 0 },
+      settings: { temperature: 0.9, max_tokens: 600 },
+    });
+    expect(saved?.lore?.map((e) => e.content)).toEqual(['The lamp has been dark for ten years.', 'The orchard burned last spring.']);
+    await store.close();
+  });
+
+  it('refuses bad steering in one sentence each, and exits 1', async () => {
+    const script = ['/settings temperature 7', '/settings colour blue', '/lore add no separator here', '/note depth many', '/lore remove 9'];
+    const result = await play(['--new', 'neon-rain'], `${script.join('\n')}\n`);
+    expect(result.code).toBe(1);
+    const lines = result.stderr.split('\n').filter((l) => l.startsWith('storyos: ') && !l.includes('started') && !l.includes('not played'));
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toContain('temperature goes from 0 to 2');
+    expect(lines[1]).toContain('Usage: /settings model NAME');
+    expect(lines[2]).toContain('Usage: /lore add KEY, KEY :: TEXT');
+    expect(lines[3]).toContain('Usage: /note depth N');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('reports a failed turn in one line, keeps the action for /retry, and says so if it is never played', async () => {
     server.script(
       { kind: 'stream', chunks: ['Rain on neon.'] },

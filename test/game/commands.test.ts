@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { splitKeys } from '../../src/game/commands/lore.js';
+import { settingsLines } from '../../src/game/commands/settings.js';
 import {
   COMMANDS,
   commandName,
@@ -84,5 +86,23 @@ describe('the command modules', () => {
     expect(parseCommandLine('/nope x')).toEqual({ unknown: 'nope' });
     expect(commandName('/export md secret-name.md')).toBe('/export');
     expect(commandName('/my secret words')).toBe('unknown_command');
+  });
+});
+
+describe('the steering commands’ arguments', () => {
+  it('split lore keys at commas, keeping a /regex/ whole, its commas and flags too', () => {
+    expect(splitKeys(' Gull Point, /lamp\\w*/ ')).toEqual(['Gull Point', '/lamp\\w*/']);
+    expect(splitKeys('/a{1,3}/i, bell,,  ')).toEqual(['/a{1,3}/i', 'bell']);
+    expect(splitKeys('either/or, tide')).toEqual(['either/or', 'tide']);
+    expect(splitKeys('')).toEqual([]);
+  });
+
+  it('show which narrator settings are the game’s own and which the defaults', () => {
+    const lines = settingsLines({ model: 'grok-x', temperature: null, max_tokens: 2048, custom: { max_tokens: 2048 } });
+    expect(lines).toEqual([
+      '- model: grok-x (default)',
+      "- temperature: the endpoint's default (default)",
+      '- length: at most 2048 tokens a narration (this game)',
+    ]);
   });
 });
