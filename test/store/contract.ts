@@ -4,12 +4,15 @@ import { Accounts, LOGIN_FAILED, MAX_FAILED_LOGINS } from '../../src/auth/accoun
 import { hashPassword } from '../../src/auth/passwords.js';
 import { ConflictError, DuplicateError, NotFoundError } from '../../src/store/errors.js';
 import { newMessageId, newSessionId } from '../../src/store/ids.js';
+import { GameEngine } from '../../src/game/engine.js';
+import { OfflineLlm } from '../../src/llm/offline.js';
 import {
   EMPTY_STATE,
   type HeadUpdate,
   type MessageRecord,
   type NarrationMeta,
   type NewMessage,
+  type PublicUser,
   type ScenarioRecord,
   type SessionRecord,
   type SessionSteering,
@@ -672,6 +675,51 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await store.createSession(s);
         await playTurns(store, s.id, 3);
         expect(await store.counts()).toEqual({ users: 1, scenarios: 1, system_prompts: 1, game_sessions: 1, messages: 6 });
+      });
+    });
+
+    describe('the story tree, through the engine', () => {
+      it('swipe, redo, edit and jump leave the right head, state, turn count and tree', async () => {
+        await store.saveScenario(scenario('tree-test', 'Tree Test'));
+        const alice = { ...user('alice') } as unknown as PublicUser;
+        const game = new GameEngine({ store, llm: new OfflineLlm(0), narratorModel: 'offline', summaryModel: 'offline', storeRetryMs: [] });
+        const { session } = await game.newSession(alice, 'tree-test');
+        const id = session.id;
+        const head = async () => (await store.getSession(id)) as SessionRecord;
+        const first = await game.takeTurn(alice, id, 'I climb the stairs.');
+        await game.settled(id);
+        await game.retry(alice, id);
+        await game.settled(id);
+        const third = await game.retry(alice, id);
+        await game.settled(id);
+        expect(third.telling).toEqual({ index: 3, count: 3 });
+        // Back to the first telling: head, state and turn count follow it.
+        const swiped = await game.swipe(alice, id, 1);
+        expect([swiped.head.id, (await head()).head, (await head()).turn_count]).toEqual([first.message.id, first.message.id, 1]);
+        expect((await head()).state).toEqual((await store.getMessage(first.message.id))?.state);
+        const later = await game.takeTurn(alice, id, 'I ring the bell.');
+        await game.settled(id);
+        expect((await head()).turn_count).toBe(2);
+        // The tree: one branch point, turn 1, three alternatives, the first shown.
+        const points = await game.tree(alice, id);
+        expect(points.map((p) => [p.turn, p.alternatives.map((a) => a.shown)])).toEqual([[1, [true, false, false]]]);
+        const second = points[0]?.alternatives[1]?.id as string;
+        const jumped = await game.jump(alice, id, second);
+        expect([jumped.head.id, (await head()).turn_count]).toEqual([second, 1]);
+        const edited = await game.editNarration(alice, id, 'The second telling, as I tell it.');
+        await game.settled(id);
+        expect(edited.telling).toEqual({ index: 4, count: 4 });
+        expect((await store.getMessage(edited.head.id))?.narration?.edited_from).toBe(second);
+        expect((await store.getMessage(second))?.content).not.toBe('The second telling, as I tell it.');
+        const undone = await game.undo(alice, id);
+        expect([undone.undoneAction, (await head()).turn_count]).toEqual(['I climb the stairs.', 0]);
+        // Redo goes forward along the telling last shown: the edited one, not the latest turn.
+        const redone = await game.redo(alice, id);
+        expect([redone.head.id, (await head()).head, (await head()).turn_count]).toEqual([edited.head.id, edited.head.id, 1]);
+        // The line through the first telling is still there, and a jump goes to its end.
+        const back = await game.jump(alice, id, first.message.id);
+        expect([back.head.id, (await head()).turn_count]).toEqual([later.message.id, 2]);
+        expect(await store.listMessages(id)).toHaveLength(8);
       });
     });
   });
