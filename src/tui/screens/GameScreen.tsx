@@ -15,7 +15,7 @@ import {
 } from '../../game/commands/index.js';
 import { NO_CHANGE } from '../../game/commands/edit.js';
 import type { PlayRequest } from '../../game/commands/types.js';
-import { TurnError, type TurnResult } from '../../game/engine.js';
+import { type SteeringView, TurnError, type TurnResult } from '../../game/engine.js';
 import { waitSentence } from '../../game/waiting.js';
 import { getLogger } from '../../logging/logger.js';
 import type { PublicUser } from '../../store/types.js';
@@ -27,7 +27,7 @@ import { Notice } from '../components/Notice.js';
 import { Overlay } from '../components/Overlay.js';
 import { Pager } from '../components/Pager.js';
 import { SafeStatic } from '../components/SafeStatic.js';
-import { StatusBar, type TurnStats } from '../components/StatusBar.js';
+import { type NarratorShown, StatusBar, type TurnStats } from '../components/StatusBar.js';
 import { TextField } from '../components/TextField.js';
 import { TreeView } from '../components/TreeView.js';
 import { useServices } from '../context.js';
@@ -74,6 +74,11 @@ function statsOf(result: TurnResult): TurnStats {
   };
 }
 
+/** The narrator settings the status bar shows: the longest narration only when the game changed it. */
+function narratorShown({ settings }: SteeringView): NarratorShown {
+  return { model: settings.model, temperature: settings.temperature, maxTokens: settings.custom.max_tokens === undefined ? null : settings.max_tokens };
+}
+
 type EditRequest = Omit<Extract<CommandOutcome, { type: 'edit' }>, 'type'>;
 
 /** An edit outcome as the edit box keeps it. */
@@ -114,6 +119,47 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
     },
     [engine, user, dispatch],
   );
+
+  /** Steering reads started: only the last one's answer is shown (an earlier one may answer after it). */
+  const steeringReads = useRef(0);
+
+  /** Reads the game's narrator settings again for the status bar (a /settings changed them, or the game opened). */
+  const refreshSteering = useCallback(
+    async (id: string) => {
+      const read = ++steeringReads.current;
+      try {
+        const view = await engine.steering(user, id);
+        if (read === steeringReads.current) dispatch({ type: 'steering', narrator: narratorShown(view) });
+      } catch (error) {
+        // The status bar keeps what it showed; the game goes on.
+        log.debug('Status bar: the narrator settings could not be read', { session: id, error: (error as Error).message });
+      }
+    },
+    [engine, user, dispatch],
+  );
+
+  // Once the game is known: its narrator settings, and the last prompt's size (the next one's after a restart).
+  useEffect(() => {
+    const id = state.sessionId;
+    if (!id) return;
+    void refreshSteering(id);
+    if (game.get().prompt) return;
+    const known = engine.promptGauge(id);
+    if (known) {
+      dispatch({ type: 'gauge', prompt: known, ifNone: true });
+      return;
+    }
+    engine
+      .nextPrompt(user, id)
+      .then((next) =>
+        dispatch({
+          type: 'gauge',
+          prompt: { tokens: next.totalTokens, budget: next.budgetTokens, real: false, model: next.model, estimate: next.estimate },
+          ifNone: true,
+        }),
+      )
+      .catch((error: Error) => log.debug('Status bar: the next prompt could not be measured', { session: id, error: error.message }));
+  }, [state.sessionId, refreshSteering, engine, user, dispatch, game]);
 
   /** On a resize the story is printed again, rewrapped to the new width. */
   const firstWidth = useRef(width);
@@ -192,6 +238,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
             telling,
             savesShown,
             redraw,
+            prompt: result.prompt ?? null,
           },
         });
         // The story shown is the branch: an earlier telling, or the action edited, is a swipe away.
@@ -291,6 +338,8 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
 
   /** Shows what a command did: the one place each kind of outcome is handled. */
   const show = async (outcome: CommandOutcome, id: string): Promise<void> => {
+    // Any command may have changed the narrator's settings (/settings): the status bar reads them again.
+    void refreshSteering(id);
     switch (outcome.type) {
       case 'notice':
         return notice({ kind: outcome.kind, text: outcome.text });
@@ -451,7 +500,11 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
         </Box>
       ) : null}
       <StatusBar
-        model={engine.narratorLabel}
+        model={state.narrator?.model ?? engine.narratorLabel}
+        temperature={state.narrator?.temperature ?? null}
+        maxTokens={state.narrator?.maxTokens ?? null}
+        prompt={state.prompt}
+        width={width}
         stats={state.stats}
         sessionTokens={state.sessionTokens}
         storage={services.storage}

@@ -1,8 +1,9 @@
 import type { CommandOutcome } from '../../../game/commands/types.js';
+import type { PromptGauge } from '../../../game/engine.js';
 import type { MessageRecord } from '../../../store/types.js';
 import type { StoryItem, Telling } from '../../components/MessageView.js';
 import type { NoticeKind } from '../../components/Notice.js';
-import type { TurnStats } from '../../components/StatusBar.js';
+import type { NarratorShown, TurnStats } from '../../components/StatusBar.js';
 
 export const STILL_WRITING = 'The narrator is still writing: press Enter again when it is done, or Ctrl+C to stop it.';
 /** Enter on an empty line (or only spaces). */
@@ -43,6 +44,10 @@ export interface GameState {
   sessionTokens: number;
   /** Which telling of its turn the head narration is, for the status bar. */
   telling: Telling | null;
+  /** The game's narrator settings in effect, for the status bar (null until they are read). */
+  narrator: NarratorShown | null;
+  /** The last prompt's size against the budget (on load, the next one's), for the status bar. */
+  prompt: PromptGauge | null;
 }
 
 /** The story as the store has it, to be drawn again. */
@@ -67,6 +72,8 @@ export interface SavedTurn {
   savesShown: boolean;
   /** Another telling of a turn on screen: the story is drawn again from the store next ('loaded'), so nothing is added. */
   redraw?: boolean;
+  /** Its prompt's size against the budget; null when no prompt was sent for it (the last one stays shown). */
+  prompt?: PromptGauge | null;
 }
 
 /** A turn that ended without a saved narration. */
@@ -93,7 +100,11 @@ export type GameAction =
   | { type: 'notice'; notice: Notice | null }
   | { type: 'overlay'; overlay: OverlayState }
   | { type: 'overlayClosed' }
-  | { type: 'reprint' };
+  | { type: 'reprint' }
+  /** The game's narrator settings, read again (after the game opened, after any command). */
+  | { type: 'steering'; narrator: NarratorShown }
+  /** A prompt's size; `ifNone`: only when none is shown yet (the next prompt's, on load, never hides a turn's). */
+  | { type: 'gauge'; prompt: PromptGauge; ifNone?: boolean };
 
 export function initialState(sessionId: string | null, telling: boolean): GameState {
   return {
@@ -109,6 +120,8 @@ export function initialState(sessionId: string | null, telling: boolean): GameSt
     stats: null,
     sessionTokens: 0,
     telling: null,
+    narrator: null,
+    prompt: null,
   };
 }
 
@@ -189,6 +202,7 @@ export function gameReducer(state: GameState, action: GameAction): GameState {
         stats: turn.stats,
         sessionTokens: turn.sessionTokens,
         telling: turn.telling,
+        prompt: turn.prompt ?? state.prompt,
         notice: turn.notice ? { kind: 'error', text: turn.notice } : afterTurn(state.notice),
       };
     }
@@ -226,5 +240,13 @@ export function gameReducer(state: GameState, action: GameAction): GameState {
       return state.overlay ? { ...state, overlay: null, reprintPending: true } : state;
     case 'reprint':
       return { ...state, printed: state.printed + 1, reprintPending: false };
+    case 'steering': {
+      const { narrator } = action;
+      const same =
+        state.narrator?.model === narrator.model && state.narrator.temperature === narrator.temperature && state.narrator.maxTokens === narrator.maxTokens;
+      return same ? state : { ...state, narrator };
+    }
+    case 'gauge':
+      return action.ifNone && state.prompt ? state : { ...state, prompt: action.prompt };
   }
 }
