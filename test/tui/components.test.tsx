@@ -8,7 +8,7 @@ import { Notice } from '../../src/tui/components/Notice.js';
 import { Overlay } from '../../src/tui/components/Overlay.js';
 import { SafeStatic } from '../../src/tui/components/SafeStatic.js';
 import { ScreenFailure } from '../../src/tui/components/ScreenFailure.js';
-import { StatusBar } from '../../src/tui/components/StatusBar.js';
+import { StatusBar, statusLine } from '../../src/tui/components/StatusBar.js';
 import { TextField } from '../../src/tui/components/TextField.js';
 import { useInputHistory } from '../../src/tui/hooks/useInputHistory.js';
 import { completions } from '../../src/game/commands/index.js';
@@ -257,6 +257,88 @@ describe('StatusBar', () => {
     expect(offline.lastFrame()).toContain('narrating… (Ctrl+C cancels) · session 0 tok · sqlite');
     const narrating = render(<StatusBar model="grok-4-fast-reasoning" stats={null} sessionTokens={1_300} storage="mongodb" offline={false} busy />);
     expect(narrating.lastFrame()).toBe('narrating… (Ctrl+C cancels) · grok-4-fast-reasoning · session 1.3k tok · mongodb');
+  });
+
+  const gauge = (tokens: number, real: boolean, calibrated = false) => ({
+    tokens,
+    budget: 10_900,
+    real,
+    model: 'grok-4-fast-reasoning',
+    estimate: { calibrated, model: 'grok-4-fast-reasoning', ratio: 1, turns: calibrated ? 3 : 0, label: '' },
+  });
+  const stats = { ttftMs: 420, waitedMs: 1200, tokensPerSecond: 38.4, turnTokens: 812 };
+
+  it("shows the game's narrator settings and the last prompt against the budget, all of it at 120 columns", () => {
+    const base = { stats, sessionTokens: 12_400, storage: 'sqlite', offline: false, busy: false, width: 120 };
+    const wide = statusLine({ ...base, model: 'grok-4-fast-reasoning', temperature: 0.9, maxTokens: 512, prompt: gauge(6100, true) });
+    // The storage and then the wait go first.
+    expect(wide).toBe('grok-4-fast-reasoning · t 0.9 · max 512 tok · prompt 6.1k/10.9k · TTFT 0.42s · 38 tok/s · 812 tok (session 12.4k)');
+    expect(statusLine({ ...base, model: 'grok-4' })).toBe('grok-4 · TTFT 0.42s (after 1.20s waiting) · 38 tok/s · 812 tok (session 12.4k) · sqlite');
+    expect([...wide].length).toBeLessThanOrEqual(120);
+    // No temperature set, the length left as it is: neither is shown; a plain estimate is marked ~, a calibrated one is not.
+    const plain = statusLine({ ...base, model: 'grok-4', prompt: gauge(727, false), stats: null, sessionTokens: 0 });
+    expect(plain).toBe('grok-4 · prompt ~727/10.9k · TTFT – · – tok/s · – tok (session 0) · sqlite');
+    expect(statusLine({ ...base, model: 'grok-4', prompt: gauge(6100, false, true) })).toContain('prompt 6.1k/10.9k ·');
+    // Rendered, the line is the same.
+    const rendered = render(<StatusBar {...base} model="grok-4" prompt={gauge(727, false)} stats={null} sessionTokens={0} />);
+    expect(rendered.lastFrame()).toBe(plain);
+  });
+
+  it('keeps to one line at 80 columns, the least useful parts left out first', () => {
+    const narrow = render(
+      <StatusBar
+        model="grok-4-fast-reasoning"
+        temperature={0.9}
+        maxTokens={512}
+        prompt={gauge(6100, false)}
+        stats={stats}
+        sessionTokens={12_400}
+        storage="sqlite"
+        offline={false}
+        busy={false}
+        telling={{ index: 2, count: 3 }}
+        width={80}
+      />,
+    );
+    const line = narrow.lastFrame() ?? '';
+    expect(line.split('\n')).toHaveLength(1);
+    expect([...line].length).toBeLessThanOrEqual(80);
+    // The telling, the model, its temperature and the prompt's gauge stay; the storage, the wait, the speed, TTFT go first.
+    expect(line).toBe('telling ‹ 2/3 › · grok-4-fast-reasoning · t 0.9 · prompt ~6.1k/10.9k · 812 tok');
+    // Offline: no model and no temperature, the badge on the same line.
+    const offline = render(
+      <StatusBar
+        model="offline demo"
+        temperature={0.9}
+        prompt={gauge(727, false)}
+        stats={stats}
+        sessionTokens={12_400}
+        storage="sqlite"
+        offline
+        busy={false}
+        width={80}
+      />,
+    );
+    const offlineLine = offline.lastFrame() ?? '';
+    expect(offlineLine.split('\n')).toHaveLength(1);
+    expect([...offlineLine].length).toBeLessThanOrEqual(80);
+    expect(offlineLine).not.toContain('t 0.9');
+    expect(offlineLine).toContain('prompt ~727/10.9k');
+    // Narrating at 80 columns: the line says so first, on one line.
+    const busy = render(
+      <StatusBar
+        model="grok-4-fast-reasoning"
+        temperature={0.9}
+        maxTokens={512}
+        stats={null}
+        sessionTokens={12_400}
+        storage="mongodb"
+        offline={false}
+        busy
+        width={80}
+      />,
+    );
+    expect(busy.lastFrame()).toBe('narrating… (Ctrl+C cancels) · grok-4-fast-reasoning · t 0.9 · max 512 tok');
   });
 });
 

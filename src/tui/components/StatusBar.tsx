@@ -71,25 +71,7 @@ const one = (text: string, keep: number): Part => [{ text, keep }];
 /** The offline badge and the margin after it. */
 const BADGE_WIDTH = ' OFFLINE DEMO '.length + 1;
 
-/**
- * Model and the game's narrator settings, the last prompt against its budget, TTFT, tokens per
- * second, tokens this turn and this session, storage, offline badge: on one line, the least
- * useful parts shortened or left out when the terminal is narrow. While the narrator writes, the
- * line says so instead of the last turn's figures.
- */
-export function StatusBar({
-  model,
-  stats,
-  sessionTokens,
-  storage,
-  offline,
-  busy,
-  telling = null,
-  temperature = null,
-  maxTokens = null,
-  prompt = null,
-  width = 200,
-}: {
+export interface StatusProps {
   model: string;
   stats: TurnStats | null;
   sessionTokens: number;
@@ -106,7 +88,22 @@ export function StatusBar({
   prompt?: PromptGauge | null;
   /** The terminal's columns. */
   width?: number;
-}) {
+}
+
+/** The status line's text (after the offline badge), fitted to the width. */
+export function statusLine({
+  model,
+  stats,
+  sessionTokens,
+  storage,
+  offline,
+  busy,
+  telling = null,
+  temperature = null,
+  maxTokens = null,
+  prompt = null,
+  width = 200,
+}: StatusProps): string {
   const online = (part: Part): Part => (offline ? [] : part);
   const settings: Part[] = [
     online(one(model, KEEP.model)),
@@ -116,7 +113,7 @@ export function StatusBar({
   const room = Math.max(20, width - (offline ? BADGE_WIDTH : 0));
   const ttft = `TTFT ${seconds(stats?.ttftMs ?? null)}`;
   const turnTokens = `${stats ? thousands(stats.turnTokens) : '–'} tok`;
-  const line = busy
+  return busy
     ? fitParts(
         [
           one('narrating… (Ctrl+C cancels)', KEEP.narrating),
@@ -130,6 +127,7 @@ export function StatusBar({
         [
           telling && telling.count > 1 ? one(`telling ${tellingMark(telling)}`, KEEP.telling) : [],
           ...settings,
+          prompt ? one(gaugeText(prompt), KEEP.prompt) : [],
           [...(stats?.waitedMs ? [{ text: `${ttft} (after ${seconds(stats.waitedMs)} waiting)`, keep: KEEP.waited }] : []), { text: ttft, keep: KEEP.ttft }],
           one(stats?.tokensPerSecond ? `${stats.tokensPerSecond.toFixed(0)} tok/s` : '– tok/s', KEEP.speed),
           [
@@ -140,6 +138,17 @@ export function StatusBar({
         ],
         room,
       );
+}
+
+/**
+ * Model and the game's narrator settings, the last prompt against its budget, TTFT, tokens per
+ * second, tokens this turn and this session, storage, offline badge: on one line, the least
+ * useful parts shortened or left out when the terminal is narrow. While the narrator writes, the
+ * line says so instead of the last turn's figures.
+ */
+export function StatusBar(props: StatusProps) {
+  const { busy, offline } = props;
+  const line = statusLine(props);
   const [first, ...rest] = busy ? line.split(SEPARATOR) : [null, line];
   return (
     <Box>
