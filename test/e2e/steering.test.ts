@@ -1,0 +1,125 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BIN, runCli } from '../support/cli.js';
+import { FakeLlmServer, type RecordedRequest } from '../support/fake-llm-server.js';
+import { tempDir } from '../support/temp.js';
+import { TmuxSession } from '../support/tmux.js';
+import { until } from '../support/wait.js';
+
+let server: FakeLlmServer;
+let dir: string;
+const sessions: TmuxSession[] = [];
+
+beforeEach(async () => {
+  server = await new FakeLlmServer().start();
+  dir = tempDir();
+  expect(runCli(['users', 'add', 'alice', '--password-stdin'], { cwd: dir, input: 'password123\n' }).code).toBe(0);
+});
+afterEach(async () => {
+  for (const s of sessions.splice(0)) s.stop();
+  await server.stop();
+});
+
+/** The narrations asked of the fake server (not the story-state updates). */
+const narrations = (): RecordedRequest[] => server.requests.filter((r) => r.body.stream === true);
+
+/** The screen's last row that is not blank: the status bar. */
+const statusRow = (screen: string) =>
+  screen
+    .split('\n')
+    .filter((row) => row.trim())
+    .at(-1) ?? '';
+
+const LORE = 'The lamp has been dark for ten years.';
+
+/** A box's text as one line: its rows without the borders, joined (a sentence may wrap over rows). */
+const boxText = (screen: string) =>
+  screen
+    .split('\n')
+    .map((row) =>
+      row
+        .replace(/^\s*│ ?/, '')
+        .replace(/ ?│\s*$/, '')
+        .trim(),
+    )
+    .join(' ')
+    .replace(/\s+/g, ' ');
+
+describe('steering the narrator, in a real terminal of 80 columns', () => {
+  it('memory, an author’s note and a lore entry; a turn that fires it; /context shows each with its tokens and budget; the request has them, and not the entries that did not fire', async () => {
+    server.script(
+      { kind: 'stream', chunks: ['The supply boat pulls away from the landing stage. ', 'What do you do?'] },
+      { kind: 'stream', chunks: ['The stairs wind up into the cold. ', 'What do you do?'] },
+    );
+    const tmux = new TmuxSession({ columns: 80, rows: 50 });
+    sessions.push(tmux);
+    const env = `-u VISUAL -u EDITOR XAI_API_KEY=xai-e2e-key-123456 STORYOS_LLM_BASE_URL=${server.url} STORYOS_LLM_TIMEOUT_S=5 TERM=xterm-256color`;
+    tmux.start(`env ${env} ${process.execPath} ${BIN}`, dir);
+    await tmux.waitFor('› Log in');
+    await tmux.keys('Enter');
+    await tmux.waitFor('Username:');
+    await tmux.type('alice\r');
+    await tmux.type('password123\r');
+    await tmux.waitFor('› New game');
+    await tmux.keys('Enter');
+    await tmux.waitFor('Neon Rain');
+    for (let i = 0; i < 5 && !tmux.screen().includes('› The Lighthouse at Gull Point'); i++) await tmux.keys('Down');
+    await tmux.waitFor('› The Lighthouse at Gull Point');
+    await tmux.keys('Enter');
+    let screen = await tmux.waitFor('What do you do? (/help');
+    // The status bar: the game's model and the opening's prompt against the budget, on one row.
+    await tmux.waitFor(/grok-4-fast-reasoning · prompt [\d.]+k?\/10\.9k/);
+
+    await tmux.type('/memory The keeper is my sister.\r');
+    await tmux.waitFor('Memory pinned');
+    await tmux.type('/note Keep it tense; short paragraphs.\r');
+    await tmux.waitFor("Author's note set");
+    await tmux.type(`/lore add Gull Point, /lamp\\w*/ :: ${LORE}\r`);
+    await tmux.waitFor('Lore entry 1 added');
+
+    await tmux.type('I climb the stairs to the lamp room\r');
+    screen = await tmux.waitFor('The stairs wind up into the cold.');
+    await until(() => narrations().length === 2, 5000);
+    screen = await tmux.waitFor(/prompt [\d.]+k?\/10\.9k · TTFT/);
+    const status = statusRow(screen);
+    expect(status).toMatch(/^grok-4-fast-reasoning · prompt [\d.]+k?\/10\.9k · TTFT /);
+    expect(status.length).toBeLessThanOrEqual(80);
+
+    // /context: the entry is in, and why; memory and the note with their tokens and budgets.
+    await tmux.type('/context\r');
+    screen = boxText(await tmux.waitFor('Esc closes'));
+    expect(screen).toContain('Next prompt:');
+    // It is the next turn's prompt: the action that fired the entry is a message of its window now.
+    expect(screen).toMatch(/in: 1 \(Gull Point, \/lamp\\w\*\/\): key \/lamp\\w\*\/ in message \d+ of the last \d+, \d+ tokens/);
+    // Each section's tokens and budget (calibrated by the endpoint's counts, so near 1100, 300 and 1000).
+    expect(screen).toMatch(/│ Memory │ [1-9]\d* │ 1\d{3} │/);
+    expect(screen).toMatch(/│ Author's note │ [1-9]\d* │ [23]\d\d │/);
+    expect(screen).toMatch(/│ World info │ [1-9]\d* │ \d{3,4} │/);
+    expect(screen).toMatch(/│ all │ \d+ │ \d+ │/);
+    // The scenario's entries whose keys did not come up are not in.
+    expect(screen).not.toMatch(/in: s\d/);
+    await tmux.keys('Escape');
+    await tmux.waitFor(/^(?![\s\S]*Next prompt:)/);
+
+    // The last narration's request: the memory, the note at its depth (3: deeper than the one
+    // message of history, so at its start), the entry that fired, and nothing of those that did not.
+    const request = narrations().at(-1) as RecordedRequest;
+    const messages = request.body.messages ?? [];
+    const system = messages[0]?.content ?? '';
+    expect(system).toContain('## Memory\nThe keeper is my sister.');
+    expect(system).toContain(LORE);
+    expect(system).not.toContain('soft for a sailor');
+    expect(system).not.toContain('locked medicine chest');
+    const note = messages.findIndex((m) => m.content === "[Author's note: Keep it tense; short paragraphs.]");
+    const history = messages.length - 3;
+    expect(messages[note]?.role).toBe('system');
+    expect(note).toBe(messages.length - 2 - Math.min(3, history));
+    expect(messages.at(-1)).toEqual({ role: 'user', content: expect.stringContaining('lamp room') });
+
+    // /lore: the entry, fired last turn by its key in the action.
+    await tmux.type('/lore\r');
+    screen = boxText(await tmux.waitFor('Esc closes'));
+    expect(screen).toMatch(/1\. Gull Point, \/lamp\\w\*\/: The lamp has been dark for ten years\. — fired: key \/lamp\\w\*\/ in the action/);
+    await tmux.keys('Escape');
+    await tmux.waitFor(/^(?![\s\S]*What fired in the last)/);
+  }, 60_000);
+});
