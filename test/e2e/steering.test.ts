@@ -67,7 +67,7 @@ describe('steering the narrator, in a real terminal of 80 columns', () => {
     await tmux.keys('Enter');
     let screen = await tmux.waitFor('What do you do? (/help');
     // The status bar: the game's model and the opening's prompt against the budget, on one row.
-    await tmux.waitFor(/grok-4-fast-reasoning · prompt [\d.]+k?\/10\.9k/);
+    await tmux.waitFor(/grok-4-fast-reasoning · TTFT .* · prompt [\d.]+k?\/10\.9k/);
 
     await tmux.type('/memory The keeper is my sister.\r');
     await tmux.waitFor('Memory pinned');
@@ -79,9 +79,10 @@ describe('steering the narrator, in a real terminal of 80 columns', () => {
     await tmux.type('I climb the stairs to the lamp room\r');
     screen = await tmux.waitFor('The stairs wind up into the cold.');
     await until(() => narrations().length === 2, 5000);
-    screen = await tmux.waitFor(/prompt [\d.]+k?\/10\.9k · TTFT/);
+    screen = await tmux.waitFor(/ · prompt [\d.]+k?\/10\.9k/);
     const status = statusRow(screen);
-    expect(status).toMatch(/^grok-4-fast-reasoning · prompt [\d.]+k?\/10\.9k · TTFT /);
+    // 80 columns: what does not fit (the storage first) gives way to the model, TTFT, the turn's tokens and the gauge.
+    expect(status).toMatch(/^grok-4-fast-reasoning · TTFT [\d.]+s · .*[\d.]+k? tok.* · prompt [\d.]+k?\/10\.9k$/);
     expect(status.length).toBeLessThanOrEqual(80);
 
     // /context: the entry is in, and why; memory and the note with their tokens and budgets.

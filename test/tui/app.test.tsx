@@ -288,7 +288,7 @@ describe('playing', () => {
     expect(frames.join('\n')).toContain('Offline demo narrator');
     expect(lastFrame()).toContain('OFFLINE DEMO');
     await type(stdin, 'I check the airlock seals\r');
-    await screenShows(lastFrame, /\(session [\d.]+k?\) · sqlite/);
+    await screenShows(lastFrame, /\(session [\d.]+k?\) · prompt ~?[\d.]+k?\/10\.9k · sqlite/);
     await screenShows(() => frames.join('\n'), 'You decide: I check the airlock seals');
     const [session] = await store.listSessions('alice');
     expect(session?.turn_count).toBe(1);
@@ -413,7 +413,7 @@ describe('playing', () => {
     await type(stdin, 'I open the door', KEY.enter);
     expect(lastFrame()).toContain('│ I open the door');
     expect(lastFrame()).toContain('The narrator is still writing: press Enter again when it is done');
-    await screenShows(lastFrame, /\(session [1-9][\d.]*k?\) · sqlite\s*$/, 8000);
+    await screenShows(lastFrame, /\(session [1-9][\d.]*k?\) · prompt ~?[\d.]+k?\/10\.9k · sqlite\s*$/, 8000);
     expect(lastFrame()).not.toContain('still writing');
     expect(lastFrame()).toContain('│ I open the door');
     await type(stdin, KEY.enter);

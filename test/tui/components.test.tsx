@@ -272,12 +272,12 @@ describe('StatusBar', () => {
     const base = { stats, sessionTokens: 12_400, storage: 'sqlite', offline: false, busy: false, width: 120 };
     const wide = statusLine({ ...base, model: 'grok-4-fast-reasoning', temperature: 0.9, maxTokens: 512, prompt: gauge(6100, true) });
     // The storage and then the wait go first.
-    expect(wide).toBe('grok-4-fast-reasoning · t 0.9 · max 512 tok · prompt 6.1k/10.9k · TTFT 0.42s · 38 tok/s · 812 tok (session 12.4k)');
+    expect(wide).toBe('grok-4-fast-reasoning · t 0.9 · max 512 tok · TTFT 0.42s · 38 tok/s · 812 tok (session 12.4k) · prompt 6.1k/10.9k');
     expect(statusLine({ ...base, model: 'grok-4' })).toBe('grok-4 · TTFT 0.42s (after 1.20s waiting) · 38 tok/s · 812 tok (session 12.4k) · sqlite');
     expect([...wide].length).toBeLessThanOrEqual(120);
     // No temperature set, the length left as it is: neither is shown; a plain estimate is marked ~, a calibrated one is not.
     const plain = statusLine({ ...base, model: 'grok-4', prompt: gauge(727, false), stats: null, sessionTokens: 0 });
-    expect(plain).toBe('grok-4 · prompt ~727/10.9k · TTFT – · – tok/s · – tok (session 0) · sqlite');
+    expect(plain).toBe('grok-4 · TTFT – · – tok/s · – tok (session 0) · prompt ~727/10.9k · sqlite');
     expect(statusLine({ ...base, model: 'grok-4', prompt: gauge(6100, false, true) })).toContain('prompt 6.1k/10.9k ·');
     // Rendered, the line is the same.
     const rendered = render(<StatusBar {...base} model="grok-4" prompt={gauge(727, false)} stats={null} sessionTokens={0} />);
@@ -304,7 +304,7 @@ describe('StatusBar', () => {
     expect(line.split('\n')).toHaveLength(1);
     expect([...line].length).toBeLessThanOrEqual(80);
     // The telling, the model, its temperature and the prompt's gauge stay; the storage, the wait, the speed, TTFT go first.
-    expect(line).toBe('telling ‹ 2/3 › · grok-4-fast-reasoning · t 0.9 · prompt ~6.1k/10.9k · 812 tok');
+    expect(line).toBe('telling ‹ 2/3 › · grok-4-fast-reasoning · t 0.9 · 812 tok · prompt ~6.1k/10.9k');
     // Offline: no model and no temperature, the badge on the same line.
     const offline = render(
       <StatusBar

@@ -104,7 +104,7 @@ describe('steering the narrator, on the game screen', () => {
     // The opening's prompt is measured: the endpoint's own count, no ~.
     await until(() => narrations().length === 1);
     const opening = narrations()[0] as RecordedRequest;
-    expect(await statusShows(app, `prompt ${reportedTokens(opening)}/10.9k`)).toMatch(/^n · prompt /);
+    expect(await statusShows(app, `prompt ${reportedTokens(opening)}/10.9k · sqlite`)).toMatch(/^n · TTFT /);
     expect(statusRow(app)).not.toContain('t 0.');
 
     await type(app.stdin, '/note Keep it tense; short paragraphs.\r');
@@ -117,9 +117,9 @@ describe('steering the narrator, on the game screen', () => {
 
     await type(app.stdin, '/settings temperature 0.9\r');
     await screenShows(app.lastFrame, 'Narrator: model: n (default); temperature: 0.9 (this game)');
-    expect(await statusShows(app, 'n · t 0.9 · prompt ')).not.toContain('max ');
+    expect(await statusShows(app, 'n · t 0.9 · TTFT ')).not.toContain('max ');
     await type(app.stdin, '/settings length 512\r');
-    await statusShows(app, 'n · t 0.9 · max 512 tok · prompt ');
+    await statusShows(app, 'n · t 0.9 · max 512 tok · TTFT ');
 
     await type(app.stdin, 'I climb the stairs\r');
     await until(() => narrations().length === 2, 8000);
@@ -135,12 +135,12 @@ describe('steering the narrator, on the game screen', () => {
     // The status bar's gauge is this turn's prompt, in the endpoint's tokens.
     const after = await statusShows(app, `prompt ${reportedTokens(turn)}/10.9k`);
     expect(reportedTokens(turn)).not.toBe(reportedTokens(opening));
-    expect(after).toMatch(/^n · t 0\.9 · max 512 tok · prompt [\d.]+k?\/10\.9k · TTFT /);
+    expect(after).toMatch(/^n · t 0\.9 · max 512 tok · TTFT [\d.]+s · \d+ tok\/s · [\d.]+k? tok \(session [\d.]+k?\) · prompt [\d.]+k?\/10\.9k/);
 
     // Back to the defaults: the temperature leaves the bar and the request.
     await type(app.stdin, '/settings temperature default\r');
     await screenShows(app.lastFrame, "temperature: the endpoint's default (default)");
-    await statusShows(app, /^n · max 512 tok · prompt /);
+    await statusShows(app, /^n · max 512 tok · TTFT /);
     await type(app.stdin, 'I wait\r');
     await until(() => narrations().length === 3, 8000);
     expect(narrations()[2]?.body.temperature).toBeUndefined();
@@ -159,7 +159,7 @@ describe('steering the narrator, on the game screen', () => {
     await screenShows(app.lastFrame, '› New game');
     await type(app.stdin, KEY.down, KEY.enter);
     await screenShows(app.lastFrame, 'What do you do?');
-    expect(await statusShows(app, /^grok-other · t 1\.2 · prompt ~?[\d.]+k?\/10\.9k · TTFT –/)).not.toContain('grok-test');
+    expect(await statusShows(app, /^grok-other · t 1\.2 · TTFT – · .* · prompt ~?[\d.]+k?\/10\.9k · sqlite$/)).not.toContain('grok-test');
     await app.store.close();
   }, 30_000);
 });

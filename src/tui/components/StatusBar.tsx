@@ -127,13 +127,13 @@ export function statusLine({
         [
           telling && telling.count > 1 ? one(`telling ${tellingMark(telling)}`, KEEP.telling) : [],
           ...settings,
-          prompt ? one(gaugeText(prompt), KEEP.prompt) : [],
           [...(stats?.waitedMs ? [{ text: `${ttft} (after ${seconds(stats.waitedMs)} waiting)`, keep: KEEP.waited }] : []), { text: ttft, keep: KEEP.ttft }],
           one(stats?.tokensPerSecond ? `${stats.tokensPerSecond.toFixed(0)} tok/s` : '– tok/s', KEEP.speed),
           [
             { text: `${turnTokens} (session ${thousands(sessionTokens)})`, keep: KEEP.session },
             { text: turnTokens, keep: KEEP.turnTokens },
           ],
+          prompt ? one(gaugeText(prompt), KEEP.prompt) : [],
           one(storage, KEEP.storage),
         ],
         room,
@@ -141,8 +141,8 @@ export function statusLine({
 }
 
 /**
- * Model and the game's narrator settings, the last prompt against its budget, TTFT, tokens per
- * second, tokens this turn and this session, storage, offline badge: on one line, the least
+ * Model and the game's narrator settings, TTFT, tokens per second, tokens this turn and this
+ * session, the last prompt against its budget, storage, offline badge: on one line, the least
  * useful parts shortened or left out when the terminal is narrow. While the narrator writes, the
  * line says so instead of the last turn's figures.
  */
