@@ -338,8 +338,9 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
 
   /** Shows what a command did: the one place each kind of outcome is handled. */
   const show = async (outcome: CommandOutcome, id: string): Promise<void> => {
-    // Any command may have changed the narrator's settings (/settings): the status bar reads them again.
-    void refreshSteering(id);
+    // Any command may have changed the narrator's settings (/settings): the status bar reads them again
+    // (not when the game screen is left).
+    if (outcome.type !== 'menu' && outcome.type !== 'quit') void refreshSteering(id);
     switch (outcome.type) {
       case 'notice':
         return notice({ kind: outcome.kind, text: outcome.text });
