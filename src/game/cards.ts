@@ -8,6 +8,7 @@
  * each, years ago, and read only tEXt; the reader is a few dozen lines with no dependency.
  */
 import { inflateSync } from 'node:zlib';
+import { isRegexKey } from './world-info.js';
 import { sanitizeText } from '../llm/sanitize.js';
 import type { ScenarioFields, ScenarioTextKey } from '../store/types.js';
 import {
@@ -57,6 +58,11 @@ export interface PngChunk {
   offset: number;
 }
 
+/** The text chunks a card is kept in. */
+const CARD_KEYWORDS = new Set(['chara', 'ccv3']);
+/** The most text a card's chunk may inflate to. */
+export const MAX_CARD_TEXT_BYTES = 8 * 1024 * 1024;
+
 /** Every chunk of a PNG up to IEND, each checked (whole, a four-letter type, its CRC); a broken one is one sentence. */
 export function readPngChunks(bytes: Buffer): PngChunk[] {
   if (bytes.length < PNG_SIGNATURE.length || !bytes.subarray(0, PNG_SIGNATURE.length).equals(PNG_SIGNATURE))
@@ -90,10 +96,17 @@ export function pngTextChunks(chunks: PngChunk[]): Map<string, string> {
     const nul = data.indexOf(0);
     if (nul <= 0) throw broken('it has no keyword');
     const keyword = data.toString('latin1', 0, nul);
+    // Only the card's own chunks are read: a comment or any other text is never inflated.
+    if (!CARD_KEYWORDS.has(keyword)) continue;
     const inflate = (compressed: Buffer) => {
       try {
-        return inflateSync(compressed);
-      } catch {
+        // Bounded: a small chunk may inflate to gigabytes.
+        return inflateSync(compressed, { maxOutputLength: MAX_CARD_TEXT_BYTES });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError)
+          throw new CardFormatError(
+            `The PNG's ${type} chunk at byte ${offset} holds more than ${MAX_CARD_TEXT_BYTES / 1024 / 1024} MiB of text once inflated; a card is far smaller.`,
+          );
         throw broken('its compressed text does not inflate');
       }
     };
@@ -194,12 +207,14 @@ function cardWorldInfo(card: Json, name: string): RawWorldInfoEntry[] {
     if (entry.enabled === false) return;
     const content = cardText(entry.content, name);
     const regex = entry.use_regex === true;
-    const keys = [entry.keys, entry.key, entry.secondary_keys]
+    // Secondary keys narrow an entry (with `selective`, a primary AND a secondary key must match):
+    // world info here has no AND, so only the primary keys are taken, which never fire on a secondary alone.
+    const keys = [entry.keys, entry.key]
       .flatMap((list) => (Array.isArray(list) ? list : typeof list === 'string' ? list.split(',') : []))
       .filter((key): key is string => typeof key === 'string')
       .map((key) => cardText(key, name))
       .filter((key) => key !== '')
-      .map((key) => (regex && !/^\/.+\/[a-z]*$/s.test(key) ? `/${key}/${entry.case_sensitive === true ? '' : 'i'}` : key));
+      .map((key) => (regex && !isRegexKey(key) ? `/${key}/${entry.case_sensitive === true ? '' : 'i'}` : key));
     const always = entry.constant === true;
     // An entry that could never enter the prompt (no content, or no keys and not always on) is left out.
     if (!content || (keys.length === 0 && !always)) return;

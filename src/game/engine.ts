@@ -51,6 +51,8 @@ const log = getLogger('game_logic');
 /** Messages of the branch loaded for a turn: the prompt's history and recent timeline come from them. */
 const BRANCH_WINDOW = 40;
 export const MAX_ACTION_CHARS = 2000;
+/** What /context shows where the next action will be. */
+const NEXT_ACTION_PLACEHOLDER = '(your next action)';
 /** The longest narration a player may write with /edit. */
 export const MAX_NARRATION_EDIT_CHARS = 20_000;
 /** The longest narration asked of the narrator by default (`max_tokens`). */
@@ -846,7 +848,7 @@ export class GameEngine {
    * against the whole budget; in the endpoint's tokens once its counts for the model are known
    * (`estimate` says which).
    */
-  async nextPrompt(user: PublicUser, sessionId: string, action = '(your next action)'): Promise<ContextView> {
+  async nextPrompt(user: PublicUser, sessionId: string, action = NEXT_ACTION_PLACEHOLDER): Promise<ContextView> {
     const session = await this.ready(user, sessionId);
     const prompt = await this.upcomingPrompt(session, action);
     await this.seedCalibration(session);
@@ -873,7 +875,8 @@ export class GameEngine {
   private async upcomingPrompt(session: SessionRecord, action: string): Promise<AssembledPrompt> {
     const head = session.head ? await this.store.getMessage(session.head) : null;
     if (head?.sender === 'player') return this.buildPrompt(session, head.parent_id, head.content, await this.stateOfBranch(session));
-    return this.buildPrompt(session, session.head, action, session.state);
+    // A placeholder of the next action is no words of the player's: no key is looked for in it.
+    return this.buildPrompt(session, session.head, action, session.state, action === NEXT_ACTION_PLACEHOLDER ? '' : action);
   }
 
   /** The last prompt's size against the budget (the status bar); null before a narration in this run. */
@@ -1150,7 +1153,17 @@ export class GameEngine {
     return scenario;
   }
 
-  private async buildPrompt(session: SessionRecord, headId: string | null, instruction: string, state: StoryState): Promise<AssembledPrompt> {
+  /**
+   * `playerAction`: the player's own words, which world-info keys are looked for in ('' for an
+   * opening or a continuation, whose instruction is StoryOS's, not the player's).
+   */
+  private async buildPrompt(
+    session: SessionRecord,
+    headId: string | null,
+    instruction: string,
+    state: StoryState,
+    playerAction = instruction,
+  ): Promise<AssembledPrompt> {
     const [rules, scenario, branch] = await Promise.all([
       this.store.getActiveSystemPrompt(NARRATOR_PROMPT),
       this.scenarioOf(session),
@@ -1165,6 +1178,7 @@ export class GameEngine {
         timeline,
         history: branch,
         action: instruction,
+        keysAction: playerAction,
         memory: session.memory,
         note: session.note,
         lore: { scenario: scenario.world_info ?? [], game: session.lore ?? [] },
@@ -1183,7 +1197,8 @@ export class GameEngine {
   private async narrate(kind: Kind, session: SessionRecord, turn: Turn, play: PlayOptions): Promise<TurnResult> {
     const started = performance.now();
     const { historyHead, state: previousState } = await this.startingPoint(session, turn);
-    const prompt = await this.buildPrompt(session, historyHead, turn.instruction, previousState);
+    const playerAction = turn.action ?? (turn.stateFrom?.sender === 'player' ? turn.stateFrom.content : '');
+    const prompt = await this.buildPrompt(session, historyHead, turn.instruction, previousState, playerAction);
     const settings = this.settingsOf(session);
     await this.seedCalibration(session);
     const promptReadyMs = performance.now() - started;

@@ -88,6 +88,8 @@ export interface PromptInput {
   history: MessageRecord[];
   /** What the player does now, or the instruction for an opening or a continuation. */
   action: string;
+  /** The player's own words that world-info keys are looked for in (default: `action`; '' for an opening or a continuation). */
+  keysAction?: string | undefined;
   /** The player's memory for this game. */
   memory?: string | undefined;
   /** The author's note: inserted `depth` messages before the action (DEFAULT_NOTE_DEPTH). */
@@ -146,10 +148,15 @@ function historyWithin(history: MessageRecord[], budget: number, maxMessages: nu
   let used = 0;
   for (let i = history.length - 1; i >= Math.max(0, history.length - maxMessages); i--) {
     const message = history[i] as MessageRecord;
+    const role = message.sender === 'player' ? 'user' : 'assistant';
     const tokens = estimateTokens(message.content) + 4;
-    if (used + tokens > budget) break;
+    if (used + tokens > budget) {
+      // The newest message is what the player answers: one longer than the whole budget keeps its end.
+      if (kept.length === 0) kept.push({ role, content: keepLastTokens(message.content, Math.max(0, budget - 4)) });
+      break;
+    }
     used += tokens;
-    kept.unshift({ role: message.sender === 'player' ? 'user' : 'assistant', content: message.content });
+    kept.unshift({ role, content: message.content });
   }
   return kept;
 }
@@ -175,7 +182,7 @@ export function assemblePrompt(input: PromptInput, budget: PromptBudget = DEFAUL
     scenario: input.lore?.scenario ?? [],
     game: input.lore?.game ?? [],
     history: input.history.map((m) => m.content),
-    action: input.action,
+    action: input.keysAction ?? input.action,
     window: input.loreWindow ?? DEFAULT_WORLD_INFO_WINDOW,
     budget: budget.worldInfo,
   });

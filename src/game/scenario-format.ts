@@ -4,7 +4,7 @@ import { UserFacingError } from '../config/errors.js';
 import { sanitizeText, unicodeEscape } from '../llm/sanitize.js';
 import type { ScenarioFields, ScenarioTextKey, WorldInfoEntry } from '../store/types.js';
 import { graphemeLength } from '../text/format.js';
-import { DEFAULT_WORLD_INFO_ORDER } from './world-info.js';
+import { DEFAULT_WORLD_INFO_ORDER, REGEX_KEY } from './world-info.js';
 
 export class ScenarioFormatError extends UserFacingError {}
 
@@ -113,7 +113,8 @@ export function checkScenarioFields(values: Partial<Record<ScenarioTextKey, stri
 }
 
 /** The bounds of a scenario's world info: the whole stays far below MongoDB's 16 MiB document. */
-export const WORLD_INFO_LIMITS = { entries: 500, keys: 100, key: 200, content: 4000, order: 1_000_000, bytes: 4 * 1024 * 1024 } as const;
+/** `content`: an entry must fit the prompt's world-info budget on its own (1,000 tokens of about 4 characters, with the section's heading). */
+export const WORLD_INFO_LIMITS = { entries: 500, keys: 100, key: 200, content: 3900, order: 1_000_000, bytes: 4 * 1024 * 1024 } as const;
 
 /** A world-info entry as read from a file, before it is checked; `where` says where it was found. */
 export interface RawWorldInfoEntry {
@@ -126,7 +127,6 @@ export interface RawWorldInfoEntry {
 }
 
 /** The same test of a `/regex/flags` key as the matcher's (src/game/world-info.ts). */
-const REGEX_KEY = /^\/(.+)\/([a-z]*)$/s;
 
 /** Why a `/regex/flags` key is not a valid regular expression, or null (a word key, or a valid one). */
 export function regexKeyProblem(key: string): string | null {
@@ -191,6 +191,18 @@ const NO_KEYS = '(no keys)';
  * is (commas inside it included); in a word key, a backslash takes the next character as it is
  * (`\,` a comma, `\\` a backslash). `### (no keys)` is an entry without keys.
  */
+/** The longest a `### key, key` heading may be: every key at its longest, with its separator. */
+const MAX_HEADING_CHARS = WORLD_INFO_LIMITS.keys * (WORLD_INFO_LIMITS.key + 2);
+
+/** A heading too long to hold the keys an entry may have is refused before it is split (splitting is not linear in its length). */
+function boundedHeading(heading: string, line: number): string {
+  if (heading.length > MAX_HEADING_CHARS)
+    throw new ScenarioFormatError(
+      `World info entry at line ${line}: its heading is ${heading.length} characters long; at most ${MAX_HEADING_CHARS} are allowed.`,
+    );
+  return heading;
+}
+
 export function splitKeys(heading: string): string[] {
   const text = heading.trim();
   if (text === NO_KEYS) return [];
@@ -383,7 +395,7 @@ export function parseScenarioMarkdown(text: string): ScenarioFields {
   });
   const worldInfo = validateWorldInfo(
     entries.map((entry) => ({
-      keys: splitKeys(entry.heading),
+      keys: splitKeys(boundedHeading(entry.heading, entry.line)),
       content: (entry.content ?? []).join('\n'),
       order: entry.order,
       always: entry.always,

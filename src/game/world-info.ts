@@ -2,6 +2,7 @@
  * World info (lorebook) matching, SPEC §12: which entries enter the narrator's prompt, and why.
  * Pure: the prompt calls it with the branch's last messages and the action.
  */
+import vm from 'node:vm';
 import { estimateTokens, tokensOfLength } from '../llm/tokens.js';
 import type { WorldInfoEntry } from '../store/types.js';
 
@@ -73,8 +74,14 @@ export interface WorldInfoInput {
 /** A key as a test on text, or why it can never match. */
 export type KeyMatcher = { ok: true; test: (text: string) => boolean; label: string } | { ok: false; label: string; why: string };
 
-const REGEX_KEY = /^\/(.+)\/([a-z]*)$/s;
-const WORD_CHAR = String.raw`[\p{L}\p{N}_]`;
+/** `/source/flags`, the flags being JavaScript's own: `/etc/passwd` is a word key, not a regex with the flags "passwd". */
+export const REGEX_KEY = /^\/(.+)\/([dgimsuvy]*)$/s;
+/** Letters, their combining marks, digits and `_`: what a whole-word key may not touch on either side. */
+const WORD_CHAR = String.raw`[\p{L}\p{M}\p{N}_]`;
+/** Scripts written without spaces between words: a key in them matches anywhere. */
+const UNSPACED_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+/** The longest a regex key may take on one text before it is taken for one that never ends (catastrophic backtracking). */
+export const REGEX_KEY_TIMEOUT_MS = 50;
 
 /** A key written `/…/flags`. */
 export function isRegexKey(key: string): boolean {
@@ -82,18 +89,60 @@ export function isRegexKey(key: string): boolean {
 }
 
 /**
- * A key's matcher: a word or phrase matches whole, whatever its case (spaces match any run of
- * white space); a `/regex/flags` key is a regular expression with its own flags (g and y, which
- * make a regex remember where it stopped, are ignored). An invalid regex never matches.
+ * Regex keys come from players and from character cards, so one may backtrack for hours on the
+ * wrong text: they run in a context of their own, under a time limit. A key that overruns it is
+ * remembered as one that never matches, for the life of the process.
+ */
+let sandbox: vm.Context | null = null;
+let regexTestScript: vm.Script | null = null;
+const tooSlow = new Set<string>();
+
+function regexTest(key: string, source: string, flags: string): (text: string) => boolean {
+  return (text) => {
+    if (tooSlow.has(key)) return false;
+    // Made on first use: most stories have no regex key.
+    sandbox ??= vm.createContext({ cache: new Map<string, RegExp>() });
+    regexTestScript ??= new vm.Script(
+      '{ const id = source + "\\u0000" + flags; let r = cache.get(id); if (!r) { r = new RegExp(source, flags); cache.set(id, r); } r.test(text) }',
+    );
+    Object.assign(sandbox, { source, flags, text });
+    try {
+      return regexTestScript.runInContext(sandbox, { timeout: REGEX_KEY_TIMEOUT_MS }) === true;
+    } catch {
+      tooSlow.add(key);
+      return false;
+    }
+  };
+}
+
+/** Keys are tested many times a turn: each is compiled once (a lorebook has at most some thousands of keys). */
+const matchers = new Map<string, KeyMatcher>();
+const MAX_CACHED_MATCHERS = 20_000;
+
+/**
+ * A key's matcher: a word or phrase matches whole, whatever its case and Unicode form (spaces
+ * match any run of white space; in scripts written without spaces, such as Chinese or Thai, it
+ * matches anywhere); a `/regex/flags` key is a regular expression with its own flags (g and y,
+ * which make a regex remember where it stopped, are ignored), run under a time limit. An invalid
+ * regex never matches. Text is given in NFC (`normalizeForKeys`).
  */
 export function keyMatcher(rawKey: string): KeyMatcher {
+  const cached = matchers.get(rawKey);
+  if (cached) return cached;
+  const matcher = buildMatcher(rawKey);
+  if (matchers.size >= MAX_CACHED_MATCHERS) matchers.clear();
+  matchers.set(rawKey, matcher);
+  return matcher;
+}
+
+function buildMatcher(rawKey: string): KeyMatcher {
   const key = rawKey.trim();
   const regex = REGEX_KEY.exec(key);
   if (regex) {
-    const [, source, flags] = regex as unknown as [string, string, string];
+    const [, source, written] = regex as unknown as [string, string, string];
+    const flags = written.replace(/[gy]/g, '');
     try {
-      const pattern = new RegExp(source, flags.replace(/[gy]/g, ''));
-      return { ok: true, test: (text) => pattern.test(text), label: key };
+      new RegExp(source, flags);
     } catch (error) {
       return {
         ok: false,
@@ -101,15 +150,27 @@ export function keyMatcher(rawKey: string): KeyMatcher {
         why: `key ${key} is not a valid regular expression (${(error as Error).message.replace(/^Invalid regular expression: /, '')}), so it never matches`,
       };
     }
+    return { ok: true, label: key, test: regexTest(key, source, flags) };
   }
   const label = `'${key}'`;
   if (!key) return { ok: false, label, why: 'an empty key never matches' };
   const words = key
+    .normalize('NFC')
     .split(/\s+/)
     .map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
     .join(String.raw`\s+`);
-  const pattern = new RegExp(`(?<!${WORD_CHAR})${words}(?!${WORD_CHAR})`, 'iu');
+  const pattern = UNSPACED_SCRIPT.test(key) ? new RegExp(words, 'iu') : new RegExp(`(?<!${WORD_CHAR})${words}(?!${WORD_CHAR})`, 'iu');
   return { ok: true, test: (text) => pattern.test(text), label };
+}
+
+/** Text as keys are matched against it: NFC, so that a decomposed `é` is the key's `é`. */
+export function normalizeForKeys(text: string): string {
+  return text.normalize('NFC');
+}
+
+/** Whether a regex key has been found too slow to test (it then never matches). */
+export function isTooSlow(key: string): boolean {
+  return tooSlow.has(key.trim());
 }
 
 /** The problem with a key a player writes, as one sentence; null when it is fine. */
@@ -133,8 +194,14 @@ function firing(
       continue;
     }
     if (matcher.test(action)) return { key: raw.trim(), why: `key ${matcher.label} in the action` };
+    // One test on the whole window first: most keys are in none of its messages.
+    if (windowTexts.length > 1 && !matcher.test(windowTexts.join('\n\n'))) {
+      if (isTooSlow(raw)) broken.push(`key ${matcher.label} took more than ${REGEX_KEY_TIMEOUT_MS} ms on one text, so it never matches`);
+      continue;
+    }
     for (let i = windowTexts.length - 1; i >= 0; i--)
       if (matcher.test(windowTexts[i] as string)) return { key: raw.trim(), why: `key ${matcher.label} in message ${i + 1} of the last ${windowTexts.length}` };
+    if (isTooSlow(raw)) broken.push(`key ${matcher.label} took more than ${REGEX_KEY_TIMEOUT_MS} ms on one text, so it never matches`);
   }
   const none = entry.keys.filter((k) => k.trim()).length === 0 ? 'it has no keys' : `no key in the action or the last ${windowTexts.length} messages`;
   return { key: null, why: null, silentWhy: broken.length > 0 ? `${none}; ${broken.join('; ')}` : none };
@@ -153,7 +220,8 @@ export function worldInfoText(entries: FiredEntry[]): string {
  */
 export function matchWorldInfo(input: WorldInfoInput): WorldInfoMatch {
   const window = Math.max(0, Math.floor(input.window ?? DEFAULT_WORLD_INFO_WINDOW));
-  const windowTexts = window > 0 ? input.history.slice(-window) : [];
+  const windowTexts = window > 0 ? input.history.slice(-window).map(normalizeForKeys) : [];
+  const action = normalizeForKeys(input.action);
   const placed: PlacedEntry[] = [
     ...input.scenario.map((entry, i) => ({ entry, source: 'scenario' as const, index: i + 1 })),
     ...input.game.map((entry, i) => ({ entry, source: 'game' as const, index: i + 1 })),
@@ -161,7 +229,7 @@ export function matchWorldInfo(input: WorldInfoInput): WorldInfoMatch {
   const candidates: FiredEntry[] = [];
   const silent: SilentEntry[] = [];
   for (const p of placed) {
-    const f = firing(p.entry, windowTexts, input.action);
+    const f = firing(p.entry, windowTexts, action);
     if (f.why === null) silent.push({ ...p, why: (f as { silentWhy: string }).silentWhy });
     else candidates.push({ ...p, key: f.key, why: f.why, tokens: estimateTokens(p.entry.content.trim()) });
   }

@@ -201,7 +201,8 @@ describe('character cards', () => {
     expect(s.dungeon_master_behaviour).toContain('you: Where are we going?\nCaptain Vell: Wherever the wind pays.');
     expect(s.dungeon_master_behaviour).not.toMatch(/\{\{(char|user)\}\}/i);
     expect(s.world_info).toEqual([
-      { keys: ['Kestrel', 'airship', 'the ship'], content: 'The Kestrel has three masts and a cracked lift-bag.', order: 40, always: false },
+      // Secondary keys only narrow an entry: they never make it fire alone.
+      { keys: ['Kestrel', 'airship'], content: 'The Kestrel has three masts and a cracked lift-bag.', order: 40, always: false },
       { keys: ['Port Anwen'], content: 'Port Anwen is a free port run by smugglers; Captain Vell owes them.', order: 10, always: true },
     ]);
     // The scenario made is an ordinary one: it exports and reads back in both formats.
@@ -343,5 +344,25 @@ describe('character cards', () => {
         { numRuns: 500 },
       );
     });
+  });
+});
+
+describe('cards that would take the importer down', () => {
+  it('never inflates a text chunk past a card’s size, nor any chunk that is not the card', () => {
+    // 20 MiB of zeros deflate to about 20 KiB: a bomb of a card.
+    const bomb = chunk('zTXt', Buffer.concat([Buffer.from('ccv3\0\0', 'latin1'), deflateSync(Buffer.alloc(20 * 1024 * 1024))]));
+    expect(refusal(() => parseScenarioFile(png(bomb), 'bomb.png'))).toMatch(/holds more than 8 MiB of text once inflated/);
+    // A comment is not read at all: the card next to it imports.
+    const comment = chunk('zTXt', Buffer.concat([Buffer.from('comment\0\0', 'latin1'), deflateSync(Buffer.alloc(20 * 1024 * 1024))]));
+    expect(parseScenarioFile(png(comment, tEXt('chara', base64(V2_CARD))), 'card.png').name).toBe(V2_CARD.data.name);
+  });
+
+  it('refuses a World Info heading too long for the keys an entry may have, at once', () => {
+    const heading = `### ${'/1,'.repeat(20_000)}`;
+    const md = `${scenarioToMarkdown(parseScenarioFile(Buffer.from(JSON.stringify(V2_CARD)), 'card.json'))}\n### a\nText.\n`.replace(
+      /### [^\n]+\n/,
+      `${heading}\n`,
+    );
+    expect(refusal(() => parseScenarioMarkdown(md))).toMatch(/its heading is 60000 characters long; at most 20200 are allowed/);
   });
 });

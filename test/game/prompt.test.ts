@@ -128,3 +128,14 @@ describe('the narrator prompt (SPEC §12)', () => {
     expect(dropped.every((d) => d.dropped.includes('world-info budget'))).toBe(true);
   });
 });
+
+describe('a narration longer than the whole history budget', () => {
+  it('is still in the prompt, its end kept, so the narrator knows what the player answers', () => {
+    const long = history(1).map((m) => ({ ...m, content: `${'The sea. '.repeat(2000)}What do you do?` }));
+    const prompt = assemblePrompt(input({ history: long }));
+    const last = prompt.messages.at(-2);
+    expect(last?.role).toBe('assistant');
+    expect(last?.content.endsWith('What do you do?')).toBe(true);
+    expect(last?.content.length).toBeLessThanOrEqual(DEFAULT_BUDGET.history * 4);
+  });
+});

@@ -213,4 +213,18 @@ describe('steering the narrator (issue 14)', () => {
     expect(view.messages[0]?.content).toContain('The keeper is alive.');
     expect(server.requests).toHaveLength(0);
   });
+
+  it("looks for world-info keys in the player's own words only, not in StoryOS's instruction for an opening or a continuation", async () => {
+    const game = engine();
+    const { session } = await game.newSession(alice, SCENARIO);
+    await game.addLore(alice, session.id, { keys: ['begin the story', 'continue the story'], content: 'INSTRUCTION-WORDS' });
+    await game.continueStory(alice, session.id);
+    expect(bodyText(lastNarration())).not.toContain('INSTRUCTION-WORDS');
+    await game.takeTurn(alice, session.id, 'I begin the story of my life.');
+    expect(bodyText(lastNarration())).toContain('INSTRUCTION-WORDS');
+    // A retry of that turn looks in the same action.
+    await game.settled(session.id);
+    await game.retry(alice, session.id);
+    expect(bodyText(lastNarration())).toContain('INSTRUCTION-WORDS');
+  });
 });

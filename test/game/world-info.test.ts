@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { WorldInfoEntry } from '../../src/store/types.js';
-import { keyMatcher, keyProblem, matchWorldInfo } from '../../src/game/world-info.js';
+import { keyMatcher, keyProblem, matchWorldInfo, REGEX_KEY_TIMEOUT_MS } from '../../src/game/world-info.js';
 
 const entry = (keys: string[], content: string, order = 100, always = false): WorldInfoEntry => ({ keys, content, order, always });
 const match = (entries: WorldInfoEntry[], history: string[], action: string, budget = 1000, game: WorldInfoEntry[] = []) =>
@@ -119,5 +119,38 @@ describe('world-info keys', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('world-info keys from anyone (players, cards)', () => {
+  const fires = (key: string, text: string) =>
+    matchWorldInfo({ scenario: [entry([key], 'X')], game: [], history: [], action: text, budget: 1000 }).fired.length === 1;
+
+  it('gives up on a regex that backtracks without end, says so, and the turn goes on', () => {
+    const hostile = '/(a+)+$/';
+    const match = matchWorldInfo({
+      scenario: [entry([hostile], 'Never.'), entry(['bell'], 'A bell.')],
+      game: [],
+      history: [],
+      action: `${'a'.repeat(40)}! and the bell`,
+      budget: 1000,
+    });
+    expect(match.fired.map((f) => f.entry.content)).toEqual(['A bell.']);
+    expect(match.silent[0]?.why).toContain(`key ${hostile} took more than ${REGEX_KEY_TIMEOUT_MS} ms on one text, so it never matches`);
+    // Remembered: it is not tried again.
+    expect(fires(hostile, 'aaaa')).toBe(false);
+  });
+
+  it('reads /x/word as a word key unless word is made of real flags', () => {
+    expect(fires('/etc/passwd', 'cat /etc/passwd now')).toBe(true);
+    expect(keyProblem('/etc/passwd')).toBeNull();
+    expect(fires('/lamp/i', 'The LAMP')).toBe(true);
+  });
+
+  it('matches words in scripts without spaces, and whatever the Unicode form', () => {
+    expect(fires('東京', '私は東京に行く')).toBe(true);
+    expect(fires('café', 'a cafe\u0301 by the sea')).toBe(true);
+    expect(fires('cafe', 'a cafe\u0301 by the sea')).toBe(false);
+    expect(fires('Gull', 'Gullpoint')).toBe(false);
   });
 });
