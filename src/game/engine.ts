@@ -51,6 +51,8 @@ const log = getLogger('game_logic');
 /** Messages of the branch loaded for a turn: the prompt's history and recent timeline come from them. */
 const BRANCH_WINDOW = 40;
 export const MAX_ACTION_CHARS = 2000;
+/** How often a steering change is tried again when another window changed the same field meanwhile. */
+const STEERING_WRITE_TRIES = 5;
 /** What /context shows where the next action will be. */
 const NEXT_ACTION_PLACEHOLDER = '(your next action)';
 /** The longest narration a player may write with /edit. */
@@ -1045,11 +1047,18 @@ export class GameEngine {
     change: (session: SessionRecord) => SessionSteering,
     fields: Record<string, unknown>,
   ): Promise<SteeringView> {
-    const session = await this.access.open(user, sessionId);
-    const steering = change(session);
-    await this.withStoreRetries(action, sessionId, () => this.store.updateSteering(sessionId, steering));
-    logUserAction(log, action, user.username, { session: sessionId, ...fields });
-    return this.steeringOf({ ...session, ...steering });
+    // Read, change, and write only if no other window changed those fields meanwhile (else again, from what it wrote).
+    for (let attempt = 1; ; attempt++) {
+      const session = await this.access.open(user, sessionId);
+      const steering = change(session);
+      const read = Object.fromEntries(Object.keys(steering).map((field) => [field, session[field as keyof SessionSteering]]));
+      const written = await this.withStoreRetries(action, sessionId, () => this.store.updateSteering(sessionId, steering, read as SessionSteering));
+      if (written) {
+        logUserAction(log, action, user.username, { session: sessionId, ...fields });
+        return this.steeringOf({ ...session, ...steering });
+      }
+      if (attempt >= STEERING_WRITE_TRIES) throw new UserFacingError(MOVED_ELSEWHERE, 1);
+    }
   }
 
   /** After a narration: its prompt's firing and size kept for /lore and the status bar, and the calibration fed. */

@@ -271,9 +271,11 @@ export interface Store {
    * Sets exactly the steering fields given (a field given as undefined is not given), leaving the
    * others as they are, in one atomic write; the session's updated_at is not changed. An empty
    * text or list is kept as given (that is how a player clears one). NotFoundError when there is
-   * no such session.
+   * no such session. With `expected` (those fields as they were read; absent: never set), the write
+   * is made only if each still holds that value: false, writing nothing, when another window
+   * changed one meanwhile (so that two windows adding lore never lose an entry).
    */
-  updateSteering(sessionId: string, steering: SessionSteering): Promise<void>;
+  updateSteering(sessionId: string, steering: SessionSteering, expected?: SessionSteering): Promise<boolean>;
   listSessions(user: string | null): Promise<SessionSummary[]>;
   deleteSession(id: string): Promise<boolean>;
 

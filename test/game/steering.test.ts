@@ -227,4 +227,21 @@ describe('steering the narrator (issue 14)', () => {
     await game.retry(alice, session.id);
     expect(bodyText(lastNarration())).toContain('INSTRUCTION-WORDS');
   });
+
+  it('loses no change when two windows steer the same game at once', async () => {
+    const [one, two] = [engine(), engine()];
+    const { session } = await one.newSession(alice, SCENARIO);
+    await Promise.all([
+      one.addLore(alice, session.id, { keys: ['one'], content: 'ONE' }),
+      two.addLore(alice, session.id, { keys: ['two'], content: 'TWO' }),
+      one.setSettings(alice, session.id, { model: 'grok-other' }),
+      two.setSettings(alice, session.id, { temperature: 1.5 }),
+      one.setNote(alice, session.id, { text: 'tense' }),
+      two.setNote(alice, session.id, { depth: 0 }),
+    ]);
+    const saved = await store.getSession(session.id);
+    expect(saved?.lore?.map((e) => e.content).sort()).toEqual(['ONE', 'TWO']);
+    expect(saved?.settings).toEqual({ model: 'grok-other', temperature: 1.5 });
+    expect(saved?.note).toEqual({ text: 'tense', depth: 0 });
+  });
 });

@@ -564,6 +564,24 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect((await store.getSession(s.id))?.choices).toEqual(choices);
       });
 
+      it('writes steering only over the values it read, when told them (two windows)', async () => {
+        const s = session('alice');
+        await store.createSession(s);
+        // Never set: written over "never set", and then not again over it.
+        expect(await store.updateSteering(s.id, { lore: LORE }, { lore: undefined })).toBe(true);
+        expect(await store.updateSteering(s.id, { lore: [] }, {})).toBe(false);
+        expect((await store.getSession(s.id))?.lore).toEqual(LORE);
+        // Over what it read back, whole: an object field as stored, and a text.
+        const read = (await store.getSession(s.id)) as SessionRecord;
+        expect(await store.updateSteering(s.id, { lore: [...LORE, ...STEERING.lore], note: STEERING.note }, { lore: read.lore, note: read.note })).toBe(true);
+        expect(await store.updateSteering(s.id, { lore: [] }, { lore: read.lore })).toBe(false);
+        expect(await store.updateSteering(s.id, { memory: 'a' }, { memory: undefined })).toBe(true);
+        expect(await store.updateSteering(s.id, { memory: 'b' }, { memory: 'a' })).toBe(true);
+        expect(await store.updateSteering(s.id, { memory: 'c' }, { memory: 'a' })).toBe(false);
+        expect(await store.getSession(s.id)).toMatchObject({ memory: 'b', lore: [...LORE, ...STEERING.lore], note: STEERING.note });
+        await expect(store.updateSteering('missing', { memory: 'x' }, {})).rejects.toBeInstanceOf(NotFoundError);
+      });
+
       it('keeps the steering fields: absent until set, set one at a time leaving the others, untouched by turns, and migrated', async () => {
         const s = session('alice');
         await store.createSession(s);

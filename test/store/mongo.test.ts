@@ -119,6 +119,14 @@ describe('steering and world info on MongoDB (over fake collections: no server h
     await expect(store.updateSteering('missing', { memory: 'x' })).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it('writes over the values read only: each of them in the filter, null for one never set', async () => {
+    const { store, sessions } = storeOverFakes();
+    const s = session('alice');
+    sessions.docs.push({ ...sessionToDoc(s) });
+    await store.updateSteering(s.id, { lore: LORE, memory: 'm' }, { lore: STEERING.lore, memory: undefined });
+    expect(sessions.updates.at(-1)).toEqual({ filter: { _id: s.id, memory: null, lore: STEERING.lore }, update: { $set: { memory: 'm', lore: LORE } } });
+  });
+
   it("removes a scenario's world info when it is saved without it", async () => {
     const { store, scenarios } = storeOverFakes();
     await store.saveScenario({ ...scenario('x'), world_info: LORE });

@@ -405,16 +405,23 @@ export class MongoStore implements Store {
   }
 
   /** One updateOne setting only the fields given. */
-  updateSteering(sessionId: string, steering: SessionSteering): Promise<void> {
+  updateSteering(sessionId: string, steering: SessionSteering, expected?: SessionSteering): Promise<boolean> {
     return this.op(
       'update_steering',
       async () => {
         const set = steeringToSet(steering);
-        const result =
-          Object.keys(set).length === 0
-            ? { matchedCount: (await this.sessions.countDocuments({ _id: sessionId }, { limit: 1 })) > 0 ? 1 : 0 }
-            : await this.sessions.updateOne({ _id: sessionId }, { $set: set });
-        if (result.matchedCount === 0) throw new NotFoundError(`No game session ${sessionId}.`);
+        const exists = async () => (await this.sessions.countDocuments({ _id: sessionId }, { limit: 1 })) > 0;
+        if (Object.keys(set).length === 0) {
+          if (!(await exists())) throw new NotFoundError(`No game session ${sessionId}.`);
+          return true;
+        }
+        // Each field as it was read (written by the same code, so in the same field order); null matches one never set.
+        const was = expected ? (steeringToSet(expected) as Record<string, unknown>) : {};
+        const unchanged = expected ? Object.fromEntries(Object.keys(set).map((field) => [field, was[field] ?? null])) : {};
+        const result = await this.sessions.updateOne({ _id: sessionId, ...unchanged }, { $set: set });
+        if (result.matchedCount > 0) return true;
+        if (!(await exists())) throw new NotFoundError(`No game session ${sessionId}.`);
+        return false;
       },
       { session: sessionId, rows: 1 },
     );

@@ -411,20 +411,24 @@ export class SqliteStore implements Store {
     );
   }
 
-  updateSteering(sessionId: string, steering: SessionSteering): Promise<void> {
+  updateSteering(sessionId: string, steering: SessionSteering, expected?: SessionSteering): Promise<boolean> {
     return this.op(
       'update_steering',
       () => {
         const columns = steeringToColumns(steering);
         const names = Object.keys(columns);
-        const changed =
-          names.length === 0
-            ? this.db.prepare('SELECT 1 FROM game_sessions WHERE id = ?').get(sessionId)
-              ? 1
-              : 0
-            : this.db.prepare(`UPDATE game_sessions SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id`).run({ ...columns, id: sessionId })
-                .changes;
-        if (changed === 0) throw new NotFoundError(`No game session ${sessionId}.`);
+        const exists = () => this.db.prepare('SELECT 1 FROM game_sessions WHERE id = ?').get(sessionId) !== undefined;
+        if (names.length === 0) {
+          if (!exists()) throw new NotFoundError(`No game session ${sessionId}.`);
+          return true;
+        }
+        const was = expected ? steeringToColumns(expected) : {};
+        const unchanged = expected ? names.map((n) => ` AND ${n} IS @was_${n}`).join('') : '';
+        const params = { ...columns, ...Object.fromEntries(names.map((n) => [`was_${n}`, was[n] ?? null])), id: sessionId };
+        const sql = `UPDATE game_sessions SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id${expected ? unchanged : ''}`;
+        if (this.db.prepare(sql).run(expected ? params : { ...columns, id: sessionId }).changes > 0) return true;
+        if (!exists()) throw new NotFoundError(`No game session ${sessionId}.`);
+        return false;
       },
       { session: sessionId, rows: 1 },
     );
