@@ -36,6 +36,13 @@ export const edit: SlashCommand = {
       return { type: 'notice', kind: 'error', text: none };
     }
     const title = target === 'action' ? 'Edit your last action (the narration after it is told again)' : 'Edit the last narration';
-    return { type: 'edit', title, onTheLine: target === 'action' ? '/edit action TEXT' : '/edit TEXT', original, save };
+    return {
+      type: 'edit',
+      title,
+      saves: 'saves it as a new version beside the original',
+      onTheLine: target === 'action' ? '/edit action TEXT' : '/edit TEXT',
+      original,
+      save,
+    };
   },
 };

@@ -26,7 +26,15 @@ export const memory: SlashCommand = {
     if (word === 'clear') return save('');
     if (rest && word !== 'edit') return save(rest);
     const view = await ctx.engine.steering(ctx.user, ctx.sessionId);
-    if (word === 'edit') return { type: 'edit', title: 'Memory: what the narrator must not forget', onTheLine: '/memory TEXT', original: view.memory, save };
+    if (word === 'edit')
+      return {
+        type: 'edit',
+        title: 'Memory: what the narrator must not forget',
+        saves: 'pins it for every turn',
+        onTheLine: '/memory TEXT',
+        original: view.memory,
+        save,
+      };
     return {
       type: 'overlay',
       title: 'Memory',

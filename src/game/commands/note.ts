@@ -29,7 +29,14 @@ export const note: SlashCommand = {
     if (rest && !(word === 'edit' && args.length === 1)) return save(rest);
     const view = await ctx.engine.steering(ctx.user, ctx.sessionId);
     if (word === 'edit')
-      return { type: 'edit', title: "Author's note: a style or direction for the narrator", onTheLine: '/note TEXT', original: view.note.text, save };
+      return {
+        type: 'edit',
+        title: "Author's note: a style or direction for the narrator",
+        saves: 'sets the note',
+        onTheLine: '/note TEXT',
+        original: view.note.text,
+        save,
+      };
     const body = view.note.text ? `${view.note.text}\n\n(${where(view.note)})` : `(no note yet; it would go ${where(view.note)})`;
     return { type: 'overlay', title: "Author's note", body: `${body}\n\n---\n\n\`/note edit\`, \`/note TEXT\`, \`/note depth N\`, \`/note clear\`.` };
   },

@@ -43,7 +43,8 @@ export type CommandOutcome =
    * makes the new version from what the player wrote and says what happened. `onTheLine` is how
    * to give the text on the command line instead (`/edit action TEXT`), for front ends with no editor.
    */
-  | { type: 'edit'; title: string; onTheLine: string; original: string; save: (text: string) => Promise<CommandOutcome> }
+  /** `saves`: what Enter does with it, for the box's hint ("saves it as a new version beside the original"). */
+  | { type: 'edit'; title: string; saves: string; onTheLine: string; original: string; save: (text: string) => Promise<CommandOutcome> }
   /** The branch points of the story, to choose from; `jump` goes to an alternative's line. */
   | { type: 'tree'; points: BranchPoint[]; jump: (alternativeId: string) => Promise<CommandOutcome> }
   /** The whole branch shown, oldest first, for a pager. */

@@ -9,12 +9,15 @@ import { TextField } from './TextField.js';
  */
 export function EditBox({
   title,
+  saves = 'saves it',
   original,
   width,
   onSave,
   onCancel,
 }: {
   title: string;
+  /** What Enter does with the text, for the hint. */
+  saves?: string;
   original: string;
   width: number;
   onSave: (text: string) => void;
@@ -33,7 +36,7 @@ export function EditBox({
     <Box flexDirection="column" borderStyle="round" paddingX={1} width={width}>
       <Text bold>{title}</Text>
       <TextField value={text} onChange={setText} onSubmit={(value) => onSave(value)} />
-      <Text dimColor>Enter saves it as a new version beside the original · Esc leaves it as it was</Text>
+      <Text dimColor>Enter {saves} · Esc leaves it as it was</Text>
     </Box>
   );
 }

@@ -463,6 +463,7 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
       {overlay?.kind === 'edit' ? (
         <EditBox
           title={overlay.title}
+          saves={overlay.saves}
           original={overlay.draft ?? overlay.original}
           width={boxWidth}
           onCancel={closeOverlay}
