@@ -39,7 +39,7 @@ function reportBody(report: LoreReport): string {
     report.about,
     `**The scenario's entries** (shared by its games)\n${list(report.scenario, 'scenario', 's')}`,
     `**This game's entries** (\`/lore remove N\` takes one away)\n${list(report.game, 'game', '')}`,
-    `World info in the prompt: ${report.match.tokens} of ${report.match.budget} tokens; keys are looked for in the last ${report.match.window} messages and the action.`,
+    `World info in the prompt: ${report.match.tokens} of ${report.match.budget} tokens; keys are looked for in ${report.match.window === 1 ? 'the last message' : `the last ${report.match.window} messages`} and the action.`,
     USAGE,
   ].join('\n\n');
 }
