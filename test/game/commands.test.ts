@@ -106,3 +106,22 @@ describe('the steering commands’ arguments', () => {
     ]);
   });
 });
+
+describe('/lore', () => {
+  it('marks the entries that fired by the entry, not by its place, when the list changed since', async () => {
+    const lamp = { keys: ['lamp'], content: 'A lamp.', order: 100, always: false };
+    // The last prompt had [bell, lamp] and lamp fired as entry 2; bell was removed since.
+    const fired = { entry: lamp, source: 'game' as const, index: 2, why: 'key lamp in the action', key: 'lamp', tokens: 3 };
+    const report = {
+      scenario: [],
+      game: [lamp],
+      basis: 'last' as const,
+      about: 'What fired in the last narration’s prompt.',
+      match: { fired: [fired], dropped: [], silent: [], text: '', tokens: 3, budget: 1000, window: 4 },
+    };
+    const ctx = { user: {} as never, sessionId: 's', engine: { loreReport: async () => report } as never, exportSession: async () => '' };
+    const shown = await runCommand(ctx, '/lore');
+    if (shown.type !== 'overlay') throw new Error('/lore is an overlay');
+    expect(shown.body).toContain('1. `lamp`: A lamp. — **fired**: key lamp in the action');
+  });
+});

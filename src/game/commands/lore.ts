@@ -30,11 +30,13 @@ function entryLine(entry: WorldInfoEntry, number: string, why: string | undefine
 }
 
 function reportBody(report: LoreReport): string {
+  // By the entry itself, not its place: one removed since the last prompt does not shift the marks onto another.
+  const idOf = (source: string, entry: WorldInfoEntry) => `${source}:${JSON.stringify([entry.keys, entry.content])}`;
   const why = new Map<string, string>();
-  for (const fired of report.match.fired) why.set(`${fired.source}:${fired.index}`, fired.why);
-  for (const dropped of report.match.dropped) why.set(`${dropped.source}:${dropped.index}`, `${dropped.why}, but left out: ${dropped.dropped}`);
+  for (const fired of report.match.fired) why.set(idOf(fired.source, fired.entry), fired.why);
+  for (const dropped of report.match.dropped) why.set(idOf(dropped.source, dropped.entry), `${dropped.why}, but left out: ${dropped.dropped}`);
   const list = (entries: WorldInfoEntry[], source: 'scenario' | 'game', prefix: string) =>
-    entries.map((entry, i) => entryLine(entry, `${prefix}${i + 1}`, why.get(`${source}:${i + 1}`))).join('\n') || '(none)';
+    entries.map((entry, i) => entryLine(entry, `${prefix}${i + 1}`, why.get(idOf(source, entry)))).join('\n') || '(none)';
   return [
     report.about,
     `**The scenario's entries** (shared by its games)\n${list(report.scenario, 'scenario', 's')}`,
