@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import module from 'node:module';
 import path from 'node:path';
 import { hasCommand, ms, verdict } from './support.js';
 
@@ -67,21 +68,25 @@ async function coldStart(dir: string): Promise<number> {
 
 /**
  * The start-ups timed the same way (a pseudo-terminal, until their text shows) and in turn,
- * round after round, so that a slower moment of the machine weighs on all of them alike. One
- * start first stays up until the code cache is kept (the build keeps one already).
+ * round after round, so that a slower moment of the machine weighs on all of them alike; the
+ * median of each.
  */
-async function startupTimes(dir: string, bareInk: string, rounds = 15) {
-  const version = JSON.parse(fs.readFileSync('package.json', 'utf8')).version as string;
-  await timeToText(dir, BIN, 'Log in', 2500);
-  if (!fs.existsSync(CODE_CACHE)) throw new Error(`the warm-up start kept no code cache in ${CODE_CACHE}`);
-  const times = { login: [] as number[], cold: [] as number[], version: [] as number[], bareInk: [] as number[] };
-  for (let round = 0; round < rounds; round++) {
-    times.login.push(await timeToText(dir, BIN, 'Log in'));
-    times.version.push(await timeToText(dir, `${BIN} --version`, version));
-    times.bareInk.push(await timeToText(dir, bareInk, 'Log in'));
-    times.cold.push(await coldStart(dir));
-  }
-  return { login: median(times.login), cold: median(times.cold), version: median(times.version), bareInk: median(times.bareInk) };
+async function startupTimes<Name extends string>(starts: Record<Name, () => Promise<number>>, rounds = 15): Promise<Record<Name, number>> {
+  const names = Object.keys(starts) as Name[];
+  const times = new Map<Name, number[]>(names.map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) for (const name of names) times.get(name)?.push(await starts[name]());
+  return Object.fromEntries(names.map((name) => [name, median(times.get(name) ?? [])])) as Record<Name, number>;
+}
+
+/** Whether this Node.js has its own compile cache (module.enableCompileCache, Node >= 22). */
+const hasCompileCache = typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function';
+
+/** bench/compile-cache-start.ts, bundled by the build's own script; returns the file to run. */
+function bundleCompileCacheStart(): string {
+  const out = path.resolve('bench/.work/compile-cache-start');
+  const result = spawnSync(process.execPath, ['scripts/bundle.mjs', 'bench/compile-cache-start.ts', out], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`bundling bench/compile-cache-start.ts failed: ${result.stderr}`);
+  return path.join(out, 'compile-cache-start.js');
 }
 
 export async function runTuiBench(root: string): Promise<void> {
@@ -102,7 +107,53 @@ export async function runTuiBench(root: string): Promise<void> {
   const dir = path.join(root, 'tui-start');
   fs.mkdirSync(dir, { recursive: true });
   spawnSync(process.execPath, [BIN, 'users', 'add', 'bench', '--password-stdin'], { cwd: dir, input: 'password123\n' });
-  const { login, cold, version, bareInk } = await startupTimes(dir, bundleBareInk());
+  const version = JSON.parse(fs.readFileSync('package.json', 'utf8')).version as string;
+  const bareInk = bundleBareInk();
+  // One start first stays up until the code cache is kept (the build keeps one already).
+  await timeToText(dir, BIN, 'Log in', 2500);
+  if (!fs.existsSync(CODE_CACHE)) throw new Error(`the warm-up start kept no code cache in ${CODE_CACHE}`);
+  const starts = {
+    login: () => timeToText(dir, BIN, 'Log in'),
+    version: () => timeToText(dir, `${BIN} --version`, version),
+    bareInk: () => timeToText(dir, bareInk, 'Log in'),
+    cold: () => coldStart(dir),
+  };
+  if (!hasCompileCache) {
+    const times = await startupTimes(starts);
+    reportStartup(times);
+    console.log(`  Node's own compile cache: not in Node ${process.version} (module.enableCompileCache came in Node 22)`);
+    return;
+  }
+  // The same game on Node's compile cache, from the split bundle and from the one script, each
+  // with its cache kept by a first start (as the build keeps V8's) and without one.
+  const launcher = bundleCompileCacheStart();
+  const bundleDir = path.resolve('dist/bundle');
+  const compiled = (mode: 'split' | 'script', cacheDir: string) => `${launcher} ${mode} ${cacheDir} ${bundleDir}`;
+  const kept = { split: path.join(root, 'compile-cache-split'), script: path.join(root, 'compile-cache-script') };
+  const coldCache = path.join(root, 'compile-cache-cold');
+  const coldCompiled = (mode: 'split' | 'script') => () => {
+    fs.rmSync(coldCache, { recursive: true, force: true });
+    return timeToText(dir, compiled(mode, coldCache), 'Log in');
+  };
+  for (const mode of ['split', 'script'] as const) {
+    await timeToText(dir, compiled(mode, kept[mode]), 'Log in', 2500);
+    if (!fs.existsSync(kept[mode]) || fs.readdirSync(kept[mode]).length === 0) throw new Error(`the warm-up start kept no compile cache in ${kept[mode]}`);
+  }
+  const times = await startupTimes({
+    ...starts,
+    split: () => timeToText(dir, compiled('split', kept.split), 'Log in'),
+    script: () => timeToText(dir, compiled('script', kept.script), 'Log in'),
+    splitCold: coldCompiled('split'),
+    scriptCold: coldCompiled('script'),
+  });
+  reportStartup(times);
+  const x = (value: number) => `${ms(value)} (${(value / times.version).toFixed(2)}x)`;
+  console.log(`  the same start on Node's own compile cache (module.enableCompileCache), side by side with the above (V8's code cache: ${x(times.login)}):`);
+  console.log(`    the split bundle (dist/bundle/main.js, no game script): ${x(times.split)}; without its cache ${x(times.splitCold)}`);
+  console.log(`    the one game script (storyos-game.cjs, as today, through require): ${x(times.script)}; without its cache ${x(times.scriptCold)}`);
+}
+
+function reportStartup({ login, cold, version, bareInk }: { login: number; cold: number; version: number; bareInk: number }): void {
   const startRatio = login / version;
   console.log(
     `time to the login screen's first frame ${ms(login)} vs storyos --version ${ms(version)} (medians of 15, both in a pseudo-terminal): ${startRatio.toFixed(2)}x (target ≤ 2x: ${verdict(startRatio <= 2)})`,
