@@ -547,7 +547,10 @@ export class SqliteStore implements Store {
     return this.op('get_children', () =>
       (
         this.db
-          .prepare(`SELECT * FROM messages WHERE session_id = ? AND parent_id ${parentId === null ? 'IS NULL' : '= ?'} ORDER BY seq`)
+          // By the parent index: ordered by seq, SQLite would otherwise walk every message of the session.
+          .prepare(
+            `SELECT * FROM messages INDEXED BY messages_by_parent WHERE session_id = ? AND parent_id ${parentId === null ? 'IS NULL' : '= ?'} ORDER BY seq`,
+          )
           .all(...(parentId === null ? [sessionId] : [sessionId, parentId])) as Row[]
       ).map(messageFromRow),
     );
@@ -561,9 +564,14 @@ export class SqliteStore implements Store {
         (
           this.db
             .prepare(
-              `SELECT * FROM messages WHERE session_id = ? AND (parent_id IN (SELECT value FROM json_each(?))${parentIds.includes(null) ? ' OR parent_id IS NULL' : ''}) ORDER BY seq`,
+              // Each part by the parent index (an OR, or ORDER BY seq alone, would walk every message of the session).
+              `SELECT * FROM messages INDEXED BY messages_by_parent WHERE session_id = @session AND parent_id IN (SELECT value FROM json_each(@ids))${
+                parentIds.includes(null)
+                  ? ' UNION ALL SELECT * FROM messages INDEXED BY messages_by_parent WHERE session_id = @session AND parent_id IS NULL'
+                  : ''
+              } ORDER BY seq`,
             )
-            .all(sessionId, JSON.stringify(ids)) as Row[]
+            .all({ session: sessionId, ids: JSON.stringify(ids) }) as Row[]
         ).map(messageFromRow),
       { session: sessionId },
     );
