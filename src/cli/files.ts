@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { UserFacingError } from '../config/errors.js';
 
-function reason(error: unknown): string {
+/** Why a file could not be read or written, in a few words (the common cases), else the system's message. */
+export function fileErrorReason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'no such file or directory';
   if (code === 'EISDIR') return 'it is a directory';
@@ -45,7 +46,7 @@ export function writeUserFile(
     fs.writeFileSync(target, text, { flag: replace ? 'w' : 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new FileExistsError(target, howToReplace);
-    throw new UserFacingError(`Cannot write ${file}: ${reason(error)}.`, 1);
+    throw new UserFacingError(`Cannot write ${file}: ${fileErrorReason(error)}.`, 1);
   }
 }
 
@@ -54,6 +55,6 @@ export function readUserFile(file: string): string {
   try {
     return fs.readFileSync(file === '-' ? 0 : path.resolve(file), 'utf8');
   } catch (error) {
-    throw new UserFacingError(`Cannot read ${file}: ${reason(error)}.`, 1);
+    throw new UserFacingError(`Cannot read ${file}: ${fileErrorReason(error)}.`, 1);
   }
 }

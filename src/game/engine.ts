@@ -298,6 +298,15 @@ const OPENING_INSTRUCTION = (s: ScenarioRecord) =>
   `Begin the story. Open with the scene at ${s.initial_location}, introduce ${s.player_name} (${s.role}) through what they see and feel, and end at a moment that asks the player what they do.`;
 const CONTINUE_INSTRUCTION = '(The player waits. Continue the story from where it left off, then stop at a moment that asks the player what they do.)';
 
+/** A player's action as it is played: sanitised and trimmed; empty or too long is one sentence. */
+function checkedAction(typed: string): string {
+  const action = sanitizeText(typed).trim();
+  if (!action) throw new UserFacingError('Type what you do, or /help for the commands.', 2);
+  if (action.length > MAX_ACTION_CHARS)
+    throw new UserFacingError(`An action can be at most ${MAX_ACTION_CHARS} characters (this one has ${action.length}).`, 2);
+  return action;
+}
+
 function stateWithoutEvent(state: StoryState): StoryState {
   return { ...state, event: null };
 }
@@ -460,9 +469,7 @@ export class GameEngine {
   }
 
   async takeTurn(user: PublicUser, sessionId: string, action: string, play: PlayOptions = {}): Promise<TurnResult> {
-    const text = sanitizeText(action).trim();
-    if (!text) throw new UserFacingError('Type what you do, or /help for the commands.', 2);
-    if (text.length > MAX_ACTION_CHARS) throw new UserFacingError(`An action can be at most ${MAX_ACTION_CHARS} characters (this one has ${text.length}).`, 2);
+    const text = checkedAction(action);
     const session = await this.ready(user, sessionId);
     logUserAction(log, 'take_turn', user.username, { session: sessionId, input_length: text.length });
     if (session.head === null) throw new UserFacingError(NO_OPENING_YET, 1);
@@ -689,10 +696,7 @@ export class GameEngine {
    */
   async editAction(user: PublicUser, sessionId: string, text: string, play: PlayOptions = {}): Promise<TurnResult> {
     const started = performance.now();
-    const action = sanitizeText(text).trim();
-    if (!action) throw new UserFacingError('Type what you do, or /help for the commands.', 2);
-    if (action.length > MAX_ACTION_CHARS)
-      throw new UserFacingError(`An action can be at most ${MAX_ACTION_CHARS} characters (this one has ${action.length}).`, 2);
+    const action = checkedAction(text);
     const session = await this.ready(user, sessionId);
     logUserAction(log, 'edit_action', user.username, { session: sessionId, input_length: action.length });
     if (session.head === null) throw new UserFacingError(NO_OPENING_YET, 1);

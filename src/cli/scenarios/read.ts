@@ -3,14 +3,7 @@ import path from 'node:path';
 import { UserFacingError } from '../../config/errors.js';
 import { parseScenarioFileAs, type ScenarioFileFormat } from '../../game/cards.js';
 import type { ScenarioFields } from '../../store/types.js';
-
-function reason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return (error as Error).message;
-}
+import { fileErrorReason } from '../files.js';
 
 /** The largest file read as a scenario: a card's PNG with its picture is some megabytes. */
 const MAX_SCENARIO_FILE_BYTES = 32 * 1024 * 1024;
@@ -37,7 +30,7 @@ export function readScenarioFile(file: string): { fields: ScenarioFields; format
     bytes = readBounded(file);
   } catch (error) {
     if (error instanceof UserFacingError) throw error;
-    throw new UserFacingError(`Cannot read ${file}: ${reason(error)}.`, 1);
+    throw new UserFacingError(`Cannot read ${file}: ${fileErrorReason(error)}.`, 1);
   }
   return parseScenarioFileAs(bytes, file);
 }
