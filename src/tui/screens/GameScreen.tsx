@@ -175,36 +175,37 @@ export function GameScreen({ user, start, onMenu, onQuit }: { user: PublicUser; 
   }, [state.reprintPending, state.overlay, dispatch]);
 
   /**
-   * Whether a narration just saved is not the next one of the story on screen but stands beside
-   * it (a /retry, an /edit action): it does not follow the last narration shown. Asked of the
-   * store; if it cannot say, a turn with several tellings is taken to be one.
+   * Whether the branch in the store, leaving out `besides` (a narration just saved), ends at the
+   * last narration on screen. Not after a /retry or an /edit action, whose narration stands beside
+   * the one shown, nor after a failed /edit action, whose action was saved beside the old one.
    */
-  const replacesShown = useCallback(
-    async (result: TurnResult, telling: Telling | null): Promise<boolean> => {
+  const branchEndsAtShown = useCallback(
+    async (id: string, besides: string | null): Promise<boolean> => {
       const shown = game.get().items.findLast((item) => item.kind === 'narration' && !item.ending?.startsWith('unsaved'))?.key ?? null;
-      try {
-        const tail = await engine.transcript(user, result.session.id, 3);
-        const before = tail.filter((m) => m.sender !== 'player' && m.id !== result.message.id).at(-1)?.id ?? null;
-        return before !== shown;
-      } catch {
-        return telling !== null && telling.count > 1;
-      }
+      const tail = await engine.transcript(user, id, 3);
+      return (tail.filter((m) => m.sender !== 'player' && m.id !== besides).at(-1)?.id ?? null) === shown;
     },
     [game, engine, user],
   );
 
+  /** A narration just saved that stands beside the story shown; if the store cannot say, a turn with several tellings is taken to be one. */
+  const replacesShown = useCallback(
+    (result: TurnResult, telling: Telling | null): Promise<boolean> =>
+      branchEndsAtShown(result.session.id, result.message.id).then(
+        (ends) => !ends,
+        () => telling !== null && telling.count > 1,
+      ),
+    [branchEndsAtShown],
+  );
+
   /** After a failed narration: whether the head's branch no longer ends at the last narration on screen. */
   const leftShown = useCallback(
-    async (id: string): Promise<boolean> => {
-      const shown = game.get().items.findLast((item) => item.kind === 'narration' && !item.ending?.startsWith('unsaved'))?.key ?? null;
-      try {
-        const tail = await engine.transcript(user, id, 2);
-        return (tail.filter((m) => m.sender !== 'player').at(-1)?.id ?? null) !== shown;
-      } catch {
-        return false;
-      }
-    },
-    [game, engine, user],
+    (id: string): Promise<boolean> =>
+      branchEndsAtShown(id, null).then(
+        (ends) => !ends,
+        () => false,
+      ),
+    [branchEndsAtShown],
   );
 
   /** Streams a narration into the screen; one that stands beside the story shown (a retry, an edited action) draws it again. */
