@@ -1,26 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, runCli } from '../support/cli.js';
-import { FakeLlmServer, type RecordedRequest } from '../support/fake-llm-server.js';
-import { tempDir } from '../support/temp.js';
-import { TmuxSession } from '../support/tmux.js';
+import { describe, expect, it } from 'vitest';
+import type { RecordedRequest } from '../support/fake-llm-server.js';
+import { setUpTerminalGames } from '../support/terminal-game.js';
 import { until } from '../support/wait.js';
 
-let server: FakeLlmServer;
-let dir: string;
-const sessions: TmuxSession[] = [];
-
-beforeEach(async () => {
-  server = await new FakeLlmServer().start();
-  dir = tempDir();
-  expect(runCli(['users', 'add', 'alice', '--password-stdin'], { cwd: dir, input: 'password123\n' }).code).toBe(0);
-});
-afterEach(async () => {
-  for (const s of sessions.splice(0)) s.stop();
-  await server.stop();
-});
+const games = setUpTerminalGames();
 
 /** The narrations asked of the fake server (not the story-state updates). */
-const narrations = (): RecordedRequest[] => server.requests.filter((r) => r.body.stream === true);
+const narrations = (): RecordedRequest[] => games.server.requests.filter((r) => r.body.stream === true);
 
 /** The screen's last row that is not blank: the status bar. */
 const statusRow = (screen: string) =>
@@ -46,25 +32,11 @@ const boxText = (screen: string) =>
 
 describe('steering the narrator, in a real terminal of 80 columns', () => {
   it('memory, an author’s note and a lore entry; a turn that fires it; /context shows each with its tokens and budget; the request has them, and not the entries that did not fire', async () => {
-    server.script(
+    games.server.script(
       { kind: 'stream', chunks: ['The supply boat pulls away from the landing stage. ', 'What do you do?'] },
       { kind: 'stream', chunks: ['The stairs wind up into the cold. ', 'What do you do?'] },
     );
-    const tmux = new TmuxSession({ columns: 80, rows: 50 });
-    sessions.push(tmux);
-    const env = `-u VISUAL -u EDITOR XAI_API_KEY=xai-e2e-key-123456 STORYOS_LLM_BASE_URL=${server.url} STORYOS_LLM_TIMEOUT_S=5 TERM=xterm-256color`;
-    tmux.start(`env ${env} ${process.execPath} ${BIN}`, dir);
-    await tmux.waitFor('› Log in');
-    await tmux.keys('Enter');
-    await tmux.waitFor('Username:');
-    await tmux.type('alice\r');
-    await tmux.type('password123\r');
-    await tmux.waitFor('› New game');
-    await tmux.keys('Enter');
-    await tmux.waitFor('Neon Rain');
-    for (let i = 0; i < 5 && !tmux.screen().includes('› The Lighthouse at Gull Point'); i++) await tmux.keys('Down');
-    await tmux.waitFor('› The Lighthouse at Gull Point');
-    await tmux.keys('Enter');
+    const tmux = await games.inAGame({ columns: 80, rows: 50, scenario: 'The Lighthouse at Gull Point', env: '-u VISUAL -u EDITOR' });
     let screen = await tmux.waitFor('What do you do? (/help');
     // The status bar: the game's model and the opening's prompt against the budget, on one row.
     await tmux.waitFor(/grok-4-fast-reasoning · TTFT .* · prompt [\d.]+k?\/10\.9k/);

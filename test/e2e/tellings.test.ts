@@ -1,50 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
-import { BIN, runCli } from '../support/cli.js';
-import { FakeLlmServer } from '../support/fake-llm-server.js';
-import { tempDir } from '../support/temp.js';
-import { TmuxSession } from '../support/tmux.js';
+import { setUpTerminalGames } from '../support/terminal-game.js';
 
-let server: FakeLlmServer;
-let dir: string;
-const sessions: TmuxSession[] = [];
+const games = setUpTerminalGames();
 
-beforeEach(async () => {
-  server = await new FakeLlmServer().start();
-  dir = tempDir();
-  expect(runCli(['users', 'add', 'alice', '--password-stdin'], { cwd: dir, input: 'password123\n' }).code).toBe(0);
-});
-afterEach(async () => {
-  for (const s of sessions.splice(0)) s.stop();
-  await server.stop();
-});
-
-/** The real storyos in tmux, logged in as alice, in a new Neon Rain game after its opening (no editor set: edits are inline). */
-async function inAGame(): Promise<TmuxSession> {
-  const tmux = new TmuxSession({ columns: 110, rows: 40 });
-  sessions.push(tmux);
-  const env = `-u VISUAL -u EDITOR XAI_API_KEY=xai-e2e-key-123456 STORYOS_LLM_BASE_URL=${server.url} STORYOS_LLM_TIMEOUT_S=5 TERM=xterm-256color`;
-  tmux.start(`env ${env} ${process.execPath} ${BIN}`, dir);
-  await tmux.waitFor('› Log in');
-  await tmux.keys('Enter');
-  await tmux.waitFor('Username:');
-  await tmux.type('alice\r');
-  await tmux.type('password123\r');
-  await tmux.waitFor('› New game');
-  await tmux.keys('Enter');
-  await tmux.waitFor('› Neon Rain');
-  await tmux.keys('Enter');
-  await tmux.waitFor('What do you do? (/help');
-  return tmux;
-}
+/** A new Neon Rain game after its opening, with no editor set: edits are inline. */
+const inAGame = () => games.inAGame({ columns: 110, rows: 40, env: '-u VISUAL -u EDITOR' });
 
 /** The screen's story: the rows above the input box, without the status and notice rows. */
 const storyOf = (screen: string) => screen.slice(0, screen.indexOf('┌'));
 
 describe('tellings, branches and edits, in a real terminal', () => {
   it('retry twice, swipe back, act, /tree to the second, edit it, undo, redo, export: the Markdown is the branch on screen', async () => {
+    const { server, dir } = games;
     server.script(
       { kind: 'stream', chunks: ['Rain on the neon. What do you do?'] },
       { kind: 'stream', chunks: ['First telling of the alley.'] },

@@ -1,47 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
-import { BIN, runCli } from '../support/cli.js';
-import { DEFAULT_NARRATION, FakeLlmServer } from '../support/fake-llm-server.js';
-import { tempDir } from '../support/temp.js';
-import { TmuxSession } from '../support/tmux.js';
+import { DEFAULT_NARRATION } from '../support/fake-llm-server.js';
+import { setUpTerminalGames } from '../support/terminal-game.js';
 import path from 'node:path';
 
-let server: FakeLlmServer;
-let dir: string;
-const sessions: TmuxSession[] = [];
-
-beforeEach(async () => {
-  server = await new FakeLlmServer().start();
-  dir = tempDir();
-  expect(runCli(['users', 'add', 'alice', '--password-stdin'], { cwd: dir, input: 'password123\n' }).code).toBe(0);
-});
-afterEach(async () => {
-  for (const s of sessions.splice(0)) s.stop();
-  await server.stop();
-});
+const games = setUpTerminalGames();
 
 /** The real storyos in tmux, logged in as alice, in a new Neon Rain game after its opening. */
-async function inAGame(): Promise<TmuxSession> {
-  const tmux = new TmuxSession({ columns: 100, rows: 30 });
-  sessions.push(tmux);
-  const env = `XAI_API_KEY=xai-e2e-key-123456 STORYOS_LLM_BASE_URL=${server.url} STORYOS_LLM_TIMEOUT_S=5 STORYOS_LLM_MAX_RETRIES=1 TERM=xterm-256color`;
-  tmux.start(`env ${env} ${process.execPath} ${BIN}`, dir);
-  await tmux.waitFor('› Log in');
-  await tmux.keys('Enter');
-  await tmux.waitFor('Username:');
-  await tmux.type('alice\r');
-  await tmux.type('password123\r');
-  await tmux.waitFor('› New game');
-  await tmux.keys('Enter');
-  await tmux.waitFor('› Neon Rain');
-  await tmux.keys('Enter');
-  await tmux.waitFor('What do you do? (/help');
-  return tmux;
-}
+const inAGame = () => games.inAGame({ columns: 100, rows: 30, env: 'STORYOS_LLM_MAX_RETRIES=1' });
 
 describe('how a turn ends, in a real terminal', () => {
   it('shows "(interrupted)" and one sentence when the narrator closes the connection mid-stream', async () => {
-    server.script({ kind: 'stream', chunks: DEFAULT_NARRATION }, { kind: 'close', chunks: ['The neon ', 'flickers and'] });
+    games.server.script({ kind: 'stream', chunks: DEFAULT_NARRATION }, { kind: 'close', chunks: ['The neon ', 'flickers and'] });
     const tmux = await inAGame();
     await tmux.type('I look up\r');
     const screen = await tmux.waitFor('(interrupted)');
@@ -50,7 +20,7 @@ describe('how a turn ends, in a real terminal', () => {
   });
 
   it('puts the action back in the input line after an empty answer', async () => {
-    server.script({ kind: 'stream', chunks: DEFAULT_NARRATION }, { kind: 'stream', chunks: [], reasoning: ['Pondering.'] });
+    games.server.script({ kind: 'stream', chunks: DEFAULT_NARRATION }, { kind: 'stream', chunks: [], reasoning: ['Pondering.'] });
     const tmux = await inAGame();
     await tmux.type('I hail a cab\r');
     const screen = await tmux.waitFor('The narrator answered with no story');
@@ -59,7 +29,7 @@ describe('how a turn ends, in a real terminal', () => {
   });
 
   it('keeps the action and the text so far when the terminal is closed mid-narration (SIGHUP), and exits 129', async () => {
-    server.script(
+    games.server.script(
       { kind: 'stream', chunks: DEFAULT_NARRATION },
       { kind: 'stream', chunks: ['Slowly ', 'the ', 'rain ', 'falls ', 'and ', 'falls ', 'and ', 'falls.'], delayMs: 300 },
     );
@@ -68,7 +38,7 @@ describe('how a turn ends, in a real terminal', () => {
     await tmux.waitFor('rain');
     tmux.signalProgram('SIGHUP');
     await tmux.waitFor('EXITED 129');
-    const store = SqliteStore.open(path.join(dir, 'data'));
+    const store = SqliteStore.open(path.join(games.dir, 'data'));
     const [session] = await store.listSessions('alice');
     const head = await store.getMessage((await store.getSession(session?.id as string))?.head as string);
     expect(head?.content).toMatch(/^Slowly the rain/);
@@ -80,7 +50,7 @@ describe('how a turn ends, in a real terminal', () => {
 
 describe('a terminal closed for real (tmux kill-session) mid-narration', () => {
   it('keeps the action and the text so far', async () => {
-    server.script(
+    games.server.script(
       { kind: 'stream', chunks: DEFAULT_NARRATION },
       { kind: 'stream', chunks: ['Slowly ', 'the ', 'rain ', 'falls ', 'and ', 'falls ', 'and ', 'falls.'], delayMs: 300 },
     );
@@ -88,7 +58,7 @@ describe('a terminal closed for real (tmux kill-session) mid-narration', () => {
     await tmux.type('I wait\r');
     await tmux.waitFor('rain');
     tmux.stop();
-    const store = SqliteStore.open(path.join(dir, 'data'));
+    const store = SqliteStore.open(path.join(games.dir, 'data'));
     try {
       const head = async () => {
         const [session] = await store.listSessions('alice');
@@ -108,7 +78,7 @@ describe('a terminal closed for real (tmux kill-session) mid-narration', () => {
 describe('a narrator whose state update is full of escape sequences', () => {
   it('changes neither the pane title nor the screen, in /story, /context and the Load game screen', async () => {
     const NASTY = '\u001b]0;pwned\u0007\u001b]52;c;SGVsbG8=\u0007\u001b[2J\u001b[?1049h\u202eevil';
-    server.answerByDefault({
+    games.server.answerByDefault({
       json: () => ({
         kind: 'json',
         content: JSON.stringify({
@@ -123,7 +93,7 @@ describe('a narrator whose state update is full of escape sequences', () => {
         }),
       }),
     });
-    server.script({ kind: 'stream', chunks: [`Opening ${NASTY}.`] }, { kind: 'stream', chunks: ['Rain.'] });
+    games.server.script({ kind: 'stream', chunks: [`Opening ${NASTY}.`] }, { kind: 'stream', chunks: ['Rain.'] });
     const tmux = await inAGame();
     const before = tmux.terminalState();
     await tmux.type('I look around\r');
