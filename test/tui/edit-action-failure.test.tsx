@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { OpenAiLlm } from '../../src/llm/openai-client.js';
 import { FakeLlmServer } from '../support/fake-llm-server.js';
 import { until } from '../support/wait.js';
-import { atLoginScreen, KEY, screenShows, type } from './harness.js';
+import { atLoginScreen, inAGame, screenShows, type } from './harness.js';
 
 const OPENING = 'Telling number 1 of the story.';
 let server: FakeLlmServer;
@@ -22,14 +22,7 @@ const narrator = () =>
 
 it('after a failed /edit action the screen shows the branch the game is on, and the next action follows it', async () => {
   const app = await atLoginScreen({ llm: narrator() });
-  await type(app.stdin, KEY.enter);
-  await screenShows(app.lastFrame, 'Username:');
-  await type(app.stdin, 'alice\r', 'password123\r');
-  await screenShows(app.lastFrame, '› New game');
-  await type(app.stdin, KEY.enter);
-  await screenShows(app.lastFrame, '› Neon Rain');
-  await type(app.stdin, KEY.enter);
-  await screenShows(app.lastFrame, 'What do you do? (/help', 8000);
+  await inAGame(app);
   await type(app.stdin, 'I open the door\r');
   await screenShows(app.lastFrame, 'Telling number 2 of the story.');
   server.script({ kind: 'status', status: 400 });

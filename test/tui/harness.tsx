@@ -90,3 +90,15 @@ export async function loggedIn(options: PlayerOptions = {}) {
   await screenShows(app.lastFrame, '› New game');
   return app;
 }
+
+/** From the login screen of `atLoginScreen`: alice logged in and a new Neon Rain game opened (its opening told), at the input line. */
+export async function inAGame(app: { stdin: { write: (s: string) => void }; lastFrame: () => string | undefined }): Promise<void> {
+  await type(app.stdin, KEY.enter);
+  await screenShows(app.lastFrame, 'Username:');
+  await type(app.stdin, 'alice\r', 'password123\r');
+  await screenShows(app.lastFrame, '› New game');
+  await type(app.stdin, KEY.enter);
+  await screenShows(app.lastFrame, '› Neon Rain');
+  await type(app.stdin, KEY.enter);
+  await screenShows(app.lastFrame, 'What do you do? (/help', 8000);
+}

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OpenAiLlm } from '../../src/llm/openai-client.js';
 import { FakeLlmServer, type RecordedRequest } from '../support/fake-llm-server.js';
-import { atLoginScreen, KEY, screenShows, type } from './harness.js';
+import { atLoginScreen, KEY, screenShows, type, inAGame } from './harness.js';
 
 const CTRL_U = '\u0015';
 
@@ -42,17 +42,6 @@ const narrations = (): RecordedRequest[] => server.requests.filter((r) => r.body
 function reportedTokens(request: RecordedRequest): string {
   const tokens = Math.ceil((request.body.messages ?? []).reduce((n, m) => n + m.content.length, 0) / 4);
   return tokens >= 1000 ? `${(tokens / 1000).toFixed(1)}k` : String(tokens);
-}
-
-async function inAGame(app: App) {
-  await type(app.stdin, KEY.enter);
-  await screenShows(app.lastFrame, 'Username:');
-  await type(app.stdin, 'alice\r', 'password123\r');
-  await screenShows(app.lastFrame, '› New game');
-  await type(app.stdin, KEY.enter);
-  await screenShows(app.lastFrame, '› Neon Rain');
-  await type(app.stdin, KEY.enter);
-  await screenShows(app.lastFrame, 'What do you do? (/help', 8000);
 }
 
 /** Closes the box open and waits for the input line to be back. */

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OpenAiLlm } from '../../src/llm/openai-client.js';
 import { FakeLlmServer } from '../support/fake-llm-server.js';
 import { tempDir } from '../support/temp.js';
-import { atLoginScreen, KEY, screenShows, type } from './harness.js';
+import { atLoginScreen, KEY, screenShows, type, inAGame } from './harness.js';
 
 const ALT_LEFT = '\u001b[1;3D';
 const CTRL_U = '\u0015';
@@ -56,17 +56,6 @@ function storyOnScreen(app: App): string[] {
 function storyExported(markdown: string): string[] {
   const body = markdown.slice(markdown.indexOf('\n---\n') + 5).trim();
   return body.split('\n\n').map((m) => (m.startsWith('> **You:** ') ? `› ${m.slice('> **You:** '.length)}` : m));
-}
-
-async function inAGame(app: App) {
-  await type(app.stdin, KEY.enter);
-  await screenShows(app.lastFrame, 'Username:');
-  await type(app.stdin, 'alice\r', 'password123\r');
-  await screenShows(app.lastFrame, '› New game');
-  await type(app.stdin, KEY.enter);
-  await screenShows(app.lastFrame, '› Neon Rain');
-  await type(app.stdin, KEY.enter);
-  await screenShows(app.lastFrame, 'What do you do? (/help', 8000);
 }
 
 describe('the story is the player’s, on the game screen', () => {

@@ -8,7 +8,7 @@ import { SqliteStore } from '../../src/store/sqlite/store.js';
 import { FaultyStore, sqliteError } from '../support/faulty-store.js';
 import { FakeLlmServer } from '../support/fake-llm-server.js';
 import { tempDir } from '../support/temp.js';
-import { atLoginScreen, KEY, renderApp, screenShows, type } from './harness.js';
+import { atLoginScreen, KEY, renderApp, screenShows, type, inAGame } from './harness.js';
 
 let server: FakeLlmServer;
 beforeEach(async () => {
@@ -20,18 +20,6 @@ afterEach(async () => {
 
 const narrator = () =>
   new OpenAiLlm({ apiKey: 'xai-test-key', baseUrl: server.url, model: 'grok-test', timeoutS: 2, maxRetries: 2, backoff: { baseMs: 5, capMs: 20 } });
-
-/** Logged in, a new Neon Rain game opened (its opening told), at the input line. */
-async function inAGame(app: { stdin: { write: (s: string) => void }; lastFrame: () => string | undefined }) {
-  await type(app.stdin, KEY.enter);
-  await screenShows(app.lastFrame, 'Username:');
-  await type(app.stdin, 'alice\r', 'password123\r');
-  await screenShows(app.lastFrame, '› New game');
-  await type(app.stdin, KEY.enter);
-  await screenShows(app.lastFrame, '› Neon Rain');
-  await type(app.stdin, KEY.enter);
-  await screenShows(app.lastFrame, 'What do you do? (/help', 8000);
-}
 
 describe('how a turn ends, on the game screen', () => {
   it('marks a narration whose connection closed mid-stream "(interrupted)", with one sentence', async () => {
