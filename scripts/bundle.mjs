@@ -97,7 +97,8 @@ fs.rmSync(OUT, { recursive: true, force: true });
 const defaultBuild = process.argv.length <= 2;
 const split = await build({
   ...shared,
-  entryPoints: defaultBuild ? [ENTRY, inRoot('src/launch/start-game.ts')] : [ENTRY],
+  // The worker thread `storyos logs` searches with is an entry of its own (src/logging/reader/parallel.ts).
+  entryPoints: defaultBuild ? [ENTRY, inRoot('src/launch/start-game.ts'), inRoot('src/logging/reader/grep-worker.ts')] : [ENTRY],
   outdir: OUT,
   entryNames: '[name]',
   splitting: true,

@@ -11,10 +11,18 @@ export function levelRank(level: string): number {
   return LEVEL_ORDER.indexOf(normalizeLevel(level) as LineLevel);
 }
 
-/** Accepts the spellings an operator may type: `warning`, `Warn`, `perf`. */
+/** Python's names for two of them (StoryOS v2 wrote its logs with Python's `logging`). */
+export const LEVEL_ALIASES: Readonly<Record<string, LineLevel>> = { WARNING: 'WARN', CRITICAL: 'FATAL' };
+
+/** Accepts the spellings an operator may type (`warning`, `Warn`, `perf`) and Python's names. */
 export function normalizeLevel(level: string): string {
   const upper = level.trim().toUpperCase();
-  return upper === 'WARNING' ? 'WARN' : upper;
+  return LEVEL_ALIASES[upper] ?? upper;
+}
+
+/** Every way a line may spell a level: its name and Python's, if it has one. */
+export function spellingsOf(level: LineLevel): string[] {
+  return [level, ...Object.keys(LEVEL_ALIASES).filter((alias) => LEVEL_ALIASES[alias] === level)];
 }
 
 export function isLevelName(level: string): level is LineLevel {

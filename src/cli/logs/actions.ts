@@ -6,7 +6,7 @@ import { ERROR_LOG, listLogSet, MAIN_LOG } from '../../logging/log-files.js';
 import { deleteFiles, filesOlderThan, rotateNow, summarize } from '../../logging/maintenance.js';
 import { buildFilter, splitList, type EntryFilter } from '../../logging/reader/filter.js';
 import { EntryPrinter, colourWanted } from '../../logging/reader/output.js';
-import { searchFiles } from '../../logging/reader/search.js';
+import { grepFiles } from '../../logging/reader/parallel.js';
 import { collectStats, renderStats } from '../../logging/reader/stats.js';
 import { lastEntries, LogFollower } from '../../logging/reader/tail.js';
 import { parseAgeMs, parseDurationSeconds, parseTimeSpec } from '../../logging/reader/time-spec.js';
@@ -70,12 +70,13 @@ function logSetOrNote(dir: string, name: string) {
 const found = (count: number) => (count > 0 ? EXIT.ok : EXIT.noMatch);
 
 export async function grep([pattern]: string[], flags: FilterFlags & { count?: boolean; json?: boolean }): Promise<number> {
-  const filter = filterFrom(pattern, flags);
-  const printer = new EntryPrinter(flags.count ? 'count' : flags.json ? 'json' : 'text', colourWanted());
-  searchFiles(logFiles(flags), filter, (entry) => printer.print(entry));
-  if (flags.count) printer.write(`${printer.count}\n`);
+  const { options } = filterFrom(pattern, flags);
+  const mode = flags.count ? 'count' : flags.json ? 'json' : 'text';
+  const printer = new EntryPrinter(mode, colourWanted());
+  const run = await grepFiles(logFiles(flags), { options, mode, colour: colourWanted() }, (output) => printer.writeBytes(output));
+  if (flags.count) printer.write(`${run.count}\n`);
   printer.flush();
-  return found(printer.count);
+  return found(run.count);
 }
 
 function parseLineCount(text: string): number {

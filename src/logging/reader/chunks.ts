@@ -27,10 +27,11 @@ function readAt(fd: number, position: number, length: number): Buffer {
 }
 
 /**
- * A whole file as chunks that each hold only whole entries, from `startOffset` (an entry start).
- * Compressed files are inflated whole: rotated files are bounded by the size setting.
+ * A file as chunks that each hold only whole entries: those that start in [startOffset, endOffset)
+ * (startOffset an entry start). Compressed files are inflated whole: rotated files are bounded by
+ * the size setting.
  */
-export function* entryChunks(file: LogFileInfo, startOffset = 0, chunkBytes = CHUNK_BYTES): Generator<Buffer> {
+export function* entryChunks(file: LogFileInfo, startOffset = 0, chunkBytes = CHUNK_BYTES, endOffset = Number.POSITIVE_INFINITY): Generator<Buffer> {
   if (file.gzip) {
     yield zlib.gunzipSync(fs.readFileSync(file.path));
     return;
@@ -50,6 +51,15 @@ export function* entryChunks(file: LogFileInfo, startOffset = 0, chunkBytes = CH
       const read = fs.readSync(fd, buf, carried, chunkBytes, position);
       position += read;
       const filled = buf.subarray(0, carried + read);
+      const base = position - filled.length;
+      if (position > endOffset) {
+        // The first entry that starts at or after the end belongs to the next range.
+        const next = filled.indexOf(ENTRY_START, Math.max(0, endOffset - base - 1));
+        if (next !== -1) {
+          yield filled.subarray(0, next + 1);
+          return;
+        }
+      }
       if (read === 0) {
         if (filled.length) yield filled;
         return;
@@ -63,6 +73,22 @@ export function* entryChunks(file: LogFileInfo, startOffset = 0, chunkBytes = CH
       carried = filled.length - (cut + 1);
       buf.copy(buf, 0, cut + 1, filled.length);
     }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The first entry start at or after `offset` (the file's size when there is none). */
+export function entryStartAtOrAfter(file: LogFileInfo, offset: number): number {
+  if (offset === 0) return 0;
+  const fd = fs.openSync(file.path, 'r');
+  try {
+    for (let from = offset - 1; from < file.size; from += PROBE_BYTES) {
+      const buf = readAt(fd, from, PROBE_BYTES + 1);
+      const i = buf.indexOf(ENTRY_START);
+      if (i !== -1) return from + i + 1;
+    }
+    return file.size;
   } finally {
     fs.closeSync(fd);
   }

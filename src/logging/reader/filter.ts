@@ -1,7 +1,8 @@
 import { UserFacingError } from '../../config/errors.js';
-import { LEVEL_ORDER, isLevelName, levelRank, normalizeLevel } from '../levels.js';
+import { LEVEL_ORDER, isLevelName, levelRank, type LineLevel, normalizeLevel, spellingsOf } from '../levels.js';
 import { valueAsWritten } from '../escape.js';
 import { rawContext, type LogEntry, type RawContext } from './entry.js';
+import { type CompiledPattern, compilePattern, type Finder, integerAtLeast } from './pattern.js';
 import { toLogTime } from './time-spec.js';
 
 export interface FilterOptions {
@@ -23,45 +24,64 @@ export interface EntryFilter {
   /** Log-format times (`2024-01-15 10:30:15,123`): they compare as strings. */
   since: string | undefined;
   until: string | undefined;
-  /** Bytes every matching entry contains: the scanner jumps between them instead of reading each entry. */
-  needle: Buffer | undefined;
+  /** The options it was built from: a worker thread builds the same filter from them. */
+  options: FilterOptions;
+  /** What the scanner searches each chunk for, jumping between hits; undefined: every entry is read. */
+  finder: Finder | undefined;
+  /** Whether an exact hit of the finder proves the pattern (the finder is the pattern's own). */
+  finderIsPattern: boolean;
+  /** What the scanner checks on the bytes of a header; all undefined when nothing is asked of it. */
+  header: HeaderConditions | undefined;
+  /** The context condition, on the fields as written; undefined when none is asked for. */
+  contextMatches: ((raw: RawContext) => boolean) | undefined;
+  pattern: CompiledPattern | undefined;
   matches(entry: LogEntry): boolean;
 }
 
-function checkLevel(level: string): string {
+/** The conditions on an entry's header: level as written (Python's spellings included), module, time. */
+export interface HeaderConditions {
+  levels: ReadonlySet<string> | undefined;
+  modules: ReadonlySet<string> | undefined;
+  since: string | undefined;
+  until: string | undefined;
+}
+
+function checkLevel(level: string): LineLevel {
   const name = normalizeLevel(level);
   if (!isLevelName(name)) throw new UserFacingError(`Unknown level ${JSON.stringify(level)}: use one of ${LEVEL_ORDER.join(', ')}.`);
   return name;
 }
 
-function compilePattern(options: FilterOptions): ((text: string) => boolean) | undefined {
-  const { pattern, ignoreCase, fixedString } = options;
-  if (pattern === undefined || pattern === '') return undefined;
-  if (fixedString) {
-    if (!ignoreCase) return (text) => text.includes(pattern);
-    const lower = pattern.toLowerCase();
-    return (text) => text.toLowerCase().includes(lower);
-  }
-  let regex: RegExp;
-  try {
-    regex = new RegExp(pattern, ignoreCase ? 'i' : '');
-  } catch (error) {
-    throw new UserFacingError(`Invalid pattern ${JSON.stringify(pattern)}: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}.`);
-  }
-  return (text) => regex.test(text);
+/** The levels a line may carry to pass `--level` and `--min-level`, or undefined when neither is given. */
+function acceptedLevels(levels: LineLevel[], minRank: number): LineLevel[] | undefined {
+  if (levels.length === 0 && minRank < 0) return undefined;
+  return (levels.length ? levels : [...LEVEL_ORDER]).filter((level) => levelRank(level) >= minRank);
 }
 
 /**
- * A substring every matching entry contains. Each starts on its distinctive part (`PERF] [`
- * rather than `] [PERF] [`): the search skips ahead on the first byte, and `]` is everywhere.
+ * What the scanner searches each chunk for: the condition whose hits are likely fewest, written as
+ * the line holds it. Each starts on its distinctive part (`PERF] [` rather than `] [PERF] [`):
+ * the search skips ahead on the first byte, and `]` is everywhere.
  */
-function chooseNeedle(options: FilterOptions, levels: string[], modules: string[]): Buffer | undefined {
-  const { pattern, fixedString, ignoreCase } = options;
-  if (pattern && fixedString && !ignoreCase && !/[\r\n]/.test(pattern)) return Buffer.from(pattern);
-  // The line holds the value escaped, as the writer wrote it.
-  if (options.session) return Buffer.from(valueAsWritten(options.session));
-  if (levels.length === 1) return Buffer.from(`${levels[0]}] [`);
-  if (modules.length === 1) return Buffer.from(`${modules[0]}] `);
+function chooseFinder(options: FilterOptions, levels: LineLevel[] | undefined, modules: string[], pattern: CompiledPattern | undefined): Finder | undefined {
+  // The line holds the value escaped; a line written before the escaping holds it as it is.
+  const { session } = options;
+  if (session && valueAsWritten(session).includes(session)) return { kind: 'bytes', needle: Buffer.from(session), exact: false };
+  if (pattern?.finder) return pattern.finder;
+  const { user } = options;
+  // Case-insensitive on latin1 text is case-insensitive on ASCII only, so only a plain ASCII name.
+  // The name's case may differ, so the needles are the key and its first character in either case.
+  if (user && valueAsWritten(user) === user && /^[\x21-\x7e]/.test(user)) {
+    const first = user[0] as string;
+    const needles = [...new Set([first.toLowerCase(), first.toUpperCase()])].map((c) => Buffer.from(`user_id: ${c}`));
+    return { kind: 'anyBytes', needles, exact: false };
+  }
+  if (options.slowerThanSeconds !== undefined)
+    return { kind: 'regex', regex: new RegExp(`duration: ${integerAtLeast(options.slowerThanSeconds)}\\.`, 'g'), exact: false };
+  const spellings = levels?.flatMap(spellingsOf);
+  if (spellings?.length === 1) return { kind: 'bytes', needle: Buffer.from(`${spellings[0]}] [`), exact: false };
+  if (spellings && spellings.length < LEVEL_ORDER.length) return { kind: 'regex', regex: new RegExp(`(?:${spellings.join('|')})\\] \\[`, 'g'), exact: false };
+  if (modules.length === 1) return { kind: 'bytes', needle: Buffer.from(`${modules[0]}] `), exact: false };
   return undefined;
 }
 
@@ -73,14 +93,15 @@ function durationSeconds(value: string | undefined): number {
 export function buildFilter(options: FilterOptions): EntryFilter {
   const levels = (options.levels ?? []).map(checkLevel);
   const minRank = options.minLevel === undefined ? -1 : levelRank(checkLevel(options.minLevel));
+  const accepted = acceptedLevels(levels, minRank);
   const modules = options.modules ?? [];
   const since = options.since === undefined ? undefined : toLogTime(options.since);
   const until = options.until === undefined ? undefined : toLogTime(options.until);
-  const patternMatches = compilePattern(options);
+  const pattern = compilePattern(options.pattern, options.ignoreCase, options.fixedString);
   // Usernames are unique without regard to case, so `--user ALICE` finds alice.
   const user = options.user?.toLowerCase();
   const needsContext = options.user !== undefined || options.session !== undefined || options.slowerThanSeconds !== undefined;
-  const structural = levels.length > 0 || minRank >= 0 || modules.length > 0 || needsContext || since !== undefined || until !== undefined;
+  const structural = accepted !== undefined || modules.length > 0 || needsContext || since !== undefined || until !== undefined;
 
   // Fields are compared as the line holds them (escaped), so no entry's context is unescaped.
   const wanted = {
@@ -104,20 +125,30 @@ export function buildFilter(options: FilterOptions): EntryFilter {
     if (options.slowerThanSeconds !== undefined && !(durationSeconds(duration) > options.slowerThanSeconds)) return false;
     return true;
   };
+  const finder = chooseFinder(options, accepted, modules, pattern);
+  // Levels are compared as written, in capitals as StoryOS and Python write them.
+  const spellings = accepted && new Set(accepted.flatMap(spellingsOf));
+  const header: HeaderConditions | undefined = structural
+    ? { levels: spellings, modules: modules.length ? new Set(modules) : undefined, since, until }
+    : undefined;
 
   return {
     since,
     until,
-    needle: chooseNeedle(options, levels, modules),
+    options,
+    finder,
+    finderIsPattern: finder !== undefined && finder === pattern?.finder,
+    header,
+    contextMatches: needsContext ? contextMatches : undefined,
+    pattern,
     matches(entry) {
       if (structural && entry.time === '') return false;
-      if (levels.length > 0 && !levels.includes(normalizeLevel(entry.level))) return false;
-      if (minRank >= 0 && levelRank(entry.level) < minRank) return false;
+      if (spellings && !spellings.has(entry.level)) return false;
       if (modules.length > 0 && !modules.includes(entry.module)) return false;
       if (since !== undefined && entry.time < since) return false;
       if (until !== undefined && entry.time > until) return false;
       if (needsContext && !contextMatches(rawContext(entry.body))) return false;
-      return patternMatches === undefined || patternMatches(entry.text);
+      return pattern === undefined || pattern.test(entry.text);
     },
   };
 }

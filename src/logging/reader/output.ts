@@ -66,15 +66,24 @@ export class EntryPrinter {
     this.c = pc.createColors(colour);
   }
 
+  get colourful(): boolean {
+    return this.colour;
+  }
+
   /** False once the reader of our output has gone away. */
   get open(): boolean {
     return !this.closed;
   }
 
+  /** The entry as this printer prints it, without the final newline. */
+  line(entry: LogEntry): string {
+    return this.mode === 'json' ? JSON.stringify(entryToJson(entry)) : this.colour ? this.paint(entry) : entry.text;
+  }
+
   print(entry: LogEntry): boolean {
     this.count++;
     if (this.mode === 'count') return true;
-    const line = this.mode === 'json' ? JSON.stringify(entryToJson(entry)) : this.colour ? this.paint(entry) : entry.text;
+    const line = this.line(entry);
     this.pending.push(line, '\n');
     this.pendingBytes += line.length + 1;
     if (this.pendingBytes >= FLUSH_BYTES) this.flush();
@@ -91,12 +100,20 @@ export class EntryPrinter {
     const data = this.pending.join('');
     this.pending = [];
     this.pendingBytes = 0;
+    this.writeBytes(Buffer.from(data));
+  }
+
+  /** Output made elsewhere (a search's block of entries), after what is pending; false once the reader has gone. */
+  writeBytes(data: Buffer): boolean {
+    if (this.pending.length) this.flush();
+    if (this.closed) return false;
     try {
-      writeFully(this.fd, Buffer.from(data));
+      writeFully(this.fd, data);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
       this.closed = true;
     }
+    return !this.closed;
   }
 
   private paint(entry: LogEntry): string {

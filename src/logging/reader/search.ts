@@ -1,7 +1,8 @@
 import type { LogFileInfo } from '../log-files.js';
 import { entryChunks, entryStartBefore, firstEntryTime, lastEntryTime, nextEntryStart, offsetAtOrBefore } from './chunks.js';
-import { parseEntry, type LogEntry } from './entry.js';
+import { parseEntry, rawContext, type LogEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
+import type { Finder } from './pattern.js';
 import { logTimeToMs, toLogTime } from './time-spec.js';
 
 /** Return false to stop the search. */
@@ -20,7 +21,7 @@ function isDigit(c: number | undefined): boolean {
 }
 
 /** Whether `buf` holds `[2024-01-15 10:30:15,123] [` + an upper-case letter at `at`. */
-function headerAt(buf: Buffer, at: number): boolean {
+export function headerAt(buf: Buffer, at: number): boolean {
   if (buf[at] !== 0x5b) return false;
   for (let i = 0; i < TIME_SHAPE.length; i++) {
     const want = TIME_SHAPE.charCodeAt(i);
@@ -47,32 +48,147 @@ export function midLineHeader(buf: Buffer, start: number, end: number): number {
   }
 }
 
+/** The next hit of a finder in one chunk, from a position on; reads the chunk as latin1 once, if it must. */
+class HitCursor {
+  start = -1;
+  end = -1;
+  private text: string | undefined;
+  /** For `anyBytes`: each needle's next hit (Infinity: none left), searched again only once passed. */
+  private next: number[] | undefined;
+
+  constructor(
+    private readonly buf: Buffer,
+    private readonly finder: Finder,
+  ) {}
+
+  /** Moves to the first hit at or after `from`; false when there is none. */
+  seek(from: number): boolean {
+    if (this.start >= from) return this.start !== Number.POSITIVE_INFINITY;
+    if (this.finder.kind === 'bytes') {
+      this.start = this.buf.indexOf(this.finder.needle, from);
+      this.end = this.start + this.finder.needle.length;
+    } else if (this.finder.kind === 'anyBytes') {
+      this.seekAny(this.finder.needles, from);
+    } else {
+      this.text ??= this.buf.toString('latin1');
+      const { regex } = this.finder;
+      regex.lastIndex = from;
+      const m = regex.exec(this.text);
+      this.start = m ? m.index : -1;
+      this.end = m ? m.index + m[0].length : -1;
+    }
+    if (this.start === -1) this.start = Number.POSITIVE_INFINITY;
+    return this.start !== Number.POSITIVE_INFINITY;
+  }
+
+  private seekAny(needles: Buffer[], from: number): void {
+    this.next ??= needles.map(() => -1);
+    const { next } = this;
+    let best = -1;
+    for (let i = 0; i < needles.length; i++) {
+      if ((next[i] as number) < from) {
+        const hit = this.buf.indexOf(needles[i] as Buffer, from);
+        next[i] = hit === -1 ? Number.POSITIVE_INFINITY : hit;
+      }
+      if (best === -1 || (next[i] as number) < (next[best] as number)) best = i;
+    }
+    this.start = next[best] as number;
+    this.end = this.start + (needles[best] as Buffer).length;
+  }
+}
+
+const SPACE = 0x20;
+const OPEN = 0x5b;
+const CLOSE = 0x5d;
+const NEWLINE = 0x0a;
+/** Where the level of the header headerModuleEnd last read ends: returned this way to allocate nothing per entry. */
+let levelEndOfLastHeader = 0;
+
 /**
- * Visits the matching entries of one chunk in order. With a needle, only entries that contain
- * it are decoded and tested: `Buffer.indexOf` skips the rest at memory speed.
+ * Where the module of a well-formed header ends (its `]`), reading the level and module on the
+ * bytes as parseEntry reads them on the text; -1 when the header is not that simple (non-ASCII
+ * or unusual), and the entry must be decoded to be judged.
  */
-export function scanChunk(buf: Buffer, filter: EntryFilter, visit: EntryVisitor): boolean {
-  const { needle } = filter;
+function headerModuleEnd(buf: Buffer, start: number, textEnd: number): number {
+  let i = start + 27;
+  for (; i < textEnd; i++) {
+    const c = buf[i] as number;
+    if (c === CLOSE && buf[i + 1] === SPACE && buf[i + 2] === OPEN) break;
+    if (c === NEWLINE || c >= 0x80) return -1;
+  }
+  levelEndOfLastHeader = i;
+  for (i += 3; i < textEnd; i++) {
+    const c = buf[i] as number;
+    if (c === CLOSE && buf[i + 1] === SPACE) return i;
+    if (c === NEWLINE || c >= 0x80) return -1;
+  }
+  return -1;
+}
+
+/**
+ * Whether the entry [start, textEnd) passes the filter, judged on its bytes where it can be:
+ * the header's time, level and module are read in place, only the header line is decoded for a
+ * context condition, and the whole entry only for a pattern the finder's hit did not prove.
+ */
+function entryPasses(buf: Buffer, start: number, textEnd: number, filter: EntryFilter, patternProven: boolean): boolean {
+  const { header, contextMatches, pattern } = filter;
+  if (header || contextMatches) {
+    const moduleEnd = headerAt(buf, start) ? headerModuleEnd(buf, start, textEnd) : -1;
+    if (moduleEnd === -1) return filter.matches(entryAt(buf, start, textEnd));
+    if (header) {
+      const levelEnd = levelEndOfLastHeader;
+      if (header.since !== undefined || header.until !== undefined) {
+        const time = buf.toString('latin1', start + 1, start + 24);
+        if (header.since !== undefined && time < header.since) return false;
+        if (header.until !== undefined && time > header.until) return false;
+      }
+      if (header.levels && !header.levels.has(buf.toString('latin1', start + 27, levelEnd))) return false;
+      if (header.modules && !header.modules.has(buf.toString('latin1', levelEnd + 3, moduleEnd))) return false;
+    }
+    if (contextMatches) {
+      const newline = buf.indexOf(NEWLINE, moduleEnd);
+      const lineEnd = newline === -1 || newline > textEnd ? textEnd : newline;
+      if (!contextMatches(rawContext(buf.toString('utf8', moduleEnd + 2, lineEnd)))) return false;
+    }
+  }
+  return pattern === undefined || patternProven || pattern.test(buf.toString('utf8', start, textEnd));
+}
+
+/**
+ * Calls `onMatch(start, end)` for each matching entry of one chunk (whole entries), in order; the
+ * range includes the entry's final newline. With a finder, only entries holding a hit are looked
+ * at: Buffer.indexOf or the regular expression skips the rest at memory speed. Return false from
+ * `onMatch` to stop.
+ */
+export function matchRanges(buf: Buffer, filter: EntryFilter, onMatch: (start: number, end: number) => boolean | void): boolean {
+  const hits = filter.finder && new HitCursor(buf, filter.finder);
+  const proves = filter.finderIsPattern && filter.finder?.exact === true;
   let position = 0;
   while (position < buf.length) {
     let start = position;
-    if (needle) {
-      const hit = buf.indexOf(needle, position);
-      if (hit === -1) return true;
-      start = Math.max(position, entryStartBefore(buf, hit));
+    if (hits) {
+      if (!hits.seek(position)) return true;
+      start = Math.max(position, entryStartBefore(buf, hits.start));
     }
     let end = nextEntryStart(buf, start);
     const glued = midLineHeader(buf, start, end);
     if (glued !== -1) end = glued;
-    const entry = entryAt(buf, start, end);
-    if (filter.matches(entry) && visit(entry) === false) return false;
     position = end;
+    // A hit beyond this entry (in an entry glued to it) says nothing of this one, which holds none.
+    if (hits && hits.start >= end) continue;
+    const textEnd = end > start && buf[end - 1] === NEWLINE ? end - 1 : end;
+    if (entryPasses(buf, start, textEnd, filter, proves && hits !== undefined && hits.end <= textEnd) && onMatch(start, end) === false) return false;
   }
   return true;
 }
 
+/** Visits the matching entries of one chunk in order, each decoded. */
+export function scanChunk(buf: Buffer, filter: EntryFilter, visit: EntryVisitor): boolean {
+  return matchRanges(buf, filter, (start, end) => visit(entryAt(buf, start, end)));
+}
+
 /** Whether a file can hold entries inside the filter's time window, judged by its first and last entry. */
-function fileInWindow(file: LogFileInfo, filter: EntryFilter): 'before' | 'inside' | 'after' {
+export function fileInWindow(file: LogFileInfo, filter: EntryFilter): 'before' | 'inside' | 'after' {
   if (filter.since !== undefined) {
     const last = lastEntryTime(file);
     if (last !== undefined && last < filter.since) return 'before';

@@ -33,10 +33,6 @@ function select(options: FilterOptions): Name[] {
   return matching(buildFilter(options));
 }
 
-function header(entry: LogEntry): string {
-  return entry.text.split('\n')[0] as string;
-}
-
 describe('the test entries', () => {
   it('parse as intended', () => {
     expect(ENTRIES.turn.level).toBe('PERF');
@@ -49,7 +45,7 @@ describe('buildFilter without options', () => {
   it('matches every entry, StoryOS lines or not, and has no needle or time window', () => {
     const filter = buildFilter({});
     expect(matching(filter)).toEqual(ALL);
-    expect(filter.needle).toBeUndefined();
+    expect(filter.finder).toBeUndefined();
     expect(filter.since).toBeUndefined();
     expect(filter.until).toBeUndefined();
   });
@@ -308,75 +304,104 @@ describe('buildFilter: combinations', () => {
   });
 });
 
-describe('buildFilter: needle', () => {
-  const bytes = (entry: LogEntry) => Buffer.from(entry.text);
+describe('buildFilter: finder', () => {
+  /** Where the finder hits in an entry's bytes, or -1. */
+  function hitIn(filter: EntryFilter, entry: LogEntry): number {
+    const { finder } = filter;
+    if (!finder) throw new Error('no finder');
+    const bytes = Buffer.from(entry.text);
+    if (finder.kind === 'bytes') return bytes.indexOf(finder.needle);
+    if (finder.kind === 'anyBytes') return Math.max(-1, ...finder.needles.map((needle) => bytes.indexOf(needle)));
+    finder.regex.lastIndex = 0;
+    return finder.regex.exec(bytes.toString('latin1'))?.index ?? -1;
+  }
 
-  function expectNeedleInEveryMatch(options: FilterOptions): EntryFilter {
+  function expectHitInEveryMatch(options: FilterOptions): EntryFilter {
     const filter = buildFilter(options);
-    for (const name of matching(filter)) {
-      if (filter.needle) expect(bytes(ENTRIES[name]).includes(filter.needle), `${name} should contain the needle`).toBe(true);
-    }
+    expect(filter.finder, JSON.stringify(options)).toBeDefined();
+    for (const name of matching(filter)) expect(hitIn(filter, ENTRIES[name]), `${name} should hold a hit`).toBeGreaterThanOrEqual(0);
     return filter;
   }
 
-  it('for a single level is in the header of matching entries and not of other levels', () => {
+  it('for a single level hits the header of matching entries and not of other levels', () => {
     for (const [level, name] of [
       ['PERF', 'turn'],
       ['error', 'save'],
       ['WARNING', 'slow'],
       ['info', 'login'],
     ] as const) {
-      const filter = expectNeedleInEveryMatch({ levels: [level] });
-      expect(filter.needle).toBeInstanceOf(Buffer);
-      expect(header(ENTRIES[name]).includes(filter.needle!.toString())).toBe(true);
-      for (const other of PARSED.filter((n) => n !== name)) expect(header(ENTRIES[other]).includes(filter.needle!.toString()), other).toBe(false);
+      const filter = expectHitInEveryMatch({ levels: [level] });
+      expect(hitIn(filter, ENTRIES[name])).toBe(27);
+      for (const other of PARSED.filter((n) => n !== name)) expect(hitIn(filter, ENTRIES[other]), other).toBe(-1);
     }
   });
 
-  it('for a single module is in the header of matching entries and not of other modules', () => {
-    const filter = expectNeedleInEveryMatch({ modules: ['storage'] });
-    expect(filter.needle).toBeDefined();
-    expect(header(ENTRIES.save).includes(filter.needle!.toString())).toBe(true);
-    for (const other of PARSED.filter((n) => n !== 'save')) expect(bytes(ENTRIES[other]).includes(filter.needle!), other).toBe(false);
+  it('for several levels or a minimum level hits each of them, Python spellings included', () => {
+    const filter = expectHitInEveryMatch({ minLevel: 'WARN' });
+    expect(hitIn(filter, parseEntry('[2024-01-15 10:33:00,000] [WARNING] [llm] Slow'))).toBe(27);
+    expect(hitIn(filter, parseEntry('[2024-01-15 10:33:00,000] [CRITICAL] [llm] Down'))).toBe(27);
+    expect(hitIn(filter, ENTRIES.turn)).toBe(-1);
+    expectHitInEveryMatch({ levels: ['WARN', 'ERROR'] });
   });
 
-  it('is not taken from the user, who matches without regard to case', () => {
-    expect(buildFilter({ user: 'bob' }).needle).toBeUndefined();
-    expect(buildFilter({ user: 'BOB' }).matches(ENTRIES.slow)).toBe(true);
-    expect(buildFilter({ user: 'BOB' }).matches(ENTRIES.login)).toBe(false);
+  it('for a single module hits the matching entries and no other', () => {
+    const filter = expectHitInEveryMatch({ modules: ['storage'] });
+    for (const other of PARSED.filter((n) => n !== 'save')) expect(hitIn(filter, ENTRIES[other]), other).toBe(-1);
+  });
+
+  it('for a user hits the field without regard to case; a longer name is a candidate, not a match', () => {
+    const filter = expectHitInEveryMatch({ user: 'ALICE' });
+    expect(hitIn(filter, ENTRIES.login)).toBeGreaterThan(0);
+    expect(hitIn(filter, ENTRIES.slow)).toBe(-1);
+    expect(select({ user: 'ALICE' })).toEqual(['login', 'save']);
+    expect(select({ user: 'BOB' })).toEqual(['slow']);
+  });
+
+  it('for --slower-than hits durations from its whole seconds up', () => {
+    const filter = expectHitInEveryMatch({ slowerThanSeconds: 2 });
+    expect(hitIn(filter, ENTRIES.login)).toBe(-1);
+    expect(hitIn(filter, ENTRIES.slow)).toBeGreaterThan(0);
+    expect(select({ slowerThanSeconds: 2 })).toEqual(['turn']);
   });
 
   it('for a session is in the matching entries', () => {
-    const filter = expectNeedleInEveryMatch({ session: 's-42' });
-    expect(filter.needle).toBeDefined();
-    expect(bytes(ENTRIES.render).includes(filter.needle!)).toBe(true);
-    expect(bytes(ENTRIES.turn).includes(filter.needle!)).toBe(true);
-    expect(bytes(ENTRIES.crash).includes(filter.needle!)).toBe(false);
+    const filter = expectHitInEveryMatch({ session: 's-42' });
+    expect(hitIn(filter, ENTRIES.render)).toBeGreaterThan(0);
+    expect(hitIn(filter, ENTRIES.crash)).toBe(-1);
   });
 
-  it('for a case-sensitive fixed string is the string itself', () => {
-    const filter = expectNeedleInEveryMatch({ pattern: 'disk full', fixedString: true });
-    expect(filter.needle?.toString()).toBe('disk full');
-    expect(expectNeedleInEveryMatch({ pattern: 'disk full', fixedString: true, levels: ['ERROR'] }).needle).toBeDefined();
+  it('for a case-sensitive fixed string is the string itself, and proves the pattern', () => {
+    const filter = expectHitInEveryMatch({ pattern: 'disk full', fixedString: true });
+    expect(filter.finder).toMatchObject({ kind: 'bytes', exact: true });
+    expect(filter.finderIsPattern).toBe(true);
+    expect(hitIn(filter, ENTRIES.slow)).toBe(-1);
   });
 
-  it('is never a case-sensitive copy of an ignoreCase fixed string', () => {
-    const filter = expectNeedleInEveryMatch({ pattern: 'SLOW RESPONSE', fixedString: true, ignoreCase: true });
+  it('for an ignoreCase fixed string finds every case', () => {
+    const filter = expectHitInEveryMatch({ pattern: 'SLOW RESPONSE', fixedString: true, ignoreCase: true });
     expect(select({ pattern: 'SLOW RESPONSE', fixedString: true, ignoreCase: true })).toEqual(['slow']);
-    expect(filter.needle?.toString()).not.toBe('SLOW RESPONSE');
+    expect(filter.finder?.kind).toBe('regex');
   });
 
-  it('is never taken from a regex pattern', () => {
-    expect(buildFilter({ pattern: 'a.ice' }).needle).toBeUndefined();
-    expect(buildFilter({ pattern: 'alice|bob', ignoreCase: true }).needle).toBeUndefined();
+  it('runs a byte-safe regular expression on the chunk, and proves it', () => {
+    const filter = expectHitInEveryMatch({ pattern: 'duration: [2-9]\\.' });
+    expect(filter.finder).toMatchObject({ kind: 'regex', exact: true });
+    expect(expectHitInEveryMatch({ pattern: 'alice|bob', ignoreCase: true }).finder?.exact).toBe(true);
   });
 
-  it('is undefined when no single literal is known', () => {
-    expect(buildFilter({ levels: ['WARN', 'ERROR'] }).needle).toBeUndefined();
-    expect(buildFilter({ modules: ['auth', 'llm'] }).needle).toBeUndefined();
-    expect(buildFilter({ minLevel: 'WARN' }).needle).toBeUndefined();
-    expect(buildFilter({ since: 0, until: Date.now() }).needle).toBeUndefined();
-    expect(buildFilter({ slowerThanSeconds: 1 }).needle).toBeUndefined();
+  it('finds only candidates for a pattern with .* (checked entry by entry)', () => {
+    expect(expectHitInEveryMatch({ pattern: 'Save.*disk' }).finder?.exact).toBe(false);
+  });
+
+  it('is not taken from a pattern that latin1 text could miss', () => {
+    for (const pattern of ['a.ice', '^\\[2024', 'full$', '[^x]disk', 'caf\u00e9', 'café', '\\s', 'a(?=b)', '\\\\.'])
+      expect(buildFilter({ pattern }).finderIsPattern, pattern).toBe(false);
+  });
+
+  it('is undefined when no condition narrows the entries', () => {
+    expect(buildFilter({ modules: ['auth', 'llm'] }).finder).toBeUndefined();
+    expect(buildFilter({ since: 0, until: Date.now() }).finder).toBeUndefined();
+    expect(buildFilter({ minLevel: 'DEBUG' }).finder).toBeUndefined();
   });
 
   it.each<FilterOptions>([
@@ -387,10 +412,9 @@ describe('buildFilter: needle', () => {
     { pattern: '[llm]', fixedString: true, user: 'bob' },
     { pattern: 'Slow', fixedString: true, ignoreCase: true, levels: ['WARN'] },
     { levels: ['DEBUG'], minLevel: 'DEBUG', since: 0 },
-  ])('is contained in every entry matched by %j', (options) => {
-    const filter = expectNeedleInEveryMatch(options);
-    expect(filter.needle).toBeDefined();
-    expect(matching(filter).length).toBeGreaterThan(0);
+  ])('hits every entry matched by %j', (options) => {
+    expectHitInEveryMatch(options);
+    expect(matching(buildFilter(options)).length).toBeGreaterThan(0);
   });
 });
 

@@ -1,0 +1,102 @@
+import type { LogFileInfo } from '../log-files.js';
+import { entryChunks, entryStartAtOrAfter, offsetAtOrBefore } from './chunks.js';
+import { parseEntry } from './entry.js';
+import { buildFilter, type EntryFilter, type FilterOptions } from './filter.js';
+import { EntryPrinter, type OutputMode } from './output.js';
+import { fileInWindow, matchRanges } from './search.js';
+import { logTimeToMs, toLogTime } from './time-spec.js';
+
+/** A part of one file: the entries that start in [start, end). */
+export interface GrepTask {
+  file: LogFileInfo;
+  start: number;
+  end: number;
+}
+
+export interface GrepJob {
+  options: FilterOptions;
+  mode: OutputMode;
+  colour: boolean;
+}
+
+export interface GrepPart {
+  /** The part's output, ready to write. */
+  output: Buffer;
+  count: number;
+}
+
+/** Parts of a file this big or more are searched separately (in parallel, on more than one core). */
+const TASK_BYTES = 16 * 1024 * 1024;
+
+/** The parts of the log set to search, oldest first, without the files (or their beginnings) outside the time window. */
+export function planTasks(files: LogFileInfo[], filter: EntryFilter): GrepTask[] {
+  const tasks: GrepTask[] = [];
+  for (const file of files) {
+    const window = fileInWindow(file, filter);
+    if (window === 'before') continue;
+    if (window === 'after') break;
+    const first = filter.since === undefined ? 0 : offsetAtOrBefore(file, filter.since, logTimeToMs, toLogTime);
+    if (file.gzip) {
+      tasks.push({ file, start: 0, end: Number.POSITIVE_INFINITY });
+      continue;
+    }
+    for (let start = first; start < file.size; start += TASK_BYTES) tasks.push({ file, start, end: Math.min(file.size, start + TASK_BYTES) });
+  }
+  return tasks;
+}
+
+/** Bytes appended in place, the buffer doubling as it fills: one copy per match, no strings for raw output. */
+class ByteBuilder {
+  private buf = Buffer.allocUnsafeSlow(1 << 16);
+  length = 0;
+
+  append(source: Buffer, start: number, end: number): void {
+    this.reserve(end - start);
+    this.length += source.copy(this.buf, this.length, start, end);
+  }
+
+  appendText(text: string): void {
+    this.reserve(Buffer.byteLength(text));
+    this.length += this.buf.write(text, this.length);
+  }
+
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.length);
+  }
+
+  private reserve(bytes: number): void {
+    if (this.length + bytes <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.length + bytes));
+    this.buf.copy(bigger, 0, 0, this.length);
+    this.buf = bigger;
+  }
+}
+
+/**
+ * Searches one part. Plain text is copied as the file holds it (an entry without a final newline,
+ * the last of a file, gets one); colour and JSON decode the matching entries only.
+ */
+export function grepTask(task: GrepTask, filter: EntryFilter, printer: EntryPrinter, mode: OutputMode): GrepPart {
+  const out = new ByteBuilder();
+  let count = 0;
+  const raw = mode === 'text' && !printer.colourful;
+  const start = task.file.gzip ? 0 : entryStartAtOrAfter(task.file, task.start);
+  for (const chunk of entryChunks(task.file, start, undefined, task.end)) {
+    matchRanges(chunk, filter, (from, to) => {
+      count++;
+      if (mode === 'count') return;
+      if (raw) {
+        out.append(chunk, from, to);
+        if (chunk[to - 1] !== 0x0a) out.appendText('\n');
+        return;
+      }
+      const textEnd = chunk[to - 1] === 0x0a ? to - 1 : to;
+      out.appendText(`${printer.line(parseEntry(chunk.toString('utf8', from, textEnd)))}\n`);
+    });
+  }
+  return { output: out.bytes(), count };
+}
+
+export function jobFilter(job: GrepJob): { filter: EntryFilter; printer: EntryPrinter } {
+  return { filter: buildFilter(job.options), printer: new EntryPrinter(job.mode, job.colour) };
+}

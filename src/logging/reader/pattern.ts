@@ -1,0 +1,100 @@
+import { UserFacingError } from '../../config/errors.js';
+
+/**
+ * A search run over a whole chunk of the log at once, found on the bytes: what the scanner jumps
+ * between instead of reading each entry.
+ * - `bytes`: a literal, found with Buffer.indexOf.
+ * - `anyBytes`: the first hit of any of a few literals (each searched once, its next hit kept).
+ * - `regex`: a regular expression run over the chunk read as latin1 (one character per byte, so
+ *   its indexes are byte offsets); global, and sticky never.
+ *
+ * `exact` says what a hit proves. True: an entry holding the whole hit (it ends before the entry
+ * does) matches the condition the finder was made for, without decoding it. False: only entries
+ * with a hit can match, and each is checked the slow way.
+ */
+export type Finder =
+  | { kind: 'bytes'; needle: Buffer; exact: boolean }
+  | { kind: 'anyBytes'; needles: Buffer[]; exact: false }
+  | { kind: 'regex'; regex: RegExp; exact: boolean };
+
+export interface CompiledPattern {
+  test(text: string): boolean;
+  /** How to find the pattern across a chunk, when it can be found that way. */
+  finder: Finder | undefined;
+}
+
+const escapeRegex = (text: string) => text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+
+/** A regex source matching ASCII text without regard to case, each letter a class (`[cC]`): faster than the `i` flag. */
+function caseless(text: string): string {
+  return [...text].map((ch) => (/[a-z]/i.test(ch) ? `[${ch.toLowerCase()}${ch.toUpperCase()}]` : escapeRegex(ch))).join('');
+}
+const isAscii = (text: string) => /^[\x20-\x7e]*$/.test(text);
+
+/**
+ * Constructs that can match differently when the chunk is read as latin1 (a UTF-8 character
+ * becomes two to four characters) or across entries: any character, negated or Unicode-aware
+ * classes, anchors, look-arounds, code-point escapes and back-references.
+ */
+const BYTE_UNSAFE = /\\\\|\\[WSDsdbBpPuxc0-9kn]|\\$|\[\^|(?<!\\)\.|[\^$]|\(\?[=!<]/;
+/** `.*` and `.+`, lazy or not: on latin1 text they match every string they match on UTF-8 text, and more. */
+const ANY_RUN = /(?<!\\)\.[*+]\??/g;
+
+/**
+ * The finder for a regular expression, when reading the chunk as latin1 cannot miss an entry it
+ * matches. A pattern of printable ASCII without the constructs above matches the same bytes either
+ * way (exact); one whose only such constructs are `.*`/`.+` finds a superset (checked afterwards).
+ * `\d` and `\b` are safe (ASCII-only without the `u` flag) but are left out with the rest: they
+ * are rare in log searches and not worth the proof.
+ */
+function regexFinder(pattern: string, ignoreCase: boolean): Finder | undefined {
+  if (!isAscii(pattern)) return undefined;
+  const flags = ignoreCase ? 'gi' : 'g';
+  if (!BYTE_UNSAFE.test(pattern)) return { kind: 'regex', regex: new RegExp(pattern, flags), exact: true };
+  const withoutRuns = pattern.replace(ANY_RUN, '');
+  if (!BYTE_UNSAFE.test(withoutRuns)) return { kind: 'regex', regex: new RegExp(pattern, flags), exact: false };
+  return undefined;
+}
+
+function fixedFinder(pattern: string, ignoreCase: boolean): Finder | undefined {
+  if (!ignoreCase) return /[\r\n]/.test(pattern) ? undefined : { kind: 'bytes', needle: Buffer.from(pattern), exact: true };
+  return isAscii(pattern) ? { kind: 'regex', regex: new RegExp(caseless(pattern), 'g'), exact: true } : undefined;
+}
+
+export function compilePattern(pattern: string | undefined, ignoreCase = false, fixedString = false): CompiledPattern | undefined {
+  if (pattern === undefined || pattern === '') return undefined;
+  if (fixedString) {
+    const finder = fixedFinder(pattern, ignoreCase);
+    if (!ignoreCase) return { test: (text) => text.includes(pattern), finder };
+    const lower = pattern.toLowerCase();
+    return { test: (text) => text.toLowerCase().includes(lower), finder };
+  }
+  let regex: RegExp;
+  try {
+    regex = new RegExp(pattern, ignoreCase ? 'i' : '');
+  } catch (error) {
+    throw new UserFacingError(`Invalid pattern ${JSON.stringify(pattern)}: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}.`);
+  }
+  return { test: (text) => regex.test(text), finder: regexFinder(pattern, ignoreCase) };
+}
+
+/** A latin1 regex source for a literal (as bytes: UTF-8 text becomes its latin1 reading). */
+export function literalSource(text: string): string {
+  return escapeRegex(Buffer.from(text, 'utf8').toString('latin1'));
+}
+
+/**
+ * A regex source matching the decimal integers ≥ `n` (no leading zeros): more digits than `n`
+ * has, or as many and larger at the first digit where they differ.
+ */
+export function integerAtLeast(n: number): string {
+  const digits = String(Math.max(0, Math.floor(n)));
+  if (digits === '0') return '\\d+';
+  const alternatives = [`[1-9]\\d{${digits.length},}`, digits];
+  for (let i = 0; i < digits.length; i++) {
+    const d = Number(digits[i]);
+    if (d === 9) continue;
+    alternatives.push(`${digits.slice(0, i)}[${d + 1}-9]${digits.length - i - 1 > 0 ? `\\d{${digits.length - i - 1}}` : ''}`);
+  }
+  return `(?:${alternatives.join('|')})`;
+}

@@ -1,0 +1,106 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseEntry } from '../../../src/logging/reader/entry.js';
+import { buildFilter, type FilterOptions } from '../../../src/logging/reader/filter.js';
+import { matchRanges } from '../../../src/logging/reader/search.js';
+import { logTimeToMs } from '../../../src/logging/reader/time-spec.js';
+
+/** Every entry of a chunk, as the scanner cuts them with no condition at all. */
+function allEntries(buf: Buffer): string[] {
+  const out: string[] = [];
+  matchRanges(buf, buildFilter({}), (start, end) => void out.push(buf.toString('utf8', start, end)));
+  return out;
+}
+
+/** What the byte scanner selects, against the reference: each entry parsed and given to filter.matches. */
+function compare(text: string, options: FilterOptions) {
+  const buf = Buffer.from(text);
+  const filter = buildFilter(options);
+  const fast: string[] = [];
+  matchRanges(buf, filter, (start, end) => void fast.push(buf.toString('utf8', start, end)));
+  const reference = allEntries(buf).filter((entry) => filter.matches(parseEntry(entry.replace(/\n$/, ''))));
+  return { fast, reference };
+}
+
+const time = fc
+  .integer({ min: 0, max: 3_599_999 })
+  .map(
+    (ms) =>
+      `2024-01-15 10:${String(Math.floor(ms / 60_000)).padStart(2, '0')}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')},${String(ms % 1000).padStart(3, '0')}`,
+  );
+const level = fc.constantFrom('DEBUG', 'INFO', 'PERF', 'WARN', 'WARNING', 'ERROR', 'FATAL', 'CRITICAL', 'info', 'NOTE');
+const module = fc.constantFrom('auth', 'db_utils', 'llm_utils', 'game_logic', 'tui', 'dé');
+const value = fc.constantFrom('alice', 'ALICE', 'alice2', 'bob', 'Émile', 's-42', 'a\\, b', '(x', 'x)', '2.50s', '10.01s', '0.99s', '1.99s', '');
+const key = fc.constantFrom('user_id', 'session', 'session_id', 'duration', 'error', 'operation');
+const context = fc.array(fc.tuple(key, value), { maxLength: 4 }).map((pairs) => (pairs.length ? ` (${pairs.map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''));
+const message = fc.constantFrom('User alice logged in', 'Save failed: disk full', 'duration: 3.10s in text', 'café (user_id: bob)', 'Slow response', 'x', '');
+const header = fc.tuple(time, level, module, message, context).map(([t, l, m, msg, c]) => `[${t}] [${l}] [${m}] ${msg}${c}`);
+const continuation = fc.constantFrom('    Error: disk full', '    at save (x.js:1:1)', 'not indented user_id: alice', '\tcaused by: boom');
+const entry = fc.tuple(header, fc.array(continuation, { maxLength: 2 })).map(([h, rest]) => [h, ...rest].join('\n'));
+const garbage = fc.constantFrom('node: warning: odd (user_id: alice, duration: 9.00s)', '[not a header] [INFO] [auth] x', '');
+/** Log text: entries, a line that is none now and then, and sometimes an entry torn and glued to the next. */
+const logText = fc
+  .array(fc.oneof({ weight: 8, arbitrary: entry }, { weight: 1, arbitrary: garbage }, { weight: 1, arbitrary: entry.map((e) => `${e.slice(0, 20)}`) }), {
+    minLength: 1,
+    maxLength: 12,
+  })
+  .chain((parts) => fc.tuple(fc.constant(parts), fc.array(fc.boolean(), { minLength: parts.length, maxLength: parts.length })))
+  .map(([parts, glue]) => parts.reduce((text, part, i) => text + part + (glue[i] ? '' : '\n'), ''));
+
+const CONDITIONS = {
+  levels: fc.subarray(['DEBUG', 'INFO', 'PERF', 'WARN', 'ERROR', 'FATAL', 'critical'], { minLength: 1 }),
+  minLevel: fc.constantFrom('INFO', 'WARN', 'ERROR', 'warning'),
+  modules: fc.subarray(['auth', 'db_utils', 'llm_utils', 'game_logic'], { minLength: 1 }),
+  user: fc.constantFrom('alice', 'ALICE', 'bob', 'émile', 'a, b'),
+  session: fc.constantFrom('s-42', 'alice', '(x'),
+  since: fc.integer({ min: 0, max: 3_599_999 }).map((ms) => logTimeToMs('2024-01-15 10:00:00,000') + ms),
+  until: fc.integer({ min: 0, max: 3_599_999 }).map((ms) => logTimeToMs('2024-01-15 10:00:00,000') + ms),
+  slowerThanSeconds: fc.constantFrom(0.5, 1, 2, 2.5, 10),
+  pattern: fc.constantFrom('disk', 'DISK', 'duration: [2-9]\\.', 'alice|bob', 'Save.*full', 'caf.', 'user_id: a', '^\\[', 'x$', 'é', '\\d{2}\\.'),
+  ignoreCase: fc.boolean(),
+  fixedString: fc.boolean(),
+};
+type Condition = keyof typeof CONDITIONS;
+/** One to three conditions at a time, so that each finder is chosen often (more at once hide one another). */
+const options: fc.Arbitrary<FilterOptions> = fc
+  .uniqueArray(fc.constantFrom(...(Object.keys(CONDITIONS) as Condition[])), { minLength: 1, maxLength: 3 })
+  .chain(
+    (keys) => fc.record(Object.fromEntries(keys.map((k) => [k, CONDITIONS[k]])) as Record<Condition, fc.Arbitrary<unknown>>) as fc.Arbitrary<FilterOptions>,
+  );
+
+describe('matchRanges: the byte scanner', () => {
+  it('selects exactly the entries the filter matches, parsed one by one (fast-check)', () => {
+    fc.assert(
+      fc.property(logText, options, (text, opts) => {
+        const { fast, reference } = compare(text, opts);
+        expect(fast).toEqual(reference);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('proves a byte-safe pattern on the bytes, but decodes an entry whose hit runs past its end', () => {
+    const text = '[2024-01-15 10:30:15,123] [INFO] [auth] ends with ab\n[2024-01-15 10:30:16,000] [INFO] [auth] c\n';
+    expect(compare(text, { pattern: 'ab\\n\\[' }).fast).toEqual([]);
+    expect(compare(text, { pattern: 'ab' }).fast).toHaveLength(1);
+  });
+
+  it('reads levels in Python spelling as the levels they are', () => {
+    const text = '[2024-01-15 10:30:15,123] [WARNING] [auth] w\n[2024-01-15 10:30:16,000] [CRITICAL] [auth] c\n[2024-01-15 10:30:17,000] [INFO] [auth] i\n';
+    expect(compare(text, { levels: ['WARN'] }).fast).toHaveLength(1);
+    expect(compare(text, { levels: ['FATAL'] }).fast).toHaveLength(1);
+    expect(compare(text, { minLevel: 'WARN' }).fast).toHaveLength(2);
+  });
+
+  it('stops when told to', () => {
+    const buf = Buffer.from('[2024-01-15 10:30:15,123] [INFO] [auth] a\n[2024-01-15 10:30:16,000] [INFO] [auth] b\n');
+    const seen: number[] = [];
+    expect(
+      matchRanges(buf, buildFilter({ levels: ['INFO'] }), (start) => {
+        seen.push(start);
+        return false;
+      }),
+    ).toBe(false);
+    expect(seen).toEqual([0]);
+  });
+});
