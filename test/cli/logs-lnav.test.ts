@@ -76,6 +76,17 @@ describe('storyos logs lnav', () => {
     expect(xdg.stdout).toContain(path.join(config, 'lnav', 'formats', 'installed', 'storyos_log.json'));
     expect(fs.existsSync(path.join(config, 'lnav', 'formats', 'installed', 'storyos_log.json'))).toBe(true);
   });
+
+  it('--install says in one sentence why, and exits 1, when lnav -i fails', () => {
+    const bin = tempDir();
+    fs.writeFileSync(path.join(bin, 'lnav'), '#!/bin/sh\necho "\033[31m✘ error: unable to open format file\033[0m" >&2\nexit 1\n', { mode: 0o755 });
+    const home = tempDir();
+    const failed = storyos(['logs', 'lnav', '--install'], { HOME: home, PATH: `${bin}:/usr/bin:/bin` });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toBe('');
+    expect(failed.stderr).toBe('storyos: lnav -i could not install the format: \\u001b[31m✘ error: unable to open format file\\u001b[0m\n');
+    expect(fs.readdirSync(home)).toEqual([]);
+  });
 });
 
 // lnav is a test dependency in CI (.ci/run installs it and sets STORYOS_CI): there the test must run.
