@@ -79,7 +79,7 @@ describe('storyos logs lnav', () => {
 
   it('--install says in one sentence why, and exits 1, when lnav -i fails', () => {
     const bin = tempDir();
-    fs.writeFileSync(path.join(bin, 'lnav'), '#!/bin/sh\necho "\033[31m✘ error: unable to open format file\033[0m" >&2\nexit 1\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, 'lnav'), "#!/bin/sh\nprintf '\\033[31m✘ error: unable to open format file\\033[0m\\n' >&2\nexit 1\n", { mode: 0o755 });
     const home = tempDir();
     const failed = storyos(['logs', 'lnav', '--install'], { HOME: home, PATH: `${bin}:/usr/bin:/bin` });
     expect(failed.code).toBe(1);
