@@ -75,4 +75,10 @@ export function registerLogsCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .option('--dir <path>', 'log directory (default: STORYOS_LOG_DIR)')
     .action(lazy('config'));
+
+  logs
+    .command('lnav')
+    .description('print an lnav format definition for these logs (the SQL table storyos_log), or install it')
+    .option('--install', "install it for lnav (lnav -i when lnav is on PATH, else into lnav's formats folder)")
+    .action(lazyAction(() => import('./lnav.js'), 'lnav'));
 }
