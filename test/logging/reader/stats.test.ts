@@ -128,13 +128,13 @@ describe('StatsCollector', () => {
     expect(stats.operations.map((o) => o.operation)).not.toContain('Slow response');
   });
 
-  it('counts entries, warnings and errors (ERROR and FATAL) per module, sorted by name', () => {
+  it('counts entries, warnings and errors (ERROR and FATAL) per module, with errors as a fraction of its entries, sorted by name', () => {
     expect(stats.modules).toEqual([
-      { module: '(unparsed)', entries: 1, warnings: 0, errors: 0 },
-      { module: 'auth', entries: 3, warnings: 1, errors: 1 },
-      { module: 'game', entries: 5, warnings: 0, errors: 0 },
-      { module: 'llm', entries: 10, warnings: 2, errors: 0 },
-      { module: 'storage', entries: 3, warnings: 0, errors: 2 },
+      { module: '(unparsed)', entries: 1, warnings: 0, errors: 0, errorRate: 0 },
+      { module: 'auth', entries: 3, warnings: 1, errors: 1, errorRate: 1 / 3 },
+      { module: 'game', entries: 5, warnings: 0, errors: 0, errorRate: 0 },
+      { module: 'llm', entries: 10, warnings: 2, errors: 0, errorRate: 0 },
+      { module: 'storage', entries: 3, warnings: 0, errors: 2, errorRate: 2 / 3 },
     ]);
   });
 
@@ -186,7 +186,7 @@ describe('StatsCollector', () => {
     expect(s.entries).toBe(2);
     expect(s.first).toBeNull();
     expect(s.last).toBeNull();
-    expect(s.modules).toEqual([{ module: '(unparsed)', entries: 2, warnings: 0, errors: 0 }]);
+    expect(s.modules).toEqual([{ module: '(unparsed)', entries: 2, warnings: 0, errors: 0, errorRate: 0 }]);
   });
 
   // Regression: parseFloat('1e999s') is Infinity, which is below no bucket bound (`v < Infinity`),
@@ -313,13 +313,13 @@ describe('renderStats', () => {
     expect(section).toContain('<250ms │');
   });
 
-  it('has a module table with entries, warnings and errors', () => {
-    expect(text).toMatch(/^module +entries +warnings +errors$/m);
-    expect(text).toMatch(/^\(unparsed\) +1 +0 +0$/m);
-    expect(text).toMatch(/^auth +3 +1 +1$/m);
-    expect(text).toMatch(/^game +5 +0 +0$/m);
-    expect(text).toMatch(/^llm +10 +2 +0$/m);
-    expect(text).toMatch(/^storage +3 +0 +2$/m);
+  it('has a module table with entries, warnings, errors and the errors as a percentage of the entries', () => {
+    expect(text).toMatch(/^module +entries +warnings +errors +error %$/m);
+    expect(text).toMatch(/^\(unparsed\) +1 +0 +0 +0\.0%$/m);
+    expect(text).toMatch(/^auth +3 +1 +1 +33\.3%$/m);
+    expect(text).toMatch(/^game +5 +0 +0 +0\.0%$/m);
+    expect(text).toMatch(/^llm +10 +2 +0 +0\.0%$/m);
+    expect(text).toMatch(/^storage +3 +0 +2 +66\.7%$/m);
     expect(text.indexOf('Modules')).toBeGreaterThan(text.indexOf('Durations'));
   });
 
@@ -328,7 +328,7 @@ describe('renderStats', () => {
     const rows = moduleSection.trimEnd().split('\n').slice(1);
     expect(rows).toHaveLength(7);
     expect(new Set(rows.map((r) => r.length)).size).toBe(1);
-    expect(rows[1]).toMatch(/^-+( +-+){3}$/);
+    expect(rows[1]).toMatch(/^-+( +-+){4}$/);
   });
 
   it('says there are no PERF entries and draws no histogram without samples', () => {
@@ -336,7 +336,7 @@ describe('renderStats', () => {
     expect(out).toContain('No PERF entries.');
     expect(out).not.toContain('Operations (PERF)');
     expect(out).not.toContain('Durations');
-    expect(out).toMatch(/^llm +2 +1 +0$/m);
+    expect(out).toMatch(/^llm +2 +1 +0 +0\.0%$/m);
   });
 
   it('prints no time range when there are no timed entries', () => {
