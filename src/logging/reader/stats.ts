@@ -1,7 +1,8 @@
 import { renderTable } from '../../text/table.js';
 import { normalizeLevel } from '../levels.js';
 import type { LogFileInfo } from '../log-files.js';
-import { parseBody, type LogEntry } from './entry.js';
+import { unescapeField } from '../escape.js';
+import { rawContext, type LogEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
 import { searchFiles } from './search.js';
 
@@ -183,13 +184,77 @@ const count = (value: string | undefined) => {
   return Number.isFinite(n) ? n : 0;
 };
 
+/** The context fields stats reads, of one entry (undefined when absent). */
+interface Fields {
+  message: string;
+  duration: string | undefined;
+  operation: string | undefined;
+  model: string | undefined;
+  status: string | undefined;
+  retries: string | undefined;
+  tokens_in: string | undefined;
+  tokens_out: string | undefined;
+  ttft: string | undefined;
+  attempt: string | undefined;
+  kind: string | undefined;
+  user_id: string | undefined;
+  session: string | undefined;
+  session_id: string | undefined;
+  /**
+   * A `…_by` field: the entry records what someone else did to the user's account (`User alice
+   * created (user_id: alice, created_by: root)`, `unlocked_by`), no sign that the user was there.
+   */
+  doneByAnother: boolean;
+}
+
+type FieldName = Exclude<keyof Fields, 'message' | 'doneByAnother'>;
+const FIELD_NAMES = new Set<string>([
+  'duration',
+  'operation',
+  'model',
+  'status',
+  'retries',
+  'tokens_in',
+  'tokens_out',
+  'ttft',
+  'attempt',
+  'kind',
+  'user_id',
+  'session',
+  'session_id',
+] satisfies FieldName[]);
+
 /**
- * Whether an entry records what someone else did to the user's account (`User alice created
- * (user_id: alice, created_by: root)`, `unlocked_by`): no sign that the user was there.
+ * The fields of `message (key: value, …)` that stats reads, as parseBody gives them (unescaped;
+ * a key given twice keeps its first value), without building an object of every field.
  */
-function doneByAnother(context: Record<string, string>): boolean {
-  for (const key in context) if (key.endsWith('_by')) return true;
-  return false;
+function readFields(body: string): Fields {
+  const raw = rawContext(body);
+  const fields: Fields = {
+    message: raw.message,
+    duration: undefined,
+    operation: undefined,
+    model: undefined,
+    status: undefined,
+    retries: undefined,
+    tokens_in: undefined,
+    tokens_out: undefined,
+    ttft: undefined,
+    attempt: undefined,
+    kind: undefined,
+    user_id: undefined,
+    session: undefined,
+    session_id: undefined,
+    doneByAnother: false,
+  };
+  for (const [rawKey, value] of raw.fields) {
+    const key = raw.escaped ? unescapeField(rawKey) : rawKey;
+    if (FIELD_NAMES.has(key)) {
+      const name = key as FieldName;
+      fields[name] ??= raw.escaped ? unescapeField(value) : value;
+    } else if (key.endsWith('_by')) fields.doneByAnother = true;
+  }
+  return fields;
 }
 
 function emptyModel(): ModelPartial {
@@ -253,7 +318,8 @@ export class StatsCollector {
       (level === 'DEBUG' && body.startsWith(DB_QUERY)) ||
       ACTIVITY_FIELD.test(body);
     if (!wanted) return;
-    const { message, context } = parseBody(body);
+    const context = readFields(body);
+    const { message } = context;
 
     if (level === 'PERF') this.addPerf(message, context);
     else if (level === 'DEBUG' && message.startsWith(DB_QUERY)) bump(this.completed, message.slice(DB_QUERY.length));
@@ -263,10 +329,11 @@ export class StatsCollector {
       if (entry.module === 'llm_utils' && context.model) this.addFailedCall(context);
     }
 
-    const user = context.user_id && level !== 'WARN' && !isError && !doneByAnother(context) ? context.user_id : undefined;
+    const user = context.user_id && level !== 'WARN' && !isError && !context.doneByAnother ? context.user_id : undefined;
     const session = context.session ?? context.session_id;
     if (user || session) {
-      const hour = this.hour(time.slice(0, HOUR_KEY));
+      // Entries come in runs of one hour: the last one's key is checked before a new one is cut.
+      const hour = time.startsWith(this.lastHourKey) ? (this.lastHour as Hour) : this.hourAt(time);
       if (user) hour.users.add(user);
       if (session) hour.sessions.add(session);
     }
@@ -364,6 +431,15 @@ export class StatsCollector {
     return counts;
   }
 
+  private lastHourKey = '\u0000';
+  private lastHour: Hour | undefined;
+
+  private hourAt(time: string): Hour {
+    this.lastHourKey = time.slice(0, HOUR_KEY);
+    this.lastHour = this.hour(this.lastHourKey);
+    return this.lastHour;
+  }
+
   private hour(key: string): Hour {
     let hour = this.hours.get(key);
     if (!hour) {
@@ -382,7 +458,7 @@ export class StatsCollector {
     return model;
   }
 
-  private addPerf(message: string, context: Record<string, string>): void {
+  private addPerf(message: string, context: Fields): void {
     const operation = operationName(message);
     bump(this.completed, operation);
     const value = seconds(context.duration);
@@ -390,7 +466,7 @@ export class StatsCollector {
   }
 
   /** `API call: llm chat.completions (stream) (status: 200, duration: 1.20s, retries: 0, tokens_in: …, model: …, ttft: 0.40s)`. */
-  private addApiCall(message: string, context: Record<string, string>, isError: boolean): void {
+  private addApiCall(message: string, context: Fields, isError: boolean): void {
     const model = this.model(context.model || `(${message.slice(API_CALL.length).split(' ', 1)[0] || 'unknown'})`);
     model.calls++;
     const status = Number(context.status);
@@ -405,8 +481,8 @@ export class StatsCollector {
   }
 
   /** `LLM request failed (purpose: turn, model: …, attempt: 3, kind: timeout, …)`: the call ended without an answer. */
-  private addFailedCall(context: Record<string, string>): void {
-    const model = this.model(context.model as string);
+  private addFailedCall(context: Fields): void {
+    const model = this.model(context.model || '(unknown)');
     model.calls++;
     if (context.kind === 'cancelled') model.cancelled++;
     else model.failures++;
