@@ -294,6 +294,9 @@ export interface StoryView {
 
 type Kind = 'opening' | 'turn' | 'retry' | 'continue';
 
+/** The operation a narration's PERF line and its error line name (`logs stats` pairs them for an error rate). */
+const perfOperation = (kind: Kind) => (kind === 'turn' ? 'process_player_input' : kind);
+
 const OPENING_INSTRUCTION = (s: ScenarioRecord) =>
   `Begin the story. Open with the scene at ${s.initial_location}, introduce ${s.player_name} (${s.role}) through what they see and feel, and end at a moment that asks the player what they do.`;
 const CONTINUE_INSTRUCTION = '(The player waits. Continue the story from where it left off, then stop at a moment that asks the player what they do.)';
@@ -1231,7 +1234,7 @@ export class GameEngine {
     } catch (error) {
       const failure = error instanceof LlmError ? error : new LlmError('invalid_response', (error as Error).message);
       if (turn.action !== null) this.failedActions.set(session.id, turn.action);
-      logError(log, `${kind} failed`, failure, { operation: kind, session: session.id, kind: failure.kind });
+      logError(log, `${kind} failed`, failure, { operation: perfOperation(kind), session: session.id, kind: failure.kind });
       throw new TurnError(failure, turn.action);
     }
     const summaryAction = kind === 'retry' && turn.stateFrom?.sender === 'player' ? turn.stateFrom.content : turn.action;
@@ -1361,7 +1364,7 @@ export class GameEngine {
   private finish(pending: UnsavedTurn, saved: SavedNarration, timing: { prepare: number; persist: number; promptTokens: number | undefined }): TurnResult {
     const { kind, session, turn, result, summaryAction, started } = pending;
     if (result.finishReason === 'stop' || result.finishReason === 'length') this.scheduleStateUpdate(session.id, saved.message, summaryAction);
-    const operation = kind === 'turn' ? 'process_player_input' : kind;
+    const operation = perfOperation(kind);
     logPerf(log, operation, performance.now() - started, {
       session: session.id,
       input_length: turn.action?.length,

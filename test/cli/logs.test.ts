@@ -256,7 +256,7 @@ describe('storyos logs rotate, clean, config, stats', () => {
     expect(text.stdout).toContain('│');
     const json = JSON.parse(logs(dir, 'stats', '--json', '--module', 'db_utils').stdout);
     expect(json.operations).toEqual([{ operation: 'get_user_game_sessions', count: 1, p50: 0.05, p95: 0.05, p99: 0.05, max: 0.05 }]);
-    expect(json.modules).toEqual([{ module: 'db_utils', entries: 2, warnings: 0, errors: 1 }]);
+    expect(json.modules).toEqual([{ module: 'db_utils', entries: 2, warnings: 0, errors: 1, errorRate: 0.5 }]);
   });
 });
 

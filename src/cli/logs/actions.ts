@@ -7,7 +7,7 @@ import { deleteFiles, filesOlderThan, rotateNow, summarize } from '../../logging
 import { buildFilter, splitList, type EntryFilter } from '../../logging/reader/filter.js';
 import { EntryPrinter, colourWanted } from '../../logging/reader/output.js';
 import { grepFiles } from '../../logging/reader/parallel.js';
-import { collectStats, renderStats } from '../../logging/reader/stats.js';
+import { type ActivityUnit, collectStats, renderStats } from '../../logging/reader/stats.js';
 import { lastEntries, LogFollower } from '../../logging/reader/tail.js';
 import { parseAgeMs, parseDurationSeconds, parseTimeSpec } from '../../logging/reader/time-spec.js';
 import { existingLogDir, loadConfig, startCommandLogging } from '../context.js';
@@ -121,8 +121,14 @@ const STOP_SIGNALS = [
   ['SIGHUP', 1],
 ] as const;
 
-export async function stats(_args: string[], flags: FilterFlags & { json?: boolean }): Promise<number> {
-  const result = collectStats(logFiles(flags), filterFrom(undefined, flags));
+function activityUnit(by: string | undefined): ActivityUnit | undefined {
+  if (by === undefined || by === 'hour' || by === 'day') return by;
+  throw new UserFacingError(`Invalid --by value ${JSON.stringify(by)}: use hour or day.`);
+}
+
+export async function stats(_args: string[], flags: FilterFlags & { json?: boolean; by?: string }): Promise<number> {
+  const by = activityUnit(flags.by);
+  const result = collectStats(logFiles(flags), filterFrom(undefined, flags), { by });
   process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : renderStats(result));
   return found(result.entries);
 }

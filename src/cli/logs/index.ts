@@ -49,7 +49,10 @@ export function registerLogsCommands(program: Command): void {
     .option('--json', 'one JSON object per entry')
     .action(lazy('tail'));
 
-  addFilterOptions(logs.command('stats').description('PERF percentiles per operation, warnings and errors per module, and a duration chart'))
+  addFilterOptions(
+    logs.command('stats').description('active users and sessions, PERF percentiles, LLM usage per model, error rates per module and operation, and charts'),
+  )
+    .option('--by <unit>', 'activity per hour or day (default: day when the span is over 48 hours)')
     .option('--json', 'print the figures as JSON')
     .action(lazy('stats'));
 

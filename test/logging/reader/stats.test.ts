@@ -1,6 +1,14 @@
 import { describe, it, expect } from 'vitest';
 import { parseEntry, type LogEntry } from '../../../src/logging/reader/entry.js';
-import { StatsCollector, percentile, renderHistogram, renderStats, type HistogramBucket, type LogStats } from '../../../src/logging/reader/stats.js';
+import {
+  StatsCollector,
+  percentile,
+  renderHistogram,
+  renderStats,
+  type HistogramBucket,
+  type LogStats,
+  type StatsPartial,
+} from '../../../src/logging/reader/stats.js';
 
 const line = (time: string, level: string, module: string, body: string) => parseEntry(`[2024-01-15 ${time}] [${level}] [${module}] ${body}`);
 const perf = (time: string, module: string, message: string, seconds: string) =>
@@ -128,13 +136,13 @@ describe('StatsCollector', () => {
     expect(stats.operations.map((o) => o.operation)).not.toContain('Slow response');
   });
 
-  it('counts entries, warnings and errors (ERROR and FATAL) per module, sorted by name', () => {
+  it('counts entries, warnings and errors (ERROR and FATAL) per module, with errors as a fraction of its entries, sorted by name', () => {
     expect(stats.modules).toEqual([
-      { module: '(unparsed)', entries: 1, warnings: 0, errors: 0 },
-      { module: 'auth', entries: 3, warnings: 1, errors: 1 },
-      { module: 'game', entries: 5, warnings: 0, errors: 0 },
-      { module: 'llm', entries: 10, warnings: 2, errors: 0 },
-      { module: 'storage', entries: 3, warnings: 0, errors: 2 },
+      { module: '(unparsed)', entries: 1, warnings: 0, errors: 0, errorRate: 0 },
+      { module: 'auth', entries: 3, warnings: 1, errors: 1, errorRate: 1 / 3 },
+      { module: 'game', entries: 5, warnings: 0, errors: 0, errorRate: 0 },
+      { module: 'llm', entries: 10, warnings: 2, errors: 0, errorRate: 0 },
+      { module: 'storage', entries: 3, warnings: 0, errors: 2, errorRate: 2 / 3 },
     ]);
   });
 
@@ -186,7 +194,7 @@ describe('StatsCollector', () => {
     expect(s.entries).toBe(2);
     expect(s.first).toBeNull();
     expect(s.last).toBeNull();
-    expect(s.modules).toEqual([{ module: '(unparsed)', entries: 2, warnings: 0, errors: 0 }]);
+    expect(s.modules).toEqual([{ module: '(unparsed)', entries: 2, warnings: 0, errors: 0, errorRate: 0 }]);
   });
 
   // Regression: parseFloat('1e999s') is Infinity, which is below no bucket bound (`v < Infinity`),
@@ -313,13 +321,13 @@ describe('renderStats', () => {
     expect(section).toContain('<250ms │');
   });
 
-  it('has a module table with entries, warnings and errors', () => {
-    expect(text).toMatch(/^module +entries +warnings +errors$/m);
-    expect(text).toMatch(/^\(unparsed\) +1 +0 +0$/m);
-    expect(text).toMatch(/^auth +3 +1 +1$/m);
-    expect(text).toMatch(/^game +5 +0 +0$/m);
-    expect(text).toMatch(/^llm +10 +2 +0$/m);
-    expect(text).toMatch(/^storage +3 +0 +2$/m);
+  it('has a module table with entries, warnings, errors and the errors as a percentage of the entries', () => {
+    expect(text).toMatch(/^module +entries +warnings +errors +error %$/m);
+    expect(text).toMatch(/^\(unparsed\) +1 +0 +0 +0\.0%$/m);
+    expect(text).toMatch(/^auth +3 +1 +1 +33\.3%$/m);
+    expect(text).toMatch(/^game +5 +0 +0 +0\.0%$/m);
+    expect(text).toMatch(/^llm +10 +2 +0 +0\.0%$/m);
+    expect(text).toMatch(/^storage +3 +0 +2 +66\.7%$/m);
     expect(text.indexOf('Modules')).toBeGreaterThan(text.indexOf('Durations'));
   });
 
@@ -328,7 +336,7 @@ describe('renderStats', () => {
     const rows = moduleSection.trimEnd().split('\n').slice(1);
     expect(rows).toHaveLength(7);
     expect(new Set(rows.map((r) => r.length)).size).toBe(1);
-    expect(rows[1]).toMatch(/^-+( +-+){3}$/);
+    expect(rows[1]).toMatch(/^-+( +-+){4}$/);
   });
 
   it('says there are no PERF entries and draws no histogram without samples', () => {
@@ -336,12 +344,403 @@ describe('renderStats', () => {
     expect(out).toContain('No PERF entries.');
     expect(out).not.toContain('Operations (PERF)');
     expect(out).not.toContain('Durations');
-    expect(out).toMatch(/^llm +2 +1 +0$/m);
+    expect(out).toMatch(/^llm +2 +1 +0 +0\.0%$/m);
   });
 
   it('prints no time range when there are no timed entries', () => {
     const out = renderStats(collect([]));
     expect(out.split('\n')[0]).toBe('0 entries');
     expect(out).toContain('Modules');
+  });
+});
+
+/** A header line at any date and time: `at('2024-01-15 10:00:05,000', …)`. */
+const at = (time: string, level: string, module: string, body: string) => parseEntry(`[${time}] [${level}] [${module}] ${body}`);
+
+describe('StatsCollector: activity', () => {
+  const ACTIVITY: LogEntry[] = [
+    at('2024-01-15 09:10:00,000', 'INFO', 'auth', 'User alice logged in successfully (user_id: alice, duration: 0.40s)'),
+    at('2024-01-15 09:10:01,000', 'INFO', 'game_logic', 'User action: new_game (user_id: alice, session: s-a1, scenario: neon-rain)'),
+    at('2024-01-15 09:20:00,000', 'PERF', 'game_logic', 'process_player_input completed (duration: 1.06s, session: s-a1, input_length: 25)'),
+    // Someone else's doing, and a failed login: no sign the user was there.
+    at('2024-01-15 09:30:00,000', 'INFO', 'auth', 'User carol created (user_id: carol, role: user, created_by: cli:root)'),
+    at('2024-01-15 09:31:00,000', 'WARN', 'auth', 'Login failed (user_id: dave, reason: wrong_password, failed_attempts: 1)'),
+    at('2024-01-15 09:32:00,000', 'INFO', 'auth', 'User erin unlocked (user_id: erin, unlocked_by: root, failed_attempts: 5)'),
+    // Hour 10 is quiet; hour 11 has bob in two sessions (one named session_id), alice again.
+    at('2024-01-15 10:15:00,000', 'INFO', 'app', 'Store seeded (scenarios: 4, engine: sqlite)'),
+    at('2024-01-15 11:00:00,000', 'INFO', 'game_logic', 'User action: take_turn (user_id: bob, session: s-b1, input_length: 14)'),
+    at('2024-01-15 11:05:00,000', 'DEBUG', 'db_utils', 'Database query executed: get_session (rows: 1, duration: 0.00s, session_id: s-b2)'),
+    at('2024-01-15 11:06:00,000', 'ERROR', 'game_logic', 'turn failed (operation: process_player_input, session: s-b3, kind: auth, error: refused)'),
+    at('2024-01-15 11:59:59,999', 'INFO', 'game_logic', 'User action: command /quit (user_id: alice, session: s-a1)'),
+  ];
+  const { activity } = collect(ACTIVITY);
+
+  it('counts distinct users and sessions per hour, every hour of the span shown, quiet ones as zeros', () => {
+    expect(activity.by).toBe('hour');
+    expect(activity.buckets).toEqual([
+      { label: '2024-01-15 09:00', users: 1, sessions: 1 },
+      { label: '2024-01-15 10:00', users: 0, sessions: 0 },
+      { label: '2024-01-15 11:00', users: 2, sessions: 4 },
+    ]);
+  });
+
+  it('counts each user and session once over the whole span', () => {
+    expect(activity.users).toBe(2);
+    expect(activity.sessions).toBe(4);
+  });
+
+  it('takes users from DEBUG, INFO and PERF entries, not from failed logins nor from what an admin did to an account', () => {
+    const only = (entries: LogEntry[]) => collect(entries).activity.users;
+    expect(only([ACTIVITY[3] as LogEntry, ACTIVITY[4] as LogEntry, ACTIVITY[5] as LogEntry])).toBe(0);
+    expect(only([at('2024-01-15 09:00:00,000', 'PERF', 'game_logic', 'undo completed (duration: 0.01s, user_id: frank)')])).toBe(1);
+    expect(only([at('2024-01-15 09:00:00,000', 'ERROR', 'game_logic', 'save failed (operation: save, user_id: frank)')])).toBe(0);
+  });
+
+  it('takes sessions from `session` and `session_id` at any level, errors included', () => {
+    const sessions = collect([ACTIVITY[8] as LogEntry, ACTIVITY[9] as LogEntry]).activity;
+    expect(sessions.sessions).toBe(2);
+    expect(sessions.buckets).toEqual([{ label: '2024-01-15 11:00', users: 0, sessions: 2 }]);
+  });
+
+  it('reads the fields as the writer escaped them: a session id with a comma is one session', () => {
+    const odd = collect([
+      at('2024-01-15 09:00:00,000', 'INFO', 'game_logic', 'User action: take_turn (user_id: a\\, b, session: x\\, y)'),
+      at('2024-01-15 09:00:01,000', 'INFO', 'game_logic', 'User action: take_turn (user_id: a\\, b, session: x\\, y)'),
+    ]).activity;
+    expect([odd.users, odd.sessions]).toEqual([1, 1]);
+  });
+
+  const days: LogEntry[] = [
+    at('2024-01-30 23:59:00,000', 'INFO', 'game_logic', 'User action: new_game (user_id: alice, session: s1)'),
+    at('2024-01-31 08:00:00,000', 'INFO', 'game_logic', 'User action: take_turn (user_id: alice, session: s1)'),
+    at('2024-01-31 20:00:00,000', 'INFO', 'game_logic', 'User action: take_turn (user_id: alice, session: s2)'),
+    at('2024-01-31 21:00:00,000', 'INFO', 'game_logic', 'User action: take_turn (user_id: bob, session: s3)'),
+    at('2024-02-02 00:00:00,000', 'INFO', 'game_logic', 'User action: take_turn (user_id: bob, session: s3)'),
+  ];
+
+  it('goes per day when the span is over 48 hours, across a month, a user on two hours of a day counted once', () => {
+    const s = collect(days).activity;
+    expect(s.by).toBe('day');
+    expect(s.buckets).toEqual([
+      { label: '2024-01-30', users: 1, sessions: 1 },
+      { label: '2024-01-31', users: 2, sessions: 3 },
+      { label: '2024-02-01', users: 0, sessions: 0 },
+      { label: '2024-02-02', users: 1, sessions: 1 },
+    ]);
+    expect([s.users, s.sessions]).toEqual([2, 3]);
+  });
+
+  it('stays per hour for a span of exactly 48 hours', () => {
+    const s = collect([days[0] as LogEntry, at('2024-02-01 23:59:00,000', 'INFO', 'app', 'Started')]).activity;
+    expect(s.by).toBe('hour');
+    expect(s.buckets).toHaveLength(49);
+    expect(s.buckets[0]).toEqual({ label: '2024-01-30 23:00', users: 1, sessions: 1 });
+    expect(s.buckets[48]).toEqual({ label: '2024-02-01 23:00', users: 0, sessions: 0 });
+  });
+
+  it('honours the unit asked for', () => {
+    const collector = new StatsCollector();
+    for (const entry of days) collector.add(entry);
+    const hourly = collector.result({ by: 'hour' }).activity;
+    expect(hourly.by).toBe('hour');
+    expect(hourly.buckets).toHaveLength(50);
+    expect(hourly.buckets.filter((b) => b.users > 0).map((b) => b.label)).toEqual([
+      '2024-01-30 23:00',
+      '2024-01-31 08:00',
+      '2024-01-31 20:00',
+      '2024-01-31 21:00',
+      '2024-02-02 00:00',
+    ]);
+    const daily = collector.result({ by: 'day' }).activity;
+    expect(daily.by).toBe('day');
+    expect(collect(ACTIVITY.slice(0, 2)).activity.by).toBe('hour');
+    const oneDay = new StatsCollector();
+    for (const entry of ACTIVITY) oneDay.add(entry);
+    expect(oneDay.result({ by: 'day' }).activity.buckets).toEqual([{ label: '2024-01-15', users: 2, sessions: 4 }]);
+  });
+
+  it('has no buckets without timed entries', () => {
+    expect(collect([]).activity).toEqual({ by: 'hour', users: 0, sessions: 0, buckets: [] });
+    expect(collect([parseEntry('user_id: alice, session: s1')]).activity.buckets).toEqual([]);
+  });
+});
+
+/** Lines as src/llm/openai-client.ts writes them (copied from a real run against the fake narrator). */
+const stream = (time: string, fields: string) =>
+  at(
+    `2024-01-15 ${time}`,
+    'INFO',
+    'llm_utils',
+    `API call: llm chat.completions (stream) (status: 200, ${fields}, purpose: turn, chunks: 4, finish_reason: stop)`,
+  );
+const LLM: LogEntry[] = [
+  stream('10:00:00,000', 'duration: 0.40s, retries: 0, tokens_in: 812, tokens_out: 40, model: grok-4-fast-reasoning, attempt: 1, ttft: 0.30s'),
+  at(
+    '2024-01-15 10:00:01,000',
+    'WARN',
+    'llm_utils',
+    'LLM request failed, retrying (purpose: turn, model: grok-4-fast-reasoning, attempt: 1, kind: server, status: 500, retry_in: 0.76s)',
+  ),
+  stream('10:00:02,000', 'duration: 0.22s, retries: 1, tokens_in: 655, tokens_out: 5, model: grok-4-fast-reasoning, attempt: 2, ttft: 0.20s'),
+  stream('10:00:03,000', 'duration: 2.00s, retries: 0, tokens_in: 677, tokens_out: 400, model: grok-4-fast-reasoning, attempt: 1, ttft: 1.50s'),
+  stream('10:00:04,000', 'duration: 0.10s, retries: 0, tokens_in: 600, tokens_out: 20, model: grok-4-fast-reasoning, attempt: 1, ttft: 0.10s'),
+  at(
+    '2024-01-15 10:00:05,000',
+    'INFO',
+    'llm_utils',
+    'API call: llm chat.completions (json_schema) (status: 200, duration: 0.03s, retries: 0, tokens_in: 147, tokens_out: 87, model: grok-4-fast-non-reasoning, purpose: summary_update, attempt: 1)',
+  ),
+  at(
+    '2024-01-15 10:00:06,000',
+    'ERROR',
+    'llm_utils',
+    'LLM request failed (purpose: turn, model: grok-4-fast-reasoning, attempt: 3, kind: timeout, error: The narrator did not answer in 2 s (3 attempts).)',
+  ),
+  at(
+    '2024-01-15 10:00:07,000',
+    'ERROR',
+    'llm_utils',
+    'LLM request failed (purpose: turn, model: grok-4-fast-reasoning, attempt: 1, kind: cancelled, error: Cancelled.)',
+  ),
+  at(
+    '2024-01-15 10:00:08,000',
+    'INFO',
+    'llm_utils',
+    'API call: llm chat.completions (json_schema) (status: 503, duration: 1.00s, retries: 2, model: grok-4-fast-non-reasoning, purpose: summary_update)',
+  ),
+  at('2024-01-15 10:00:09,000', 'ERROR', 'llm_utils', 'Something else broke (error: no model here)'),
+  at(
+    '2024-01-15 10:00:10,000',
+    'WARN',
+    'llm_utils',
+    'LLM narration was empty (purpose: turn, model: grok-4-fast-reasoning, finish_reason: stop, tokens_out: 0)',
+  ),
+];
+
+describe('StatsCollector: LLM usage per model', () => {
+  const { llm } = collect(LLM);
+
+  it('gives each model its calls, failures, cancels, retries, tokens, TTFT and duration percentiles, most calls first', () => {
+    expect(llm).toEqual([
+      {
+        model: 'grok-4-fast-reasoning',
+        calls: 6,
+        failures: 1,
+        cancelled: 1,
+        retries: 3,
+        tokensIn: 812 + 655 + 677 + 600,
+        tokensOut: 40 + 5 + 400 + 20,
+        ttftP50: 0.2,
+        ttftP95: 1.5,
+        durationP50: 0.22,
+        durationP95: 2,
+      },
+      {
+        model: 'grok-4-fast-non-reasoning',
+        calls: 2,
+        failures: 1,
+        cancelled: 0,
+        retries: 2,
+        tokensIn: 147,
+        tokensOut: 87,
+        ttftP50: Number.NaN,
+        ttftP95: Number.NaN,
+        durationP50: 0.03,
+        durationP95: 1,
+      },
+    ]);
+  });
+
+  it('counts a retried attempt once, in the call that ended (the WARN before it is not a call of its own)', () => {
+    const retried = collect(LLM.slice(1, 3)).llm;
+    expect(retried.map((m) => [m.calls, m.failures, m.retries])).toEqual([[1, 0, 1]]);
+  });
+
+  it('counts an API call line at ERROR as a failure, and names a model-less call after its service', () => {
+    const s = collect([
+      at('2024-01-15 10:00:00,000', 'ERROR', 'llm_utils', 'API call: llm chat.completions (stream) (status: 200, duration: 0.10s, model: m1)'),
+      at('2024-01-15 10:00:01,000', 'INFO', 'app', 'API call: geo lookup (status: 204, duration: 0.05s)'),
+    ]).llm;
+    expect(s.map((m) => [m.model, m.calls, m.failures])).toEqual([
+      ['(geo)', 1, 0],
+      ['m1', 1, 1],
+    ]);
+  });
+
+  it('has no rows without API calls', () => {
+    expect(collect(ENTRIES).llm).toEqual([]);
+  });
+});
+
+describe('StatsCollector: errors by operation', () => {
+  const entries: LogEntry[] = [
+    ...['1.06', '0.03', '0.06'].map((d, i) =>
+      at(`2024-01-15 10:00:0${i},000`, 'PERF', 'game_logic', `process_player_input completed (duration: ${d}s, session: s1)`),
+    ),
+    at('2024-01-15 10:00:04,000', 'PERF', 'game_logic', 'process_player_input completed (session: s1)'),
+    at('2024-01-15 10:00:05,000', 'ERROR', 'game_logic', 'turn failed (operation: process_player_input, session: s1, kind: auth, error: refused)'),
+    at('2024-01-15 10:00:06,000', 'DEBUG', 'db_utils', 'Database query executed: save_turn (rows: 1, duration: 0.01s, engine: sqlite)'),
+    at('2024-01-15 10:00:07,000', 'DEBUG', 'db_utils', 'Database query executed: save_turn (rows: 1, duration: 0.01s, engine: sqlite)'),
+    at(
+      '2024-01-15 10:00:08,000',
+      'ERROR',
+      'db_utils',
+      'Database operation failed: save_turn (operation: save_turn, engine: sqlite, duration: 0.00s, error: locked)',
+    ),
+    at('2024-01-15 10:00:09,000', 'FATAL', 'db_utils', 'Database operation failed: save_turn (operation: save_turn, engine: sqlite, error: corrupt)'),
+    at('2024-01-15 10:00:10,000', 'ERROR', 'tui', 'The game screen failed (operation: render_screen, error: chunk missing)'),
+    at('2024-01-15 10:00:11,000', 'WARN', 'game_logic', 'Turn refused: the game moved on in another process (session: s1, operation: turn)'),
+    at('2024-01-15 10:00:12,000', 'INFO', 'game_logic', 'Replayed (operation: render_screen)'),
+  ];
+  const s = collect(entries);
+
+  it('counts ERROR and FATAL entries per operation field, against its completions (PERF entries and database DEBUG entries)', () => {
+    expect(s.operationErrors).toEqual([
+      { operation: 'save_turn', errors: 2, completed: 2, errorRate: 0.5 },
+      { operation: 'process_player_input', errors: 1, completed: 4, errorRate: 0.2 },
+      { operation: 'render_screen', errors: 1, completed: 0, errorRate: null },
+    ]);
+  });
+
+  it('counts a PERF entry without a duration as a completion but not as a duration sample', () => {
+    expect(s.operations).toEqual([expect.objectContaining({ operation: 'process_player_input', count: 3 })]);
+  });
+
+  it('has no rows when no error names an operation', () => {
+    expect(collect(ENTRIES).operationErrors).toEqual([]);
+  });
+});
+
+describe('StatsCollector: Python level names', () => {
+  it('counts WARNING as a warning and CRITICAL as an error', () => {
+    const s = collect([
+      at('2024-01-15 10:00:00,000', 'WARNING', 'auth', 'Login failed (user_id: dave)'),
+      at('2024-01-15 10:00:01,000', 'CRITICAL', 'db_utils', 'Cannot open the store (operation: open)'),
+      at('2024-01-15 10:00:02,000', 'ERROR', 'db_utils', 'Query failed (operation: open)'),
+    ]);
+    expect(s.modules).toEqual([
+      { module: 'auth', entries: 1, warnings: 1, errors: 0, errorRate: 0 },
+      { module: 'db_utils', entries: 2, warnings: 0, errors: 2, errorRate: 1 },
+    ]);
+    expect(s.activity.users).toBe(0);
+    expect(s.operationErrors).toEqual([{ operation: 'open', errors: 2, completed: 0, errorRate: null }]);
+  });
+});
+
+describe('StatsCollector: merging', () => {
+  const ALL: LogEntry[] = [...ENTRIES, ...LLM, ...collectActivityEntries()];
+
+  function collectActivityEntries(): LogEntry[] {
+    return [
+      at('2024-01-14 09:10:00,000', 'INFO', 'game_logic', 'User action: new_game (user_id: alice, session: s-a1)'),
+      at('2024-01-15 10:30:00,000', 'INFO', 'game_logic', 'User action: take_turn (user_id: alice, session: s-a1)'),
+      at('2024-01-17 11:00:00,000', 'ERROR', 'db_utils', 'Database operation failed: save_turn (operation: save_turn, session: s-b1, error: locked)'),
+      at('2024-01-17 11:00:01,000', 'DEBUG', 'db_utils', 'Database query executed: save_turn (rows: 1, duration: 0.01s)'),
+    ];
+  }
+
+  const parts = (entries: LogEntry[], cuts: number[]) => {
+    const bounds = [0, ...cuts, entries.length];
+    return bounds.slice(1).map((end, i) => {
+      const collector = new StatsCollector();
+      for (const entry of entries.slice(bounds[i], end)) collector.add(entry);
+      return collector;
+    });
+  };
+
+  it('gives from two partials what one collector over all the entries gives, wherever the log is cut', () => {
+    const whole = collect(ALL);
+    for (let cut = 0; cut <= ALL.length; cut++) {
+      const [a, b] = parts(ALL, [cut]) as [StatsCollector, StatsCollector];
+      expect(a.merge(b).result()).toEqual(whole);
+    }
+  });
+
+  it('merges partials that went through JSON (as from a worker thread), in any order, into the same figures', () => {
+    const whole = collect(ALL);
+    const pieces = parts(ALL, [7, 19, 30]).map((c) => JSON.parse(JSON.stringify(c.toPartial())) as StatsPartial);
+    const forward = StatsCollector.fromPartial(pieces[0] as StatsPartial);
+    for (const p of pieces.slice(1)) forward.merge(p);
+    const backward = new StatsCollector();
+    for (const p of [...pieces].reverse()) backward.merge(p);
+    expect(forward.result()).toEqual(whole);
+    expect(backward.result()).toEqual(whole);
+    expect(forward.result({ by: 'hour' })).toEqual(collectWith(ALL, 'hour'));
+  });
+
+  it('spans the merged parts: the activity of the whole, not of each', () => {
+    const [a, b] = parts(ALL, [ALL.length - 2]) as [StatsCollector, StatsCollector];
+    const merged = a.merge(b).result().activity;
+    expect(merged.by).toBe('day');
+    expect(merged.buckets.map((d) => d.label)).toEqual(['2024-01-14', '2024-01-15', '2024-01-16', '2024-01-17']);
+    // alice (ENTRIES and the activity lines; bob only warned), and s-42, s-a1 and s-b1.
+    expect([merged.users, merged.sessions]).toEqual([1, 3]);
+  });
+
+  it('copies its state into a partial: entries added afterwards do not change it', () => {
+    const collector = new StatsCollector();
+    for (const entry of LLM.slice(0, 2)) collector.add(entry);
+    const partial = collector.toPartial();
+    const before = JSON.stringify(partial);
+    for (const entry of ALL) collector.add(entry);
+    expect(JSON.stringify(partial)).toBe(before);
+    expect(StatsCollector.fromPartial(partial).result().llm[0]?.calls).toBe(1);
+  });
+
+  it('merges an empty collector as nothing', () => {
+    const collector = new StatsCollector();
+    for (const entry of ALL) collector.add(entry);
+    expect(collector.merge(new StatsCollector()).result()).toEqual(collect(ALL));
+    expect(new StatsCollector().merge(new StatsCollector()).result()).toEqual(collect([]));
+  });
+});
+
+function collectWith(entries: LogEntry[], by: 'hour' | 'day'): LogStats {
+  const collector = new StatsCollector();
+  for (const entry of entries) collector.add(entry);
+  return collector.result({ by });
+}
+
+describe('renderStats: activity, LLM usage and errors', () => {
+  const entries: LogEntry[] = [
+    at('2024-01-15 09:10:00,000', 'INFO', 'game_logic', 'User action: new_game (user_id: alice, session: s1)'),
+    at('2024-01-15 11:00:00,000', 'INFO', 'game_logic', 'User action: take_turn (user_id: bob, session: s2)'),
+    at('2024-01-15 11:00:01,000', 'INFO', 'game_logic', 'User action: take_turn (user_id: alice, session: s1)'),
+    ...LLM,
+    at('2024-01-15 11:00:02,000', 'PERF', 'game_logic', 'process_player_input completed (duration: 1.00s, session: s1)'),
+    at('2024-01-15 11:00:03,000', 'ERROR', 'game_logic', 'turn failed (operation: process_player_input, session: s1)'),
+  ];
+  const text = renderStats(collect(entries));
+  const section = (title: string) => text.split('\n\n').find((part) => part.startsWith(title)) as string;
+
+  it('charts the users of each hour with both counts, after the totals', () => {
+    const activity = section('Activity per hour').split('\n');
+    expect(activity[0]).toBe('Activity per hour: 2 users, 2 sessions in all');
+    expect(activity[1]).toMatch(/^hour +users +sessions$/);
+    expect(activity.slice(2)).toEqual([
+      `2024-01-15 09:00      1         1 │${'█'.repeat(15)}`,
+      '2024-01-15 10:00      0         0 │',
+      `2024-01-15 11:00      2         2 │${'█'.repeat(30)}`,
+    ]);
+  });
+
+  it('has a row per model with calls, failures, retries, tokens and seconds, and a note of the cancelled calls', () => {
+    const llm = section('LLM usage per model');
+    expect(llm).toMatch(/^model +calls +failed +retries +tokens in +tokens out +TTFT p50 +TTFT p95 +p50 +p95$/m);
+    expect(llm).toMatch(/^grok-4-fast-reasoning +6 +1 +3 +2744 +465 +0\.20s +1\.50s +0\.22s +2\.00s$/m);
+    expect(llm).toMatch(/^grok-4-fast-non-reasoning +2 +1 +2 +147 +87 +- +- +0\.03s +1\.00s$/m);
+    expect(llm.endsWith('\n(and 1 call cancelled by the player)')).toBe(true);
+  });
+
+  it('lists the operations with errors, their completions and the error rate', () => {
+    expect(section('Errors by operation')).toMatch(/^process_player_input +1 +1 +50\.0%$/m);
+    expect(text.indexOf('Errors by operation')).toBeGreaterThan(text.indexOf('Modules'));
+  });
+
+  it('says when no entry names a user or a session, and leaves out the LLM and error tables when they would be empty', () => {
+    const out = renderStats(collect([at('2024-01-15 10:00:00,000', 'INFO', 'app', 'Started')]));
+    expect(out).toContain('\n\nNo user or session activity.\n\n');
+    expect(out).not.toContain('LLM usage');
+    expect(out).not.toContain('Errors by operation');
   });
 });
