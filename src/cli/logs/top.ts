@@ -66,7 +66,13 @@ export async function top([pattern]: string[], flags: TopFlags): Promise<number>
     const snapshot = window.snapshot(Date.now());
     if (terminal) {
       const { columns = 80, rows = 24 } = process.stdout;
-      const lines = renderTop(snapshot, { width: columns, colour, source: name, minuteRows: Math.max(1, rows - 20) }).slice(0, rows);
+      const lines = renderTop(snapshot, {
+        width: columns,
+        colour,
+        source: name,
+        minuteRows: Math.max(1, rows - 20),
+        hint: keys ? 'q or Ctrl+C to quit' : 'Ctrl+C to quit',
+      }).slice(0, rows);
       out.write(HOME + lines.map((l) => l + CLEAR_LINE).join('\n') + CLEAR_BELOW);
     } else {
       out.write(`${shown > 0 ? '\n' : ''}${renderTop(snapshot, { source: name }).join('\n')}\n`);

@@ -213,6 +213,8 @@ export interface RenderOptions {
   source?: string;
   /** Per-minute rows shown at most (the sparkline always covers the whole window). */
   minuteRows?: number;
+  /** How to leave, at the end of the first line: `q or Ctrl+C to quit`. */
+  hint?: string;
 }
 
 type Paint = (text: string) => string;
@@ -231,7 +233,8 @@ const clock = (ms: number) => {
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 };
 
-const seconds = (v: number) => (Number.isNaN(v) ? '-' : `${v.toFixed(2)}s`);
+/** `2.25s`; under a second in milliseconds (`4ms`), where database operations sit. */
+const seconds = (v: number) => (Number.isNaN(v) ? '-' : v < 1 ? `${Math.round(v * 1000)}ms` : `${v.toFixed(2)}s`);
 
 function ago(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
@@ -266,7 +269,10 @@ export function renderTop(snapshot: TopSnapshot, options: RenderOptions = {}): s
 
   const stamp = new Date(s.now);
   const date = `${stamp.getFullYear()}-${String(stamp.getMonth() + 1).padStart(2, '0')}-${String(stamp.getDate()).padStart(2, '0')}`;
-  line(['storyos logs top', c.bold], `  ${date} ${clock(s.now)}  ${window}${options.source ? ` of ${options.source}` : ''}`);
+  line(['storyos logs top', c.bold], `  ${date} ${clock(s.now)}  ${window}${options.source ? ` of ${options.source}` : ''}`, [
+    options.hint ? `  (${options.hint})` : '',
+    c.dim,
+  ]);
   line(s.lastEntry ? `Last entry ${s.lastEntry.time.slice(0, 19)} (${ago(s.now - s.lastEntry.ms)})` : 'No entries yet', `   ${s.entries} in the window`);
   line(['Sessions ', c.bold], `${s.sessions} active`, ['   Users ', c.bold], `${s.users} active`);
   lines.push('');

@@ -132,7 +132,7 @@ describe('renderTop', () => {
     expect(text).toContain('Sessions 3 active   Users 2 active');
     expect(text).toMatch(/Requests 30 in 5 min \(6\.0\/min\), last minute 7 {2}\S{5}/);
     expect(text).toContain('Errors 2   Warnings 0');
-    expect(text).toMatch(/process_player_input +10 +0\.50s +1\.00s/);
+    expect(text).toMatch(/process_player_input +10 +500ms +1\.00s/);
     expect(text).toContain('Last error 10:29:57 [db_utils] Escape \\u001b]0;owned\\u0007 in a foreign line');
   });
 
