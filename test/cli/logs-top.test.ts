@@ -83,6 +83,7 @@ describe('storyos logs top, piped', () => {
     for (const [option, value] of [
       ['--minutes', '0'],
       ['--minutes', '1.5'],
+      ['--minutes', '2000'],
       ['--interval', 'soon'],
       ['--iterations', '-1'],
     ]) {

@@ -22,6 +22,8 @@ function positive(text: string, option: string, what: string, whole: boolean): n
   return n;
 }
 
+const MAX_MINUTES = 1440;
+
 // Alternate screen, cursor hidden; and back.
 const ENTER = '\x1b[?1049h\x1b[?25l';
 const LEAVE = '\x1b[?25h\x1b[?1049l';
@@ -35,7 +37,8 @@ const CLEAR_BELOW = '\x1b[J';
  * interval, each starting with its time, like `top -b`; `--iterations N` stops after N.
  */
 export async function top([pattern]: string[], flags: TopFlags): Promise<number> {
-  const minutes = positive(flags.minutes, '--minutes', 'a whole number of minutes, such as 5', true);
+  const minutes = positive(flags.minutes, '--minutes', 'a whole number of minutes up to 1440 (a day), such as 5', true);
+  if (minutes > MAX_MINUTES) throw new UserFacingError(`Invalid --minutes value ${JSON.stringify(flags.minutes)}: use at most ${MAX_MINUTES} (a day).`);
   const intervalMs = positive(flags.interval, '--interval', 'a number of seconds, such as 1 or 0.5', false) * 1000;
   const iterations =
     flags.iterations === undefined ? Number.POSITIVE_INFINITY : positive(flags.iterations, '--iterations', 'a whole number of snapshots', true);
@@ -84,9 +87,13 @@ export async function top([pattern]: string[], flags: TopFlags): Promise<number>
   const restore = () => {
     if (restored) return;
     restored = true;
-    if (keys?.isRaw) keys.setRawMode(false);
-    keys?.pause();
-    out.write(LEAVE);
+    try {
+      if (keys?.isRaw) keys.setRawMode(false);
+      keys?.pause();
+      out.write(LEAVE);
+    } catch {
+      // The terminal is gone (a hang-up): there is nothing left to give back.
+    }
   };
   // Whatever ends the process (an error too) gives the terminal back as it was.
   onExit(restore);

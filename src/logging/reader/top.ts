@@ -222,8 +222,14 @@ type Part = string | [text: string, paint: Paint];
 
 const SPARKS = '▁▂▃▄▅▆▇█';
 
-/** One character per value, scaled to the largest; a blank for none. */
-export function sparkline(values: number[]): string {
+/**
+ * One character per value, scaled to the largest; a blank for none. More values than `most` are
+ * summed in runs of equal length, the newest run ending at the last value.
+ */
+export function sparkline(all: number[], most = 60): string {
+  const run = Math.ceil(all.length / most);
+  const values: number[] = [];
+  for (let end = all.length; end > 0; end -= run) values.unshift(all.slice(Math.max(0, end - run), end).reduce((a, b) => a + b, 0));
   const max = Math.max(0, ...values);
   return values.map((v) => (v === 0 ? ' ' : SPARKS[max === 0 ? 0 : Math.min(7, Math.ceil((v / max) * 8) - 1)])).join('');
 }

@@ -162,5 +162,9 @@ describe('sparkline', () => {
   it('scales to the largest value, a blank for none', () => {
     expect(sparkline([0, 1, 2, 4, 8])).toBe(' ▁▂▄█');
     expect(sparkline([0, 0])).toBe('  ');
+    // A day of minutes in at most 60 characters: runs of 24 minutes, the newest ending now.
+    const day = Array.from({ length: 1440 }, (_, i) => (i >= 1416 ? 1 : 0));
+    expect(sparkline(day)).toBe(`${' '.repeat(59)}█`);
+    expect(sparkline([1, 0, 0, 2, 2], 2)).toBe('▂█');
   });
 });
