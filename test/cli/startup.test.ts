@@ -77,6 +77,13 @@ describe('start-up loads only what the command needs', () => {
     for (const heavy of ['ink', 'react', 'mongodb', 'better-sqlite3', 'openai', 'log4js', 'marked']) expect(fromPackage(loaded, heavy), heavy).toBe(false);
   });
 
+  it('`logs top` loads the log reader and no UI, database driver, narrator SDK or logger', () => {
+    const { code, loaded } = run(['logs', 'top', '--iterations', '1']);
+    expect(code).toBe(0);
+    expect(loaded).toContain('src/logging/reader/top.ts');
+    for (const heavy of ['ink', 'react', 'mongodb', 'better-sqlite3', 'openai', 'log4js', 'marked']) expect(fromPackage(loaded, heavy), heavy).toBe(false);
+  });
+
   it('`--version` loads neither configuration nor logging', () => {
     const { code, stdout, loaded } = run(['--version']);
     expect([code, stdout]).toEqual([0, `${JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version}\n`]);

@@ -58,6 +58,11 @@ export class TmuxSession {
     return { title, alternateScreen: alternate === '1' };
   }
 
+  /** Whether the terminal shows its cursor (a full-screen program hides it, and must show it again). */
+  cursorVisible(): boolean {
+    return this.tmux('display-message', '-p', '-t', this.name, '#{cursor_flag}').trim() === '1';
+  }
+
   screen(): string {
     return this.tmux('capture-pane', '-p', '-t', this.name);
   }

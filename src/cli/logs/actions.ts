@@ -13,7 +13,7 @@ import { parseAgeMs, parseDurationSeconds, parseTimeSpec } from '../../logging/r
 import { existingLogDir, loadConfig, startCommandLogging } from '../context.js';
 import { EXIT } from '../exit.js';
 
-interface FilterFlags {
+export interface FilterFlags {
   level?: string[];
   minLevel?: string;
   module?: string[];
@@ -37,7 +37,7 @@ function checkModules(modules: string[] | undefined): string[] | undefined {
   return modules;
 }
 
-function filterFrom(pattern: string | undefined, flags: FilterFlags): EntryFilter {
+export function filterFrom(pattern: string | undefined, flags: FilterFlags): EntryFilter {
   const now = Date.now();
   return buildFilter({
     pattern,

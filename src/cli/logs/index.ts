@@ -57,6 +57,25 @@ export function registerLogsCommands(program: Command): void {
     .action(lazy('stats'));
 
   logs
+    .command('top')
+    .description('a live view of the last minutes: requests a minute, PERF p50/p95, errors, active sessions; Ctrl+C or q ends it')
+    .argument('[pattern]', 'only entries matching this regular expression')
+    .option('--minutes <n>', 'how many minutes the view covers', '5')
+    .option('--interval <seconds>', 'seconds between refreshes', '1')
+    .option('--iterations <n>', 'stop after this many refreshes (like top -n)')
+    .option('--level <levels>', 'only these levels, comma-separated', collect)
+    .option('--min-level <level>', 'this level and above')
+    .option('--module <modules>', 'only these modules, comma-separated', collect)
+    .option('--user <name>', 'entries with user_id: <name>')
+    .option('--session <id>', 'entries of this game session')
+    .option('-i, --ignore-case', 'match PATTERN without regard to case')
+    .option('-F, --fixed-strings', 'PATTERN is a fixed string, not a regular expression')
+    .option('--errors', 'watch storyos_errors.log instead of storyos.log')
+    .option('--dir <path>', 'log directory (default: STORYOS_LOG_DIR)')
+    .addHelpText('after', '\nIn a terminal the view fills the screen; piped, it prints one plain snapshot per refresh, like top -b.')
+    .action(lazyAction(() => import('./top.js'), 'top'));
+
+  logs
     .command('rotate')
     .description('rotate storyos.log now (safe while StoryOS is running)')
     .addOption(new Option('--errors', 'rotate storyos_errors.log instead').conflicts('all'))
