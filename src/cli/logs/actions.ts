@@ -6,8 +6,8 @@ import { ERROR_LOG, listLogSet, MAIN_LOG } from '../../logging/log-files.js';
 import { deleteFiles, filesOlderThan, rotateNow, summarize } from '../../logging/maintenance.js';
 import { buildFilter, splitList, type EntryFilter } from '../../logging/reader/filter.js';
 import { EntryPrinter, colourWanted } from '../../logging/reader/output.js';
-import { grepFiles } from '../../logging/reader/parallel.js';
-import { type ActivityUnit, collectStats, renderStats } from '../../logging/reader/stats.js';
+import { collectStatsInParallel, grepFiles } from '../../logging/reader/parallel.js';
+import { type ActivityUnit, renderStats } from '../../logging/reader/stats.js';
 import { lastEntries, LogFollower } from '../../logging/reader/tail.js';
 import { parseAgeMs, parseDurationSeconds, parseTimeSpec } from '../../logging/reader/time-spec.js';
 import { existingLogDir, loadConfig, startCommandLogging } from '../context.js';
@@ -128,7 +128,8 @@ function activityUnit(by: string | undefined): ActivityUnit | undefined {
 
 export async function stats(_args: string[], flags: FilterFlags & { json?: boolean; by?: string }): Promise<number> {
   const by = activityUnit(flags.by);
-  const result = collectStats(logFiles(flags), filterFrom(undefined, flags), { by });
+  const collector = await collectStatsInParallel(logFiles(flags), filterFrom(undefined, flags).options);
+  const result = collector.result({ by });
   process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : renderStats(result));
   return found(result.entries);
 }

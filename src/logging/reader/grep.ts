@@ -4,6 +4,7 @@ import { parseEntry } from './entry.js';
 import { buildFilter, type EntryFilter, type FilterOptions } from './filter.js';
 import { EntryPrinter, type OutputMode } from './output.js';
 import { fileInWindow, matchRanges } from './search.js';
+import { collectChunk, StatsCollector, type StatsPartial } from './stats.js';
 import { logTimeToMs, toLogTime } from './time-spec.js';
 
 /** A part of one file: the entries that start in [start, end). */
@@ -13,11 +14,15 @@ export interface GrepTask {
   end: number;
 }
 
+/** What a search thread is asked to do with each part: print its matches, or collect their statistics. */
 export interface GrepJob {
+  kind: 'grep' | 'stats';
   options: FilterOptions;
   mode: OutputMode;
   colour: boolean;
 }
+
+export type TaskResult = ({ kind: 'grep' } & GrepPart) | { kind: 'stats'; partial: StatsPartial };
 
 export interface GrepPart {
   /** The part's output, ready to write. */
@@ -97,6 +102,18 @@ export function grepTask(task: GrepTask, filter: EntryFilter, printer: EntryPrin
   return { output: out.bytes(), count };
 }
 
-export function jobFilter(job: GrepJob): { filter: EntryFilter; printer: EntryPrinter } {
-  return { filter: buildFilter(job.options), printer: new EntryPrinter(job.mode, job.colour) };
+/** The statistics of one part's matching entries. */
+export function statsTask(task: GrepTask, filter: EntryFilter): StatsPartial {
+  const collector = new StatsCollector();
+  const start = task.file.gzip ? 0 : entryStartAtOrAfter(task.file, task.start);
+  for (const chunk of entryChunks(task.file, start, undefined, task.end)) collectChunk(chunk, filter, collector);
+  return collector.toPartial();
+}
+
+/** Runs a job's parts one at a time, in this thread or a worker's. */
+export function taskRunner(job: GrepJob): (task: GrepTask) => TaskResult {
+  const filter = buildFilter(job.options);
+  if (job.kind === 'stats') return (task) => ({ kind: 'stats', partial: statsTask(task, filter) });
+  const printer = new EntryPrinter(job.mode, job.colour);
+  return (task) => ({ kind: 'grep', ...grepTask(task, filter, printer, job.mode) });
 }

@@ -3,7 +3,10 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LogFileInfo } from '../log-files.js';
-import { type GrepJob, type GrepTask, grepTask, jobFilter, planTasks } from './grep.js';
+import type { FilterOptions } from './filter.js';
+import { type GrepJob, type GrepTask, planTasks, type TaskResult, taskRunner } from './grep.js';
+import { buildFilter } from './filter.js';
+import { StatsCollector, type StatsPartial } from './stats.js';
 
 /** Below this much to read, starting threads costs more than it saves. */
 const PARALLEL_MIN_BYTES = 48 * 1024 * 1024;
@@ -19,6 +22,10 @@ function taskBytes(task: GrepTask): number {
   return (Number.isFinite(task.end) ? task.end : task.file.size) - task.start;
 }
 
+function defaultWorkers(): number {
+  return Math.min(MAX_WORKERS, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+}
+
 export interface GrepRun {
   count: number;
   /** False when the reader of the output went away before the end. */
@@ -26,50 +33,70 @@ export interface GrepRun {
 }
 
 /**
- * Searches the log set and hands each part's output to `write` in file order. On more than one
- * core, and with enough to read, worker threads search the parts; `write` still gets them in order,
- * and no more than a few parts are held waiting for an earlier one.
+ * Runs a job over the parts of the log set, handing each part's result to `take` in file order;
+ * `take` returns false to stop. On more than one core, with enough to read, worker threads run the
+ * parts; `take` still gets them in order, and no more than a few wait for an earlier one.
  */
-export async function grepFiles(files: LogFileInfo[], job: GrepJob, write: (output: Buffer) => boolean, workers = defaultWorkers()): Promise<GrepRun> {
-  const { filter, printer } = jobFilter(job);
-  const tasks = planTasks(files, filter);
+async function runInOrder(files: LogFileInfo[], job: GrepJob, take: (result: TaskResult) => boolean, workers: number): Promise<boolean> {
+  const tasks = planTasks(files, buildFilter(job.options));
   const total = tasks.reduce((sum, task) => sum + taskBytes(task), 0);
   const script = workerScript();
   if (workers < 2 || tasks.length < 2 || total < PARALLEL_MIN_BYTES || script === undefined) {
-    let count = 0;
-    for (const task of tasks) {
-      const part = grepTask(task, filter, printer, job.mode);
-      count += part.count;
-      if (part.output.length && !write(part.output)) return { count, complete: false };
-    }
-    return { count, complete: true };
+    const run = taskRunner(job);
+    for (const task of tasks) if (!take(run(task))) return false;
+    return true;
   }
-  return inWorkers(tasks, job, write, Math.min(workers, tasks.length), script);
+  return inWorkers(tasks, job, take, Math.min(workers, tasks.length), script);
 }
 
-function defaultWorkers(): number {
-  return Math.min(MAX_WORKERS, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+/** `storyos logs grep`: each part's output goes to `write` in file order. */
+export async function grepFiles(files: LogFileInfo[], job: Omit<GrepJob, 'kind'>, write: (output: Buffer) => boolean, workers = defaultWorkers()): Promise<GrepRun> {
+  let count = 0;
+  const complete = await runInOrder(
+    files,
+    { ...job, kind: 'grep' },
+    (result) => {
+      if (result.kind !== 'grep') return true;
+      count += result.count;
+      return result.output.length === 0 || write(result.output);
+    },
+    workers,
+  );
+  return { count, complete };
 }
 
-interface PartMessage {
-  id: number;
-  count: number;
-  buffer: ArrayBuffer;
-  byteOffset: number;
-  byteLength: number;
+/** `storyos logs stats`: the parts' collectors, merged. */
+export async function collectStatsInParallel(files: LogFileInfo[], options: FilterOptions, workers = defaultWorkers()): Promise<StatsCollector> {
+  const collector = new StatsCollector();
+  await runInOrder(
+    files,
+    { kind: 'stats', options, mode: 'count', colour: false },
+    (result) => {
+      if (result.kind === 'stats') collector.merge(result.partial as StatsPartial);
+      return true;
+    },
+    workers,
+  );
+  return collector;
 }
 
-function inWorkers(tasks: GrepTask[], job: GrepJob, write: (output: Buffer) => boolean, size: number, script: string): Promise<GrepRun> {
+type WorkerReply = { id: number } & ({ kind: 'grep'; count: number; buffer: ArrayBuffer; byteOffset: number; byteLength: number } | { kind: 'stats'; partial: StatsPartial });
+
+function resultOf(reply: WorkerReply): TaskResult {
+  if (reply.kind === 'stats') return { kind: 'stats', partial: reply.partial };
+  return { kind: 'grep', count: reply.count, output: Buffer.from(reply.buffer, reply.byteOffset, reply.byteLength) };
+}
+
+function inWorkers(tasks: GrepTask[], job: GrepJob, take: (result: TaskResult) => boolean, size: number, script: string): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const pool = Array.from({ length: size }, () => new Worker(script, { workerData: job }));
-    const done = new Map<number, PartMessage>();
-    // Parts sent but not yet written, at most this many: a slow early part does not let the rest pile up.
+    const done = new Map<number, WorkerReply>();
+    // Parts sent but not yet taken, at most this many: a slow early part does not let the rest pile up.
     const ahead = size * 2;
     let nextToSend = 0;
-    let nextToWrite = 0;
-    let count = 0;
+    let nextToTake = 0;
     let finished = false;
-    const finish = (result: GrepRun | Error) => {
+    const finish = (result: boolean | Error) => {
       if (finished) return;
       finished = true;
       for (const worker of pool) void worker.terminate();
@@ -77,29 +104,26 @@ function inWorkers(tasks: GrepTask[], job: GrepJob, write: (output: Buffer) => b
       else resolve(result);
     };
     const send = (worker: Worker) => {
-      if (nextToSend < tasks.length && nextToSend < nextToWrite + ahead) {
-        worker.postMessage({ id: nextToSend, task: tasks[nextToSend] });
-        nextToSend++;
-        return true;
-      }
-      return false;
+      if (nextToSend >= tasks.length || nextToSend >= nextToTake + ahead) return false;
+      worker.postMessage({ id: nextToSend, task: tasks[nextToSend] });
+      nextToSend++;
+      return true;
     };
     const idle: Worker[] = [];
-    const writeReady = () => {
-      for (let part = done.get(nextToWrite); part !== undefined; part = done.get(nextToWrite)) {
-        done.delete(nextToWrite);
-        nextToWrite++;
-        count += part.count;
-        if (part.byteLength && !write(Buffer.from(part.buffer, part.byteOffset, part.byteLength))) return finish({ count, complete: false });
+    const takeReady = () => {
+      for (let reply = done.get(nextToTake); reply !== undefined; reply = done.get(nextToTake)) {
+        done.delete(nextToTake);
+        nextToTake++;
+        if (!take(resultOf(reply))) return finish(false);
       }
-      if (nextToWrite === tasks.length) return finish({ count, complete: true });
+      if (nextToTake === tasks.length) return finish(true);
       while (idle.length && send(idle[idle.length - 1] as Worker)) idle.pop();
     };
     for (const worker of pool) {
-      worker.on('message', (part: PartMessage) => {
-        done.set(part.id, part);
+      worker.on('message', (reply: WorkerReply) => {
+        done.set(reply.id, reply);
         if (!send(worker)) idle.push(worker);
-        writeReady();
+        takeReady();
       });
       worker.on('error', (error) => finish(error));
       worker.on('exit', (code) => {

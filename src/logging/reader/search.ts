@@ -102,21 +102,25 @@ const OPEN = 0x5b;
 const CLOSE = 0x5d;
 const NEWLINE = 0x0a;
 /** Where the level of the header headerModuleEnd last read ends: returned this way to allocate nothing per entry. */
-let levelEndOfLastHeader = 0;
+let lastLevelEnd = 0;
+
+export function levelEndOfLastHeader(): number {
+  return lastLevelEnd;
+}
 
 /**
  * Where the module of a well-formed header ends (its `]`), reading the level and module on the
  * bytes as parseEntry reads them on the text; -1 when the header is not that simple (non-ASCII
  * or unusual), and the entry must be decoded to be judged.
  */
-function headerModuleEnd(buf: Buffer, start: number, textEnd: number): number {
+export function headerModuleEnd(buf: Buffer, start: number, textEnd: number): number {
   let i = start + 27;
   for (; i < textEnd; i++) {
     const c = buf[i] as number;
     if (c === CLOSE && buf[i + 1] === SPACE && buf[i + 2] === OPEN) break;
     if (c === NEWLINE || c >= 0x80) return -1;
   }
-  levelEndOfLastHeader = i;
+  lastLevelEnd = i;
   for (i += 3; i < textEnd; i++) {
     const c = buf[i] as number;
     if (c === CLOSE && buf[i + 1] === SPACE) return i;
@@ -136,7 +140,7 @@ function entryPasses(buf: Buffer, start: number, textEnd: number, filter: EntryF
     const moduleEnd = headerAt(buf, start) ? headerModuleEnd(buf, start, textEnd) : -1;
     if (moduleEnd === -1) return filter.matches(entryAt(buf, start, textEnd));
     if (header) {
-      const levelEnd = levelEndOfLastHeader;
+      const levelEnd = lastLevelEnd;
       if (header.since !== undefined || header.until !== undefined) {
         const time = buf.toString('latin1', start + 1, start + 24);
         if (header.since !== undefined && time < header.since) return false;

@@ -2,9 +2,9 @@ import { renderTable } from '../../text/table.js';
 import { normalizeLevel } from '../levels.js';
 import type { LogFileInfo } from '../log-files.js';
 import { unescapeField } from '../escape.js';
-import { rawContext, type LogEntry } from './entry.js';
+import { parseEntry, rawContext, type LogEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
-import { searchFiles } from './search.js';
+import { headerAt, headerModuleEnd, levelEndOfLastHeader, matchRanges, searchFiles } from './search.js';
 
 export interface OperationStats {
   operation: string;
@@ -337,6 +337,26 @@ export class StatsCollector {
       if (user) hour.users.add(user);
       if (session) hour.sessions.add(session);
     }
+  }
+
+  /**
+   * An entry that adds nothing but itself: one to its module's entries (and warnings or errors)
+   * and its time to the span. What collectChunk gives for the entries add() would read no field of.
+   */
+  countEntry(time: string, level: string, module: string): void {
+    this.entries++;
+    if (this.first === null || time < this.first) this.first = time;
+    if (this.last === null || time > this.last) this.last = time;
+    const counts = this.moduleCounts(module);
+    counts[0]++;
+    if (level === 'WARN') counts[1]++;
+    else if (level === 'ERROR' || level === 'FATAL') counts[2]++;
+  }
+
+  /** A `Database query executed: <op>` entry with no field activity counts: the operation completed once more. */
+  countCompleted(time: string, module: string, operation: string): void {
+    this.countEntry(time, 'DEBUG', module);
+    bump(this.completed, operation);
   }
 
   /** This collector's state as plain JSON (copied: adding more later does not change it). */
@@ -673,4 +693,105 @@ export function renderStats(stats: LogStats): string {
     );
   }
   return `${parts.join('\n\n')}\n`;
+}
+
+const DB_QUERY_BYTES = Buffer.from(DB_QUERY);
+const API_CALL_BYTES = Buffer.from(API_CALL);
+/** Levels by first letter, for a header whose level is spelt one of the usual ways. */
+const LEVEL_BY_FIRST: Record<number, [spelling: string, level: string][]> = {
+  0x44: [['DEBUG', 'DEBUG']],
+  0x49: [['INFO', 'INFO']],
+  0x50: [['PERF', 'PERF']],
+  0x57: [
+    ['WARN', 'WARN'],
+    ['WARNING', 'WARN'],
+  ],
+  0x45: [['ERROR', 'ERROR']],
+  0x46: [['FATAL', 'FATAL']],
+  0x43: [['CRITICAL', 'FATAL']],
+};
+
+function levelAt(buf: Buffer, start: number, end: number): string | undefined {
+  for (const [spelling, level] of LEVEL_BY_FIRST[buf[start] as number] ?? []) {
+    if (spelling.length === end - start && buf.toString('latin1', start, end) === spelling) return level;
+  }
+  return undefined;
+}
+
+/** Where a name of letters, digits, `_`, `.` and `-` that starts at `at` ends. */
+function plainNameEnd(buf: Buffer, at: number, end: number): number {
+  let i = at;
+  for (; i < end; i++) {
+    const c = buf[i] as number;
+    const plain = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2e || c === 0x2d;
+    if (!plain) break;
+  }
+  return i;
+}
+
+/**
+ * Whether the header line from `at` is a simple context's inside and its final `)`: no backslash,
+ * no other parenthesis, no newline before it. Then the `(` before `at` is the context's, as
+ * rawContext would find it.
+ */
+function endsContext(buf: Buffer, at: number, end: number): boolean {
+  for (let i = at; i < end; i++) {
+    const c = buf[i] as number;
+    if (c === 0x29) return i === end - 1 || buf[i + 1] === 0x0a;
+    if (c === 0x5c || c === 0x28 || c === 0x0a) return false;
+  }
+  return false;
+}
+
+function startsWithAt(buf: Buffer, at: number, prefix: Buffer): boolean {
+  return at + prefix.length <= buf.length && buf.compare(prefix, 0, prefix.length, at, at + prefix.length) === 0;
+}
+
+/**
+ * Adds a chunk's matching entries to the collector, reading on the bytes what it can: an entry
+ * that add() would read no field of (a DEBUG or INFO line without a user or session, not an API
+ * call), and a database query's completion, are counted without being decoded; the rest are
+ * decoded (their header line only) and added.
+ */
+export function collectChunk(buf: Buffer, filter: EntryFilter, collector: StatsCollector): void {
+  const activity = [Buffer.from('user_id: '), Buffer.from('session')];
+  const next = [-1, -1];
+  const activityBefore = (from: number, end: number): boolean => {
+    for (let i = 0; i < activity.length; i++) {
+      if ((next[i] as number) < from) {
+        const hit = buf.indexOf(activity[i] as Buffer, from);
+        next[i] = hit === -1 ? Number.POSITIVE_INFINITY : hit;
+      }
+      if ((next[i] as number) < end) return true;
+    }
+    return false;
+  };
+  matchRanges(buf, filter, (start, end) => {
+    const textEnd = buf[end - 1] === 0x0a ? end - 1 : end;
+    const moduleEnd = headerAt(buf, start) ? headerModuleEnd(buf, start, textEnd) : -1;
+    const levelEnd = levelEndOfLastHeader();
+    const level = moduleEnd === -1 ? undefined : levelAt(buf, start + 27, levelEnd);
+    if (level === 'DEBUG' || level === 'INFO') {
+      const bodyAt = moduleEnd + 2;
+      if (!startsWithAt(buf, bodyAt, API_CALL_BYTES) && !activityBefore(start, end)) {
+        const time = buf.toString('latin1', start + 1, start + 24);
+        const module = buf.toString('latin1', levelEnd + 3, moduleEnd);
+        if (level === 'DEBUG' && startsWithAt(buf, bodyAt, DB_QUERY_BYTES)) {
+          const opStart = bodyAt + DB_QUERY_BYTES.length;
+          const opEnd = plainNameEnd(buf, opStart, textEnd);
+          // A plain operation name, then the context to the end of the line: read as add() reads it.
+          if (opEnd > opStart && buf[opEnd] === 0x20 && buf[opEnd + 1] === 0x28 && endsContext(buf, opEnd + 2, textEnd)) {
+            collector.countCompleted(time, module, buf.toString('latin1', opStart, opEnd));
+            return;
+          }
+        } else {
+          collector.countEntry(time, level, module);
+          return;
+        }
+      }
+    }
+    const newline = buf.indexOf(0x0a, start);
+    const headerEnd = newline === -1 || newline > textEnd ? textEnd : newline;
+    collector.add(parseEntry(buf.toString('utf8', start, headerEnd)));
+  });
 }

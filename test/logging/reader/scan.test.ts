@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseEntry } from '../../../src/logging/reader/entry.js';
 import { buildFilter, type FilterOptions } from '../../../src/logging/reader/filter.js';
 import { matchRanges } from '../../../src/logging/reader/search.js';
+import { collectChunk, StatsCollector } from '../../../src/logging/reader/stats.js';
 import { logTimeToMs } from '../../../src/logging/reader/time-spec.js';
 
 /** Every entry of a chunk, as the scanner cuts them with no condition at all. */
@@ -102,5 +103,30 @@ describe('matchRanges: the byte scanner', () => {
       }),
     ).toBe(false);
     expect(seen).toEqual([0]);
+  });
+});
+
+describe('collectChunk: statistics read on the bytes', () => {
+  const dbLine = fc
+    .tuple(time, fc.constantFrom('get_messages', 'save_turn', 'get (x)', 'a\\, b', ''), fc.constantFrom(' (rows: 3, duration: 0.05s)', ' (rows: (2))', ' (rows: 1', '', ' (user_id: bob)'))
+    .map(([t, op, rest]) => `[${t}] [DEBUG] [db_utils] Database query executed: ${op}${rest}`);
+  const apiLine = time.map((t) => `[${t}] [INFO] [llm_utils] API call: xai chat.completions (status: 200, duration: 1.20s, retries: 1, tokens_in: 10, tokens_out: 5, model: grok)`);
+  const statsText = fc
+    .array(fc.oneof(entry, dbLine, apiLine, garbage), { minLength: 1, maxLength: 12 })
+    .map((parts) => `${parts.join('\n')}\n`);
+
+  it('gives the figures add() gives entry by entry (fast-check)', () => {
+    fc.assert(
+      fc.property(statsText, fc.constantFrom<FilterOptions>({}, { levels: ['DEBUG'] }, { user: 'alice' }), (text, opts) => {
+        const buf = Buffer.from(text);
+        const filter = buildFilter(opts);
+        const fast = new StatsCollector();
+        collectChunk(buf, filter, fast);
+        const slow = new StatsCollector();
+        matchRanges(buf, filter, (start, end) => slow.add(parseEntry(buf.toString('utf8', start, end).replace(/\n$/, ''))));
+        expect(fast.result()).toEqual(slow.result());
+      }),
+      { numRuns: 1500 },
+    );
   });
 });
