@@ -150,11 +150,13 @@ export class ReplayBuilder {
       turn = this.byId.get(id) ?? this.open(id, entry.time);
       this.untagged = null;
     } else {
-      // Without turn ids, a user action (other than a slash command's own line) begins the next group.
-      const begins = event.type === 'action' && !event.name.startsWith('command ');
-      if (!this.untagged || (begins && this.untagged.events.some((e) => e.type === 'action' && !e.name.startsWith('command '))))
-        this.untagged = this.open(null, entry.time);
-      turn = this.untagged;
+      // Without turn ids, each user action begins the next group; a slash command's line, the action it leads to.
+      const isCommand = (e: ReplayEvent) => e.type === 'action' && e.name.startsWith('command ');
+      const isAction = (e: ReplayEvent) => e.type === 'action' && !isCommand(e);
+      const group = this.untagged;
+      const begins = event.type === 'action' && group !== null && (group.events.some(isAction) || (isCommand(event) && group.events.some(isCommand)));
+      if (!group || begins) this.untagged = this.open(null, entry.time);
+      turn = this.untagged as ReplayTurn;
     }
     turn.last = entry.time;
     if (event.type === 'action') {
