@@ -253,6 +253,7 @@ const fieldsText = (fields: Record<string, string>, skip: string[] = []) =>
 const safe = (text: string) => escapeControl(text);
 
 const SKIPPED_FIELDS = ['session', 'turn'];
+const PERF_SHOWN_ELSEWHERE = ['db_ops', 'db_time', 'ttft', 'waited', 'tokens_in', 'tokens_out'];
 
 function quoteText(text: string, full: boolean): string {
   if (full || text.length <= NARRATION_SHOWN) return `“${text}”`;
@@ -293,8 +294,8 @@ function describe(event: ReplayEvent, full: boolean): { label: string; text: str
         text: `${event.operation}${event.rows !== undefined ? `, ${plural(event.rows, 'row')}` : ''}${event.duration ? `, ${event.duration}` : ''}`,
       };
     case 'perf': {
-      // The database count is on the turn's heading.
-      const extra = fieldsText(event.fields, ['duration', 'db_ops', 'db_time', ...SKIPPED_FIELDS]);
+      // The database count is on the turn's heading; TTFT, tokens and waits on the narrator's call.
+      const extra = fieldsText(event.fields, ['duration', ...PERF_SHOWN_ELSEWHERE, ...SKIPPED_FIELDS]);
       return { label: 'perf', text: `${event.operation} ${event.duration ?? ''}${extra ? ` (${extra})` : ''}`.replace(/ +\(/, ' (') };
     }
     case 'narration':
