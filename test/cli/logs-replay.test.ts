@@ -130,12 +130,17 @@ describe('storyos logs replay', () => {
     expect(out.split('\n').filter((l) => /^t[0-9a-f]{8} +take_turn .*, database \d+ operations in \d+\.\d\ds$/.test(l))).toHaveLength(2);
   });
 
-  it('exits 1 with a sentence for a session with no line, and 2 without --session', async () => {
+  it('exits 1 with a sentence for a session with no line (in the time window), and 2 for a bad time or without --session', async () => {
     await playGame('INFO');
     const none = replay('--session', 'no-such-game');
     expect(none.code).toBe(1);
     expect(none.stdout).toBe('');
     expect(none.stderr).toBe(`storyos: no line of session "no-such-game" in storyos.log of ${logDir}.\n`);
+    const earlier = replay('--session', 'no-such-game', '--until', '2001-01-01');
+    expect([earlier.code, earlier.stderr]).toEqual([1, `storyos: no line of session "no-such-game" in storyos.log of ${logDir} in that time window.\n`]);
+    const badTime = replay('--session', 'x', '--since', 'soon');
+    expect(badTime.code).toBe(2);
+    expect(badTime.stderr).toMatch(/^storyos: .*--since.*\n$/);
     const missing = replay();
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^storyos: .*--session/);
