@@ -495,7 +495,7 @@ export class GameEngine {
       const session = await this.ready(user, sessionId);
       logUserAction(log, 'take_turn', user.username, { session: sessionId, input_length: text.length });
       // The player's words, like prompts and narrations, only at DEBUG.
-      if (log.isDebugEnabled()) log.debug('Player action', { text: text });
+      if (log.isDebugEnabled()) log.debug('Player action', { text });
       if (session.head === null) throw new UserFacingError(NO_OPENING_YET, 1);
       const kept = this.unsaved.get(sessionId);
       if (!kept) return this.playAction(session, text, play);
