@@ -4,6 +4,7 @@ import { sanitizeText } from '../llm/sanitize.js';
 import { sleep } from '../llm/retry.js';
 import type { LlmClient, RetryWait, StreamResult } from '../llm/types.js';
 import { formatDuration } from '../logging/format.js';
+import { currentLogContext, newTurnId, tallyOf, withLogContext } from '../logging/log-context.js';
 import { getLogger, logError, logPerf, logUserAction } from '../logging/logger.js';
 import { ConflictError, isTransientStoreError, NotFoundError } from '../store/errors.js';
 import { newMessageId, newSessionId } from '../store/ids.js';
@@ -410,6 +411,19 @@ export class GameEngine {
     await Promise.race([Promise.all(this.pendingUpdates.values()), sleep(STATE_UPDATE_WAIT_MS)]);
   }
 
+  /**
+   * Runs a turn-like operation (the opening, a turn, a retry, a continuation, a move among the
+   * tellings, an edit) in a log context of its own: every line written inside it, by any module
+   * (the store's, the narrator's, the story-state update's that it starts in the background),
+   * carries `session` and a new `turn` id (newTurnId). One called from another (a retry that tells
+   * the opening) stays in the caller's turn. `storyos logs replay` groups a game's lines by it.
+   */
+  private inTurn<T>(sessionId: string, run: () => Promise<T>): Promise<T> {
+    const outer = currentLogContext();
+    if (outer?.turn !== undefined && outer.session === sessionId) return run();
+    return withLogContext({ session: sessionId, turn: newTurnId() }, run);
+  }
+
   /** The player's last action when it is saved without a narration (the process ended first). */
   async unansweredAction(user: PublicUser, sessionId: string): Promise<string | null> {
     const session = await this.access.open(user, sessionId);
@@ -426,19 +440,26 @@ export class GameEngine {
 
   /** Tells the opening of a game that has none. */
   async tellOpening(user: PublicUser, sessionId: string, play: PlayOptions = {}): Promise<TurnResult> {
-    const session = await this.ready(user, sessionId);
-    if (session.head !== null) throw new UserFacingError('This game has begun already.', 1);
-    const scenario = await this.scenarioOf(session);
-    logUserAction(log, 'opening_again', user.username, { session: sessionId });
-    return this.narrate('opening', session, { parentId: null, action: null, instruction: OPENING_INSTRUCTION(scenario), turnCount: 0 }, play);
+    return this.inTurn(sessionId, async () => {
+      const session = await this.ready(user, sessionId);
+      if (session.head !== null) throw new UserFacingError('This game has begun already.', 1);
+      const scenario = await this.scenarioOf(session);
+      logUserAction(log, 'opening_again', user.username, { session: sessionId });
+      return this.narrate('opening', session, { parentId: null, action: null, instruction: OPENING_INSTRUCTION(scenario), turnCount: 0 }, play);
+    });
   }
 
   async newSession(user: PublicUser, scenarioId: string, play: PlayOptions = {}): Promise<TurnResult> {
+    const id = newSessionId();
+    return this.inTurn(id, () => this.startSession(user, id, scenarioId, play));
+  }
+
+  private async startSession(user: PublicUser, id: string, scenarioId: string, play: PlayOptions): Promise<TurnResult> {
     const scenario = await this.store.getScenario(scenarioId);
     if (!scenario) throw new NotFoundError(`No scenario ${JSON.stringify(scenarioId)}.`);
     const now = this.now();
     const session: SessionRecord = {
-      id: newSessionId(),
+      id,
       user: user.username,
       scenario_id: scenario.scenario_id,
       scenario_name: scenario.name,
@@ -472,22 +493,26 @@ export class GameEngine {
   }
 
   async takeTurn(user: PublicUser, sessionId: string, action: string, play: PlayOptions = {}): Promise<TurnResult> {
-    const text = checkedAction(action);
-    const session = await this.ready(user, sessionId);
-    logUserAction(log, 'take_turn', user.username, { session: sessionId, input_length: text.length });
-    if (session.head === null) throw new UserFacingError(NO_OPENING_YET, 1);
-    const kept = this.unsaved.get(sessionId);
-    if (!kept) return this.playAction(session, text, play);
-    // The kept action typed again: its narration is there already, and only needs saving.
-    if (kept.turn.action === text) return this.saveUnsaved(sessionId);
-    // The narration kept after a failed save goes first: this action follows it.
-    try {
-      await this.saveUnsaved(sessionId);
-    } catch (error) {
-      if (error instanceof TurnError) throw new TurnError({ kind: 'store', message: STILL_UNSAVED }, text);
-      throw error;
-    }
-    return this.playAction(await this.access.open(user, sessionId), text, play);
+    return this.inTurn(sessionId, async () => {
+      const text = checkedAction(action);
+      const session = await this.ready(user, sessionId);
+      logUserAction(log, 'take_turn', user.username, { session: sessionId, input_length: text.length });
+      // The player's words, like prompts and narrations, only at DEBUG.
+      if (log.isDebugEnabled()) log.debug('Player action', { text });
+      if (session.head === null) throw new UserFacingError(NO_OPENING_YET, 1);
+      const kept = this.unsaved.get(sessionId);
+      if (!kept) return this.playAction(session, text, play);
+      // The kept action typed again: its narration is there already, and only needs saving.
+      if (kept.turn.action === text) return this.saveUnsaved(sessionId);
+      // The narration kept after a failed save goes first: this action follows it.
+      try {
+        await this.saveUnsaved(sessionId);
+      } catch (error) {
+        if (error instanceof TurnError) throw new TurnError({ kind: 'store', message: STILL_UNSAVED }, text);
+        throw error;
+      }
+      return this.playAction(await this.access.open(user, sessionId), text, play);
+    });
   }
 
   /**
@@ -515,26 +540,32 @@ export class GameEngine {
 
   /** A new narration for the last turn, kept beside the old one; or the failed action sent again. */
   async retry(user: PublicUser, sessionId: string, play: PlayOptions = {}): Promise<TurnResult> {
-    const session = await this.ready(user, sessionId);
-    const failed = this.failedActions.get(sessionId);
-    logUserAction(log, 'retry', user.username, { session: sessionId, failed_action: failed !== undefined, unsaved: this.unsaved.has(sessionId) || undefined });
-    if (this.unsaved.has(sessionId)) return this.saveUnsaved(sessionId);
-    if (session.head === null) return this.tellOpening(user, sessionId, play);
-    if (failed !== undefined) return this.playAction(session, failed, play);
-    const head = await this.headMessage(session);
-    if (head.sender === 'player') return this.playAction(session, head.content, play);
-    const parent = head.parent_id ? await this.store.getMessage(head.parent_id) : null;
-    if (!parent) {
-      const scenario = await this.scenarioOf(session);
-      return this.narrate(
-        'retry',
-        session,
-        { parentId: null, action: null, instruction: OPENING_INSTRUCTION(scenario), turnCount: session.turn_count, stateFrom: null },
-        play,
-      );
-    }
-    const instruction = parent.sender === 'player' ? parent.content : CONTINUE_INSTRUCTION;
-    return this.narrate('retry', session, { parentId: parent.id, action: null, instruction, turnCount: session.turn_count, stateFrom: parent }, play);
+    return this.inTurn(sessionId, async () => {
+      const session = await this.ready(user, sessionId);
+      const failed = this.failedActions.get(sessionId);
+      logUserAction(log, 'retry', user.username, {
+        session: sessionId,
+        failed_action: failed !== undefined,
+        unsaved: this.unsaved.has(sessionId) || undefined,
+      });
+      if (this.unsaved.has(sessionId)) return this.saveUnsaved(sessionId);
+      if (session.head === null) return this.tellOpening(user, sessionId, play);
+      if (failed !== undefined) return this.playAction(session, failed, play);
+      const head = await this.headMessage(session);
+      if (head.sender === 'player') return this.playAction(session, head.content, play);
+      const parent = head.parent_id ? await this.store.getMessage(head.parent_id) : null;
+      if (!parent) {
+        const scenario = await this.scenarioOf(session);
+        return this.narrate(
+          'retry',
+          session,
+          { parentId: null, action: null, instruction: OPENING_INSTRUCTION(scenario), turnCount: session.turn_count, stateFrom: null },
+          play,
+        );
+      }
+      const instruction = parent.sender === 'player' ? parent.content : CONTINUE_INSTRUCTION;
+      return this.narrate('retry', session, { parentId: parent.id, action: null, instruction, turnCount: session.turn_count, stateFrom: parent }, play);
+    });
   }
 
   /**
@@ -542,26 +573,28 @@ export class GameEngine {
    * line undone is remembered (the choices), so /redo goes forward along it again.
    */
   async undo(user: PublicUser, sessionId: string): Promise<UndoResult> {
-    const started = performance.now();
-    const session = await this.ready(user, sessionId);
-    const head = await this.headMessage(session);
-    const parent = head.parent_id ? await this.store.getMessage(head.parent_id) : null;
-    // An unanswered action is taken back alone: the turn it began was never counted.
-    const unanswered = head.sender === 'player';
-    const targetId = unanswered ? head.parent_id : turnStartOf(head, parent);
-    const target = targetId === null ? null : targetId === parent?.id ? parent : await this.store.getMessage(targetId);
-    if (!target) throw new UserFacingError('Nothing to undo: this is the opening of the story.', 1);
-    const turnCount = unanswered ? session.turn_count : Math.max(0, session.turn_count - 1);
-    const undoneAction = unanswered ? head.content : parent?.sender === 'player' ? parent.content : null;
-    let choices: BranchChoice[] | undefined;
-    if (!unanswered) {
-      const tree = await this.turnTree(sessionId, target.id);
-      choices = withChoices(tree, session.choices ?? [], edgesOf(tree.pathTo(head.id)));
-    }
-    const moved = await this.moveHead('undo', session, target, turnCount, choices);
-    logUserAction(log, 'undo', user.username, { session: sessionId });
-    logPerf(log, 'undo', performance.now() - started, { session: sessionId });
-    return { ...moved, telling: await this.tellingAt(sessionId, target), undoneAction };
+    return this.inTurn(sessionId, async () => {
+      const started = performance.now();
+      const session = await this.ready(user, sessionId);
+      const head = await this.headMessage(session);
+      const parent = head.parent_id ? await this.store.getMessage(head.parent_id) : null;
+      // An unanswered action is taken back alone: the turn it began was never counted.
+      const unanswered = head.sender === 'player';
+      const targetId = unanswered ? head.parent_id : turnStartOf(head, parent);
+      const target = targetId === null ? null : targetId === parent?.id ? parent : await this.store.getMessage(targetId);
+      if (!target) throw new UserFacingError('Nothing to undo: this is the opening of the story.', 1);
+      const turnCount = unanswered ? session.turn_count : Math.max(0, session.turn_count - 1);
+      const undoneAction = unanswered ? head.content : parent?.sender === 'player' ? parent.content : null;
+      let choices: BranchChoice[] | undefined;
+      if (!unanswered) {
+        const tree = await this.turnTree(sessionId, target.id);
+        choices = withChoices(tree, session.choices ?? [], edgesOf(tree.pathTo(head.id)));
+      }
+      const moved = await this.moveHead('undo', session, target, turnCount, choices);
+      logUserAction(log, 'undo', user.username, { session: sessionId });
+      logPerf(log, 'undo', performance.now() - started, { session: sessionId, ...dbUse() });
+      return { ...moved, telling: await this.tellingAt(sessionId, target), undoneAction };
+    });
   }
 
   /** Which telling of its turn the head narration is ({1, 1} for an action, or a game with no opening yet). */
@@ -576,50 +609,54 @@ export class GameEngine {
    * The state becomes that narration's; the turn count stays; the choice is saved (it is the head).
    */
   async swipe(user: PublicUser, sessionId: string, to: 'prev' | 'next' | number): Promise<HeadMove> {
-    const started = performance.now();
-    const session = await this.ready(user, sessionId);
-    logUserAction(log, 'swipe', user.username, { session: sessionId, to: String(to) });
-    const head = await this.narrationAtHead(session);
-    const parent = head.parent_id ? await this.store.getMessage(head.parent_id) : null;
-    const start = turnStartOf(head, parent);
-    const tree = await this.turnTree(sessionId, start);
-    const tellings = tellingsOf(tree, start);
-    const count = tellings.length;
-    const at = Math.max(
-      0,
-      tellings.findIndex((m) => m.id === head.id),
-    );
-    if (count <= 1) throw new UserFacingError('This turn has one telling: /retry tells another.', 1);
-    let index: number;
-    if (to === 'prev') {
-      if (at === 0) throw new UserFacingError(`This is the first telling of this turn (1/${count}).`, 1);
-      index = at - 1;
-    } else if (to === 'next') {
-      if (at === count - 1) throw new UserFacingError(`This is the last telling of this turn (${count}/${count}).`, 1);
-      index = at + 1;
-    } else {
-      if (!Number.isInteger(to) || to < 1 || to > count) throw new UserFacingError(`There is no telling ${to}: this turn has ${count}.`, 2);
-      index = to - 1;
-    }
-    const target = tellings[index] as MessageRecord;
-    const choices = withChoices(tree, session.choices ?? [], edgesOf(tree.pathTo(target.id)));
-    const moved = await this.moveHead('swipe', session, target, session.turn_count, choices);
-    logPerf(log, 'swipe', performance.now() - started, { session: sessionId, telling: `${index + 1}/${count}` });
-    return { ...moved, telling: { index: index + 1, count } };
+    return this.inTurn(sessionId, async () => {
+      const started = performance.now();
+      const session = await this.ready(user, sessionId);
+      logUserAction(log, 'swipe', user.username, { session: sessionId, to: String(to) });
+      const head = await this.narrationAtHead(session);
+      const parent = head.parent_id ? await this.store.getMessage(head.parent_id) : null;
+      const start = turnStartOf(head, parent);
+      const tree = await this.turnTree(sessionId, start);
+      const tellings = tellingsOf(tree, start);
+      const count = tellings.length;
+      const at = Math.max(
+        0,
+        tellings.findIndex((m) => m.id === head.id),
+      );
+      if (count <= 1) throw new UserFacingError('This turn has one telling: /retry tells another.', 1);
+      let index: number;
+      if (to === 'prev') {
+        if (at === 0) throw new UserFacingError(`This is the first telling of this turn (1/${count}).`, 1);
+        index = at - 1;
+      } else if (to === 'next') {
+        if (at === count - 1) throw new UserFacingError(`This is the last telling of this turn (${count}/${count}).`, 1);
+        index = at + 1;
+      } else {
+        if (!Number.isInteger(to) || to < 1 || to > count) throw new UserFacingError(`There is no telling ${to}: this turn has ${count}.`, 2);
+        index = to - 1;
+      }
+      const target = tellings[index] as MessageRecord;
+      const choices = withChoices(tree, session.choices ?? [], edgesOf(tree.pathTo(target.id)));
+      const moved = await this.moveHead('swipe', session, target, session.turn_count, choices);
+      logPerf(log, 'swipe', performance.now() - started, { session: sessionId, telling: `${index + 1}/${count}`, ...dbUse() });
+      return { ...moved, telling: { index: index + 1, count } };
+    });
   }
 
   /** After /undo: forward one turn, to the next narration along the child last shown (or the latest). */
   async redo(user: PublicUser, sessionId: string): Promise<HeadMove> {
-    const started = performance.now();
-    const session = await this.ready(user, sessionId);
-    logUserAction(log, 'redo', user.username, { session: sessionId });
-    const head = await this.narrationAtHead(session);
-    const tree = await this.turnTree(sessionId, head.id);
-    const next = nextNarration(tree, session.choices ?? [], head.id);
-    if (!next) throw new UserFacingError(NOTHING_TO_REDO, 1);
-    const moved = await this.moveHead('redo', session, next, session.turn_count + 1, undefined);
-    logPerf(log, 'redo', performance.now() - started, { session: sessionId });
-    return { ...moved, telling: tellingIndex(tree, head.id, next.id) };
+    return this.inTurn(sessionId, async () => {
+      const started = performance.now();
+      const session = await this.ready(user, sessionId);
+      logUserAction(log, 'redo', user.username, { session: sessionId });
+      const head = await this.narrationAtHead(session);
+      const tree = await this.turnTree(sessionId, head.id);
+      const next = nextNarration(tree, session.choices ?? [], head.id);
+      if (!next) throw new UserFacingError(NOTHING_TO_REDO, 1);
+      const moved = await this.moveHead('redo', session, next, session.turn_count + 1, undefined);
+      logPerf(log, 'redo', performance.now() - started, { session: sessionId, ...dbUse() });
+      return { ...moved, telling: tellingIndex(tree, head.id, next.id) };
+    });
   }
 
   /** The text /edit opens: the narration at the head (null when the head is an action, or there is none). */
@@ -641,56 +678,58 @@ export class GameEngine {
    * after it is worked out again.
    */
   async editNarration(user: PublicUser, sessionId: string, text: string): Promise<HeadMove> {
-    const started = performance.now();
-    const content = sanitizeText(text).trim();
-    if (!content) throw new UserFacingError('An edited narration needs some text; the narration is left as it is.', 2);
-    if (content.length > MAX_NARRATION_EDIT_CHARS)
-      throw new UserFacingError(`A narration can be at most ${MAX_NARRATION_EDIT_CHARS} characters (this one has ${content.length}).`, 2);
-    const session = await this.ready(user, sessionId);
-    logUserAction(log, 'edit_narration', user.username, { session: sessionId, input_length: content.length });
-    if (this.unsaved.has(sessionId)) throw new UserFacingError(UNSAVED_FIRST, 1);
-    const head = await this.headMessage(session);
-    if (head.sender === 'player') throw new UserFacingError(NO_NARRATION_TO_EDIT, 1);
-    const parent = head.parent_id ? await this.store.getMessage(head.parent_id) : null;
-    const start = turnStartOf(head, parent);
-    const startMessage = start === null ? null : start === parent?.id ? parent : await this.store.getMessage(start);
-    const before = startMessage?.state ?? (start === null ? { ...EMPTY_STATE, location: (await this.scenarioOf(session)).initial_location } : EMPTY_STATE);
-    const now = this.now();
-    const message: MessageRecord = {
-      id: newMessageId(),
-      session_id: sessionId,
-      parent_id: head.parent_id,
-      sender: 'StoryOS',
-      content,
-      created_at: now,
-      narration: {
-        model: head.narration?.model ?? this.options.narratorModel,
-        usage: { tokens_in: 0, tokens_out: 0 },
-        ttft_ms: null,
-        duration_ms: 0,
-        interrupted: false,
-        finish_reason: 'stop',
-        edited_from: head.id,
-      },
-      state: stateWithoutEvent(before),
-    };
-    const tree = await this.turnTree(sessionId, start, [message]);
-    const choices = withChoices(tree, session.choices ?? [], edgesOf(tree.pathTo(message.id)));
-    const { session_id: _session, ...row } = message;
-    const update = { turn_count: session.turn_count, usage: session.usage, state: message.state as StoryState, updated_at: now, choices };
-    try {
-      await this.withStoreRetries('edit_narration', sessionId, () => this.store.appendMessages(sessionId, [row], update, session.head));
-    } catch (error) {
-      if (!(await this.savedAsHead(sessionId, message.id))) throw this.moveFailed('edit_narration', sessionId, error);
-    }
-    this.failedActions.delete(sessionId);
-    this.scheduleStateUpdate(sessionId, message, parent?.sender === 'player' ? parent.content : null);
-    logPerf(log, 'edit_narration', performance.now() - started, { session: sessionId, input_length: content.length });
-    return {
-      session: withSessionChoices({ ...session, head: message.id, state: update.state, updated_at: now }, choices),
-      head: message,
-      telling: tellingIndex(tree, start, message.id),
-    };
+    return this.inTurn(sessionId, async () => {
+      const started = performance.now();
+      const content = sanitizeText(text).trim();
+      if (!content) throw new UserFacingError('An edited narration needs some text; the narration is left as it is.', 2);
+      if (content.length > MAX_NARRATION_EDIT_CHARS)
+        throw new UserFacingError(`A narration can be at most ${MAX_NARRATION_EDIT_CHARS} characters (this one has ${content.length}).`, 2);
+      const session = await this.ready(user, sessionId);
+      logUserAction(log, 'edit_narration', user.username, { session: sessionId, input_length: content.length });
+      if (this.unsaved.has(sessionId)) throw new UserFacingError(UNSAVED_FIRST, 1);
+      const head = await this.headMessage(session);
+      if (head.sender === 'player') throw new UserFacingError(NO_NARRATION_TO_EDIT, 1);
+      const parent = head.parent_id ? await this.store.getMessage(head.parent_id) : null;
+      const start = turnStartOf(head, parent);
+      const startMessage = start === null ? null : start === parent?.id ? parent : await this.store.getMessage(start);
+      const before = startMessage?.state ?? (start === null ? { ...EMPTY_STATE, location: (await this.scenarioOf(session)).initial_location } : EMPTY_STATE);
+      const now = this.now();
+      const message: MessageRecord = {
+        id: newMessageId(),
+        session_id: sessionId,
+        parent_id: head.parent_id,
+        sender: 'StoryOS',
+        content,
+        created_at: now,
+        narration: {
+          model: head.narration?.model ?? this.options.narratorModel,
+          usage: { tokens_in: 0, tokens_out: 0 },
+          ttft_ms: null,
+          duration_ms: 0,
+          interrupted: false,
+          finish_reason: 'stop',
+          edited_from: head.id,
+        },
+        state: stateWithoutEvent(before),
+      };
+      const tree = await this.turnTree(sessionId, start, [message]);
+      const choices = withChoices(tree, session.choices ?? [], edgesOf(tree.pathTo(message.id)));
+      const { session_id: _session, ...row } = message;
+      const update = { turn_count: session.turn_count, usage: session.usage, state: message.state as StoryState, updated_at: now, choices };
+      try {
+        await this.withStoreRetries('edit_narration', sessionId, () => this.store.appendMessages(sessionId, [row], update, session.head));
+      } catch (error) {
+        if (!(await this.savedAsHead(sessionId, message.id))) throw this.moveFailed('edit_narration', sessionId, error);
+      }
+      this.failedActions.delete(sessionId);
+      this.scheduleStateUpdate(sessionId, message, parent?.sender === 'player' ? parent.content : null);
+      logPerf(log, 'edit_narration', performance.now() - started, { session: sessionId, input_length: content.length, ...dbUse() });
+      return {
+        session: withSessionChoices({ ...session, head: message.id, state: update.state, updated_at: now }, choices),
+        head: message,
+        telling: tellingIndex(tree, start, message.id),
+      };
+    });
   }
 
   /**
@@ -698,34 +737,38 @@ export class GameEngine {
    * stays, with its narration), and a new narration told for it.
    */
   async editAction(user: PublicUser, sessionId: string, text: string, play: PlayOptions = {}): Promise<TurnResult> {
-    const started = performance.now();
-    const action = checkedAction(text);
-    const session = await this.ready(user, sessionId);
-    logUserAction(log, 'edit_action', user.username, { session: sessionId, input_length: action.length });
-    if (session.head === null) throw new UserFacingError(NO_OPENING_YET, 1);
-    const head = await this.headMessage(session);
-    let result: TurnResult;
-    if (head.sender === 'player' || this.failedActions.has(sessionId)) {
-      // An unanswered action (in the store, or not even saved): the new one takes its place, and so
-      // does its narration, if one is kept unsaved.
-      this.failedActions.delete(sessionId);
-      this.unsaved.delete(sessionId);
-      result = await this.playAction(session, action, play);
-    } else {
-      const old = await this.lastActionMessage(session);
-      if (!old) throw new UserFacingError(NO_ACTION_TO_EDIT, 1);
-      this.unsaved.delete(sessionId);
-      const before = old.parent_id ? await this.store.getMessage(old.parent_id) : null;
-      const state = before?.state ?? { ...EMPTY_STATE, location: (await this.scenarioOf(session)).initial_location };
-      result = await this.narrate(
-        'turn',
-        { ...session, state, turn_count: Math.max(0, session.turn_count - 1) },
-        { parentId: old.parent_id, action, instruction: action, turnCount: session.turn_count },
-        play,
-      );
-    }
-    logPerf(log, 'edit_action', performance.now() - started, { session: sessionId, input_length: action.length });
-    return result;
+    return this.inTurn(sessionId, async () => {
+      const started = performance.now();
+      const action = checkedAction(text);
+      const session = await this.ready(user, sessionId);
+      logUserAction(log, 'edit_action', user.username, { session: sessionId, input_length: action.length });
+      // The player's words, like prompts and narrations, only at DEBUG.
+      if (log.isDebugEnabled()) log.debug('Player action', { text: action });
+      if (session.head === null) throw new UserFacingError(NO_OPENING_YET, 1);
+      const head = await this.headMessage(session);
+      let result: TurnResult;
+      if (head.sender === 'player' || this.failedActions.has(sessionId)) {
+        // An unanswered action (in the store, or not even saved): the new one takes its place, and so
+        // does its narration, if one is kept unsaved.
+        this.failedActions.delete(sessionId);
+        this.unsaved.delete(sessionId);
+        result = await this.playAction(session, action, play);
+      } else {
+        const old = await this.lastActionMessage(session);
+        if (!old) throw new UserFacingError(NO_ACTION_TO_EDIT, 1);
+        this.unsaved.delete(sessionId);
+        const before = old.parent_id ? await this.store.getMessage(old.parent_id) : null;
+        const state = before?.state ?? { ...EMPTY_STATE, location: (await this.scenarioOf(session)).initial_location };
+        result = await this.narrate(
+          'turn',
+          { ...session, state, turn_count: Math.max(0, session.turn_count - 1) },
+          { parentId: old.parent_id, action, instruction: action, turnCount: session.turn_count },
+          play,
+        );
+      }
+      logPerf(log, 'edit_action', performance.now() - started, { session: sessionId, input_length: action.length, ...dbUse() });
+      return result;
+    });
   }
 
   /** The branch points of the story, oldest first: turns with two tellings or more, and which is shown. */
@@ -739,21 +782,23 @@ export class GameEngine {
    * children last shown, or the latest), stopping before an action with no narration.
    */
   async jump(user: PublicUser, sessionId: string, alternativeId: string): Promise<HeadMove> {
-    const started = performance.now();
-    const session = await this.ready(user, sessionId);
-    logUserAction(log, 'jump', user.username, { session: sessionId });
-    if (this.unsaved.has(sessionId)) throw new UserFacingError(UNSAVED_FIRST, 1);
-    const tree = new MessageTree(await this.store.listMessages(sessionId));
-    if (tree.get(alternativeId)?.sender !== 'StoryOS')
-      throw new UserFacingError('There is no such narration in this game; /tree lists the ones to jump to.', 2);
-    const target = lineFrom(tree, session.choices ?? [], alternativeId).at(-1) as MessageRecord;
-    const path = tree.pathTo(target.id);
-    const turnCount = Math.max(0, path.filter((m) => m.sender === 'StoryOS').length - 1);
-    const choices = withChoices(tree, session.choices ?? [], edgesOf(path));
-    const moved = await this.moveHead('jump', session, target, turnCount, choices);
-    const start = turnStartOf(target, tree.get(target.parent_id as string));
-    logPerf(log, 'jump', performance.now() - started, { session: sessionId, turns: turnCount });
-    return { ...moved, telling: tellingIndex(tree, start, target.id) };
+    return this.inTurn(sessionId, async () => {
+      const started = performance.now();
+      const session = await this.ready(user, sessionId);
+      logUserAction(log, 'jump', user.username, { session: sessionId });
+      if (this.unsaved.has(sessionId)) throw new UserFacingError(UNSAVED_FIRST, 1);
+      const tree = new MessageTree(await this.store.listMessages(sessionId));
+      if (tree.get(alternativeId)?.sender !== 'StoryOS')
+        throw new UserFacingError('There is no such narration in this game; /tree lists the ones to jump to.', 2);
+      const target = lineFrom(tree, session.choices ?? [], alternativeId).at(-1) as MessageRecord;
+      const path = tree.pathTo(target.id);
+      const turnCount = Math.max(0, path.filter((m) => m.sender === 'StoryOS').length - 1);
+      const choices = withChoices(tree, session.choices ?? [], edgesOf(path));
+      const moved = await this.moveHead('jump', session, target, turnCount, choices);
+      const start = turnStartOf(target, tree.get(target.parent_id as string));
+      logPerf(log, 'jump', performance.now() - started, { session: sessionId, turns: turnCount, ...dbUse() });
+      return { ...moved, telling: tellingIndex(tree, start, target.id) };
+    });
   }
 
   /** The head, which must be a narration for a move among tellings (not an action waiting for one). */
@@ -838,17 +883,19 @@ export class GameEngine {
   }
 
   async continueStory(user: PublicUser, sessionId: string, play: PlayOptions = {}): Promise<TurnResult> {
-    const session = await this.ready(user, sessionId);
-    logUserAction(log, 'continue', user.username, { session: sessionId });
-    if (session.head === null) throw new UserFacingError(NO_OPENING_YET, 1);
-    if (this.unsaved.has(sessionId) || this.failedActions.has(sessionId) || (await this.headMessage(session)).sender === 'player')
-      throw new UserFacingError(UNANSWERED_FIRST, 1);
-    return this.narrate(
-      'continue',
-      session,
-      { parentId: session.head, action: null, instruction: CONTINUE_INSTRUCTION, turnCount: session.turn_count + 1 },
-      play,
-    );
+    return this.inTurn(sessionId, async () => {
+      const session = await this.ready(user, sessionId);
+      logUserAction(log, 'continue', user.username, { session: sessionId });
+      if (session.head === null) throw new UserFacingError(NO_OPENING_YET, 1);
+      if (this.unsaved.has(sessionId) || this.failedActions.has(sessionId) || (await this.headMessage(session)).sender === 'player')
+        throw new UserFacingError(UNANSWERED_FIRST, 1);
+      return this.narrate(
+        'continue',
+        session,
+        { parentId: session.head, action: null, instruction: CONTINUE_INSTRUCTION, turnCount: session.turn_count + 1 },
+        play,
+      );
+    });
   }
 
   /**
@@ -1377,6 +1424,7 @@ export class GameEngine {
       prepare: formatDuration(timing.prepare),
       persist: formatDuration(timing.persist),
       finish_reason: result.finishReason === 'stop' ? undefined : result.finishReason,
+      ...dbUse(),
     });
     return {
       session: saved.session,
@@ -1533,6 +1581,12 @@ export class GameEngine {
     this.pendingUpdates.set(sessionId, pending);
     this.runningUpdates.set(sessionId, running);
   }
+}
+
+/** The database operations of the turn so far (its log context's `db` tally), for its PERF line. */
+function dbUse(): { db_ops?: number; db_time?: string } {
+  const db = tallyOf('db');
+  return db ? { db_ops: db.count, db_time: formatDuration(db.ms) } : {};
 }
 
 /** A player's lore entry, checked and cleaned; one sentence says what is wrong. */

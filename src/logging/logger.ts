@@ -1,5 +1,6 @@
 import log4js from 'log4js';
 import { formatDuration, type LogContext } from './format.js';
+import { merge, withBindings } from './log-context.js';
 
 import type { Category } from './categories.js';
 
@@ -13,23 +14,37 @@ export interface Logger {
   error(message: string, context?: LogContext, error?: unknown): void;
   fatal(message: string, context?: LogContext, error?: unknown): void;
   isDebugEnabled(): boolean;
+  /**
+   * A logger whose every line carries `bindings` (after the call's own keys, which win), like
+   * pino's `child`. Lines also carry the bindings of the log context they are written in (withLogContext).
+   */
+  child(bindings: LogContext): Logger;
 }
 
 const loggers = new Map<Category, Logger>();
 
+/**
+ * Each call's context gets the fixed bindings (a child's) and those of the log context it runs in
+ * (withLogContext, one `getStore()`); the call's own keys win.
+ */
+function makeLogger(inner: log4js.Logger, fixed: LogContext | undefined): Logger {
+  const ctx = fixed ? (c: LogContext | undefined) => withBindings(merge(c, fixed)) : withBindings;
+  return {
+    debug: (m, c) => inner.debug(m, ctx(c)),
+    info: (m, c) => inner.info(m, ctx(c)),
+    perf: (m, c) => inner.log('PERF', m, ctx(c)),
+    warn: (m, c, e) => inner.warn(m, ctx(c), e),
+    error: (m, c, e) => inner.error(m, ctx(c), e),
+    fatal: (m, c, e) => inner.fatal(m, ctx(c), e),
+    isDebugEnabled: () => inner.isDebugEnabled(),
+    child: (bindings) => makeLogger(inner, fixed ? merge(bindings, fixed) : bindings),
+  };
+}
+
 export function getLogger(category: Category): Logger {
   let logger = loggers.get(category);
   if (!logger) {
-    const inner = log4js.getLogger(category);
-    logger = {
-      debug: (m, c) => inner.debug(m, c),
-      info: (m, c) => inner.info(m, c),
-      perf: (m, c) => inner.log('PERF', m, c),
-      warn: (m, c, e) => inner.warn(m, c, e),
-      error: (m, c, e) => inner.error(m, c, e),
-      fatal: (m, c, e) => inner.fatal(m, c, e),
-      isDebugEnabled: () => inner.isDebugEnabled(),
-    };
+    logger = makeLogger(log4js.getLogger(category), undefined);
     loggers.set(category, logger);
   }
   return logger;

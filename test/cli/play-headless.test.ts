@@ -221,7 +221,8 @@ describe('storyos play --headless', () => {
     const result = await play(['--new', 'neon-rain'], '/export md /nonexistent/dir/x.md\nfirst try\nsecond try\n/story\n', env);
     expect(result.stderr).toContain('storyos: Cannot write /nonexistent/dir/x.md: no such file or directory.\n');
     expect(fs.readFileSync(path.join(dir, 'logs', 'storyos.log'), 'utf8')).toContain(
-      '[WARN] [game_logic] User action refused: export (user_id: alice, reason: Cannot write /nonexistent/dir/x.md: no such file or directory.)',
+      // The slash command's lines carry the game's session (bound for the command, after the call's own fields).
+      `[WARN] [game_logic] User action refused: export (user_id: alice, reason: Cannot write /nonexistent/dir/x.md: no such file or directory., session: ${/game (\S+) started/.exec(result.stderr)?.[1]})`,
     );
     expect(result.stderr).toContain('storyos: not played (replaced by your new action): first try\n');
     expect(result.stderr).not.toContain('Could not parse');

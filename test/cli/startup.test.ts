@@ -84,6 +84,13 @@ describe('start-up loads only what the command needs', () => {
     for (const heavy of ['ink', 'react', 'mongodb', 'better-sqlite3', 'openai', 'log4js', 'marked']) expect(fromPackage(loaded, heavy), heavy).toBe(false);
   });
 
+  it('`logs replay` loads the log reader and its story, and no UI, database driver, narrator SDK or logger', () => {
+    const { code, stderr, loaded } = run(['logs', 'replay', '--session', 'abc123']);
+    expect([code, stderr]).toEqual([1, expect.stringMatching(/^storyos: no line of session "abc123" in storyos\.log of \S+\.\n$/)]);
+    expect(loaded).toContain('src/logging/reader/replay.ts');
+    for (const heavy of ['ink', 'react', 'mongodb', 'better-sqlite3', 'openai', 'log4js', 'marked']) expect(fromPackage(loaded, heavy), heavy).toBe(false);
+  });
+
   it('`--version` loads neither configuration nor logging', () => {
     const { code, stdout, loaded } = run(['--version']);
     expect([code, stdout]).toEqual([0, `${JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version}\n`]);

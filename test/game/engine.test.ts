@@ -295,7 +295,10 @@ describe('a game against the fake narrator', () => {
     const text = readLog(dir);
     for (const operation of ['opening', 'process_player_input', 'summary_update', 'undo'])
       expect(text).toMatch(new RegExp(`\\[PERF\\] \\[game_logic\\] ${operation} completed \\(duration: \\d+\\.\\d\\ds, session: ${session.id}`));
-    expect(text).toContain(`[INFO] [game_logic] User action: take_turn (user_id: alice, session: ${session.id}, input_length: 14)`);
+    // The turn's id, bound once for the turn (withLogContext), comes after the call's own fields.
+    expect(text).toMatch(
+      new RegExp(`\\[INFO\\] \\[game_logic\\] User action: take_turn \\(user_id: alice, session: ${session.id}, input_length: 14, turn: t[0-9a-f]{8}\\)`),
+    );
   });
 });
 

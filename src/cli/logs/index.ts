@@ -76,6 +76,17 @@ export function registerLogsCommands(program: Command): void {
     .action(lazyAction(() => import('./top.js'), 'top'));
 
   logs
+    .command('replay')
+    .description("one game's story from the logs: each turn's action, narrator calls (TTFT, tokens, duration), retries, database work and errors")
+    .requiredOption('--session <id>', 'the game session to replay')
+    .option('--since <time>', 'from this time: 2024-01-15, "2024-01-15 10:30", or 90s, 15m, 2h, 7d ago')
+    .option('--until <time>', 'up to this time (a bare date means the end of that day)')
+    .option('--full', 'narrations in full (DEBUG logs), not their first 240 characters')
+    .option('--json', 'the story as JSON')
+    .option('--dir <path>', 'log directory (default: STORYOS_LOG_DIR)')
+    .action(lazyAction(() => import('./replay.js'), 'replay'));
+
+  logs
     .command('rotate')
     .description('rotate storyos.log now (safe while StoryOS is running)')
     .addOption(new Option('--errors', 'rotate storyos_errors.log instead').conflicts('all'))

@@ -1,4 +1,5 @@
 import { sanitizeText } from '../../llm/sanitize.js';
+import { withLogContext } from '../../logging/log-context.js';
 import { getLogger, logUserAction } from '../../logging/logger.js';
 import { context } from './context.js';
 import { continueStory } from './continue.js';
@@ -95,8 +96,11 @@ export function parseCommandLine(line: string): { command: SlashCommand; args: s
 export async function runCommand(ctx: CommandContext, line: string): Promise<CommandOutcome> {
   const parsed = parseCommandLine(line);
   if ('unknown' in parsed) return { type: 'notice', kind: 'error', text: unknownCommand(parsed.unknown) };
-  logUserAction(log, `command /${parsed.command.name}`, ctx.user.username, { session: ctx.sessionId });
-  return parsed.command.run(ctx, parsed.args, parsed.rest);
+  // The command's lines (the store's reads for /story, /tree…) carry the game's session; a turn it plays adds its turn id.
+  return withLogContext({ session: ctx.sessionId }, () => {
+    logUserAction(log, `command /${parsed.command.name}`, ctx.user.username, { session: ctx.sessionId });
+    return parsed.command.run(ctx, parsed.args, parsed.rest);
+  });
 }
 
 /** Commands whose name starts with what follows the slash. */
