@@ -50,7 +50,12 @@ async function runInOrder(files: LogFileInfo[], job: GrepJob, take: (result: Tas
 }
 
 /** `storyos logs grep`: each part's output goes to `write` in file order. */
-export async function grepFiles(files: LogFileInfo[], job: Omit<GrepJob, 'kind'>, write: (output: Buffer) => boolean, workers = defaultWorkers()): Promise<GrepRun> {
+export async function grepFiles(
+  files: LogFileInfo[],
+  job: Omit<GrepJob, 'kind'>,
+  write: (output: Buffer) => boolean,
+  workers = defaultWorkers(),
+): Promise<GrepRun> {
   let count = 0;
   const complete = await runInOrder(
     files,
@@ -80,7 +85,10 @@ export async function collectStatsInParallel(files: LogFileInfo[], options: Filt
   return collector;
 }
 
-type WorkerReply = { id: number } & ({ kind: 'grep'; count: number; buffer: ArrayBuffer; byteOffset: number; byteLength: number } | { kind: 'stats'; partial: StatsPartial });
+type WorkerReply = { id: number } & (
+  | { kind: 'grep'; count: number; buffer: ArrayBuffer; byteOffset: number; byteLength: number }
+  | { kind: 'stats'; partial: StatsPartial }
+);
 
 function resultOf(reply: WorkerReply): TaskResult {
   if (reply.kind === 'stats') return { kind: 'stats', partial: reply.partial };

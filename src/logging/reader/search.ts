@@ -1,4 +1,5 @@
 import type { LogFileInfo } from '../log-files.js';
+import { latin1, utf8 } from './bytes.js';
 import { entryChunks, entryStartBefore, firstEntryTime, lastEntryTime, nextEntryStart, offsetAtOrBefore } from './chunks.js';
 import { parseEntry, rawContext, type LogEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
@@ -10,7 +11,7 @@ export type EntryVisitor = (entry: LogEntry) => boolean | void;
 
 function entryAt(buf: Buffer, start: number, end: number): LogEntry {
   const textEnd = end > start && buf[end - 1] === 0x0a ? end - 1 : end;
-  return parseEntry(buf.toString('utf8', start, textEnd));
+  return parseEntry(utf8(buf, start, textEnd));
 }
 
 const HEADER_SEPARATOR = Buffer.from('] [');
@@ -142,20 +143,20 @@ function entryPasses(buf: Buffer, start: number, textEnd: number, filter: EntryF
     if (header) {
       const levelEnd = lastLevelEnd;
       if (header.since !== undefined || header.until !== undefined) {
-        const time = buf.toString('latin1', start + 1, start + 24);
+        const time = latin1(buf, start + 1, start + 24);
         if (header.since !== undefined && time < header.since) return false;
         if (header.until !== undefined && time > header.until) return false;
       }
-      if (header.levels && !header.levels.has(buf.toString('latin1', start + 27, levelEnd))) return false;
-      if (header.modules && !header.modules.has(buf.toString('latin1', levelEnd + 3, moduleEnd))) return false;
+      if (header.levels && !header.levels.has(latin1(buf, start + 27, levelEnd))) return false;
+      if (header.modules && !header.modules.has(latin1(buf, levelEnd + 3, moduleEnd))) return false;
     }
     if (contextMatches) {
       const newline = buf.indexOf(NEWLINE, moduleEnd);
       const lineEnd = newline === -1 || newline > textEnd ? textEnd : newline;
-      if (!contextMatches(rawContext(buf.toString('utf8', moduleEnd + 2, lineEnd)))) return false;
+      if (!contextMatches(rawContext(utf8(buf, moduleEnd + 2, lineEnd)))) return false;
     }
   }
-  return pattern === undefined || patternProven || pattern.test(buf.toString('utf8', start, textEnd));
+  return pattern === undefined || patternProven || pattern.test(utf8(buf, start, textEnd));
 }
 
 /**

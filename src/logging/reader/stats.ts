@@ -1,4 +1,5 @@
 import { renderTable } from '../../text/table.js';
+import { latin1, utf8 } from './bytes.js';
 import { normalizeLevel } from '../levels.js';
 import type { LogFileInfo } from '../log-files.js';
 import { unescapeField } from '../escape.js';
@@ -296,37 +297,32 @@ export class StatsCollector {
   private models = new Map<string, ModelPartial>();
 
   add(entry: LogEntry): void {
-    this.entries++;
     const { time, body } = entry;
-    if (time) {
-      if (this.first === null || time < this.first) this.first = time;
-      if (this.last === null || time > this.last) this.last = time;
-    }
     const level = levelOf(entry.level);
-    const module = this.moduleCounts(entry.module || '(unparsed)');
-    module[0]++;
-    const isError = level === 'ERROR' || level === 'FATAL';
-    if (level === 'WARN') module[1]++;
-    else if (isError) module[2]++;
+    this.countEntry(time, level, entry.module || '(unparsed)');
     // A line that is not StoryOS's has no fields to read.
     if (!time) return;
     const wanted =
       level === 'PERF' ||
       level === 'WARN' ||
-      isError ||
+      level === 'ERROR' ||
+      level === 'FATAL' ||
       body.startsWith(API_CALL) ||
       (level === 'DEBUG' && body.startsWith(DB_QUERY)) ||
       ACTIVITY_FIELD.test(body);
-    if (!wanted) return;
-    const context = readFields(body);
-    const { message } = context;
+    if (wanted) this.addFields(time, level, entry.module, readFields(body));
+  }
 
+  /** What an entry's fields add: an operation's duration or completion, an LLM call, an error, activity. */
+  addFields(time: string, level: string, module: string, context: Fields): void {
+    const isError = level === 'ERROR' || level === 'FATAL';
+    const { message } = context;
     if (level === 'PERF') this.addPerf(message, context);
     else if (level === 'DEBUG' && message.startsWith(DB_QUERY)) bump(this.completed, message.slice(DB_QUERY.length));
     if (message.startsWith(API_CALL)) this.addApiCall(message, context, isError);
     else if (isError) {
       if (context.operation) bump(this.operationErrors, context.operation);
-      if (entry.module === 'llm_utils' && context.model) this.addFailedCall(context);
+      if (module === 'llm_utils' && context.model) this.addFailedCall(context);
     }
 
     const user = context.user_id && level !== 'WARN' && !isError && !context.doneByAnother ? context.user_id : undefined;
@@ -345,18 +341,14 @@ export class StatsCollector {
    */
   countEntry(time: string, level: string, module: string): void {
     this.entries++;
-    if (this.first === null || time < this.first) this.first = time;
-    if (this.last === null || time > this.last) this.last = time;
+    if (time) {
+      if (this.first === null || time < this.first) this.first = time;
+      if (this.last === null || time > this.last) this.last = time;
+    }
     const counts = this.moduleCounts(module);
     counts[0]++;
     if (level === 'WARN') counts[1]++;
     else if (level === 'ERROR' || level === 'FATAL') counts[2]++;
-  }
-
-  /** A `Database query executed: <op>` entry with no field activity counts: the operation completed once more. */
-  countCompleted(time: string, module: string, operation: string): void {
-    this.countEntry(time, 'DEBUG', module);
-    bump(this.completed, operation);
   }
 
   /** This collector's state as plain JSON (copied: adding more later does not change it). */
@@ -697,69 +689,131 @@ export function renderStats(stats: LogStats): string {
 
 const DB_QUERY_BYTES = Buffer.from(DB_QUERY);
 const API_CALL_BYTES = Buffer.from(API_CALL);
-/** Levels by first letter, for a header whose level is spelt one of the usual ways. */
+/** Levels by the code of their first letter (D, I, P, W, E, F, C), for a header whose level is spelt one of the usual ways. */
 const LEVEL_BY_FIRST: Record<number, [spelling: string, level: string][]> = {
-  0x44: [['DEBUG', 'DEBUG']],
-  0x49: [['INFO', 'INFO']],
-  0x50: [['PERF', 'PERF']],
-  0x57: [
+  68: [['DEBUG', 'DEBUG']],
+  73: [['INFO', 'INFO']],
+  80: [['PERF', 'PERF']],
+  87: [
     ['WARN', 'WARN'],
     ['WARNING', 'WARN'],
   ],
-  0x45: [['ERROR', 'ERROR']],
-  0x46: [['FATAL', 'FATAL']],
-  0x43: [['CRITICAL', 'FATAL']],
+  69: [['ERROR', 'ERROR']],
+  70: [['FATAL', 'FATAL']],
+  67: [['CRITICAL', 'FATAL']],
 };
+
+function sameAscii(buf: Buffer, at: number, text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (buf[at + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
 
 function levelAt(buf: Buffer, start: number, end: number): string | undefined {
   for (const [spelling, level] of LEVEL_BY_FIRST[buf[start] as number] ?? []) {
-    if (spelling.length === end - start && buf.toString('latin1', start, end) === spelling) return level;
+    if (spelling.length === end - start && sameAscii(buf, start, spelling)) return level;
   }
   return undefined;
-}
-
-/** Where a name of letters, digits, `_`, `.` and `-` that starts at `at` ends. */
-function plainNameEnd(buf: Buffer, at: number, end: number): number {
-  let i = at;
-  for (; i < end; i++) {
-    const c = buf[i] as number;
-    const plain = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2e || c === 0x2d;
-    if (!plain) break;
-  }
-  return i;
-}
-
-/**
- * Whether the header line from `at` is a simple context's inside and its final `)`: no backslash,
- * no other parenthesis, no newline before it. Then the `(` before `at` is the context's, as
- * rawContext would find it.
- */
-function endsContext(buf: Buffer, at: number, end: number): boolean {
-  for (let i = at; i < end; i++) {
-    const c = buf[i] as number;
-    if (c === 0x29) return i === end - 1 || buf[i + 1] === 0x0a;
-    if (c === 0x5c || c === 0x28 || c === 0x0a) return false;
-  }
-  return false;
 }
 
 function startsWithAt(buf: Buffer, at: number, prefix: Buffer): boolean {
   return at + prefix.length <= buf.length && buf.compare(prefix, 0, prefix.length, at, at + prefix.length) === 0;
 }
 
+const FIELD_KEYS: Array<[Buffer, FieldName]> = [...FIELD_NAMES].map((name) => [Buffer.from(name), name as FieldName]);
+
+function emptyFields(message: string): Fields {
+  return {
+    message,
+    duration: undefined,
+    operation: undefined,
+    model: undefined,
+    status: undefined,
+    retries: undefined,
+    tokens_in: undefined,
+    tokens_out: undefined,
+    ttft: undefined,
+    attempt: undefined,
+    kind: undefined,
+    user_id: undefined,
+    session: undefined,
+    session_id: undefined,
+    doneByAnother: false,
+  };
+}
+
+function keyIs(buf: Buffer, start: number, end: number, key: Buffer): boolean {
+  if (end - start !== key.length) return false;
+  for (let i = 0; i < key.length; i++) if (buf[start + i] !== key[i]) return false;
+  return true;
+}
+
+function readField(fields: Fields, buf: Buffer, keyStart: number, keyEnd: number, valueEnd: number): void {
+  for (const [key, name] of FIELD_KEYS) {
+    if (keyIs(buf, keyStart, keyEnd, key)) {
+      fields[name] ??= utf8(buf, keyEnd + 2, valueEnd);
+      return;
+    }
+  }
+  if (keyEnd - keyStart >= 3 && buf[keyEnd - 3] === 0x5f && buf[keyEnd - 2] === 0x62 && buf[keyEnd - 1] === 0x79) fields.doneByAnother = true;
+}
+
 /**
- * Adds a chunk's matching entries to the collector, reading on the bytes what it can: an entry
- * that add() would read no field of (a DEBUG or INFO line without a user or session, not an API
- * call), and a database query's completion, are counted without being decoded; the rest are
- * decoded (their header line only) and added.
+ * readFields on the bytes of a header line's body [bodyStart, lineEnd), for a context without a
+ * backslash (nothing to unescape, no escaped parenthesis): the `(` that pairs with the final `)`,
+ * its pairs split at `, ` and each at its first `: `, as rawContext splits them. Undefined when the
+ * line is any other shape: readFields reads it. The message is decoded only when asked for.
+ */
+function readFieldsAt(buf: Buffer, bodyStart: number, lineEnd: number, withMessage: boolean): Fields | undefined {
+  if (buf[lineEnd - 1] !== 0x29) return undefined;
+  let depth = 0;
+  let open = -1;
+  for (let i = lineEnd - 2; i >= bodyStart; i--) {
+    const c = buf[i];
+    if (c === 0x5c) return undefined;
+    if (c === 0x29) depth++;
+    else if (c === 0x28) {
+      if (depth === 0) {
+        open = i;
+        break;
+      }
+      depth--;
+    }
+  }
+  if (open <= bodyStart || buf[open - 1] !== 0x20) return undefined;
+  const fields = emptyFields(withMessage ? utf8(buf, bodyStart, open - 1) : '');
+  const innerEnd = lineEnd - 1;
+  let pieceStart = open + 1;
+  let colon = -1;
+  if (pieceStart === innerEnd) return fields;
+  for (let i = pieceStart; i <= innerEnd; i++) {
+    const c = i < innerEnd ? buf[i] : 0x2c;
+    if (c === 0x3a && colon === -1 && i + 1 < innerEnd && buf[i + 1] === 0x20) colon = i;
+    else if (c === 0x2c && (i === innerEnd || buf[i + 1] === 0x20)) {
+      if (colon === -1) return undefined;
+      readField(fields, buf, pieceStart, colon, i);
+      pieceStart = i + 2;
+      colon = -1;
+      i++;
+    }
+  }
+  return fields;
+}
+
+const ACTIVITY_NEEDLES = [Buffer.from('user_id: '), Buffer.from('session')];
+
+/**
+ * Adds a chunk's matching entries to the collector, read on the bytes: the header's time, level and
+ * module in place, and for the entries whose fields count (PERF, warnings and errors, API calls,
+ * database queries, lines naming a user or session) the fields stats reads, without decoding the
+ * rest. A line of another shape is decoded and given to add().
  */
 export function collectChunk(buf: Buffer, filter: EntryFilter, collector: StatsCollector): void {
-  const activity = [Buffer.from('user_id: '), Buffer.from('session')];
   const next = [-1, -1];
-  const activityBefore = (from: number, end: number): boolean => {
-    for (let i = 0; i < activity.length; i++) {
+  /** Whether the entry [from, end) may name a user or session: each needle searched once, its next hit kept. */
+  const activityIn = (from: number, end: number): boolean => {
+    for (let i = 0; i < ACTIVITY_NEEDLES.length; i++) {
       if ((next[i] as number) < from) {
-        const hit = buf.indexOf(activity[i] as Buffer, from);
+        const hit = buf.indexOf(ACTIVITY_NEEDLES[i] as Buffer, from);
         next[i] = hit === -1 ? Number.POSITIVE_INFINITY : hit;
       }
       if ((next[i] as number) < end) return true;
@@ -771,27 +825,22 @@ export function collectChunk(buf: Buffer, filter: EntryFilter, collector: StatsC
     const moduleEnd = headerAt(buf, start) ? headerModuleEnd(buf, start, textEnd) : -1;
     const levelEnd = levelEndOfLastHeader();
     const level = moduleEnd === -1 ? undefined : levelAt(buf, start + 27, levelEnd);
-    if (level === 'DEBUG' || level === 'INFO') {
-      const bodyAt = moduleEnd + 2;
-      if (!startsWithAt(buf, bodyAt, API_CALL_BYTES) && !activityBefore(start, end)) {
-        const time = buf.toString('latin1', start + 1, start + 24);
-        const module = buf.toString('latin1', levelEnd + 3, moduleEnd);
-        if (level === 'DEBUG' && startsWithAt(buf, bodyAt, DB_QUERY_BYTES)) {
-          const opStart = bodyAt + DB_QUERY_BYTES.length;
-          const opEnd = plainNameEnd(buf, opStart, textEnd);
-          // A plain operation name, then the context to the end of the line: read as add() reads it.
-          if (opEnd > opStart && buf[opEnd] === 0x20 && buf[opEnd + 1] === 0x28 && endsContext(buf, opEnd + 2, textEnd)) {
-            collector.countCompleted(time, module, buf.toString('latin1', opStart, opEnd));
-            return;
-          }
-        } else {
-          collector.countEntry(time, level, module);
-          return;
-        }
-      }
-    }
     const newline = buf.indexOf(0x0a, start);
-    const headerEnd = newline === -1 || newline > textEnd ? textEnd : newline;
-    collector.add(parseEntry(buf.toString('utf8', start, headerEnd)));
+    const lineEnd = newline === -1 || newline > textEnd ? textEnd : newline;
+    if (level === undefined) {
+      collector.add(parseEntry(utf8(buf, start, lineEnd)));
+      return;
+    }
+    const time = latin1(buf, start + 1, start + 24);
+    const module = latin1(buf, levelEnd + 3, moduleEnd);
+    collector.countEntry(time, level, module);
+    const bodyAt = moduleEnd + 2;
+    const apiCall = startsWithAt(buf, bodyAt, API_CALL_BYTES);
+    const dbQuery = level === 'DEBUG' && startsWithAt(buf, bodyAt, DB_QUERY_BYTES);
+    const quiet = level === 'DEBUG' || level === 'INFO';
+    if (quiet && !apiCall && !dbQuery && !activityIn(start, lineEnd)) return;
+    const withMessage = level === 'PERF' || apiCall || dbQuery;
+    const fields = readFieldsAt(buf, bodyAt, lineEnd, withMessage) ?? readFields(utf8(buf, bodyAt, lineEnd));
+    collector.addFields(time, level, module, fields);
   });
 }

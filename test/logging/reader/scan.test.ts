@@ -31,7 +31,25 @@ const time = fc
   );
 const level = fc.constantFrom('DEBUG', 'INFO', 'PERF', 'WARN', 'WARNING', 'ERROR', 'FATAL', 'CRITICAL', 'info', 'NOTE');
 const module = fc.constantFrom('auth', 'db_utils', 'llm_utils', 'game_logic', 'tui', 'dé');
-const value = fc.constantFrom('alice', 'ALICE', 'alice2', 'bob', 'Émile', 's-42', 'a\\, b', '(x', 'x)', '2.50s', '10.01s', '0.99s', '1.99s', '');
+const value = fc.constantFrom(
+  'alice',
+  'ALICE',
+  'alice2',
+  'bob',
+  'Émile',
+  's-42',
+  'a\\, b',
+  '(x',
+  'x)',
+  'x\\)',
+  '\\(y: z',
+  'back\\\\slash',
+  '2.50s',
+  '10.01s',
+  '0.99s',
+  '1.99s',
+  '',
+);
 const key = fc.constantFrom('user_id', 'session', 'session_id', 'duration', 'error', 'operation');
 const context = fc.array(fc.tuple(key, value), { maxLength: 4 }).map((pairs) => (pairs.length ? ` (${pairs.map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''));
 const message = fc.constantFrom('User alice logged in', 'Save failed: disk full', 'duration: 3.10s in text', 'café (user_id: bob)', 'Slow response', 'x', '');
@@ -108,12 +126,16 @@ describe('matchRanges: the byte scanner', () => {
 
 describe('collectChunk: statistics read on the bytes', () => {
   const dbLine = fc
-    .tuple(time, fc.constantFrom('get_messages', 'save_turn', 'get (x)', 'a\\, b', ''), fc.constantFrom(' (rows: 3, duration: 0.05s)', ' (rows: (2))', ' (rows: 1', '', ' (user_id: bob)'))
+    .tuple(
+      time,
+      fc.constantFrom('get_messages', 'save_turn', 'get (x)', 'a\\, b', ''),
+      fc.constantFrom(' (rows: 3, duration: 0.05s)', ' (rows: (2))', ' (rows: 1', '', ' (user_id: bob)'),
+    )
     .map(([t, op, rest]) => `[${t}] [DEBUG] [db_utils] Database query executed: ${op}${rest}`);
-  const apiLine = time.map((t) => `[${t}] [INFO] [llm_utils] API call: xai chat.completions (status: 200, duration: 1.20s, retries: 1, tokens_in: 10, tokens_out: 5, model: grok)`);
-  const statsText = fc
-    .array(fc.oneof(entry, dbLine, apiLine, garbage), { minLength: 1, maxLength: 12 })
-    .map((parts) => `${parts.join('\n')}\n`);
+  const apiLine = time.map(
+    (t) => `[${t}] [INFO] [llm_utils] API call: xai chat.completions (status: 200, duration: 1.20s, retries: 1, tokens_in: 10, tokens_out: 5, model: grok)`,
+  );
+  const statsText = fc.array(fc.oneof(entry, dbLine, apiLine, garbage), { minLength: 1, maxLength: 12 }).map((parts) => `${parts.join('\n')}\n`);
 
   it('gives the figures add() gives entry by entry (fast-check)', () => {
     fc.assert(
