@@ -11,10 +11,30 @@ export function levelRank(level: string): number {
   return LEVEL_ORDER.indexOf(normalizeLevel(level) as LineLevel);
 }
 
-/** Accepts the spellings an operator may type: `warning`, `Warn`, `perf`. */
+/** Python's `logging` (StoryOS v2, and lines other Python programs write) names WARN and FATAL so. */
+const PYTHON_NAMES = new Map<string, LineLevel>([
+  ['WARNING', 'WARN'],
+  ['CRITICAL', 'FATAL'],
+]);
+
+/**
+ * A level as StoryOS names it: the spellings an operator may type (`warning`, `Warn`, `perf`) and
+ * Python's names a line may hold (`WARNING` is WARN, `CRITICAL` is FATAL).
+ */
 export function normalizeLevel(level: string): string {
   const upper = level.trim().toUpperCase();
-  return upper === 'WARNING' ? 'WARN' : upper;
+  return PYTHON_NAMES.get(upper) ?? upper;
+}
+
+/**
+ * Text the header of every line of `level` holds, whichever name wrote it (`WARN] [` and
+ * `WARNING] [` both hold `WARN`), for the scanner to skip to; undefined when the names share none
+ * (FATAL and CRITICAL).
+ */
+export function levelNeedle(level: LineLevel): string | undefined {
+  if (level === 'WARN') return 'WARN';
+  if (level === 'FATAL') return undefined;
+  return `${level}] [`;
 }
 
 export function isLevelName(level: string): level is LineLevel {

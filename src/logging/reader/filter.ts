@@ -1,5 +1,5 @@
 import { UserFacingError } from '../../config/errors.js';
-import { LEVEL_ORDER, isLevelName, levelRank, normalizeLevel } from '../levels.js';
+import { LEVEL_ORDER, isLevelName, levelNeedle, levelRank, type LineLevel, normalizeLevel } from '../levels.js';
 import { valueAsWritten } from '../escape.js';
 import { rawContext, type LogEntry, type RawContext } from './entry.js';
 import { toLogTime } from './time-spec.js';
@@ -60,7 +60,8 @@ function chooseNeedle(options: FilterOptions, levels: string[], modules: string[
   if (pattern && fixedString && !ignoreCase && !/[\r\n]/.test(pattern)) return Buffer.from(pattern);
   // The line holds the value escaped, as the writer wrote it.
   if (options.session) return Buffer.from(valueAsWritten(options.session));
-  if (levels.length === 1) return Buffer.from(`${levels[0]}] [`);
+  const levelText = levels.length === 1 ? levelNeedle(levels[0] as LineLevel) : undefined;
+  if (levelText) return Buffer.from(levelText);
   if (modules.length === 1) return Buffer.from(`${modules[0]}] `);
   return undefined;
 }

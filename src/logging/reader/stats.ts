@@ -1,8 +1,10 @@
 import { renderTable } from '../../text/table.js';
+import { normalizeLevel } from '../levels.js';
 import type { LogFileInfo } from '../log-files.js';
 import { parseBody, type LogEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
 import { searchFiles } from './search.js';
+import { v2Operation } from './v2-format.js';
 
 export interface OperationStats {
   operation: string;
@@ -75,9 +77,11 @@ export class StatsCollector {
     }
     const module = this.moduleStats(entry.module || '(unparsed)');
     module.entries++;
-    if (entry.level === 'WARN') module.warnings++;
-    else if (entry.level === 'ERROR' || entry.level === 'FATAL') module.errors++;
-    else if (entry.level === 'PERF') this.addDuration(entry);
+    // Python's WARNING and CRITICAL (v2's logs) count as WARN and FATAL.
+    const level = normalizeLevel(entry.level);
+    if (level === 'WARN') module.warnings++;
+    else if (level === 'ERROR' || level === 'FATAL') module.errors++;
+    else if (level === 'PERF') this.addDuration(entry);
   }
 
   result(): LogStats {
@@ -110,7 +114,7 @@ export class StatsCollector {
     const { message, context } = parseBody(entry.body);
     const seconds = Number.parseFloat(context.duration ?? '');
     if (Number.isNaN(seconds)) return;
-    const operation = operationName(message);
+    const operation = v2Operation(message, context) ?? operationName(message);
     let values = this.durations.get(operation);
     if (!values) {
       values = [];
