@@ -26,6 +26,11 @@ export function normalizeLevel(level: string): string {
   return PYTHON_NAMES.get(upper) ?? upper;
 }
 
+/** A level as a line writes it (upper case), as StoryOS names it: `WARNING` is WARN, `CRITICAL` FATAL. */
+export function lineLevel(level: string): string {
+  return PYTHON_NAMES.get(level) ?? level;
+}
+
 /**
  * Text the header of every line of `level` holds, whichever name wrote it (`WARN] [` and
  * `WARNING] [` both hold `WARN`), for the scanner to skip to; undefined when the names share none

@@ -2,8 +2,7 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import type { Paint } from '../appenders.js';
 import { escapeControl, valueAsWritten } from '../escape.js';
-import { formatDuration } from '../format.js';
-import { normalizeLevel } from '../levels.js';
+import { lineLevel, normalizeLevel } from '../levels.js';
 import type { LogFileInfo } from '../log-files.js';
 import { parseEntry, type LogEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
@@ -24,29 +23,123 @@ import type { EntryVisitor } from './search.js';
 /** v2's loggers that StoryOS's own categories do not have: `--module` takes them too. */
 export const V2_LOGGER_NAMES = ['user_actions', 'api_calls', 'logging_config'] as const;
 
+/** Where the parts of a v2 header line lie, from the line's start. */
+interface Header {
+  ms: boolean;
+  nameStart: number;
+  nameEnd: number;
+  levelStart: number;
+  levelEnd: number;
+  funcStart: number;
+  colon: number;
+  lineNoEnd: number;
+  messageStart: number;
+}
+const newHeader = (): Header => ({ ms: false, nameStart: 0, nameEnd: 0, levelStart: 0, levelEnd: 0, funcStart: 0, colon: 0, lineNoEnd: 0, messageStart: 0 });
+/** The header line parsed last (see parseHeader): positions in the text parsed. */
+const H = newHeader();
+
+/** Copies H, parsed at `at`, into `to` with positions from the line's start. */
+function keepHeader(to: Header, at: number): void {
+  to.ms = H.ms;
+  to.nameStart = H.nameStart - at;
+  to.nameEnd = H.nameEnd - at;
+  to.levelStart = H.levelStart - at;
+  to.levelEnd = H.levelEnd - at;
+  to.funcStart = H.funcStart - at;
+  to.colon = H.colon - at;
+  to.lineNoEnd = H.lineNoEnd - at;
+  to.messageStart = H.messageStart - at;
+}
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+const isUpper = (c: number) => c >= 0x41 && c <= 0x5a;
+/** `2025-01-15 10:30:15`: where each digit and separator goes. */
+const TIME_SHAPE = '0000-00-00 00:00:00';
+
+/** A level name Python writes: `WARNING`, `CRITICAL`, a custom `TRACE_2`, or `Level 5` for a level without a name. */
+function isLevelName(text: string, start: number, end: number): boolean {
+  if (end <= start) return false;
+  if (text.startsWith('Level ', start) && end > start + 6) {
+    for (let i = start + 6; i < end; i++) if (!isDigit(text.charCodeAt(i))) return false;
+    return true;
+  }
+  if (!isUpper(text.charCodeAt(start))) return false;
+  for (let i = start + 1; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (!isUpper(c) && !isDigit(c) && c !== 0x5f) return false;
+  }
+  return true;
+}
+
+/** `funcName:lineno` in [start, end): a function name without spaces or colons, then digits. */
+function isFuncLine(text: string, start: number, end: number): boolean {
+  const colon = text.indexOf(':', start);
+  if (colon <= start || colon >= end - 1) return false;
+  for (let i = start; i < colon; i++) if (text.charCodeAt(i) <= 0x20) return false;
+  for (let i = colon + 1; i < end; i++) if (!isDigit(text.charCodeAt(i))) return false;
+  H.funcStart = start;
+  H.colon = colon;
+  H.lineNoEnd = end;
+  return true;
+}
+
 /**
- * A v2 header line, from the position it is set at (sticky): time, optional `,ms`, logger name,
- * level name (`Level 5` for a level without one), function, line number and the message.
+ * Whether the line [at, end) of `text` is a v2 header line,
+ * `2025-01-15 10:30:15[,123] - name - LEVEL - func:line - message`, and if so where its parts are
+ * (in H). The logger name is the shortest that leaves a level and `func:line` after it, so a name
+ * or a message may hold ` - `.
  */
-const V2_HEADER = /(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(?:,(\d{3}))? - ([^\n]+?) - ([A-Z][A-Z0-9_]*|Level \d+) - ([^\s:]+):(\d+) - ([^\n]*)/y;
+function parseHeader(text: string, at: number, end: number): boolean {
+  if (end - at < 31) return false;
+  for (let i = 0; i < TIME_SHAPE.length; i++) {
+    const c = text.charCodeAt(at + i);
+    const want = TIME_SHAPE.charCodeAt(i);
+    if (want === 0x30 ? !isDigit(c) : c !== want) return false;
+  }
+  let p = at + 19;
+  H.ms = text.charCodeAt(p) === 0x2c && isDigit(text.charCodeAt(p + 1)) && isDigit(text.charCodeAt(p + 2)) && isDigit(text.charCodeAt(p + 3));
+  if (H.ms) p += 4;
+  if (!text.startsWith(' - ', p)) return false;
+  const nameStart = p + 3;
+  for (let nameEnd = text.indexOf(' - ', nameStart + 1); nameEnd !== -1 && nameEnd < end; nameEnd = text.indexOf(' - ', nameEnd + 1)) {
+    // The level and `func:line` hold no ` - `: each ends at the first one after it.
+    const levelEnd = text.indexOf(' - ', nameEnd + 3);
+    if (levelEnd === -1 || levelEnd >= end) return false;
+    if (!isLevelName(text, nameEnd + 3, levelEnd)) continue;
+    const funcEnd = text.indexOf(' - ', levelEnd + 3);
+    if (funcEnd === -1 || funcEnd >= end) return false;
+    if (!isFuncLine(text, levelEnd + 3, funcEnd)) continue;
+    H.nameStart = nameStart;
+    H.nameEnd = nameEnd;
+    H.levelStart = nameEnd + 3;
+    H.levelEnd = levelEnd;
+    H.messageStart = funcEnd + 3;
+    return true;
+  }
+  return false;
+}
+
 /** A StoryOS header line: a file v2 wrote first and StoryOS (v3) went on appending to holds both. */
 const STORYOS_HEADER = /\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\] \[[A-Z]/y;
 
 type HeaderKind = 'v2' | 'storyos' | undefined;
 
-/** Which header, if any, the line starting at `at` of `text` is. */
-function headerKind(text: string, at: number): HeaderKind {
+/** Which header, if any, the line [at, end) of `text` is. */
+function headerKind(text: string, at: number, end: number): HeaderKind {
   const c = text.charCodeAt(at);
-  if (c >= 0x30 && c <= 0x39) {
-    V2_HEADER.lastIndex = at;
-    return V2_HEADER.test(text) ? 'v2' : undefined;
-  }
+  if (isDigit(c)) return parseHeader(text, at, end) ? 'v2' : undefined;
   if (c === 0x5b) {
     STORYOS_HEADER.lastIndex = at;
     return STORYOS_HEADER.test(text) ? 'storyos' : undefined;
   }
   return undefined;
 }
+
+const lineEnd = (text: string, at: number) => {
+  const newline = text.indexOf('\n', at);
+  return newline === -1 ? text.length : newline;
+};
 
 const SNIFF_BYTES = 64 * 1024;
 
@@ -57,11 +150,10 @@ const SNIFF_BYTES = 64 * 1024;
 export function isV2Text(text: string): boolean {
   const limit = Math.min(text.length, SNIFF_BYTES);
   for (let at = 0; at < limit; ) {
-    const kind = headerKind(text, at);
+    const end = lineEnd(text, at);
+    const kind = headerKind(text, at, end);
     if (kind) return kind === 'v2';
-    const newline = text.indexOf('\n', at);
-    if (newline === -1) return false;
-    at = newline + 1;
+    at = end + 1;
   }
   return false;
 }
@@ -94,38 +186,75 @@ export function isV2File(file: LogFileInfo): boolean {
   return isV2Text(fileHead(file).toString('utf8'));
 }
 
-/** Control characters other than newlines, and text a StoryOS header could be mistaken in: what escapeControl changes. */
-const NEEDS_ESCAPE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029[]/;
+/** What escapeControl changes, newlines aside: control characters, and the start of a StoryOS header. */
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
+const HEADER_IN_TEXT = /\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\] \[/;
+const needsEscape = (text: string) => CONTROL.test(text) || HEADER_IN_TEXT.test(text);
 
 /**
  * The entry as written, each line made safe to print; the newlines between its lines stay, and so
  * does the `[` that starts a StoryOS header line (escapeControl writes one inside text `\u005b`).
  */
-function safeText(text: string, storyosHeader: boolean): string {
-  if (!NEEDS_ESCAPE.test(text)) return text;
+function safeText(text: string): string {
+  if (!needsEscape(text)) return text;
+  const storyosHeader = headerKind(text, 0, lineEnd(text, 0)) === 'storyos';
   const lines = text.split('\n');
   return lines.map((line, i) => (i === 0 && storyosHeader ? `[${escapeControl(line.slice(1))}` : escapeControl(line))).join('\n');
 }
 
 /** The context fields v2's messages hold, by their name in the message. */
-const MESSAGE_FIELDS: Record<string, string> = {
-  User: 'user_id',
-  Action: 'action',
-  Operation: 'operation',
-  Service: 'service',
-  Endpoint: 'endpoint',
-  Status: 'status',
-  Error: 'error',
-};
+const MESSAGE_FIELDS = new Map([
+  ['User', 'user_id'],
+  ['Action', 'action'],
+  ['Operation', 'operation'],
+  ['Service', 'service'],
+  ['Endpoint', 'endpoint'],
+  ['Status', 'status'],
+  ['Error', 'error'],
+]);
 const FIELD_ORDER = ['user_id', 'action', 'operation', 'service', 'endpoint', 'status', 'error', 'duration', 'session'];
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s)?$/;
-/** A key of the Python dict v2 wrote after `Details:` or `Context:`, and its value: a str repr or a number. */
-const dictValue = (key: string) => new RegExp(`['"]${key}['"]: (?:'((?:[^'\\\\]|\\\\.)*)'|"((?:[^"\\\\]|\\\\.)*)"|(-?\\d+))`);
-const DICT_FIELDS: Array<[RegExp, string]> = [
-  [dictValue('session_id'), 'session'],
-  [dictValue('operation'), 'operation'],
-  [dictValue('user_id'), 'user_id'],
+/** Keys of the Python dict v2 wrote after `Details:` or `Context:`, and the context key each gives. */
+const DICT_KEYS: Array<[string, string]> = [
+  ['session_id', 'session'],
+  ['operation', 'operation'],
+  ['user_id', 'user_id'],
 ];
+/** After a dict key: its closing quote, `: ` and the value, a str repr in either quotes or a whole number. */
+const DICT_VALUE = /['"]: (?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(-?\d+))/y;
+
+/** The value of `key` in the text of a Python dict (its repr), or undefined. */
+function dictValue(dict: string, key: string): string | undefined {
+  for (let at = dict.indexOf(key); at !== -1; at = dict.indexOf(key, at + 1)) {
+    const quote = dict.charCodeAt(at - 1);
+    if (quote !== 0x27 && quote !== 0x22) continue;
+    DICT_VALUE.lastIndex = at + key.length;
+    const m = DICT_VALUE.exec(dict);
+    if (m) return (m[1] ?? m[2] ?? m[3]) as string;
+  }
+  return undefined;
+}
+
+const DURATION = /^(\d+)(?:\.(\d+))?\s*(ms|s)?$/;
+const V2_SECONDS = /^\d+\.\d{3}s$/;
+
+/**
+ * A v2 duration (`2.340s`, `250ms`) in StoryOS's form: seconds with two decimals (`2.34s`), or
+ * more when v2 wrote more that are not zeros (`3.905s`), so `--slower-than 3.9s` still finds it.
+ */
+export function v2Duration(text: string): string | undefined {
+  // What v2 wrote (`%.3fs`): its last decimal dropped when it is a zero.
+  if (V2_SECONDS.test(text)) return text.charCodeAt(text.length - 2) === 0x30 ? `${text.slice(0, -2)}s` : text;
+  const m = DURATION.exec(text);
+  if (!m) return undefined;
+  const ms = m[3] === 'ms';
+  const decimals = Math.min(9, Math.max(2, (m[2]?.length ?? 0) + (ms ? 3 : 0)));
+  const seconds = Number(`${m[1]}.${m[2] ?? '0'}`) / (ms ? 1000 : 1);
+  return `${seconds.toFixed(decimals).replace(/(\.\d\d\d*?)0+$/, '$1')}s`;
+}
+
+/** valueAsWritten, without its work for the usual value (a name, an id, a number) that needs none. */
+const PLAIN = /^[\w./-]*$/;
+const asWritten = (value: string) => (PLAIN.test(value) ? value : valueAsWritten(value));
 
 /**
  * What a v2 message says, as StoryOS's context keys: `User: alice | Action: login | Details: {…}`,
@@ -135,35 +264,29 @@ const DICT_FIELDS: Array<[RegExp, string]> = [
  */
 export function messageContext(message: string): Record<string, string> {
   const found: Record<string, string> = {};
-  if (!message.includes(' | ')) return found;
-  const parts = message.split(' | ');
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i] as string;
-    const colon = part.indexOf(': ');
-    if (colon === -1) continue;
-    const name = part.slice(0, colon);
-    const value = part.slice(colon + 2);
-    if (name === 'Details' || name === 'Context') {
-      // The dict is the message's end, ` | ` inside its strings included.
-      const dict = parts
-        .slice(i)
-        .join(' | ')
-        .slice(colon + 2);
-      for (const [pattern, key] of DICT_FIELDS) {
-        const m = pattern.exec(dict);
-        if (m && found[key] === undefined) found[key] = (m[1] ?? m[2] ?? m[3]) as string;
+  let separator = message.indexOf(' | ');
+  if (separator === -1) return found;
+  for (let start = 0; ; start = separator + 3, separator = message.indexOf(' | ', start)) {
+    const end = separator === -1 ? message.length : separator;
+    const colon = message.indexOf(': ', start);
+    if (colon !== -1 && colon < end) {
+      const name = message.slice(start, colon);
+      if (name === 'Details' || name === 'Context') {
+        // The dict is the message's end, ` | ` inside its strings included.
+        const dict = message.slice(colon + 2);
+        for (const [dictKey, key] of DICT_KEYS) {
+          const value = found[key] === undefined ? dictValue(dict, dictKey) : undefined;
+          if (value !== undefined) found[key] = value;
+        }
+        return found;
       }
-      break;
+      const value = message.slice(colon + 2, end);
+      const key = name === 'Duration' ? 'duration' : MESSAGE_FIELDS.get(name);
+      const field = key === 'duration' ? v2Duration(value) : value;
+      if (key !== undefined && field !== undefined && found[key] === undefined) found[key] = field;
     }
-    if (name === 'Duration') {
-      const m = DURATION.exec(value);
-      if (m) found.duration = formatDuration(m[2] === 'ms' ? Number(m[1]) : Number(m[1]) * 1000);
-      continue;
-    }
-    const key = MESSAGE_FIELDS[name];
-    if (key !== undefined && found[key] === undefined) found[key] = value;
+    if (separator === -1) return found;
   }
-  return found;
 }
 
 const PERFORMANCE = 'Performance | Operation: ';
@@ -176,6 +299,87 @@ export function v2Operation(message: string, context: Record<string, string>): s
   return message.startsWith(PERFORMANCE) ? context.operation : undefined;
 }
 
+/** The body of a v2 entry: its message and a StoryOS context with the function, the line and what the message says. */
+function v2Body(message: string, func: string, line: string): string {
+  const said = messageContext(message);
+  let context = `function: ${asWritten(func)}, line: ${line}`;
+  for (const key of FIELD_ORDER) if (said[key] !== undefined) context += `, ${key}: ${asWritten(said[key] as string)}`;
+  return `${message} (${context})`;
+}
+
+/** Carriage returns before newlines (a file written on Windows): a line ends without one. */
+const withoutCr = (raw: string) => (raw.includes('\r') ? raw.replace(/\r(?=\n|$)/g, '') : raw);
+
+/**
+ * An entry from its text as the file holds it (without carriage returns before newlines);
+ * `header`, when given, is where the parts of its v2 header line are (the splitter parsed it), or
+ * null for an entry that does not start with one.
+ */
+function entryOf(raw: string, header?: Header | null): LogEntry {
+  const end = lineEnd(raw, 0);
+  const h = header === undefined ? (parseHeader(raw, 0, end) ? H : null) : header;
+  if (h === null) {
+    const text = safeText(raw);
+    if (headerKind(raw, 0, end) === 'storyos') return parseEntry(text);
+    return { text, time: '', level: '', module: '', body: text.slice(0, lineEnd(text, 0)) };
+  }
+  const written = raw.slice(h.levelStart, h.levelEnd);
+  let level = lineLevel(written);
+  if (level === 'INFO' && raw.startsWith(PERFORMANCE, h.messageStart)) level = 'PERF';
+  const name = raw.slice(h.nameStart, h.nameEnd);
+  return new V2Entry(raw, h.ms ? raw.slice(0, 23) : `${raw.slice(0, 19)},000`, level, CONTROL.test(name) ? escapeControl(name) : name, h, end);
+}
+
+/**
+ * A v2 entry. Its text is made safe (safeText) when first read, and its body (the context made
+ * from its message) too: a search that rejects an entry by its time, level or module does neither.
+ * They are getters on the class, so a copy made by spreading the entry (`{ ...entry }`) lacks them.
+ */
+class V2Entry implements LogEntry {
+  // Private (#) fields are no properties: the entry compares and prints as the fields of LogEntry.
+  readonly #raw: string;
+  #text: string | undefined;
+  #body: string | undefined;
+  readonly #funcStart: number;
+  readonly #colon: number;
+  readonly #lineNoEnd: number;
+  readonly #messageStart: number;
+  readonly #headerEnd: number;
+
+  constructor(
+    raw: string,
+    readonly time: string,
+    readonly level: string,
+    readonly module: string,
+    header: Header,
+    headerEnd: number,
+  ) {
+    this.#raw = raw;
+    this.#funcStart = header.funcStart;
+    this.#colon = header.colon;
+    this.#lineNoEnd = header.lineNoEnd;
+    this.#messageStart = header.messageStart;
+    this.#headerEnd = headerEnd;
+  }
+
+  get text(): string {
+    // Read on something that is no V2Entry (the class's prototype, by a deep equality): nothing.
+    if (!(#raw in this)) return '';
+    this.#text ??= safeText(this.#raw);
+    return this.#text;
+  }
+
+  get body(): string {
+    if (!(#raw in this)) return '';
+    if (this.#body === undefined) {
+      const raw = this.#raw;
+      const message = escapeControl(raw.slice(this.#messageStart, this.#headerEnd));
+      this.#body = v2Body(message, raw.slice(this.#funcStart, this.#colon), raw.slice(this.#colon + 1, this.#lineNoEnd));
+    }
+    return this.#body;
+  }
+}
+
 /**
  * One v2 entry (header line and continuation lines, no final newline) as a LogEntry: `text` as
  * written (each line made safe), `time` in StoryOS's form (`,000` when v2 wrote no milliseconds),
@@ -185,51 +389,49 @@ export function v2Operation(message: string, context: Record<string, string>): s
  * A StoryOS line among them is read as StoryOS reads it; anything else is an entry with empty fields.
  */
 export function parseV2Entry(raw: string): LogEntry {
-  const unix = raw.includes('\r') ? raw.replace(/\r(?=\n|$)/g, '') : raw;
-  const kind = headerKind(unix, 0);
-  const text = safeText(unix, kind === 'storyos');
-  V2_HEADER.lastIndex = 0;
-  const m = kind === 'v2' ? V2_HEADER.exec(text) : null;
-  if (!m) {
-    if (kind === 'storyos') return parseEntry(text);
-    const newline = text.indexOf('\n');
-    return { text, time: '', level: '', module: '', body: newline === -1 ? text : text.slice(0, newline) };
-  }
-  const [, time, ms, name, written, func, line, message] = m as unknown as [string, string, string | undefined, string, string, string, string, string];
-  let level = normalizeLevel(written);
-  if (level === 'INFO' && message.startsWith(PERFORMANCE)) level = 'PERF';
-  // The message is the text already made safe; the context's values are written as StoryOS writes them.
-  const said = messageContext(message);
-  const fields = [`function: ${valueAsWritten(func)}`, `line: ${line}`];
-  for (const key of FIELD_ORDER) if (said[key] !== undefined) fields.push(`${key}: ${valueAsWritten(said[key] as string)}`);
-  return { text, time: `${time},${ms ?? '000'}`, level, module: name, body: `${message} (${fields.join(', ')})` };
+  return entryOf(withoutCr(raw));
 }
 
 /**
- * Splits text into entries at header lines, calling `emit` with each entry's text (without its
- * final newline). The last entry may go on in text not yet read: its start is returned, so the
- * caller can carry it over. `emit` returning false stops the split (-1 is returned).
+ * Splits text into entries at header lines (v2's or StoryOS's), calling `emit` with each entry
+ * (its text without the final newline). The last entry may go on in text not yet read: unless
+ * `final`, it is not emitted and its start is returned, for the caller to carry over; -1 when
+ * `emit` returned false.
  */
-function splitEntries(text: string, emit: (entry: string) => boolean): number {
+function splitEntries(text: string, final: boolean, emit: (entry: LogEntry) => boolean): number {
+  const crlf = text.includes('\r');
+  // The header of the entry being read, and of the one after it: each is parsed once, here.
+  let current = newHeader();
+  let next = newHeader();
+  let currentIsV2 = parseHeader(text, 0, lineEnd(text, 0));
+  if (currentIsV2) keepHeader(current, 0);
+  const entry = (start: number, end: number) => {
+    const raw = text.slice(start, end);
+    // Carriage returns move the parts of the header: it is parsed again without them.
+    return emit(crlf && raw.includes('\r') ? parseV2Entry(raw) : entryOf(raw, currentIsV2 ? current : null));
+  };
   let entryStart = 0;
-  for (let newline = text.indexOf('\n'); newline !== -1 && newline + 1 < text.length; newline = text.indexOf('\n', newline + 1)) {
-    if (headerKind(text, newline + 1) === undefined) continue;
-    if (!emit(text.slice(entryStart, newline))) return -1;
-    entryStart = newline + 1;
+  for (let at = text.indexOf('\n') + 1; at > 0 && at < text.length; ) {
+    const end = lineEnd(text, at);
+    const kind = headerKind(text, at, end);
+    if (kind !== undefined) {
+      if (kind === 'v2') keepHeader(next, at);
+      if (!entry(entryStart, at - 1)) return -1;
+      [current, next] = [next, current];
+      currentIsV2 = kind === 'v2';
+      entryStart = at;
+    }
+    at = end + 1;
   }
-  return entryStart;
+  if (!final) return entryStart;
+  const end = text.endsWith('\n') ? text.length - 1 : text.length;
+  if (entryStart < end && !entry(entryStart, end)) return -1;
+  return text.length;
 }
 
 /** Visits the matching entries of text holding only whole v2 entries; false when `visit` stopped. */
 export function scanV2Text(text: string, filter: EntryFilter, visit: EntryVisitor): boolean {
-  const matched = (entry: string) => {
-    const parsed = parseV2Entry(entry);
-    return !filter.matches(parsed) || visit(parsed) !== false;
-  };
-  const last = splitEntries(text, matched);
-  if (last === -1) return false;
-  const end = text.endsWith('\n') ? text.length - 1 : text.length;
-  return last >= end || matched(text.slice(last, end));
+  return splitEntries(text, true, (entry) => !filter.matches(entry) || visit(entry) !== false) !== -1;
 }
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
@@ -269,20 +471,15 @@ function* textChunks(file: LogFileInfo, chunkBytes = CHUNK_BYTES): Generator<str
  * The filter's needle (StoryOS's header text) is not used: each entry goes through `matches`.
  */
 export function searchV2File(file: LogFileInfo, filter: EntryFilter, visit: EntryVisitor, chunkBytes = CHUNK_BYTES): boolean {
+  const matched = (entry: LogEntry) => !filter.matches(entry) || visit(entry) !== false;
   let pending = '';
-  let stopped = false;
-  const matched = (entry: string) => {
-    const parsed = parseV2Entry(entry);
-    stopped = filter.matches(parsed) && visit(parsed) === false;
-    return !stopped;
-  };
   for (const chunk of textChunks(file, chunkBytes)) {
     const text = pending + chunk;
-    const last = splitEntries(text, matched);
-    if (stopped) return false;
+    const last = splitEntries(text, false, matched);
+    if (last === -1) return false;
     pending = text.slice(last);
   }
-  return scanV2Text(pending, filter, visit);
+  return splitEntries(pending, true, matched) !== -1;
 }
 
 const BACKWARD_WINDOW = 1024 * 1024;
@@ -293,10 +490,9 @@ function firstHeaderAfterStart(buf: Buffer): number {
   if (newline === -1) return -1;
   const text = buf.toString('utf8', newline + 1);
   for (let at = 0; at < text.length; ) {
-    if (headerKind(text, at)) return newline + 1 + Buffer.byteLength(text.slice(0, at));
-    const next = text.indexOf('\n', at);
-    if (next === -1) return -1;
-    at = next + 1;
+    const end = lineEnd(text, at);
+    if (headerKind(text, at, end)) return newline + 1 + Buffer.byteLength(text.slice(0, at));
+    at = end + 1;
   }
   return -1;
 }
@@ -341,21 +537,17 @@ export function lastV2Entries(file: LogFileInfo, filter: EntryFilter, count: num
  * WARN, `INFO` for a v2 performance line read as PERF), for `--json`'s `level_as_written`.
  */
 export function levelAsWritten(entry: LogEntry): string | undefined {
-  let written = entry.level;
-  if (entry.text.charCodeAt(0) !== 0x5b) {
-    V2_HEADER.lastIndex = 0;
-    written = V2_HEADER.exec(entry.text)?.[4] ?? entry.level;
-  }
+  const { text } = entry;
+  const written = text.charCodeAt(0) !== 0x5b && parseHeader(text, 0, lineEnd(text, 0)) ? text.slice(H.levelStart, H.levelEnd) : entry.level;
   return written !== normalizeLevel(entry.level) ? written : undefined;
 }
 
 /** A v2 entry coloured as StoryOS's are: time dim, level by level, logger magenta, continuation dim. */
 export function paintV2Entry(entry: LogEntry, c: { dim: Paint; magenta: Paint }, paintLevel: (level: string) => Paint): string {
-  V2_HEADER.lastIndex = 0;
-  const m = V2_HEADER.exec(entry.text);
-  if (!m) return entry.text;
-  const [header, time, ms, name, written, func, line, message] = m as unknown as [string, string, string | undefined, string, string, string, string, string];
-  const head = `${c.dim(ms === undefined ? time : `${time},${ms}`)} - ${c.magenta(name)} - ${paintLevel(entry.level)(written)} - ${c.dim(`${func}:${line}`)} - ${message}`;
-  const rest = entry.text.slice(header.length + 1);
-  return header.length < entry.text.length ? `${head}\n${c.dim(rest)}` : head;
+  const { text } = entry;
+  const end = lineEnd(text, 0);
+  if (!parseHeader(text, 0, end)) return text;
+  const part = (from: number, to: number) => text.slice(from, to);
+  const head = `${c.dim(part(0, H.nameStart - 3))} - ${c.magenta(part(H.nameStart, H.nameEnd))} - ${paintLevel(entry.level)(part(H.levelStart, H.levelEnd))} - ${c.dim(part(H.funcStart, H.lineNoEnd))} - ${part(H.messageStart, end)}`;
+  return end < text.length ? `${head}\n${c.dim(text.slice(end + 1))}` : head;
 }
