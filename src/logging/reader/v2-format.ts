@@ -167,8 +167,10 @@ function fileHead(file: LogFileInfo): Buffer {
     return Buffer.alloc(0);
   }
   try {
-    const buf = Buffer.allocUnsafe(SNIFF_BYTES);
-    const head = buf.subarray(0, fs.readSync(fd, buf, 0, SNIFF_BYTES, 0));
+    // A compressed file's first 16 KB inflate to enough for the first header, and not to megabytes.
+    const size = file.gzip ? SNIFF_BYTES / 4 : SNIFF_BYTES;
+    const buf = Buffer.allocUnsafe(size);
+    const head = buf.subarray(0, fs.readSync(fd, buf, 0, size, 0));
     if (!file.gzip) return head;
     try {
       // A partial stream: inflate what it holds instead of failing at its cut end.
