@@ -2,6 +2,7 @@ import util from 'node:util';
 import type { LoggingEvent } from 'log4js';
 import pc from 'picocolors';
 import { formatRecord, type LogContext, type LogRecord } from './format.js';
+import { normalizeLevel } from './levels.js';
 import { RotatingFile } from './rotating-file.js';
 import type { RotationPolicy } from './rotation.js';
 
@@ -50,7 +51,8 @@ export function levelPainter(colour: boolean): (level: string) => Paint {
   const c = pc.createColors(colour);
   // biome-ignore lint/correctness/noComponentHookFactories: FATAL is a level's painter, not a component
   const painters: Record<string, Paint> = { DEBUG: c.gray, INFO: c.green, PERF: c.cyan, WARN: c.yellow, ERROR: c.red, FATAL: (t) => c.bold(c.red(t)) };
-  return (level) => painters[level] ?? ((t) => t);
+  // A line Python's logging wrote says WARNING or CRITICAL: painted as WARN and FATAL.
+  return (level) => painters[level] ?? painters[normalizeLevel(level)] ?? ((t) => t);
 }
 
 /** Console output for CLI subcommands: stderr, coloured by level in a terminal. */

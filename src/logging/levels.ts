@@ -25,6 +25,11 @@ export function spellingsOf(level: LineLevel): string[] {
   return [level, ...Object.keys(LEVEL_ALIASES).filter((alias) => LEVEL_ALIASES[alias] === level)];
 }
 
+/** A level as a line writes it (upper case), as StoryOS names it: `WARNING` is WARN, `CRITICAL` FATAL. */
+export function lineLevel(level: string): string {
+  return LEVEL_ALIASES[level] ?? level;
+}
+
 export function isLevelName(level: string): level is LineLevel {
   return levelRank(level) >= 0;
 }

@@ -94,7 +94,10 @@ describe('storyos logs grep', () => {
       [['grep', '--dir', path.join(dir, 'missing')], /^storyos: Log directory .*missing does not exist \(set STORYOS_LOG_DIR or pass --dir\)\.\n$/],
       [['grep', '--frobnicate'], /^storyos: Unknown option '--frobnicate'\n$/],
       [['tail', '-n', 'many'], /^storyos: Invalid -n value "many": .+\n$/],
-      [['grep', '--module', 'db-utils'], /^storyos: Unknown module "db-utils": use one of app, auth, db_utils, llm_utils, game_logic, cli, tui\.\n$/],
+      [
+        ['grep', '--module', 'db-utils'],
+        /^storyos: Unknown module "db-utils": use one of app, auth, db_utils, llm_utils, game_logic, cli, tui \(or, in StoryOS v2.s logs, user_actions, api_calls, logging_config\)\.\n$/,
+      ],
     ] as const) {
       const result = logs(dir, ...args);
       expect({ args, code: result.code, stdout: result.stdout }).toEqual({ args, code: 2, stdout: '' });

@@ -9,6 +9,7 @@ import { EntryPrinter, colourWanted } from '../../logging/reader/output.js';
 import { collectStatsInParallel, grepFiles } from '../../logging/reader/parallel.js';
 import { type ActivityUnit, renderStats } from '../../logging/reader/stats.js';
 import { lastEntries, LogFollower } from '../../logging/reader/tail.js';
+import { V2_LOGGER_NAMES } from '../../logging/reader/v2-format.js';
 import { parseAgeMs, parseDurationSeconds, parseTimeSpec } from '../../logging/reader/time-spec.js';
 import { existingLogDir, loadConfig, startCommandLogging } from '../context.js';
 import { EXIT } from '../exit.js';
@@ -28,11 +29,14 @@ export interface FilterFlags {
   dir?: string;
 }
 
-/** StoryOS's own categories: a typo in --module is an error, not an empty result. */
+/** StoryOS's own categories (and v2's other loggers): a typo in --module is an error, not an empty result. */
 function checkModules(modules: string[] | undefined): string[] | undefined {
+  const known: readonly string[] = [...CATEGORIES, ...V2_LOGGER_NAMES];
   for (const module of modules ?? []) {
-    if (!(CATEGORIES as readonly string[]).includes(module))
-      throw new UserFacingError(`Unknown module ${JSON.stringify(module)}: use one of ${CATEGORIES.join(', ')}.`);
+    if (!known.includes(module))
+      throw new UserFacingError(
+        `Unknown module ${JSON.stringify(module)}: use one of ${CATEGORIES.join(', ')} (or, in StoryOS v2's logs, ${V2_LOGGER_NAMES.join(', ')}).`,
+      );
   }
   return modules;
 }

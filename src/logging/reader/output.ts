@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import pc from 'picocolors';
 import { levelPainter } from '../appenders.js';
+import { normalizeLevel } from '../levels.js';
 import { sleepSync } from '../sleep-sync.js';
 import { continuationLines, parseBody, type LogEntry } from './entry.js';
 import { logTimeToMs } from './time-spec.js';
+import { levelAsWritten, paintV2Entry } from './v2-format.js';
 
 export type OutputMode = 'text' | 'json' | 'count';
 
@@ -38,9 +40,12 @@ function isoLocal(time: string): string {
 
 export function entryToJson(entry: LogEntry): Record<string, unknown> {
   const { message, context } = parseBody(entry.body);
+  // The level as StoryOS names it; a line that names it otherwise (Python's WARNING) says so too.
+  const written = levelAsWritten(entry);
   return {
     time: entry.time ? isoLocal(entry.time) : null,
-    level: entry.level || null,
+    level: normalizeLevel(entry.level) || null,
+    ...(written === undefined ? {} : { level_as_written: written }),
     module: entry.module || null,
     message,
     context,
@@ -119,6 +124,7 @@ export class EntryPrinter {
   private paint(entry: LogEntry): string {
     const { c } = this;
     if (!entry.time) return entry.text;
+    if (entry.text.charCodeAt(0) !== 0x5b) return paintV2Entry(entry, c, this.paintLevel);
     const [header, ...rest] = entry.text.split('\n');
     const body = (header as string).slice((header as string).indexOf(`[${entry.module}] `) + entry.module.length + 3);
     const head = `${c.dim(`[${entry.time}]`)} ${this.paintLevel(entry.level)(`[${entry.level}]`)} ${c.magenta(`[${entry.module}]`)} ${body}`;

@@ -5,6 +5,7 @@ import { parseEntry, rawContext, type LogEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
 import type { Finder } from './pattern.js';
 import { logTimeToMs, toLogTime } from './time-spec.js';
+import { isV2File, searchV2File } from './v2-format.js';
 
 /** Return false to stop the search. */
 export type EntryVisitor = (entry: LogEntry) => boolean | void;
@@ -208,6 +209,11 @@ export function fileInWindow(file: LogFileInfo, filter: EntryFilter): 'before' |
 /** Visits matching entries of the files (given oldest first) in chronological order. */
 export function searchFiles(files: LogFileInfo[], filter: EntryFilter, visit: EntryVisitor): void {
   for (const file of files) {
+    // StoryOS v2's files (Python's logging, its own format): read by v2-format.ts.
+    if (isV2File(file)) {
+      if (!searchV2File(file, filter, visit)) return;
+      continue;
+    }
     const window = fileInWindow(file, filter);
     if (window === 'before') continue;
     if (window === 'after') return;

@@ -6,6 +6,7 @@ import { unescapeField } from '../escape.js';
 import { parseEntry, rawContext, type LogEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
 import { headerAt, headerModuleEnd, levelEndOfLastHeader, matchRanges, searchFiles } from './search.js';
+import { v2Operation } from './v2-format.js';
 
 export interface OperationStats {
   operation: string;
@@ -471,7 +472,8 @@ export class StatsCollector {
   }
 
   private addPerf(message: string, context: Fields): void {
-    const operation = operationName(message);
+    // v2's performance lines name the operation in a field (`Performance | Operation: X | …`).
+    const operation = (context.operation !== undefined && v2Operation(message, { operation: context.operation })) || operationName(message);
     bump(this.completed, operation);
     const value = seconds(context.duration);
     if (!Number.isNaN(value)) listIn(this.durations, operation).push(value);

@@ -6,6 +6,7 @@ import { entryChunks } from './chunks.js';
 import type { LogEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
 import { scanChunk } from './search.js';
+import { isV2File, isV2Text, lastV2Entries, scanV2Text } from './v2-format.js';
 
 const BACKWARD_WINDOW = 1024 * 1024;
 
@@ -22,6 +23,7 @@ function windowMatches(fd: number, from: number, to: number, atFileStart: boolea
 
 /** The last `count` matching entries of one file, read backwards a window at a time. */
 function lastOfFile(file: LogFileInfo, filter: EntryFilter, count: number): LogEntry[] {
+  if (isV2File(file)) return lastV2Entries(file, filter, count);
   if (file.gzip) {
     const all: LogEntry[] = [];
     for (const chunk of entryChunks(file)) scanChunk(chunk, filter, (e) => void all.push(e));
@@ -200,6 +202,7 @@ export class LogFollower {
     if (end <= 0) return;
     const text = this.pending.slice(0, end);
     this.pending = this.pending.slice(end);
-    scanChunk(Buffer.from(text), this.filter, (entry) => void this.onEntry(entry));
+    if (isV2Text(text)) scanV2Text(text, this.filter, (entry) => void this.onEntry(entry));
+    else scanChunk(Buffer.from(text), this.filter, (entry) => void this.onEntry(entry));
   }
 }
