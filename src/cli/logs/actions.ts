@@ -76,8 +76,9 @@ const found = (count: number) => (count > 0 ? EXIT.ok : EXIT.noMatch);
 export async function grep([pattern]: string[], flags: FilterFlags & { count?: boolean; json?: boolean }): Promise<number> {
   const { options } = filterFrom(pattern, flags);
   const mode = flags.count ? 'count' : flags.json ? 'json' : 'text';
-  const printer = new EntryPrinter(mode, colourWanted());
-  const run = await grepFiles(logFiles(flags), { options, mode, colour: colourWanted() }, (output) => printer.writeBytes(output));
+  const terminal = process.stdout.isTTY === true;
+  const printer = new EntryPrinter(mode, colourWanted(), 1, terminal);
+  const run = await grepFiles(logFiles(flags), { options, mode, colour: colourWanted(), terminal }, (output) => printer.writeBytes(output));
   if (flags.count) printer.write(`${run.count}\n`);
   printer.flush();
   return found(run.count);
@@ -93,7 +94,7 @@ export async function tail([pattern]: string[], flags: FilterFlags & { lines: st
   const filter = filterFrom(pattern, flags);
   const dir = existingLogDir(flags.dir);
   const files = logSetOrNote(dir, logName(flags));
-  const printer = new EntryPrinter(flags.json ? 'json' : 'text', colourWanted());
+  const printer = new EntryPrinter(flags.json ? 'json' : 'text', colourWanted(), 1, process.stdout.isTTY === true);
   for (const entry of lastEntries(files, filter, count)) printer.print(entry);
   printer.flush();
   if (!flags.follow) return found(printer.count);

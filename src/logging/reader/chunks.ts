@@ -26,6 +26,16 @@ function readAt(fd: number, position: number, length: number): Buffer {
   return buf.subarray(0, read);
 }
 
+/** A compressed file's text; one that cannot be inflated is said on stderr and skipped, the search goes on. */
+function inflate(file: LogFileInfo): Buffer | undefined {
+  try {
+    return zlib.gunzipSync(fs.readFileSync(file.path));
+  } catch (error) {
+    process.stderr.write(`storyos: skipped ${file.path}: it is not a readable gzip file (${(error as Error).message}).\n`);
+    return undefined;
+  }
+}
+
 /**
  * A file as chunks that each hold only whole entries: those that start in [startOffset, endOffset)
  * (startOffset an entry start). Compressed files are inflated whole: rotated files are bounded by
@@ -33,9 +43,11 @@ function readAt(fd: number, position: number, length: number): Buffer {
  */
 export function* entryChunks(file: LogFileInfo, startOffset = 0, chunkBytes = CHUNK_BYTES, endOffset = Number.POSITIVE_INFINITY): Generator<Buffer> {
   if (file.gzip) {
-    yield zlib.gunzipSync(fs.readFileSync(file.path));
+    const inflated = inflate(file);
+    if (inflated) yield inflated;
     return;
   }
+  if (startOffset >= endOffset) return;
   const fd = fs.openSync(file.path, 'r');
   try {
     // One buffer for the whole file: each chunk is consumed before the next read overwrites it.
@@ -94,35 +106,41 @@ export function entryStartAtOrAfter(file: LogFileInfo, offset: number): number {
   }
 }
 
-/** Time of the entry whose header starts at or after `offset`, or undefined when none is near. */
+/** A header's start and time, wherever it is in a line: a line's start, or glued after a torn entry. */
+const HEADER = /\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3})\] \[[A-Z]/g;
+
+/** Time of the first real header that starts at or after `offset` (at a line's start), or undefined when none is near. */
 function timeAfter(fd: number, offset: number): { time: string; start: number } | undefined {
-  const buf = readAt(fd, offset, PROBE_BYTES);
-  let headerAt: number;
-  if (offset === 0 && buf[0] === 0x5b) headerAt = 0;
-  else {
-    const i = buf.indexOf(ENTRY_START);
-    if (i === -1) return undefined;
-    headerAt = i + 1;
+  const text = readAt(fd, offset, PROBE_BYTES).toString('latin1');
+  HEADER.lastIndex = 0;
+  for (let m = HEADER.exec(text); m !== null; m = HEADER.exec(text)) {
+    const atLineStart = m.index === 0 ? offset === 0 : text.charCodeAt(m.index - 1) === 0x0a;
+    if (atLineStart) return { time: m[1] as string, start: offset + m.index };
   }
-  if (headerAt + 24 > buf.length) return undefined;
-  return { time: buf.toString('latin1', headerAt + 1, headerAt + 24), start: offset + headerAt };
+  return undefined;
 }
 
-/** Time of the last entry of a file, for skipping whole files that end before `--since`. */
+/**
+ * The latest time of the headers near the end of a file (glued ones included), for skipping whole
+ * files that end before `--since`; undefined when there is none to trust (a torn last line).
+ */
 export function lastEntryTime(file: LogFileInfo): string | undefined {
   if (file.gzip || file.size === 0) return undefined;
   const fd = fs.openSync(file.path, 'r');
   try {
     const from = Math.max(0, file.size - PROBE_BYTES);
-    const buf = readAt(fd, from, file.size - from);
-    const end = buf[buf.length - 1] === 0x0a ? buf.length - 1 : buf.length;
-    const i = buf.lastIndexOf(ENTRY_START, end - 1);
-    const headerAt = i === -1 ? (from === 0 && buf[0] === 0x5b ? 0 : -1) : i + 1;
-    return headerAt === -1 ? undefined : buf.toString('latin1', headerAt + 1, headerAt + 24);
+    const text = readAt(fd, from, file.size - from).toString('latin1');
+    let latest: string | undefined;
+    HEADER.lastIndex = 0;
+    for (let m = HEADER.exec(text); m !== null; m = HEADER.exec(text)) if (latest === undefined || (m[1] as string) > latest) latest = m[1] as string;
+    return latest;
   } finally {
     fs.closeSync(fd);
   }
 }
+
+/** How far out of order processes writing at once may put entries: the time window widens by it when whole files are skipped. */
+export const CLOCK_SLACK = CLOCK_SLACK_MS;
 
 export function firstEntryTime(file: LogFileInfo): string | undefined {
   if (file.gzip || file.size === 0) return undefined;

@@ -76,13 +76,25 @@ function chooseFinder(options: FilterOptions, levels: LineLevel[] | undefined, m
     const needles = [...new Set([first.toLowerCase(), first.toUpperCase()])].map((c) => Buffer.from(`user_id: ${c}`));
     return { kind: 'anyBytes', needles, exact: false };
   }
-  if (options.slowerThanSeconds !== undefined)
-    return { kind: 'regex', regex: new RegExp(`duration: ${integerAtLeast(options.slowerThanSeconds)}\\.`, 'g'), exact: false };
+  // parseFloat reads the value: spaces, a sign and leading zeros may come first, and an exponent
+  // can make a small-looking number large, so those are candidates too.
+  if (options.slowerThanSeconds !== undefined && options.slowerThanSeconds >= 1)
+    return {
+      kind: 'regex',
+      regex: new RegExp(`duration:\\s*\\+?0*(?:${integerAtLeast(options.slowerThanSeconds)}(?!\\d)|[\\d.]*[eE])`, 'g'),
+      exact: false,
+    };
+  if (options.slowerThanSeconds !== undefined) return { kind: 'bytes', needle: Buffer.from('duration:'), exact: false };
   const spellings = levels?.flatMap(spellingsOf);
   if (spellings?.length === 1) return { kind: 'bytes', needle: Buffer.from(`${spellings[0]}] [`), exact: false };
   if (spellings && spellings.length < LEVEL_ORDER.length) return { kind: 'regex', regex: new RegExp(`(?:${spellings.join('|')})\\] \\[`, 'g'), exact: false };
   if (modules.length === 1) return { kind: 'bytes', needle: Buffer.from(`${modules[0]}] `), exact: false };
   return undefined;
+}
+
+/** Lower case for ASCII letters only, as the finders fold case on the bytes. */
+function asciiLower(text: string): string {
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
 
 function durationSeconds(value: string | undefined): number {
@@ -98,8 +110,8 @@ export function buildFilter(options: FilterOptions): EntryFilter {
   const since = options.since === undefined ? undefined : toLogTime(options.since);
   const until = options.until === undefined ? undefined : toLogTime(options.until);
   const pattern = compilePattern(options.pattern, options.ignoreCase, options.fixedString);
-  // Usernames are unique without regard to case, so `--user ALICE` finds alice.
-  const user = options.user?.toLowerCase();
+  // Usernames (ASCII) are unique without regard to case, so `--user ALICE` finds alice.
+  const user = options.user === undefined ? undefined : asciiLower(options.user);
   const needsContext = options.user !== undefined || options.session !== undefined || options.slowerThanSeconds !== undefined;
   const structural = accepted !== undefined || modules.length > 0 || needsContext || since !== undefined || until !== undefined;
 
@@ -120,7 +132,7 @@ export function buildFilter(options: FilterOptions): EntryFilter {
       else if (key === 'duration') duration ??= value;
     }
     const form = raw.escaped ? 'escaped' : 'plain';
-    if (wanted.user !== undefined && userId?.toLowerCase() !== wanted.user[form]) return false;
+    if (wanted.user !== undefined && (userId === undefined || asciiLower(userId) !== wanted.user[form])) return false;
     if (wanted.session !== undefined && session !== wanted.session[form] && sessionId !== wanted.session[form]) return false;
     if (options.slowerThanSeconds !== undefined && !(durationSeconds(duration) > options.slowerThanSeconds)) return false;
     return true;

@@ -6,6 +6,7 @@ import { EntryPrinter, type OutputMode } from './output.js';
 import { fileInWindow, matchRanges } from './search.js';
 import { collectChunk, StatsCollector, type StatsPartial } from './stats.js';
 import { logTimeToMs, toLogTime } from './time-spec.js';
+import { isV2File, searchV2File } from './v2-format.js';
 
 /** A part of one file: the entries that start in [start, end). */
 export interface GrepTask {
@@ -20,6 +21,8 @@ export interface GrepJob {
   options: FilterOptions;
   mode: OutputMode;
   colour: boolean;
+  /** The output is a terminal: entries are decoded and printed inert, never copied as they are. */
+  terminal: boolean;
 }
 
 export type TaskResult = ({ kind: 'grep' } & GrepPart) | { kind: 'stats'; partial: StatsPartial };
@@ -41,7 +44,8 @@ export function planTasks(files: LogFileInfo[], filter: EntryFilter): GrepTask[]
     if (window === 'before') continue;
     if (window === 'after') break;
     const first = filter.since === undefined ? 0 : offsetAtOrBefore(file, filter.since, logTimeToMs, toLogTime);
-    if (file.gzip) {
+    // A compressed file is inflated whole, and one of v2's is read by its own scanner.
+    if (file.gzip || isV2File(file)) {
       tasks.push({ file, start: 0, end: Number.POSITIVE_INFINITY });
       continue;
     }
@@ -84,8 +88,16 @@ class ByteBuilder {
 export function grepTask(task: GrepTask, filter: EntryFilter, printer: EntryPrinter, mode: OutputMode): GrepPart {
   const out = new ByteBuilder();
   let count = 0;
-  const raw = mode === 'text' && !printer.colourful;
+  if (isV2File(task.file)) {
+    searchV2File(task.file, filter, (entry) => {
+      count++;
+      if (mode !== 'count') out.appendText(`${printer.line(entry)}\n`);
+    });
+    return { output: out.bytes(), count };
+  }
+  const raw = mode === 'text' && !printer.colourful && !printer.terminal;
   const start = task.file.gzip ? 0 : entryStartAtOrAfter(task.file, task.start);
+  // An entry longer than the part before it starts in an earlier part: this one has none of its own.
   for (const chunk of entryChunks(task.file, start, undefined, task.end)) {
     matchRanges(chunk, filter, (from, to) => {
       count++;
@@ -105,6 +117,10 @@ export function grepTask(task: GrepTask, filter: EntryFilter, printer: EntryPrin
 /** The statistics of one part's matching entries. */
 export function statsTask(task: GrepTask, filter: EntryFilter): StatsPartial {
   const collector = new StatsCollector();
+  if (isV2File(task.file)) {
+    searchV2File(task.file, filter, (entry) => collector.add(entry));
+    return collector.toPartial();
+  }
   const start = task.file.gzip ? 0 : entryStartAtOrAfter(task.file, task.start);
   for (const chunk of entryChunks(task.file, start, undefined, task.end)) collectChunk(chunk, filter, collector);
   return collector.toPartial();
@@ -114,6 +130,6 @@ export function statsTask(task: GrepTask, filter: EntryFilter): StatsPartial {
 export function taskRunner(job: GrepJob): (task: GrepTask) => TaskResult {
   const filter = buildFilter(job.options);
   if (job.kind === 'stats') return (task) => ({ kind: 'stats', partial: statsTask(task, filter) });
-  const printer = new EntryPrinter(job.mode, job.colour);
+  const printer = new EntryPrinter(job.mode, job.colour, 1, job.terminal);
   return (task) => ({ kind: 'grep', ...grepTask(task, filter, printer, job.mode) });
 }

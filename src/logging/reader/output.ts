@@ -24,6 +24,17 @@ function writeFully(fd: number, buf: Buffer): void {
   }
 }
 
+/** Control characters a terminal acts on (newline and tab aside), and the bidirectional overrides and isolates. */
+const TERMINAL_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text a terminal only shows: each control character written `\uXXXX`. StoryOS escapes what it
+ * writes, so its lines come out unchanged; a line another program wrote (Python's, raw) does not.
+ */
+export function inert(text: string): string {
+  return text.replace(TERMINAL_CONTROLS, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Colour only for a terminal, and never when NO_COLOR is set. */
 export function colourWanted(stream: NodeJS.WriteStream = process.stdout): boolean {
   return stream.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
@@ -62,10 +73,15 @@ export class EntryPrinter {
   private readonly paintLevel: ReturnType<typeof levelPainter>;
   private readonly c: ReturnType<typeof pc.createColors>;
 
+  /**
+   * `terminal`: the output is a terminal, so entries are printed inert (see inert) rather than as
+   * the file holds them: a file another program wrote may hold escape sequences.
+   */
   constructor(
     private readonly mode: OutputMode,
     private readonly colour: boolean,
     private readonly fd = 1,
+    readonly terminal = colour,
   ) {
     this.paintLevel = levelPainter(colour);
     this.c = pc.createColors(colour);
@@ -80,9 +96,11 @@ export class EntryPrinter {
     return !this.closed;
   }
 
-  /** The entry as this printer prints it, without the final newline. */
+  /** The entry as this printer prints it, without the final newline; inert for a terminal. */
   line(entry: LogEntry): string {
-    return this.mode === 'json' ? JSON.stringify(entryToJson(entry)) : this.colour ? this.paint(entry) : entry.text;
+    if (this.mode === 'json') return JSON.stringify(entryToJson(entry));
+    const text = this.terminal ? inert(entry.text) : entry.text;
+    return this.colour ? this.paint({ ...entry, text }) : text;
   }
 
   print(entry: LogEntry): boolean {

@@ -75,7 +75,7 @@ export async function collectStatsInParallel(files: LogFileInfo[], options: Filt
   const collector = new StatsCollector();
   await runInOrder(
     files,
-    { kind: 'stats', options, mode: 'count', colour: false },
+    { kind: 'stats', options, mode: 'count', colour: false, terminal: false },
     (result) => {
       if (result.kind === 'stats') collector.merge(result.partial as StatsPartial);
       return true;

@@ -66,8 +66,9 @@ export function compilePattern(pattern: string | undefined, ignoreCase = false, 
   if (fixedString) {
     const finder = fixedFinder(pattern, ignoreCase);
     if (!ignoreCase) return { test: (text) => text.includes(pattern), finder };
-    const lower = pattern.toLowerCase();
-    return { test: (text) => text.toLowerCase().includes(lower), finder };
+    // The `i` flag's case folding, as -i with a regular expression: ASCII letters fold, `İ` is not `i`.
+    const caseless = new RegExp(escapeRegex(pattern), 'i');
+    return { test: (text) => caseless.test(text), finder };
   }
   let regex: RegExp;
   try {
@@ -88,7 +89,8 @@ export function literalSource(text: string): string {
  * has, or as many and larger at the first digit where they differ.
  */
 export function integerAtLeast(n: number): string {
-  const digits = String(Math.max(0, Math.floor(n)));
+  // Past 10^15 the candidates are the numbers of 16 digits or more: a superset, each checked.
+  const digits = n >= 1e15 ? '1000000000000000' : String(Math.max(0, Math.floor(n)));
   if (digits === '0') return '\\d+';
   const alternatives = [`[1-9]\\d{${digits.length},}`, digits];
   for (let i = 0; i < digits.length; i++) {

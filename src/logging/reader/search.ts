@@ -1,6 +1,6 @@
 import type { LogFileInfo } from '../log-files.js';
 import { latin1, utf8 } from './bytes.js';
-import { entryChunks, entryStartBefore, firstEntryTime, lastEntryTime, nextEntryStart, offsetAtOrBefore } from './chunks.js';
+import { CLOCK_SLACK, entryChunks, entryStartBefore, firstEntryTime, lastEntryTime, nextEntryStart, offsetAtOrBefore } from './chunks.js';
 import { parseEntry, rawContext, type LogEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
 import type { Finder } from './pattern.js';
@@ -30,6 +30,7 @@ export function headerAt(buf: Buffer, at: number): boolean {
     const c = buf[at + 1 + i];
     if (want === 0x30 ? !isDigit(c) : c !== want) return false;
   }
+  if (buf[at + 24] !== 0x5d || buf[at + 25] !== 0x20 || buf[at + 26] !== 0x5b) return false;
   const level = buf[at + 27];
   return level !== undefined && level >= 0x41 && level <= 0x5a;
 }
@@ -140,7 +141,7 @@ function entryPasses(buf: Buffer, start: number, textEnd: number, filter: EntryF
   const { header, contextMatches, pattern } = filter;
   if (header || contextMatches) {
     const moduleEnd = headerAt(buf, start) ? headerModuleEnd(buf, start, textEnd) : -1;
-    if (moduleEnd === -1) return filter.matches(entryAt(buf, start, textEnd));
+    if (moduleEnd === -1) return filter.matches(parseEntry(utf8(buf, start, textEnd)));
     if (header) {
       const levelEnd = lastLevelEnd;
       if (header.since !== undefined || header.until !== undefined) {
@@ -183,7 +184,9 @@ export function matchRanges(buf: Buffer, filter: EntryFilter, onMatch: (start: n
     // A hit beyond this entry (in an entry glued to it) says nothing of this one, which holds none.
     if (hits && hits.start >= end) continue;
     const textEnd = end > start && buf[end - 1] === NEWLINE ? end - 1 : end;
-    if (entryPasses(buf, start, textEnd, filter, proves && hits !== undefined && hits.end <= textEnd) && onMatch(start, end) === false) return false;
+    // A hit proves the pattern only if it lies wholly inside the entry (not on the newline before it).
+    const proven = proves && hits !== undefined && hits.start >= start && hits.end <= textEnd;
+    if (entryPasses(buf, start, textEnd, filter, proven) && onMatch(start, end) === false) return false;
   }
   return true;
 }
@@ -195,13 +198,14 @@ export function scanChunk(buf: Buffer, filter: EntryFilter, visit: EntryVisitor)
 
 /** Whether a file can hold entries inside the filter's time window, judged by its first and last entry. */
 export function fileInWindow(file: LogFileInfo, filter: EntryFilter): 'before' | 'inside' | 'after' {
+  // Processes writing at once put entries a little out of order, so a file is skipped only well clear of the window.
   if (filter.since !== undefined) {
     const last = lastEntryTime(file);
-    if (last !== undefined && last < filter.since) return 'before';
+    if (last !== undefined && logTimeToMs(last) + CLOCK_SLACK < logTimeToMs(filter.since)) return 'before';
   }
   if (filter.until !== undefined) {
     const first = firstEntryTime(file);
-    if (first !== undefined && first > filter.until) return 'after';
+    if (first !== undefined && logTimeToMs(first) - CLOCK_SLACK > logTimeToMs(filter.until)) return 'after';
   }
   return 'inside';
 }

@@ -152,3 +152,39 @@ describe('collectChunk: statistics read on the bytes', () => {
     );
   });
 });
+
+describe('matchRanges: what a review found', () => {
+  const two = '[2024-01-15 10:30:15,123] [INFO] [auth] a\n[2024-01-15 10:30:16,000] [INFO] [auth] b\n';
+
+  it('does not take a hit on the newline before an entry for a match inside it', () => {
+    expect(compare(two, { pattern: '[\\t-\\r]\\[' }).fast).toEqual([]);
+    const { fast, reference } = compare(two, { pattern: '[\\t-\\r]' });
+    expect(fast).toEqual(reference);
+  });
+
+  it('reads a header only with its "] [" after the time', () => {
+    const text = '[2024-01-15 10:30:15,123]xxINFO] [auth] not a header\n';
+    expect(compare(text, { levels: ['INFO'] })).toEqual({ fast: [], reference: [] });
+  });
+
+  it('keeps the blank last line of an entry it decodes', () => {
+    const text = '[2024-01-15 10:30:15,123] [INFO] [dé] x (user_id: alice)\n\n';
+    const { fast, reference } = compare(text, { user: 'alice', pattern: '\\n' });
+    expect(fast).toEqual(reference);
+    expect(fast).toHaveLength(1);
+  });
+
+  it('folds case for -i -F as -i does for a regular expression', () => {
+    const text = '[2024-01-15 10:30:15,123] [INFO] [auth] the guard ALİ nods\n';
+    expect(compare(text, { pattern: 'ali', ignoreCase: true, fixedString: true }).fast).toEqual(compare(text, { pattern: 'ali', ignoreCase: true }).fast);
+  });
+
+  it('finds durations written other ways than StoryOS writes them, and takes any threshold', () => {
+    const text = ['duration: 3s', 'duration: 03.00s', 'duration:  3.00s', 'duration: 0.3e2s', 'duration: 1.50s']
+      .map((d, i) => `[2024-01-15 10:30:1${i},000] [PERF] [auth] op completed (${d})\n`)
+      .join('');
+    expect(compare(text, { slowerThanSeconds: 2 }).fast).toHaveLength(4);
+    expect(compare(text, { slowerThanSeconds: 0.5 }).fast).toHaveLength(5);
+    expect(compare(text, { slowerThanSeconds: 1e21 }).fast).toEqual([]);
+  });
+});

@@ -87,7 +87,7 @@ describe("level names of Python's logging", () => {
     stats.add(parseEntry('[2025-01-15 10:30:15,123] [WARNING] [auth] Weak password'));
     stats.add(parseEntry('[2025-01-15 10:30:16,123] [CRITICAL] [auth] Locked out'));
     stats.add(parseV2Entry('2025-01-15 10:30:17 - auth - WARNING - login:3 - Slow'));
-    expect(stats.result().modules).toEqual([{ module: 'auth', entries: 3, warnings: 2, errors: 1 }]);
+    expect(stats.result().modules).toEqual([{ module: 'auth', entries: 3, warnings: 2, errors: 1, errorRate: 1 / 3 }]);
   });
 
   it('gives --json the level as StoryOS names it, and the written one when that differs', () => {
@@ -301,7 +301,7 @@ describe('v2 files through searchFiles, lastEntries, stats and the follower', ()
       ['process_player_input', 2, 4.34],
       ['save_turn', 2, 0.05],
     ]);
-    expect(stats.modules.find((m) => m.module === 'db_utils')).toEqual({ module: 'db_utils', entries: 6, warnings: 0, errors: 2 });
+    expect(stats.modules.find((m) => m.module === 'db_utils')).toEqual({ module: 'db_utils', entries: 6, warnings: 0, errors: 2, errorRate: 2 / 6 });
   });
 
   it('follows a v2 file: new entries with their tracebacks, filtered', () => {
