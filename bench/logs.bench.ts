@@ -281,7 +281,14 @@ export function runLogsBench(root: string): void {
   );
 
   console.log('\nThe commands, to rerun in sh (the files oldest first):');
-  console.log(`  FILES=${quote(files.replace(/'/g, ''))}`);
+  const set = listLogSet(dir, MAIN_LOG);
+  const rotated = set.length - 1;
+  const generatedNames = set.every((f, i) => f.name === (i === rotated ? MAIN_LOG : `${MAIN_LOG}.${rotated - i}`));
+  // The generated set is storyos.log.N … storyos.log.1, storyos.log: a loop says it in one short line.
+  const filesLine = generatedNames
+    ? `FILES="$(for i in $(seq ${rotated} -1 1); do printf '%s ' ${quote(dir)}/${MAIN_LOG}.$i; done)"${quote(path.join(dir, MAIN_LOG))}`
+    : `FILES=${quote(files.replace(/'/g, ''))}`;
+  console.log(`  ${filesLine}`);
   for (const query of queries) {
     const row = rows.get(query) as Row;
     const shown = (command: string) => command.replace(files, '$FILES');
