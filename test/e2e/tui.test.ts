@@ -195,7 +195,9 @@ describe('the real storyos in a terminal, against the fake narrator', () => {
     expect(log).toContain('[INFO] [auth] User keeper logged in successfully (user_id: keeper, duration:');
     expect(log).toMatch(/\[PERF\] \[game_logic\] process_player_input completed \(duration: \d+\.\d\ds, session: /);
     expect(log).toContain('[INFO] [game_logic] User action: command /retry (user_id: keeper');
-    expect(log).toMatch(/\[INFO\] \[llm_utils\] API call: llm chat\.completions \(stream\) \(.*purpose: turn, .*finish_reason: cancelled, session: [^,]+, turn: t[0-9a-f]{8}\)/);
+    expect(log).toMatch(
+      /\[INFO\] \[llm_utils\] API call: llm chat\.completions \(stream\) \(.*purpose: turn, .*finish_reason: cancelled, session: [^,]+, turn: t[0-9a-f]{8}\)/,
+    );
     expect(log).not.toContain('lighthouse1');
     expect(log).not.toContain('xai-e2e-key-123456');
     expect(log.match(/Logging configured/g)?.length).toBe(2);

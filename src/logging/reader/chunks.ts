@@ -3,7 +3,8 @@ import zlib from 'node:zlib';
 import type { LogFileInfo } from '../log-files.js';
 
 export const ENTRY_START = Buffer.from('\n[');
-const CHUNK_BYTES = 8 * 1024 * 1024;
+/** Small enough that a chunk read is still in the CPU's cache when it is searched (2 MiB was the fastest of 1–8). */
+const CHUNK_BYTES = 2 * 1024 * 1024;
 const PROBE_BYTES = 64 * 1024;
 /** Processes writing at once may put entries a little out of time order. */
 const CLOCK_SLACK_MS = 5_000;

@@ -2,8 +2,10 @@ import { UserFacingError } from '../../config/errors.js';
 import { LEVEL_ORDER, isLevelName, levelRank, type LineLevel, normalizeLevel, spellingsOf } from '../levels.js';
 import { valueAsWritten } from '../escape.js';
 import { rawContext, type LogEntry, type RawContext } from './entry.js';
-import { type CompiledPattern, compilePattern, type Finder, integerAtLeast } from './pattern.js';
+import { type CompiledPattern, caseless, compilePattern, type Finder, integerAtLeast } from './pattern.js';
 import { toLogTime } from './time-spec.js';
+import { latin1 } from './bytes.js';
+import { bytesAre, bytesAreCaseless, scanContext } from './context-bytes.js';
 
 export interface FilterOptions {
   pattern?: string | undefined;
@@ -34,6 +36,8 @@ export interface EntryFilter {
   header: HeaderConditions | undefined;
   /** The context condition, on the fields as written; undefined when none is asked for. */
   contextMatches: ((raw: RawContext) => boolean) | undefined;
+  /** The same on a header line's body [bodyStart, lineEnd) in place; undefined when its context is not of the simple shape. */
+  contextMatchesAt: ((buf: Buffer, bodyStart: number, lineEnd: number) => boolean | undefined) | undefined;
   pattern: CompiledPattern | undefined;
   matches(entry: LogEntry): boolean;
 }
@@ -69,13 +73,10 @@ function chooseFinder(options: FilterOptions, levels: LineLevel[] | undefined, m
   if (session && valueAsWritten(session).includes(session)) return { kind: 'bytes', needle: Buffer.from(session), exact: false };
   if (pattern?.finder) return pattern.finder;
   const { user } = options;
-  // Case-insensitive on latin1 text is case-insensitive on ASCII only, so only a plain ASCII name.
-  // The name's case may differ, so the needles are the key and its first character in either case.
-  if (user && valueAsWritten(user) === user && /^[\x21-\x7e]/.test(user)) {
-    const first = user[0] as string;
-    const needles = [...new Set([first.toLowerCase(), first.toUpperCase()])].map((c) => Buffer.from(`user_id: ${c}`));
-    return { kind: 'anyBytes', needles, exact: false };
-  }
+  // The name's case may differ: a regex of letter classes over the chunk read as latin1 (ASCII
+  // names only, as usernames are), one native scan rather than an indexOf per near miss.
+  if (user && valueAsWritten(user) === user && /^[\x21-\x7e]+$/.test(user))
+    return { kind: 'regex', regex: new RegExp(`user_id: ${caseless(user)}(?=[,)])`, 'g'), exact: false };
   // parseFloat reads the value: spaces, a sign and leading zeros may come first, and an exponent
   // can make a small-looking number large, so those are candidates too.
   if (options.slowerThanSeconds !== undefined && options.slowerThanSeconds >= 1)
@@ -91,6 +92,11 @@ function chooseFinder(options: FilterOptions, levels: LineLevel[] | undefined, m
   if (modules.length === 1) return { kind: 'bytes', needle: Buffer.from(`${modules[0]}] `), exact: false };
   return undefined;
 }
+
+const USER_ID = Buffer.from('user_id');
+const SESSION = Buffer.from('session');
+const SESSION_ID = Buffer.from('session_id');
+const DURATION = Buffer.from('duration');
 
 /** Lower case for ASCII letters only, as the finders fold case on the bytes. */
 function asciiLower(text: string): string {
@@ -137,6 +143,33 @@ export function buildFilter(options: FilterOptions): EntryFilter {
     if (options.slowerThanSeconds !== undefined && !(durationSeconds(duration) > options.slowerThanSeconds)) return false;
     return true;
   };
+  const userBytes = wanted.user && Buffer.from(wanted.user.escaped);
+  const sessionBytes = wanted.session && Buffer.from(wanted.session.escaped);
+  // A simple context has nothing escaped, so the line's bytes are compared with the wanted values as written.
+  const contextMatchesAt = (buf: Buffer, bodyStart: number, lineEnd: number): boolean | undefined => {
+    let userOk = userBytes === undefined;
+    let userSeen = false;
+    let sessionOk = sessionBytes === undefined;
+    let sessionSeen = false;
+    let sessionIdSeen = false;
+    let duration: string | undefined;
+    const open = scanContext(buf, bodyStart, lineEnd, (keyStart, keyEnd, valueEnd) => {
+      const valueStart = keyEnd + 2;
+      if (bytesAre(buf, keyStart, keyEnd, USER_ID)) {
+        if (!userSeen && userBytes) userOk = bytesAreCaseless(buf, valueStart, valueEnd, userBytes);
+        userSeen = true;
+      } else if (bytesAre(buf, keyStart, keyEnd, SESSION)) {
+        if (!sessionSeen && sessionBytes && bytesAre(buf, valueStart, valueEnd, sessionBytes)) sessionOk = true;
+        sessionSeen = true;
+      } else if (bytesAre(buf, keyStart, keyEnd, SESSION_ID)) {
+        if (!sessionIdSeen && sessionBytes && bytesAre(buf, valueStart, valueEnd, sessionBytes)) sessionOk = true;
+        sessionIdSeen = true;
+      } else if (duration === undefined && bytesAre(buf, keyStart, keyEnd, DURATION)) duration = latin1(buf, valueStart, valueEnd);
+    });
+    if (open === -2) return undefined;
+    if (options.slowerThanSeconds !== undefined && !(durationSeconds(duration) > options.slowerThanSeconds)) return false;
+    return userOk && sessionOk;
+  };
   const finder = chooseFinder(options, accepted, modules, pattern);
   // Levels are compared as written, in capitals as StoryOS and Python write them.
   const spellings = accepted && new Set(accepted.flatMap(spellingsOf));
@@ -152,6 +185,7 @@ export function buildFilter(options: FilterOptions): EntryFilter {
     finderIsPattern: finder !== undefined && finder === pattern?.finder,
     header,
     contextMatches: needsContext ? contextMatches : undefined,
+    contextMatchesAt: needsContext ? contextMatchesAt : undefined,
     pattern,
     matches(entry) {
       if (structural && entry.time === '') return false;

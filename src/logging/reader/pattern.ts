@@ -4,7 +4,6 @@ import { UserFacingError } from '../../config/errors.js';
  * A search run over a whole chunk of the log at once, found on the bytes: what the scanner jumps
  * between instead of reading each entry.
  * - `bytes`: a literal, found with Buffer.indexOf.
- * - `anyBytes`: the first hit of any of a few literals (each searched once, its next hit kept).
  * - `regex`: a regular expression run over the chunk read as latin1 (one character per byte, so
  *   its indexes are byte offsets); global, and sticky never.
  *
@@ -12,10 +11,7 @@ import { UserFacingError } from '../../config/errors.js';
  * does) matches the condition the finder was made for, without decoding it. False: only entries
  * with a hit can match, and each is checked the slow way.
  */
-export type Finder =
-  | { kind: 'bytes'; needle: Buffer; exact: boolean }
-  | { kind: 'anyBytes'; needles: Buffer[]; exact: false }
-  | { kind: 'regex'; regex: RegExp; exact: boolean };
+export type Finder = { kind: 'bytes'; needle: Buffer; exact: boolean } | { kind: 'regex'; regex: RegExp; exact: boolean };
 
 export interface CompiledPattern {
   test(text: string): boolean;
@@ -26,7 +22,7 @@ export interface CompiledPattern {
 const escapeRegex = (text: string) => text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 
 /** A regex source matching ASCII text without regard to case, each letter a class (`[cC]`): faster than the `i` flag. */
-function caseless(text: string): string {
+export function caseless(text: string): string {
   return [...text].map((ch) => (/[a-z]/i.test(ch) ? `[${ch.toLowerCase()}${ch.toUpperCase()}]` : escapeRegex(ch))).join('');
 }
 const isAscii = (text: string) => /^[\x20-\x7e]*$/.test(text);

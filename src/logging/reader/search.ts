@@ -56,8 +56,6 @@ class HitCursor {
   start = -1;
   end = -1;
   private text: string | undefined;
-  /** For `anyBytes`: each needle's next hit (Infinity: none left), searched again only once passed. */
-  private next: number[] | undefined;
 
   constructor(
     private readonly buf: Buffer,
@@ -70,8 +68,6 @@ class HitCursor {
     if (this.finder.kind === 'bytes') {
       this.start = this.buf.indexOf(this.finder.needle, from);
       this.end = this.start + this.finder.needle.length;
-    } else if (this.finder.kind === 'anyBytes') {
-      this.seekAny(this.finder.needles, from);
     } else {
       this.text ??= this.buf.toString('latin1');
       const { regex } = this.finder;
@@ -82,21 +78,6 @@ class HitCursor {
     }
     if (this.start === -1) this.start = Number.POSITIVE_INFINITY;
     return this.start !== Number.POSITIVE_INFINITY;
-  }
-
-  private seekAny(needles: Buffer[], from: number): void {
-    this.next ??= needles.map(() => -1);
-    const { next } = this;
-    let best = -1;
-    for (let i = 0; i < needles.length; i++) {
-      if ((next[i] as number) < from) {
-        const hit = this.buf.indexOf(needles[i] as Buffer, from);
-        next[i] = hit === -1 ? Number.POSITIVE_INFINITY : hit;
-      }
-      if (best === -1 || (next[i] as number) < (next[best] as number)) best = i;
-    }
-    this.start = next[best] as number;
-    this.end = this.start + (needles[best] as Buffer).length;
   }
 }
 
@@ -155,7 +136,8 @@ function entryPasses(buf: Buffer, start: number, textEnd: number, filter: EntryF
     if (contextMatches) {
       const newline = buf.indexOf(NEWLINE, moduleEnd);
       const lineEnd = newline === -1 || newline > textEnd ? textEnd : newline;
-      if (!contextMatches(rawContext(utf8(buf, moduleEnd + 2, lineEnd)))) return false;
+      const inPlace = filter.contextMatchesAt?.(buf, moduleEnd + 2, lineEnd);
+      if (inPlace === false || (inPlace === undefined && !contextMatches(rawContext(utf8(buf, moduleEnd + 2, lineEnd))))) return false;
     }
   }
   return pattern === undefined || patternProven || pattern.test(utf8(buf, start, textEnd));

@@ -1,5 +1,6 @@
 import { renderTable } from '../../text/table.js';
 import { latin1, utf8 } from './bytes.js';
+import { bytesAre, scanContext } from './context-bytes.js';
 import { normalizeLevel } from '../levels.js';
 import type { LogFileInfo } from '../log-files.js';
 import { unescapeField } from '../escape.js';
@@ -743,61 +744,24 @@ function emptyFields(message: string): Fields {
   };
 }
 
-function keyIs(buf: Buffer, start: number, end: number, key: Buffer): boolean {
-  if (end - start !== key.length) return false;
-  for (let i = 0; i < key.length; i++) if (buf[start + i] !== key[i]) return false;
-  return true;
-}
-
-function readField(fields: Fields, buf: Buffer, keyStart: number, keyEnd: number, valueEnd: number): void {
-  for (const [key, name] of FIELD_KEYS) {
-    if (keyIs(buf, keyStart, keyEnd, key)) {
-      fields[name] ??= utf8(buf, keyEnd + 2, valueEnd);
-      return;
-    }
-  }
-  if (keyEnd - keyStart >= 3 && buf[keyEnd - 3] === 0x5f && buf[keyEnd - 2] === 0x62 && buf[keyEnd - 1] === 0x79) fields.doneByAnother = true;
-}
-
 /**
- * readFields on the bytes of a header line's body [bodyStart, lineEnd), for a context without a
- * backslash (nothing to unescape, no escaped parenthesis): the `(` that pairs with the final `)`,
- * its pairs split at `, ` and each at its first `: `, as rawContext splits them. Undefined when the
- * line is any other shape: readFields reads it. The message is decoded only when asked for.
+ * readFields on the bytes of a header line's body [bodyStart, lineEnd), for a context of the simple
+ * shape (see scanContext); undefined for any other, which readFields reads. The message is decoded
+ * only when asked for.
  */
 function readFieldsAt(buf: Buffer, bodyStart: number, lineEnd: number, withMessage: boolean): Fields | undefined {
-  if (buf[lineEnd - 1] !== 0x29) return undefined;
-  let depth = 0;
-  let open = -1;
-  for (let i = lineEnd - 2; i >= bodyStart; i--) {
-    const c = buf[i];
-    if (c === 0x5c) return undefined;
-    if (c === 0x29) depth++;
-    else if (c === 0x28) {
-      if (depth === 0) {
-        open = i;
-        break;
+  const fields = emptyFields('');
+  const open = scanContext(buf, bodyStart, lineEnd, (keyStart, keyEnd, valueEnd) => {
+    for (const [key, name] of FIELD_KEYS) {
+      if (bytesAre(buf, keyStart, keyEnd, key)) {
+        fields[name] ??= utf8(buf, keyEnd + 2, valueEnd);
+        return;
       }
-      depth--;
     }
-  }
-  if (open <= bodyStart || buf[open - 1] !== 0x20) return undefined;
-  const fields = emptyFields(withMessage ? utf8(buf, bodyStart, open - 1) : '');
-  const innerEnd = lineEnd - 1;
-  let pieceStart = open + 1;
-  let colon = -1;
-  if (pieceStart === innerEnd) return fields;
-  for (let i = pieceStart; i <= innerEnd; i++) {
-    const c = i < innerEnd ? buf[i] : 0x2c;
-    if (c === 0x3a && colon === -1 && i + 1 < innerEnd && buf[i + 1] === 0x20) colon = i;
-    else if (c === 0x2c && (i === innerEnd || buf[i + 1] === 0x20)) {
-      if (colon === -1) return undefined;
-      readField(fields, buf, pieceStart, colon, i);
-      pieceStart = i + 2;
-      colon = -1;
-      i++;
-    }
-  }
+    if (keyEnd - keyStart >= 3 && buf[keyEnd - 3] === 0x5f && buf[keyEnd - 2] === 0x62 && buf[keyEnd - 1] === 0x79) fields.doneByAnother = true;
+  });
+  if (open === -2) return undefined;
+  if (withMessage) fields.message = utf8(buf, bodyStart, open === -1 ? lineEnd : open - 1);
   return fields;
 }
 

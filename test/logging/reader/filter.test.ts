@@ -311,7 +311,6 @@ describe('buildFilter: finder', () => {
     if (!finder) throw new Error('no finder');
     const bytes = Buffer.from(entry.text);
     if (finder.kind === 'bytes') return bytes.indexOf(finder.needle);
-    if (finder.kind === 'anyBytes') return Math.max(-1, ...finder.needles.map((needle) => bytes.indexOf(needle)));
     finder.regex.lastIndex = 0;
     return finder.regex.exec(bytes.toString('latin1'))?.index ?? -1;
   }
