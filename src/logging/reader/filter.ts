@@ -70,7 +70,8 @@ function acceptedLevels(levels: LineLevel[], minRank: number): LineLevel[] | und
 function chooseFinder(options: FilterOptions, levels: LineLevel[] | undefined, modules: string[], pattern: CompiledPattern | undefined): Finder | undefined {
   // The line holds the value escaped; a line written before the escaping holds it as it is.
   const { session } = options;
-  if (session && valueAsWritten(session).includes(session)) return { kind: 'bytes', needle: Buffer.from(session), exact: false };
+  // Every field's value follows `: `, and the longer needle skips further.
+  if (session && valueAsWritten(session).includes(session)) return { kind: 'bytes', needle: Buffer.from(`: ${session}`), exact: false };
   if (pattern?.finder) return pattern.finder;
   const { user } = options;
   // The name's case may differ: a regex of letter classes over the chunk read as latin1 (ASCII
@@ -87,6 +88,7 @@ function chooseFinder(options: FilterOptions, levels: LineLevel[] | undefined, m
     };
   if (options.slowerThanSeconds !== undefined) return { kind: 'bytes', needle: Buffer.from('duration:'), exact: false };
   const spellings = levels?.flatMap(spellingsOf);
+  if (spellings?.length === 1 && modules.length === 1) return { kind: 'bytes', needle: Buffer.from(`${spellings[0]}] [${modules[0]}] `), exact: false };
   if (spellings?.length === 1) return { kind: 'bytes', needle: Buffer.from(`${spellings[0]}] [`), exact: false };
   if (spellings && spellings.length < LEVEL_ORDER.length) return { kind: 'regex', regex: new RegExp(`(?:${spellings.join('|')})\\] \\[`, 'g'), exact: false };
   if (modules.length === 1) return { kind: 'bytes', needle: Buffer.from(`${modules[0]}] `), exact: false };
