@@ -68,10 +68,12 @@ function acceptedLevels(levels: LineLevel[], minRank: number): LineLevel[] | und
  * the search skips ahead on the first byte, and `]` is everywhere.
  */
 function chooseFinder(options: FilterOptions, levels: LineLevel[] | undefined, modules: string[], pattern: CompiledPattern | undefined): Finder | undefined {
-  // The line holds the value escaped; a line written before the escaping holds it as it is.
   const { session } = options;
-  // Every field's value follows `: `, and the longer needle skips further.
-  if (session && valueAsWritten(session).includes(session)) return { kind: 'bytes', needle: Buffer.from(`: ${session}`), exact: false };
+  // The line holds the value escaped; a line written before the escaping holds it as it is. A
+  // value with nothing to escape follows `: ` either way, and the longer needle skips further.
+  const escapedSession = session === undefined ? undefined : valueAsWritten(session);
+  if (session && escapedSession === session) return { kind: 'bytes', needle: Buffer.from(`: ${session}`), exact: false };
+  if (session && escapedSession?.includes(session)) return { kind: 'bytes', needle: Buffer.from(session), exact: false };
   if (pattern?.finder) return pattern.finder;
   const { user } = options;
   // The name's case may differ: a regex of letter classes over the chunk read as latin1 (ASCII
