@@ -233,23 +233,7 @@ const FIELD_NAMES = new Set<string>([
  */
 function readFields(body: string): Fields {
   const raw = rawContext(body);
-  const fields: Fields = {
-    message: raw.message,
-    duration: undefined,
-    operation: undefined,
-    model: undefined,
-    status: undefined,
-    retries: undefined,
-    tokens_in: undefined,
-    tokens_out: undefined,
-    ttft: undefined,
-    attempt: undefined,
-    kind: undefined,
-    user_id: undefined,
-    session: undefined,
-    session_id: undefined,
-    doneByAnother: false,
-  };
+  const fields = emptyFields(raw.message);
   for (const [rawKey, value] of raw.fields) {
     const key = raw.escaped ? unescapeField(rawKey) : rawKey;
     if (FIELD_NAMES.has(key)) {
