@@ -6,8 +6,8 @@ export const ENTRY_START = Buffer.from('\n[');
 /** Small enough that a chunk read is still in the CPU's cache when it is searched (2 MiB was the fastest of 1–8). */
 const CHUNK_BYTES = 2 * 1024 * 1024;
 const PROBE_BYTES = 64 * 1024;
-/** Processes writing at once may put entries a little out of time order. */
-const CLOCK_SLACK_MS = 5_000;
+/** Processes writing at once may put entries a little out of time order: the time window widens by this much. */
+export const CLOCK_SLACK_MS = 5_000;
 
 /** Where the entry containing `offset` begins. */
 export function entryStartBefore(buf: Buffer, offset: number): number {
@@ -139,9 +139,6 @@ export function lastEntryTime(file: LogFileInfo): string | undefined {
     fs.closeSync(fd);
   }
 }
-
-/** How far out of order processes writing at once may put entries: the time window widens by it when whole files are skipped. */
-export const CLOCK_SLACK = CLOCK_SLACK_MS;
 
 export function firstEntryTime(file: LogFileInfo): string | undefined {
   if (file.gzip || file.size === 0) return undefined;

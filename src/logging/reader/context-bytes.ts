@@ -60,13 +60,3 @@ export function bytesAre(buf: Buffer, start: number, end: number, key: Buffer): 
   for (let i = 0; i < key.length; i++) if (buf[start + i] !== key[i]) return false;
   return true;
 }
-
-/** The same, ASCII letters compared without regard to case (`key` in lower case). */
-export function bytesAreCaseless(buf: Buffer, start: number, end: number, key: Buffer): boolean {
-  if (end - start !== key.length) return false;
-  for (let i = 0; i < key.length; i++) {
-    const c = buf[start + i] as number;
-    if ((c >= 0x41 && c <= 0x5a ? c + 0x20 : c) !== key[i]) return false;
-  }
-  return true;
-}

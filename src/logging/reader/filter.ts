@@ -4,8 +4,8 @@ import { valueAsWritten } from '../escape.js';
 import { rawContext, type LogEntry, type RawContext } from './entry.js';
 import { type CompiledPattern, caseless, compilePattern, type Finder, integerAtLeast } from './pattern.js';
 import { toLogTime } from './time-spec.js';
-import { latin1 } from './bytes.js';
-import { bytesAre, bytesAreCaseless, scanContext } from './context-bytes.js';
+import { utf8 } from './bytes.js';
+import { bytesAre, scanContext } from './context-bytes.js';
 
 export interface FilterOptions {
   pattern?: string | undefined;
@@ -97,10 +97,20 @@ function chooseFinder(options: FilterOptions, levels: LineLevel[] | undefined, m
   return undefined;
 }
 
-const USER_ID = Buffer.from('user_id');
-const SESSION = Buffer.from('session');
-const SESSION_ID = Buffer.from('session_id');
-const DURATION = Buffer.from('duration');
+/** The context fields the filters read, by key. */
+interface ContextFields {
+  userId?: string;
+  session?: string;
+  sessionId?: string;
+  duration?: string;
+}
+const CONTEXT_FIELDS: ReadonlyMap<string, keyof ContextFields> = new Map([
+  ['user_id', 'userId'],
+  ['session', 'session'],
+  ['session_id', 'sessionId'],
+  ['duration', 'duration'],
+]);
+const CONTEXT_KEYS = [...CONTEXT_FIELDS].map(([key, name]) => [Buffer.from(key), name] as const);
 
 /** Lower case for ASCII letters only, as the finders fold case on the bytes. */
 function asciiLower(text: string): string {
@@ -130,49 +140,34 @@ export function buildFilter(options: FilterOptions): EntryFilter {
     user: user === undefined ? undefined : { escaped: valueAsWritten(user), plain: user },
     session: options.session === undefined ? undefined : { escaped: valueAsWritten(options.session), plain: options.session },
   };
-  const contextMatches = (raw: RawContext): boolean => {
-    let userId: string | undefined;
-    let session: string | undefined;
-    let sessionId: string | undefined;
-    let duration: string | undefined;
-    for (const [key, value] of raw.fields) {
-      if (key === 'user_id') userId ??= value;
-      else if (key === 'session') session ??= value;
-      else if (key === 'session_id') sessionId ??= value;
-      else if (key === 'duration') duration ??= value;
-    }
-    const form = raw.escaped ? 'escaped' : 'plain';
+  /** The context conditions, on the first value of each key as the line holds it (`form`: escaped or not). */
+  const fieldsPass = (fields: ContextFields, form: 'escaped' | 'plain'): boolean => {
+    const { userId, session, sessionId, duration } = fields;
     if (wanted.user !== undefined && (userId === undefined || asciiLower(userId) !== wanted.user[form])) return false;
     if (wanted.session !== undefined && session !== wanted.session[form] && sessionId !== wanted.session[form]) return false;
     if (options.slowerThanSeconds !== undefined && !(durationSeconds(duration) > options.slowerThanSeconds)) return false;
     return true;
   };
-  const userBytes = wanted.user && Buffer.from(wanted.user.escaped);
-  const sessionBytes = wanted.session && Buffer.from(wanted.session.escaped);
-  // A simple context has nothing escaped, so the line's bytes are compared with the wanted values as written.
+  const contextMatches = (raw: RawContext): boolean => {
+    const fields: ContextFields = {};
+    for (const [key, value] of raw.fields) {
+      const name = CONTEXT_FIELDS.get(key);
+      if (name) fields[name] ??= value;
+    }
+    return fieldsPass(fields, raw.escaped ? 'escaped' : 'plain');
+  };
+  // A simple context has nothing escaped: its values are read in place, as written.
   const contextMatchesAt = (buf: Buffer, bodyStart: number, lineEnd: number): boolean | undefined => {
-    let userOk = userBytes === undefined;
-    let userSeen = false;
-    let sessionOk = sessionBytes === undefined;
-    let sessionSeen = false;
-    let sessionIdSeen = false;
-    let duration: string | undefined;
+    const fields: ContextFields = {};
     const open = scanContext(buf, bodyStart, lineEnd, (keyStart, keyEnd, valueEnd) => {
-      const valueStart = keyEnd + 2;
-      if (bytesAre(buf, keyStart, keyEnd, USER_ID)) {
-        if (!userSeen && userBytes) userOk = bytesAreCaseless(buf, valueStart, valueEnd, userBytes);
-        userSeen = true;
-      } else if (bytesAre(buf, keyStart, keyEnd, SESSION)) {
-        if (!sessionSeen && sessionBytes && bytesAre(buf, valueStart, valueEnd, sessionBytes)) sessionOk = true;
-        sessionSeen = true;
-      } else if (bytesAre(buf, keyStart, keyEnd, SESSION_ID)) {
-        if (!sessionIdSeen && sessionBytes && bytesAre(buf, valueStart, valueEnd, sessionBytes)) sessionOk = true;
-        sessionIdSeen = true;
-      } else if (duration === undefined && bytesAre(buf, keyStart, keyEnd, DURATION)) duration = latin1(buf, valueStart, valueEnd);
+      for (const [key, name] of CONTEXT_KEYS) {
+        if (bytesAre(buf, keyStart, keyEnd, key)) {
+          fields[name] ??= utf8(buf, keyEnd + 2, valueEnd);
+          return;
+        }
+      }
     });
-    if (open === -2) return undefined;
-    if (options.slowerThanSeconds !== undefined && !(durationSeconds(duration) > options.slowerThanSeconds)) return false;
-    return userOk && sessionOk;
+    return open === -2 ? undefined : fieldsPass(fields, 'escaped');
   };
   const finder = chooseFinder(options, accepted, modules, pattern);
   // Levels are compared as written, in capitals as StoryOS and Python write them.

@@ -13,6 +13,8 @@ export interface GrepTask {
   file: LogFileInfo;
   start: number;
   end: number;
+  /** A file StoryOS v2 wrote, read whole by its own scanner (told once, when the parts are planned). */
+  v2: boolean;
 }
 
 /** What a search thread is asked to do with each part: print its matches, or collect their statistics. */
@@ -43,13 +45,14 @@ export function planTasks(files: LogFileInfo[], filter: EntryFilter): GrepTask[]
     const window = fileInWindow(file, filter);
     if (window === 'before') continue;
     if (window === 'after') break;
-    const first = filter.since === undefined ? 0 : offsetAtOrBefore(file, filter.since, logTimeToMs, toLogTime);
     // A compressed file is inflated whole, and one of v2's is read by its own scanner.
-    if (file.gzip || isV2File(file)) {
-      tasks.push({ file, start: 0, end: Number.POSITIVE_INFINITY });
+    const v2 = isV2File(file);
+    if (file.gzip || v2) {
+      tasks.push({ file, start: 0, end: Number.POSITIVE_INFINITY, v2 });
       continue;
     }
-    for (let start = first; start < file.size; start += TASK_BYTES) tasks.push({ file, start, end: Math.min(file.size, start + TASK_BYTES) });
+    const first = filter.since === undefined ? 0 : offsetAtOrBefore(file, filter.since, logTimeToMs, toLogTime);
+    for (let start = first; start < file.size; start += TASK_BYTES) tasks.push({ file, start, end: Math.min(file.size, start + TASK_BYTES), v2 });
   }
   return tasks;
 }
@@ -82,13 +85,22 @@ class ByteBuilder {
 }
 
 /**
+ * The chunks of a part of a StoryOS-format file: its entries, from the first that starts in it.
+ * An entry longer than the part before it starts in an earlier part: then this one has none.
+ */
+function taskChunks(task: GrepTask): Generator<Buffer> {
+  const start = task.file.gzip ? 0 : entryStartAtOrAfter(task.file, task.start);
+  return entryChunks(task.file, start, undefined, task.end);
+}
+
+/**
  * Searches one part. Plain text is copied as the file holds it (an entry without a final newline,
  * the last of a file, gets one); colour and JSON decode the matching entries only.
  */
 export function grepTask(task: GrepTask, filter: EntryFilter, printer: EntryPrinter, mode: OutputMode): GrepPart {
   const out = new ByteBuilder();
   let count = 0;
-  if (isV2File(task.file)) {
+  if (task.v2) {
     searchV2File(task.file, filter, (entry) => {
       count++;
       if (mode !== 'count') out.appendText(`${printer.line(entry)}\n`);
@@ -96,9 +108,7 @@ export function grepTask(task: GrepTask, filter: EntryFilter, printer: EntryPrin
     return { output: out.bytes(), count };
   }
   const raw = mode === 'text' && !printer.colourful && !printer.terminal;
-  const start = task.file.gzip ? 0 : entryStartAtOrAfter(task.file, task.start);
-  // An entry longer than the part before it starts in an earlier part: this one has none of its own.
-  for (const chunk of entryChunks(task.file, start, undefined, task.end)) {
+  for (const chunk of taskChunks(task)) {
     matchRanges(chunk, filter, (from, to) => {
       count++;
       if (mode === 'count') return;
@@ -117,12 +127,8 @@ export function grepTask(task: GrepTask, filter: EntryFilter, printer: EntryPrin
 /** The statistics of one part's matching entries. */
 export function statsTask(task: GrepTask, filter: EntryFilter): StatsPartial {
   const collector = new StatsCollector();
-  if (isV2File(task.file)) {
-    searchV2File(task.file, filter, (entry) => collector.add(entry));
-    return collector.toPartial();
-  }
-  const start = task.file.gzip ? 0 : entryStartAtOrAfter(task.file, task.start);
-  for (const chunk of entryChunks(task.file, start, undefined, task.end)) collectChunk(chunk, filter, collector);
+  if (task.v2) searchV2File(task.file, filter, (entry) => collector.add(entry));
+  else for (const chunk of taskChunks(task)) collectChunk(chunk, filter, collector);
   return collector.toPartial();
 }
 

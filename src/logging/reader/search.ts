@@ -1,6 +1,6 @@
 import type { LogFileInfo } from '../log-files.js';
 import { latin1, utf8 } from './bytes.js';
-import { CLOCK_SLACK, entryChunks, entryStartBefore, firstEntryTime, lastEntryTime, nextEntryStart, offsetAtOrBefore } from './chunks.js';
+import { CLOCK_SLACK_MS, entryChunks, entryStartBefore, firstEntryTime, lastEntryTime, nextEntryStart, offsetAtOrBefore } from './chunks.js';
 import { parseEntry, rawContext, type LogEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
 import type { Finder } from './pattern.js';
@@ -183,11 +183,11 @@ export function fileInWindow(file: LogFileInfo, filter: EntryFilter): 'before' |
   // Processes writing at once put entries a little out of order, so a file is skipped only well clear of the window.
   if (filter.since !== undefined) {
     const last = lastEntryTime(file);
-    if (last !== undefined && logTimeToMs(last) + CLOCK_SLACK < logTimeToMs(filter.since)) return 'before';
+    if (last !== undefined && logTimeToMs(last) + CLOCK_SLACK_MS < logTimeToMs(filter.since)) return 'before';
   }
   if (filter.until !== undefined) {
     const first = firstEntryTime(file);
-    if (first !== undefined && logTimeToMs(first) - CLOCK_SLACK > logTimeToMs(filter.until)) return 'after';
+    if (first !== undefined && logTimeToMs(first) - CLOCK_SLACK_MS > logTimeToMs(filter.until)) return 'after';
   }
   return 'inside';
 }

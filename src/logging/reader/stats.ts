@@ -1,7 +1,7 @@
 import { renderTable } from '../../text/table.js';
 import { latin1, utf8 } from './bytes.js';
 import { bytesAre, scanContext } from './context-bytes.js';
-import { normalizeLevel } from '../levels.js';
+import { isLevelName, lineLevel, normalizeLevel } from '../levels.js';
 import type { LogFileInfo } from '../log-files.js';
 import { unescapeField } from '../escape.js';
 import { parseEntry, rawContext, type LogEntry } from './entry.js';
@@ -168,7 +168,6 @@ function levelOf(level: string): string {
   let name = LEVEL_NAMES.get(level);
   if (name === undefined) {
     name = normalizeLevel(level);
-    if (name === 'CRITICAL') name = 'FATAL';
     if (LEVEL_NAMES.size < 64) LEVEL_NAMES.set(level, name);
   }
   return name;
@@ -676,34 +675,15 @@ export function renderStats(stats: LogStats): string {
 
 const DB_QUERY_BYTES = Buffer.from(DB_QUERY);
 const API_CALL_BYTES = Buffer.from(API_CALL);
-/** Levels by the code of their first letter (D, I, P, W, E, F, C), for a header whose level is spelt one of the usual ways. */
-const LEVEL_BY_FIRST: Record<number, [spelling: string, level: string][]> = {
-  68: [['DEBUG', 'DEBUG']],
-  73: [['INFO', 'INFO']],
-  80: [['PERF', 'PERF']],
-  87: [
-    ['WARN', 'WARN'],
-    ['WARNING', 'WARN'],
-  ],
-  69: [['ERROR', 'ERROR']],
-  70: [['FATAL', 'FATAL']],
-  67: [['CRITICAL', 'FATAL']],
-};
-
-function sameAscii(buf: Buffer, at: number, text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (buf[at + i] !== text.charCodeAt(i)) return false;
-  return true;
-}
-
+/** The level of a header whose level is spelt as StoryOS or Python spells one, else undefined. */
 function levelAt(buf: Buffer, start: number, end: number): string | undefined {
-  for (const [spelling, level] of LEVEL_BY_FIRST[buf[start] as number] ?? []) {
-    if (spelling.length === end - start && sameAscii(buf, start, spelling)) return level;
-  }
-  return undefined;
+  const level = lineLevel(latin1(buf, start, end));
+  return isLevelName(level) ? level : undefined;
 }
 
+/** Whether the bytes at `at` begin with `prefix`. */
 function startsWithAt(buf: Buffer, at: number, prefix: Buffer): boolean {
-  return at + prefix.length <= buf.length && buf.compare(prefix, 0, prefix.length, at, at + prefix.length) === 0;
+  return bytesAre(buf, at, at + prefix.length, prefix);
 }
 
 const FIELD_KEYS: Array<[Buffer, FieldName]> = [...FIELD_NAMES].map((name) => [Buffer.from(name), name as FieldName]);
