@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import pc from 'picocolors';
 import { levelPainter } from '../appenders.js';
 import { normalizeLevel } from '../levels.js';
+import { escapeControl } from '../escape.js';
 import { sleepSync } from '../sleep-sync.js';
 import { continuationLines, parseBody, type LogEntry } from './entry.js';
 import { logTimeToMs } from './time-spec.js';
@@ -40,6 +41,11 @@ const TERMINAL_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\
  */
 export function inert(text: string): string {
   return text.replace(TERMINAL_CONTROLS, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** One line a terminal only shows: newlines and other controls escaped as the log writer escapes them, and bidi controls too. */
+export function inertLine(text: string): string {
+  return inert(escapeControl(text));
 }
 
 /** Colour only for a terminal, and never when NO_COLOR is set. */

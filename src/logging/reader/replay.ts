@@ -1,5 +1,5 @@
-import { escapeControl } from '../escape.js';
 import { continuationLines, type LogEntry, type ParsedBody, parseBody } from './entry.js';
+import { inertLine } from './output.js';
 
 /**
  * `storyos logs replay`: one game's story from its log lines alone. The lines of a session are
@@ -250,7 +250,7 @@ const fieldsText = (fields: Record<string, string>, skip: string[] = []) =>
     .map(([key, value]) => `${key}: ${value}`)
     .join(', ');
 /** Text read from a file is printed with every control character visible. */
-const safe = (text: string) => escapeControl(text);
+const safe = inertLine;
 
 const SKIPPED_FIELDS = ['session', 'turn'];
 const PERF_SHOWN_ELSEWHERE = ['db_ops', 'db_time', 'ttft', 'waited', 'tokens_in', 'tokens_out'];

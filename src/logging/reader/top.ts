@@ -1,9 +1,9 @@
 import pc from 'picocolors';
-import { escapeControl } from '../escape.js';
 import { normalizeLevel } from '../levels.js';
 import { parseBody, type LogEntry } from './entry.js';
 import { percentile } from './stats.js';
 import { logTimeToMs } from './time-spec.js';
+import { inertLine } from './output.js';
 
 /** A request: what a person or the narrator asked of StoryOS. */
 const USER_ACTION = 'User action: ';
@@ -300,11 +300,11 @@ export function renderTop(snapshot: TopSnapshot, options: RenderOptions = {}): s
     const moduleWidth = Math.max(6, ...s.modules.map((m) => m.module.length));
     const mw = [moduleWidth, -8, -6];
     line(['  ', c.dim], [row(['module', 'warnings', 'errors'], mw), c.dim]);
-    for (const m of s.modules) line(`  ${row([escapeControl(m.module), String(m.warnings), String(m.errors)], mw)}`);
+    for (const m of s.modules) line(`  ${row([inertLine(m.module), String(m.warnings), String(m.errors)], mw)}`);
   }
   if (s.lastError) {
     const e = s.lastError;
-    line('  Last error ', [e.time.slice(11, 19), c.dim], ' ', [`[${escapeControl(e.module)}]`, c.magenta], ' ', [escapeControl(e.message), red]);
+    line('  Last error ', [e.time.slice(11, 19), c.dim], ' ', [`[${inertLine(e.module)}]`, c.magenta], ' ', [inertLine(e.message), red]);
   }
   lines.push('');
 
@@ -314,7 +314,7 @@ export function renderTop(snapshot: TopSnapshot, options: RenderOptions = {}): s
     const opWidth = Math.max(9, ...s.operations.map((o) => o.operation.length));
     const ow = [opWidth, -5, -8, -8];
     line(['  ', c.dim], [row(['operation', 'count', 'p50', 'p95'], ow), c.dim]);
-    for (const o of s.operations) line('  ', [row([escapeControl(o.operation), String(o.count), seconds(o.p50), seconds(o.p95)], ow), c.cyan]);
+    for (const o of s.operations) line('  ', [row([inertLine(o.operation), String(o.count), seconds(o.p50), seconds(o.p95)], ow), c.cyan]);
   }
   return lines;
 }

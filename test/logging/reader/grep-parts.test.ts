@@ -4,6 +4,7 @@ import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { listLogSet, MAIN_LOG } from '../../../src/logging/log-files.js';
 import type { FilterOptions } from '../../../src/logging/reader/filter.js';
+import { inertLine } from '../../../src/logging/reader/output.js';
 import { grepFiles } from '../../../src/logging/reader/parallel.js';
 import { logTimeToMs } from '../../../src/logging/reader/time-spec.js';
 import { tempDir } from '../../support/temp.js';
@@ -93,5 +94,11 @@ describe('logs grep to a terminal', () => {
     };
     expect(await run(true)).toBe(line('10:00:00', 'WARNING', 'red \\u001b[31malert\\u001b[0m and \\u202eevil'));
     expect(await run(false)).toBe(line('10:00:00', 'WARNING', 'red \u001b[31malert\u001b[0m and \u202eevil'));
+  });
+});
+
+describe('inertLine: one line of log text for replay and top', () => {
+  it('escapes newlines and controls as the writer does, and bidi controls as a terminal needs', () => {
+    expect(inertLine('a\nb\u001b[31m \u202eevil\u2066')).toBe('a\\nb\\u001b[31m \\u202eevil\\u2066');
   });
 });
