@@ -21,6 +21,65 @@ const SPACE = 0x20;
  */
 export function scanContext(buf: Buffer, bodyStart: number, lineEnd: number, visit: FieldVisitor): number {
   if (buf[lineEnd - 1] !== CLOSE) return -1;
+  return scanPlainContext(buf, bodyStart, lineEnd, visit) ?? scanNestedContext(buf, bodyStart, lineEnd, visit);
+}
+
+/** Where each field's key starts, key ends and value ends, as the plain scan finds them (three a field). */
+const MAX_FIELDS = 63;
+const found = new Int32Array(3 * MAX_FIELDS);
+
+/**
+ * scanContext when the context is the text after the line's last `(` and holds no `)` but the
+ * final one and no backslash (nearly every line): one search back for the `(` and one pass
+ * forward that splits the fields. Undefined when it is not (the nested scan reads it).
+ */
+function scanPlainContext(buf: Buffer, bodyStart: number, lineEnd: number, visit: FieldVisitor): number | undefined {
+  const open = buf.lastIndexOf(OPEN, lineEnd - 1);
+  const innerEnd = lineEnd - 1;
+  if (open <= bodyStart || buf[open - 1] !== SPACE || buf.indexOf(CLOSE, open) !== innerEnd || backslashBefore(buf, open, innerEnd)) return undefined;
+  if (open + 1 === innerEnd) return open;
+  let fields = 0;
+  let pieceStart = open + 1;
+  let colon = -1;
+  for (let i = pieceStart; i < innerEnd; i++) {
+    const c = buf[i];
+    if (c === COLON) {
+      if (colon === -1 && i + 1 < innerEnd && buf[i + 1] === SPACE) colon = i;
+    } else if (c === COMMA && buf[i + 1] === SPACE) {
+      if (colon === -1 || fields === MAX_FIELDS) return undefined;
+      found[3 * fields] = pieceStart;
+      found[3 * fields + 1] = colon;
+      found[3 * fields + 2] = i;
+      fields++;
+      pieceStart = i + 2;
+      colon = -1;
+      i++;
+    }
+  }
+  if (colon === -1 || fields === MAX_FIELDS) return undefined;
+  for (let f = 0; f < fields; f++) visit(found[3 * f] as number, found[3 * f + 1] as number, found[3 * f + 2] as number);
+  visit(pieceStart, colon, innerEnd);
+  return open;
+}
+
+/** The next backslash of the buffer last asked about, from where it was last looked for: one search a chunk, not one a line. */
+let backslashes: { buf: Buffer; from: number; at: number } | undefined;
+
+/** Whether a backslash lies in [from, end) of `buf`. */
+function backslashBefore(buf: Buffer, from: number, end: number): boolean {
+  if (backslashes === undefined || backslashes.buf !== buf || from < backslashes.from) {
+    backslashes = { buf, from, at: -1 };
+  }
+  if (backslashes.at !== Number.POSITIVE_INFINITY && backslashes.at < from) {
+    const at = buf.indexOf(BACKSLASH, from);
+    backslashes.at = at === -1 ? Number.POSITIVE_INFINITY : at;
+  }
+  backslashes.from = from;
+  return backslashes.at < end;
+}
+
+/** scanContext for any context: back from the end to the `(` that pairs with the final `)`, then forward. */
+function scanNestedContext(buf: Buffer, bodyStart: number, lineEnd: number, visit: FieldVisitor): number {
   let depth = 0;
   let open = -1;
   for (let i = lineEnd - 2; i >= bodyStart; i--) {

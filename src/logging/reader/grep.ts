@@ -4,7 +4,8 @@ import { parseEntry } from './entry.js';
 import { buildFilter, type EntryFilter, type FilterOptions } from './filter.js';
 import { EntryPrinter, type OutputMode } from './output.js';
 import { fileInWindow, matchRanges } from './search.js';
-import { collectChunk, StatsCollector, type StatsPartial } from './stats.js';
+import { StatsCollector, type StatsPartial } from './stats.js';
+import { ByteStrings, collectChunk } from './stats-bytes.js';
 import { logTimeToMs, toLogTime } from './time-spec.js';
 import { isV2File, searchV2File } from './v2-format.js';
 
@@ -128,7 +129,10 @@ export function grepTask(task: GrepTask, filter: EntryFilter, printer: EntryPrin
 export function statsTask(task: GrepTask, filter: EntryFilter): StatsPartial {
   const collector = new StatsCollector();
   if (task.v2) searchV2File(task.file, filter, (entry) => collector.add(entry));
-  else for (const chunk of taskChunks(task)) collectChunk(chunk, filter, collector);
+  else {
+    const strings = new ByteStrings();
+    for (const chunk of taskChunks(task)) collectChunk(chunk, filter, collector, strings);
+  }
   return collector.toPartial();
 }
 

@@ -16,32 +16,35 @@ function entryAt(buf: Buffer, start: number, end: number): LogEntry {
 }
 
 const HEADER_SEPARATOR = Buffer.from('] [');
-const TIME_SHAPE = '0000-00-00 00:00:00,000';
-
-function isDigit(c: number | undefined): boolean {
-  return c !== undefined && c >= 0x30 && c <= 0x39;
-}
+const isDigitByte = (c: number | undefined) => c !== undefined && c >= 0x30 && c <= 0x39;
 
 /** Whether `buf` holds `[2024-01-15 10:30:15,123] [` + an upper-case letter at `at`. */
 export function headerAt(buf: Buffer, at: number): boolean {
-  if (buf[at] !== 0x5b) return false;
-  for (let i = 0; i < TIME_SHAPE.length; i++) {
-    const want = TIME_SHAPE.charCodeAt(i);
-    const c = buf[at + 1 + i];
-    if (want === 0x30 ? !isDigit(c) : c !== want) return false;
-  }
-  if (buf[at + 24] !== 0x5d || buf[at + 25] !== 0x20 || buf[at + 26] !== 0x5b) return false;
+  if (buf[at] !== 0x5b || buf[at + 24] !== 0x5d || buf[at + 25] !== 0x20 || buf[at + 26] !== 0x5b) return false;
   const level = buf[at + 27];
-  return level !== undefined && level >= 0x41 && level <= 0x5a;
+  if (level === undefined || level < 0x41 || level > 0x5a) return false;
+  // `-` `-` ` ` `:` `:` `,` between the digits of 2024-01-15 10:30:15,123.
+  if (buf[at + 5] !== 0x2d || buf[at + 8] !== 0x2d || buf[at + 11] !== 0x20 || buf[at + 14] !== 0x3a || buf[at + 17] !== 0x3a || buf[at + 20] !== 0x2c) {
+    return false;
+  }
+  return (
+    digitsAt(buf, at + 1, 4) && digitsAt(buf, at + 6, 2) && digitsAt(buf, at + 9, 2) && digitsAt(buf, at + 12, 2) && digitsAt(buf, at + 15, 2) && digitsAt(buf, at + 18, 2) && digitsAt(buf, at + 21, 3)
+  );
+}
+
+function digitsAt(buf: Buffer, at: number, count: number): boolean {
+  for (let i = at; i < at + count; i++) if (!isDigitByte(buf[i])) return false;
+  return true;
 }
 
 /**
  * Where a header starts in the middle of a line of the entry [start, end), or -1: an entry torn
  * by a failed write, with the next one glued to it. The writer escapes such text inside entries,
  * so one found is a real entry. Only entries that are read pay for this, not those skipped.
+ * `from` may skip the entry's own header up to its level when that is spelt as a level: a glued
+ * header's `] [` after its time cannot lie there (the bytes 24 before it are the time's, no `[`).
  */
-export function midLineHeader(buf: Buffer, start: number, end: number): number {
-  let from = start + 25;
+export function midLineHeader(buf: Buffer, start: number, end: number, from = start + 25): number {
   for (;;) {
     const hit = buf.indexOf(HEADER_SEPARATOR, from);
     if (hit === -1 || hit >= end) return -1;

@@ -1,12 +1,10 @@
 import { renderTable } from '../../text/table.js';
-import { latin1, utf8 } from './bytes.js';
-import { bytesAre, scanContext } from './context-bytes.js';
-import { isLevelName, lineLevel, normalizeLevel } from '../levels.js';
+import { normalizeLevel } from '../levels.js';
 import type { LogFileInfo } from '../log-files.js';
 import { unescapeField } from '../escape.js';
-import { parseEntry, rawContext, type LogEntry } from './entry.js';
+import { rawContext, type LogEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
-import { headerAt, headerModuleEnd, levelEndOfLastHeader, matchRanges, searchFiles } from './search.js';
+import { searchFiles } from './search.js';
 import { v2Operation } from './v2-format.js';
 
 export interface OperationStats {
@@ -151,7 +149,7 @@ const BUCKETS: Array<[number, string]> = [
 ];
 
 /** Nearest-rank percentile of sorted values. */
-export function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
@@ -164,7 +162,7 @@ function operationName(message: string): string {
 
 /** The level as StoryOS names it (`WARNING` → `WARN`), each spelling normalised once. */
 const LEVEL_NAMES = new Map<string, string>();
-function levelOf(level: string): string {
+export function levelOf(level: string): string {
   let name = LEVEL_NAMES.get(level);
   if (name === undefined) {
     name = normalizeLevel(level);
@@ -173,35 +171,40 @@ function levelOf(level: string): string {
   return name;
 }
 
-const API_CALL = 'API call: ';
-const DB_QUERY = 'Database query executed: ';
+export const API_CALL = 'API call: ';
+export const DB_QUERY = 'Database query executed: ';
 /** A field activity counts, as any line writes it. */
 const ACTIVITY_FIELD = /user_id: |session: |session_id: /;
 /** An hour's key: `2024-01-15 10` of `2024-01-15 10:30:15,123`. */
-const HOUR_KEY = 13;
+export const HOUR_KEY = 13;
 
-const seconds = (value: string | undefined) => (value === undefined ? Number.NaN : Number.parseFloat(value));
-const count = (value: string | undefined) => {
-  const n = value === undefined ? Number.NaN : Number(value);
-  return Number.isFinite(n) ? n : 0;
-};
-
-/** The context fields stats reads, of one entry (undefined when absent). */
-interface Fields {
-  message: string;
-  duration: string | undefined;
+/**
+ * What stats reads of one entry's message and context, as parseBody gives them (unescaped; a key
+ * given twice keeps its first value). Read from the text by readFields, or from the bytes.
+ */
+export interface Fields {
+  /** The operation of a PERF entry (`process_player_input` of `process_player_input completed`). */
+  perfOperation: string | undefined;
+  /** Of an `API call: …` entry, the model it names (or `(xai)` for an `API call: xai …` naming none). */
+  apiCallModel: string | undefined;
+  /** Of a DEBUG `Database query executed: <operation>` entry, the operation. */
+  dbOperation: string | undefined;
   operation: string | undefined;
   model: string | undefined;
-  status: string | undefined;
-  retries: string | undefined;
-  tokens_in: string | undefined;
-  tokens_out: string | undefined;
-  ttft: string | undefined;
-  attempt: string | undefined;
   kind: string | undefined;
   user_id: string | undefined;
   session: string | undefined;
   session_id: string | undefined;
+  /** Seconds (`1.20s` → 1.2): NaN when absent or no number. */
+  duration: number;
+  ttft: number;
+  /** NaN when absent or no number. */
+  status: number;
+  /** Counts: 0 when absent or no number. */
+  retries: number;
+  tokens_in: number;
+  tokens_out: number;
+  attempt: number;
   /**
    * A `…_by` field: the entry records what someone else did to the user's account (`User alice
    * created (user_id: alice, created_by: root)`, `unlocked_by`), no sign that the user was there.
@@ -209,42 +212,106 @@ interface Fields {
   doneByAnother: boolean;
 }
 
-type FieldName = Exclude<keyof Fields, 'message' | 'doneByAnother'>;
-const FIELD_NAMES = new Set<string>([
-  'duration',
-  'operation',
-  'model',
-  'status',
-  'retries',
-  'tokens_in',
-  'tokens_out',
-  'ttft',
-  'attempt',
-  'kind',
-  'user_id',
-  'session',
-  'session_id',
-] satisfies FieldName[]);
+/** The context fields stats reads, each with how its text becomes the value. */
+export const TEXT_FIELDS = ['operation', 'model', 'kind', 'user_id', 'session', 'session_id'] as const;
+export const SECONDS_FIELDS = ['duration', 'ttft'] as const;
+export const COUNT_FIELDS = ['retries', 'tokens_in', 'tokens_out', 'attempt'] as const;
+export type FieldName = (typeof TEXT_FIELDS)[number] | (typeof SECONDS_FIELDS)[number] | (typeof COUNT_FIELDS)[number] | 'status';
+type Reading = 'text' | 'seconds' | 'count' | 'status';
+const READING = new Map<string, Reading>([
+  ...TEXT_FIELDS.map((name) => [name, 'text'] as [string, Reading]),
+  ...SECONDS_FIELDS.map((name) => [name, 'seconds'] as [string, Reading]),
+  ...COUNT_FIELDS.map((name) => [name, 'count'] as [string, Reading]),
+  ['status', 'status'],
+]);
 
-/**
- * The fields of `message (key: value, …)` that stats reads, as parseBody gives them (unescaped;
- * a key given twice keeps its first value), without building an object of every field.
- */
-function readFields(body: string): Fields {
+export function emptyFields(): Fields {
+  const fields = {} as Fields;
+  resetFields(fields);
+  return fields;
+}
+
+/** Makes `fields` empty again (for a reader that reuses one record for every entry). */
+export function resetFields(fields: Fields): void {
+  fields.perfOperation = undefined;
+  fields.apiCallModel = undefined;
+  fields.dbOperation = undefined;
+  fields.operation = undefined;
+  fields.model = undefined;
+  fields.kind = undefined;
+  fields.user_id = undefined;
+  fields.session = undefined;
+  fields.session_id = undefined;
+  fields.duration = Number.NaN;
+  fields.ttft = Number.NaN;
+  fields.status = Number.NaN;
+  fields.retries = 0;
+  fields.tokens_in = 0;
+  fields.tokens_out = 0;
+  fields.attempt = 0;
+  fields.doneByAnother = false;
+}
+
+/** `1.20s` → 1.2 (what parseFloat reads); NaN when it is no number. */
+export const secondsOf = (text: string) => Number.parseFloat(text);
+/** `12` → 12; 0 when it is no number. */
+export const countOf = (text: string) => {
+  const n = Number(text);
+  return Number.isFinite(n) ? n : 0;
+};
+export const statusOf = (text: string) => Number(text);
+
+/** Sets a field from its text, unless it was given before (the first value is kept). */
+export function setField(fields: Fields, name: FieldName, text: string, seen: Set<string>): void {
+  if (seen.has(name)) return;
+  seen.add(name);
+  const reading = READING.get(name);
+  if (reading === 'text') fields[name as (typeof TEXT_FIELDS)[number]] = text;
+  else if (reading === 'seconds') fields[name as (typeof SECONDS_FIELDS)[number]] = secondsOf(text);
+  else if (reading === 'count') fields[name as (typeof COUNT_FIELDS)[number]] = countOf(text);
+  else fields.status = statusOf(text);
+}
+
+export const isStatsField = (key: string): key is FieldName => READING.has(key);
+
+/** What the message says, once the fields are read: a PERF operation, an API call's model, a database query's operation. */
+export function readMessage(fields: Fields, level: string, message: string): Fields {
+  if (level === 'PERF') fields.perfOperation = perfOperationOf(message, fields.operation);
+  if (message.startsWith(API_CALL)) fields.apiCallModel = fields.model || `(${message.slice(API_CALL.length).split(' ', 1)[0] || 'unknown'})`;
+  else if (level === 'DEBUG' && message.startsWith(DB_QUERY)) fields.dbOperation = message.slice(DB_QUERY.length);
+  return fields;
+}
+
+/** The operation a PERF entry's message names; v2's performance lines name it in a field (`Performance | Operation: X | …`). */
+export function perfOperationOf(message: string, operation: string | undefined): string {
+  return (operation !== undefined && v2Operation(message, { operation })) || operationName(message);
+}
+
+/** The fields stats reads of an entry's body `message (key: value, …)`, as parseBody gives them. */
+export function readFields(body: string, level: string): Fields {
   const raw = rawContext(body);
-  const fields = emptyFields(raw.message);
+  const fields = emptyFields();
+  const seen = new Set<string>();
   for (const [rawKey, value] of raw.fields) {
     const key = raw.escaped ? unescapeField(rawKey) : rawKey;
-    if (FIELD_NAMES.has(key)) {
-      const name = key as FieldName;
-      fields[name] ??= raw.escaped ? unescapeField(value) : value;
-    } else if (key.endsWith('_by')) fields.doneByAnother = true;
+    if (isStatsField(key)) setField(fields, key, raw.escaped ? unescapeField(value) : value, seen);
+    else if (key.endsWith('_by')) fields.doneByAnother = true;
   }
-  return fields;
+  return readMessage(fields, level, raw.message);
 }
 
 function emptyModel(): ModelPartial {
   return { calls: 0, failures: 0, cancelled: 0, retries: 0, tokensIn: 0, tokensOut: 0, durations: [], ttfts: [] };
+}
+
+/** The values in ascending order, as a new array (a typed array sorts numbers natively, with no comparator to call). */
+export function sortedNumbers(values: readonly number[]): Float64Array {
+  return Float64Array.from(values).sort();
+}
+
+/** Adds the values to the end of `list` (a spread of a few hundred thousand would overflow the stack). */
+function append(list: number[], values: readonly number[]): void {
+  for (const value of values) list.push(value);
 }
 
 function bump(map: Map<string, number>, key: string, by = 1): void {
@@ -284,9 +351,10 @@ export class StatsCollector {
   add(entry: LogEntry): void {
     const { time, body } = entry;
     const level = levelOf(entry.level);
-    this.countEntry(time, level, entry.module || '(unparsed)');
+    this.countEntry(level, this.moduleCounts(entry.module || '(unparsed)'));
     // A line that is not StoryOS's has no fields to read.
     if (!time) return;
+    this.noteTime(time);
     const wanted =
       level === 'PERF' ||
       level === 'WARN' ||
@@ -295,16 +363,15 @@ export class StatsCollector {
       body.startsWith(API_CALL) ||
       (level === 'DEBUG' && body.startsWith(DB_QUERY)) ||
       ACTIVITY_FIELD.test(body);
-    if (wanted) this.addFields(time, level, entry.module, readFields(body));
+    if (wanted) this.addFields(time.slice(0, HOUR_KEY), level, entry.module, readFields(body, level));
   }
 
   /** What an entry's fields add: an operation's duration or completion, an LLM call, an error, activity. */
-  addFields(time: string, level: string, module: string, context: Fields): void {
+  addFields(hourKey: string, level: string, module: string, context: Fields): void {
     const isError = level === 'ERROR' || level === 'FATAL';
-    const { message } = context;
-    if (level === 'PERF') this.addPerf(message, context);
-    else if (level === 'DEBUG' && message.startsWith(DB_QUERY)) bump(this.completed, message.slice(DB_QUERY.length));
-    if (message.startsWith(API_CALL)) this.addApiCall(message, context, isError);
+    if (context.perfOperation !== undefined) this.addPerf(context.perfOperation, context.duration);
+    else if (context.dbOperation !== undefined) bump(this.completed, context.dbOperation);
+    if (context.apiCallModel !== undefined) this.addApiCall(context.apiCallModel, context, isError);
     else if (isError) {
       if (context.operation) bump(this.operationErrors, context.operation);
       if (module === 'llm_utils' && context.model) this.addFailedCall(context);
@@ -314,26 +381,24 @@ export class StatsCollector {
     const session = context.session ?? context.session_id;
     if (user || session) {
       // Entries come in runs of one hour: the last one's key is checked before a new one is cut.
-      const hour = time.startsWith(this.lastHourKey) ? (this.lastHour as Hour) : this.hourAt(time);
+      const hour = hourKey === this.lastHourKey ? (this.lastHour as Hour) : this.hourAt(hourKey);
       if (user) hour.users.add(user);
       if (session) hour.sessions.add(session);
     }
   }
 
-  /**
-   * An entry that adds nothing but itself: one to its module's entries (and warnings or errors)
-   * and its time to the span. What collectChunk gives for the entries add() would read no field of.
-   */
-  countEntry(time: string, level: string, module: string): void {
+  /** One entry more, to its module's counts (given by moduleCounts) and to its warnings or errors. */
+  countEntry(level: string, counts: [number, number, number]): void {
     this.entries++;
-    if (time) {
-      if (this.first === null || time < this.first) this.first = time;
-      if (this.last === null || time > this.last) this.last = time;
-    }
-    const counts = this.moduleCounts(module);
     counts[0]++;
     if (level === 'WARN') counts[1]++;
     else if (level === 'ERROR' || level === 'FATAL') counts[2]++;
+  }
+
+  /** An entry's time, to the span from the first to the last. */
+  noteTime(time: string): void {
+    if (this.first === null || time < this.first) this.first = time;
+    if (this.last === null || time > this.last) this.last = time;
   }
 
   /** This collector's state as plain JSON (copied: adding more later does not change it). */
@@ -368,7 +433,7 @@ export class StatsCollector {
       module[1] += warnings;
       module[2] += errors;
     }
-    for (const [operation, values] of Object.entries(p.durations)) listIn(this.durations, operation).push(...values);
+    for (const [operation, values] of Object.entries(p.durations)) append(listIn(this.durations, operation), values);
     for (const [operation, n] of Object.entries(p.completed)) bump(this.completed, operation, n);
     for (const [operation, n] of Object.entries(p.operationErrors)) bump(this.operationErrors, operation, n);
     for (const [key, { users, sessions }] of Object.entries(p.hours)) {
@@ -384,15 +449,15 @@ export class StatsCollector {
       model.retries += m.retries;
       model.tokensIn += m.tokensIn;
       model.tokensOut += m.tokensOut;
-      model.durations.push(...m.durations);
-      model.ttfts.push(...m.ttfts);
+      append(model.durations, m.durations);
+      append(model.ttfts, m.ttfts);
     }
     return this;
   }
 
   result(options: StatsOptions = {}): LogStats {
     const operations = [...this.durations].map(([operation, values]) => {
-      const sorted = values.sort((a, b) => a - b);
+      const sorted = sortedNumbers(values);
       return {
         operation,
         count: sorted.length,
@@ -419,7 +484,8 @@ export class StatsCollector {
     };
   }
 
-  private moduleCounts(module: string): [number, number, number] {
+  /** A module's entries, warnings and errors so far, to be counted on. */
+  moduleCounts(module: string): [number, number, number] {
     let counts = this.modules.get(module);
     if (!counts) {
       counts = [0, 0, 0];
@@ -431,9 +497,9 @@ export class StatsCollector {
   private lastHourKey = '\u0000';
   private lastHour: Hour | undefined;
 
-  private hourAt(time: string): Hour {
-    this.lastHourKey = time.slice(0, HOUR_KEY);
-    this.lastHour = this.hour(this.lastHourKey);
+  private hourAt(hourKey: string): Hour {
+    this.lastHourKey = hourKey;
+    this.lastHour = this.hour(hourKey);
     return this.lastHour;
   }
 
@@ -455,27 +521,22 @@ export class StatsCollector {
     return model;
   }
 
-  private addPerf(message: string, context: Fields): void {
-    // v2's performance lines name the operation in a field (`Performance | Operation: X | …`).
-    const operation = (context.operation !== undefined && v2Operation(message, { operation: context.operation })) || operationName(message);
+  private addPerf(operation: string, duration: number): void {
     bump(this.completed, operation);
-    const value = seconds(context.duration);
-    if (!Number.isNaN(value)) listIn(this.durations, operation).push(value);
+    if (!Number.isNaN(duration)) listIn(this.durations, operation).push(duration);
   }
 
   /** `API call: llm chat.completions (stream) (status: 200, duration: 1.20s, retries: 0, tokens_in: …, model: …, ttft: 0.40s)`. */
-  private addApiCall(message: string, context: Fields, isError: boolean): void {
-    const model = this.model(context.model || `(${message.slice(API_CALL.length).split(' ', 1)[0] || 'unknown'})`);
+  private addApiCall(modelName: string, context: Fields, isError: boolean): void {
+    const model = this.model(modelName);
     model.calls++;
-    const status = Number(context.status);
+    const { status } = context;
     if (isError || !(status >= 200 && status < 300)) model.failures++;
-    model.retries += count(context.retries);
-    model.tokensIn += count(context.tokens_in);
-    model.tokensOut += count(context.tokens_out);
-    const duration = seconds(context.duration);
-    if (!Number.isNaN(duration)) model.durations.push(duration);
-    const ttft = seconds(context.ttft);
-    if (!Number.isNaN(ttft)) model.ttfts.push(ttft);
+    model.retries += context.retries;
+    model.tokensIn += context.tokens_in;
+    model.tokensOut += context.tokens_out;
+    if (!Number.isNaN(context.duration)) model.durations.push(context.duration);
+    if (!Number.isNaN(context.ttft)) model.ttfts.push(context.ttft);
   }
 
   /** `LLM request failed (purpose: turn, model: …, attempt: 3, kind: timeout, …)`: the call ended without an answer. */
@@ -484,7 +545,7 @@ export class StatsCollector {
     model.calls++;
     if (context.kind === 'cancelled') model.cancelled++;
     else model.failures++;
-    model.retries += Math.max(0, count(context.attempt) - 1);
+    model.retries += Math.max(0, context.attempt - 1);
   }
 
   private histogram(): HistogramBucket[] {
@@ -536,8 +597,8 @@ export class StatsCollector {
   private llm(): ModelStats[] {
     return [...this.models]
       .map(([model, m]) => {
-        const durations = [...m.durations].sort((a, b) => a - b);
-        const ttfts = [...m.ttfts].sort((a, b) => a - b);
+        const durations = sortedNumbers(m.durations);
+        const ttfts = sortedNumbers(m.ttfts);
         return {
           model,
           calls: m.calls,
@@ -671,106 +732,4 @@ export function renderStats(stats: LogStats): string {
     );
   }
   return `${parts.join('\n\n')}\n`;
-}
-
-const DB_QUERY_BYTES = Buffer.from(DB_QUERY);
-const API_CALL_BYTES = Buffer.from(API_CALL);
-/** The level of a header whose level is spelt as StoryOS or Python spells one, else undefined. */
-function levelAt(buf: Buffer, start: number, end: number): string | undefined {
-  const level = lineLevel(latin1(buf, start, end));
-  return isLevelName(level) ? level : undefined;
-}
-
-/** Whether the bytes at `at` begin with `prefix`. */
-function startsWithAt(buf: Buffer, at: number, prefix: Buffer): boolean {
-  return bytesAre(buf, at, at + prefix.length, prefix);
-}
-
-const FIELD_KEYS: Array<[Buffer, FieldName]> = [...FIELD_NAMES].map((name) => [Buffer.from(name), name as FieldName]);
-
-function emptyFields(message: string): Fields {
-  return {
-    message,
-    duration: undefined,
-    operation: undefined,
-    model: undefined,
-    status: undefined,
-    retries: undefined,
-    tokens_in: undefined,
-    tokens_out: undefined,
-    ttft: undefined,
-    attempt: undefined,
-    kind: undefined,
-    user_id: undefined,
-    session: undefined,
-    session_id: undefined,
-    doneByAnother: false,
-  };
-}
-
-/**
- * readFields on the bytes of a header line's body [bodyStart, lineEnd), for a context of the simple
- * shape (see scanContext); undefined for any other, which readFields reads. The message is decoded
- * only when asked for.
- */
-function readFieldsAt(buf: Buffer, bodyStart: number, lineEnd: number, withMessage: boolean): Fields | undefined {
-  const fields = emptyFields('');
-  const open = scanContext(buf, bodyStart, lineEnd, (keyStart, keyEnd, valueEnd) => {
-    for (const [key, name] of FIELD_KEYS) {
-      if (bytesAre(buf, keyStart, keyEnd, key)) {
-        fields[name] ??= utf8(buf, keyEnd + 2, valueEnd);
-        return;
-      }
-    }
-    if (keyEnd - keyStart >= 3 && buf[keyEnd - 3] === 0x5f && buf[keyEnd - 2] === 0x62 && buf[keyEnd - 1] === 0x79) fields.doneByAnother = true;
-  });
-  if (open === -2) return undefined;
-  if (withMessage) fields.message = utf8(buf, bodyStart, open === -1 ? lineEnd : open - 1);
-  return fields;
-}
-
-const ACTIVITY_NEEDLES = [Buffer.from('user_id: '), Buffer.from('session')];
-
-/**
- * Adds a chunk's matching entries to the collector, read on the bytes: the header's time, level and
- * module in place, and for the entries whose fields count (PERF, warnings and errors, API calls,
- * database queries, lines naming a user or session) the fields stats reads, without decoding the
- * rest. A line of another shape is decoded and given to add().
- */
-export function collectChunk(buf: Buffer, filter: EntryFilter, collector: StatsCollector): void {
-  const next = [-1, -1];
-  /** Whether the entry [from, end) may name a user or session: each needle searched once, its next hit kept. */
-  const activityIn = (from: number, end: number): boolean => {
-    for (let i = 0; i < ACTIVITY_NEEDLES.length; i++) {
-      if ((next[i] as number) < from) {
-        const hit = buf.indexOf(ACTIVITY_NEEDLES[i] as Buffer, from);
-        next[i] = hit === -1 ? Number.POSITIVE_INFINITY : hit;
-      }
-      if ((next[i] as number) < end) return true;
-    }
-    return false;
-  };
-  matchRanges(buf, filter, (start, end) => {
-    const textEnd = buf[end - 1] === 0x0a ? end - 1 : end;
-    const moduleEnd = headerAt(buf, start) ? headerModuleEnd(buf, start, textEnd) : -1;
-    const levelEnd = levelEndOfLastHeader();
-    const level = moduleEnd === -1 ? undefined : levelAt(buf, start + 27, levelEnd);
-    const newline = buf.indexOf(0x0a, start);
-    const lineEnd = newline === -1 || newline > textEnd ? textEnd : newline;
-    if (level === undefined) {
-      collector.add(parseEntry(utf8(buf, start, lineEnd)));
-      return;
-    }
-    const time = latin1(buf, start + 1, start + 24);
-    const module = latin1(buf, levelEnd + 3, moduleEnd);
-    collector.countEntry(time, level, module);
-    const bodyAt = moduleEnd + 2;
-    const apiCall = startsWithAt(buf, bodyAt, API_CALL_BYTES);
-    const dbQuery = level === 'DEBUG' && startsWithAt(buf, bodyAt, DB_QUERY_BYTES);
-    const quiet = level === 'DEBUG' || level === 'INFO';
-    if (quiet && !apiCall && !dbQuery && !activityIn(start, lineEnd)) return;
-    const withMessage = level === 'PERF' || apiCall || dbQuery;
-    const fields = readFieldsAt(buf, bodyAt, lineEnd, withMessage) ?? readFields(utf8(buf, bodyAt, lineEnd));
-    collector.addFields(time, level, module, fields);
-  });
 }

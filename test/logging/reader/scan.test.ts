@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parseEntry } from '../../../src/logging/reader/entry.js';
 import { buildFilter, type FilterOptions } from '../../../src/logging/reader/filter.js';
 import { matchRanges } from '../../../src/logging/reader/search.js';
-import { collectChunk, StatsCollector } from '../../../src/logging/reader/stats.js';
+import { StatsCollector } from '../../../src/logging/reader/stats.js';
+import { collectChunk } from '../../../src/logging/reader/stats-bytes.js';
 import { logTimeToMs } from '../../../src/logging/reader/time-spec.js';
 
 /** Every entry of a chunk, as the scanner cuts them with no condition at all. */
