@@ -2,7 +2,7 @@ import { UserFacingError } from '../../config/errors.js';
 import { LEVEL_ORDER, isLevelName, levelRank, type LineLevel, normalizeLevel, spellingsOf } from '../levels.js';
 import { valueAsWritten } from '../escape.js';
 import { rawContext, type LogEntry, type RawContext } from './entry.js';
-import { type CompiledPattern, caseless, compilePattern, type Finder, integerAtLeast } from './pattern.js';
+import { bytesFinder, type CompiledPattern, caseless, compilePattern, type Finder, integerAtLeast } from './pattern.js';
 import { toLogTime } from './time-spec.js';
 import { utf8 } from './bytes.js';
 import { bytesAre, scanContext } from './context-bytes.js';
@@ -72,8 +72,8 @@ function chooseFinder(options: FilterOptions, levels: LineLevel[] | undefined, m
   // The line holds the value escaped; a line written before the escaping holds it as it is. A
   // value with nothing to escape follows `: ` either way, and the longer needle skips further.
   const escapedSession = session === undefined ? undefined : valueAsWritten(session);
-  if (session && escapedSession === session) return { kind: 'bytes', needle: Buffer.from(`: ${session}`), exact: false };
-  if (session && escapedSession?.includes(session)) return { kind: 'bytes', needle: Buffer.from(session), exact: false };
+  if (session && escapedSession === session) return bytesFinder(`: ${session}`, false);
+  if (session && escapedSession?.includes(session)) return bytesFinder(session, false);
   if (pattern?.finder) return pattern.finder;
   const { user } = options;
   // The name's case may differ: a regex of letter classes over the chunk read as latin1 (ASCII
@@ -88,12 +88,12 @@ function chooseFinder(options: FilterOptions, levels: LineLevel[] | undefined, m
       regex: new RegExp(`duration:\\s*\\+?0*(?:${integerAtLeast(options.slowerThanSeconds)}(?!\\d)|[\\d.]*[eE])`, 'g'),
       exact: false,
     };
-  if (options.slowerThanSeconds !== undefined) return { kind: 'bytes', needle: Buffer.from('duration:'), exact: false };
+  if (options.slowerThanSeconds !== undefined) return bytesFinder('duration:', false);
   const spellings = levels?.flatMap(spellingsOf);
-  if (spellings?.length === 1 && modules.length === 1) return { kind: 'bytes', needle: Buffer.from(`${spellings[0]}] [${modules[0]}] `), exact: false };
-  if (spellings?.length === 1) return { kind: 'bytes', needle: Buffer.from(`${spellings[0]}] [`), exact: false };
+  if (spellings?.length === 1 && modules.length === 1) return bytesFinder(`${spellings[0]}] [${modules[0]}] `, false);
+  if (spellings?.length === 1) return bytesFinder(`${spellings[0]}] [`, false);
   if (spellings && spellings.length < LEVEL_ORDER.length) return { kind: 'regex', regex: new RegExp(`(?:${spellings.join('|')})\\] \\[`, 'g'), exact: false };
-  if (modules.length === 1) return { kind: 'bytes', needle: Buffer.from(`${modules[0]}] `), exact: false };
+  if (modules.length === 1) return bytesFinder(`${modules[0]}] `, false);
   return undefined;
 }
 

@@ -3,7 +3,7 @@ import { latin1, utf8 } from './bytes.js';
 import { CLOCK_SLACK_MS, entryChunks, entryStartBefore, firstEntryTime, lastEntryTime, nextEntryStart, offsetAtOrBefore } from './chunks.js';
 import { parseEntry, rawContext, type LogEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
-import type { Finder } from './pattern.js';
+import { type Finder, findNeedle } from './pattern.js';
 import { logTimeToMs, toLogTime } from './time-spec.js';
 import { isV2File, searchV2File } from './v2-format.js';
 
@@ -69,7 +69,7 @@ class HitCursor {
   seek(from: number): boolean {
     if (this.start >= from) return this.start !== Number.POSITIVE_INFINITY;
     if (this.finder.kind === 'bytes') {
-      this.start = this.buf.indexOf(this.finder.needle, from);
+      this.start = findNeedle(this.buf, this.finder, from);
       this.end = this.start + this.finder.needle.length;
     } else {
       this.text ??= this.buf.toString('latin1');

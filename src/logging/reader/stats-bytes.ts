@@ -21,6 +21,7 @@ import {
   type StatsCollector,
   statusOf,
   TEXT_FIELDS,
+  UNPARSED,
 } from './stats.js';
 
 /**
@@ -252,7 +253,7 @@ class ChunkReader {
   private header(start: number, lineEnd: number, level: LineLevel, levelEnd: number, moduleEnd: number): void {
     const { buf, collector } = this;
     const module = this.moduleAt(levelEnd + 3, moduleEnd);
-    collector.countEntry(level, collector.moduleCounts(module));
+    collector.countEntry(level, collector.moduleCounts(module || UNPARSED));
     this.noteTime(start);
     const bodyAt = moduleEnd + 2;
     const apiCall = startsWithAt(buf, bodyAt, API_CALL_BYTES);

@@ -171,6 +171,8 @@ export function levelOf(level: string): string {
   return name;
 }
 
+/** The module an entry without one counts under. */
+export const UNPARSED = '(unparsed)';
 export const API_CALL = 'API call: ';
 export const DB_QUERY = 'Database query executed: ';
 /** A field activity counts, as any line writes it. */
@@ -351,7 +353,7 @@ export class StatsCollector {
   add(entry: LogEntry): void {
     const { time, body } = entry;
     const level = levelOf(entry.level);
-    this.countEntry(level, this.moduleCounts(entry.module || '(unparsed)'));
+    this.countEntry(level, this.moduleCounts(entry.module || UNPARSED));
     // A line that is not StoryOS's has no fields to read.
     if (!time) return;
     this.noteTime(time);

@@ -4,6 +4,8 @@ import { thrown } from '../../support/errors.js';
 import { parseEntry, type LogEntry } from '../../../src/logging/reader/entry.js';
 import { buildFilter, splitList, type EntryFilter, type FilterOptions } from '../../../src/logging/reader/filter.js';
 import { logTimeToMs, parseTimeSpec } from '../../../src/logging/reader/time-spec.js';
+import { bytesFinder, findNeedle } from '../../../src/logging/reader/pattern.js';
+import fc from 'fast-check';
 
 const ENTRIES = {
   login: parseEntry('[2024-01-15 10:30:15,123] [INFO] [auth] User alice logged in successfully (user_id: alice, duration: 0.15s)'),
@@ -310,7 +312,7 @@ describe('buildFilter: finder', () => {
     const { finder } = filter;
     if (!finder) throw new Error('no finder');
     const bytes = Buffer.from(entry.text);
-    if (finder.kind === 'bytes') return bytes.indexOf(finder.needle);
+    if (finder.kind === 'bytes') return findNeedle(bytes, finder, 0);
     finder.regex.lastIndex = 0;
     return finder.regex.exec(bytes.toString('latin1'))?.index ?? -1;
   }
@@ -451,5 +453,25 @@ describe('splitList', () => {
 describe('buildFilter: levels StoryOS never writes', () => {
   it('rejects TRACE, listing the levels it knows', () => {
     expect(() => buildFilter({ levels: ['TRACE'] })).toThrow('Unknown level "TRACE": use one of DEBUG, INFO, PERF, WARN, ERROR, FATAL.');
+  });
+});
+
+describe('findNeedle: a literal looked for by its rarest part', () => {
+  it('starts the search at the rarest byte the needle holds', () => {
+    expect(bytesFinder(': s000bce', false)).toMatchObject({ probeAt: 6, probe: Buffer.from('bce') });
+    expect(bytesFinder('ERROR] [db_utils] ', false)).toMatchObject({ probeAt: 0, probe: Buffer.from('ERROR]') });
+    expect(bytesFinder('disk', true).probe).toEqual(Buffer.from('disk'));
+  });
+
+  it('finds what Buffer.indexOf finds, from any offset (fast-check)', () => {
+    const text = fc.array(fc.constantFrom('a', 'b', 'c', 'e', ':', ' ', 's', '0', 'bce', ': s0', 'x s000bce', ':xs000bce', ': s000bc', 'ERROR]', 'ERROR] [dc', 'é', '\n'), { maxLength: 40 }).map((parts) => parts.join(''));
+    const needle = fc.constantFrom(': s000bce', 'bce', ': s0bce', 'ERROR] [db', 'x', 'sé0bc', 'e: s', 'ab', 's000');
+    fc.assert(
+      fc.property(text, needle, fc.nat(60), (haystack, literal, from) => {
+        const buf = Buffer.from(haystack);
+        expect(findNeedle(buf, bytesFinder(literal, false), from)).toBe(buf.indexOf(Buffer.from(literal), from));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
