@@ -28,7 +28,13 @@ export function headerAt(buf: Buffer, at: number): boolean {
     return false;
   }
   return (
-    digitsAt(buf, at + 1, 4) && digitsAt(buf, at + 6, 2) && digitsAt(buf, at + 9, 2) && digitsAt(buf, at + 12, 2) && digitsAt(buf, at + 15, 2) && digitsAt(buf, at + 18, 2) && digitsAt(buf, at + 21, 3)
+    digitsAt(buf, at + 1, 4) &&
+    digitsAt(buf, at + 6, 2) &&
+    digitsAt(buf, at + 9, 2) &&
+    digitsAt(buf, at + 12, 2) &&
+    digitsAt(buf, at + 15, 2) &&
+    digitsAt(buf, at + 18, 2) &&
+    digitsAt(buf, at + 21, 3)
   );
 }
 

@@ -114,7 +114,7 @@ export function wholeNumberAt(buf: Buffer, start: number, end: number): number |
 }
 
 /** How a field's text becomes its value. */
-const enum Reading {
+enum Reading {
   Text,
   Seconds,
   Count,
@@ -131,19 +131,21 @@ interface KeyReading {
 
 /** The keys stats reads, by their length in bytes. */
 const KEYS_BY_LENGTH: KeyReading[][] = [];
-for (const [names, reading] of [
+const readings: Array<[readonly FieldName[], Reading]> = [
   [TEXT_FIELDS, Reading.Text],
   [SECONDS_FIELDS, Reading.Seconds],
   [COUNT_FIELDS, Reading.Count],
   [['status'], Reading.Status],
-] as Array<[readonly FieldName[], Reading]>) {
+];
+let nextBit = 1;
+for (const [names, reading] of readings) {
   for (const name of names) {
     const key = Buffer.from(name);
-    const sameLength = (KEYS_BY_LENGTH[key.length] ??= []);
-    sameLength.push({ key, name, reading, bit: 0 });
+    KEYS_BY_LENGTH[key.length] ??= [];
+    KEYS_BY_LENGTH[key.length]?.push({ key, name, reading, bit: nextBit });
+    nextBit <<= 1;
   }
 }
-KEYS_BY_LENGTH.flat().forEach((reading, i) => (reading.bit = 1 << i));
 
 /** The level spelt [start, end) as a line writes one (`WARNING` is WARN), else undefined. */
 const SPELLINGS: Array<[Buffer, LineLevel]> = LEVEL_ORDER.flatMap((level) => spellingsOf(level).map((s) => [Buffer.from(s), level] as [Buffer, LineLevel]));
@@ -293,8 +295,7 @@ class ChunkReader {
     this.previousStart = start;
     const hour = this.hourKey;
     // mm ss mmm as one number: ordered as the text is.
-    const rest =
-      digitsAt(buf, start + MINUTES, 2) * 100_000 + digitsAt(buf, start + SECONDS, 2) * 1000 + digitsAt(buf, start + MILLISECONDS, 3);
+    const rest = digitsAt(buf, start + MINUTES, 2) * 100_000 + digitsAt(buf, start + SECONDS, 2) * 1000 + digitsAt(buf, start + MILLISECONDS, 3);
     if (this.firstAt === -1 || hour < this.firstHour || (hour === this.firstHour && rest < this.firstRest)) {
       this.firstHour = hour;
       this.firstRest = rest;
@@ -372,11 +373,11 @@ class ChunkReader {
     const apiCall = apiCallPrefix && messageEnd - bodyAt >= API_CALL_BYTES.length;
     if (level === 'PERF' || (apiCall && !fields.model)) return readMessage(fields, level, utf8(buf, bodyAt, messageEnd));
     if (apiCall) fields.apiCallModel = fields.model;
-    else if (dbQueryPrefix && messageEnd - bodyAt >= DB_QUERY_BYTES.length) fields.dbOperation = this.strings.get(buf, bodyAt + DB_QUERY_BYTES.length, messageEnd);
+    else if (dbQueryPrefix && messageEnd - bodyAt >= DB_QUERY_BYTES.length)
+      fields.dbOperation = this.strings.get(buf, bodyAt + DB_QUERY_BYTES.length, messageEnd);
     return fields;
   }
 }
-
 
 /**
  * Adds a chunk's matching entries to the collector, read on the bytes (see ChunkReader). `strings`

@@ -464,7 +464,11 @@ describe('findNeedle: a literal looked for by its rarest part', () => {
   });
 
   it('finds what Buffer.indexOf finds, from any offset (fast-check)', () => {
-    const text = fc.array(fc.constantFrom('a', 'b', 'c', 'e', ':', ' ', 's', '0', 'bce', ': s0', 'x s000bce', ':xs000bce', ': s000bc', 'ERROR]', 'ERROR] [dc', 'é', '\n'), { maxLength: 40 }).map((parts) => parts.join(''));
+    const text = fc
+      .array(fc.constantFrom('a', 'b', 'c', 'e', ':', ' ', 's', '0', 'bce', ': s0', 'x s000bce', ':xs000bce', ': s000bc', 'ERROR]', 'ERROR] [dc', 'é', '\n'), {
+        maxLength: 40,
+      })
+      .map((parts) => parts.join(''));
     const needle = fc.constantFrom(': s000bce', 'bce', ': s0bce', 'ERROR] [db', 'x', 'sé0bc', 'e: s', 'ab', 's000');
     fc.assert(
       fc.property(text, needle, fc.nat(60), (haystack, literal, from) => {

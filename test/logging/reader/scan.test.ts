@@ -137,18 +137,63 @@ describe('collectChunk: statistics read on the bytes', () => {
     (t) => `[${t}] [INFO] [llm_utils] API call: xai chat.completions (status: 200, duration: 1.20s, retries: 1, tokens_in: 10, tokens_out: 5, model: grok)`,
   );
   // Numbers as a line may write them: parseFloat and Number read each differently (`1e3`, ` 7`, `0x10`, `.5`, `1.`).
-  const number = fc.constantFrom('200', '503', '1.20s', '0.4s', '12', '007', '1e3', '2.5E1s', ' 7', '0x10', '.5', '1.', '', 'abc', '1.2.3', '12345678901234567890', '-3', '3.14159265358979323846s');
-  const statsKey = fc.constantFrom('status', 'duration', 'retries', 'tokens_in', 'tokens_out', 'ttft', 'attempt', 'model', 'kind', 'operation', 'user_id', 'session', 'session_id', 'created_by', 'by', 'rows');
+  const number = fc.constantFrom(
+    '200',
+    '503',
+    '1.20s',
+    '0.4s',
+    '12',
+    '007',
+    '1e3',
+    '2.5E1s',
+    ' 7',
+    '0x10',
+    '.5',
+    '1.',
+    '',
+    'abc',
+    '1.2.3',
+    '12345678901234567890',
+    '-3',
+    '3.14159265358979323846s',
+  );
+  const statsKey = fc.constantFrom(
+    'status',
+    'duration',
+    'retries',
+    'tokens_in',
+    'tokens_out',
+    'ttft',
+    'attempt',
+    'model',
+    'kind',
+    'operation',
+    'user_id',
+    'session',
+    'session_id',
+    'created_by',
+    'by',
+    'rows',
+  );
   const statsValue = fc.oneof(number, fc.constantFrom('grok', 'Grok-é', 'cancelled', 'save_turn', 'alice', 's-1', 'x (y)', ''));
   const statsContext = fc
     .array(fc.tuple(statsKey, statsValue), { maxLength: 7 })
     .map((pairs) => (pairs.length ? ` (${pairs.map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''));
-  const statsMessage = fc.constantFrom('API call: xai chat.completions', 'API call: ', 'API call:x', 'save_turn completed', 'Performance | Operation: save', 'LLM request failed', 'User action: take_turn', 'Database query executed: get_x', 'Database query executed:', 'x');
+  const statsMessage = fc.constantFrom(
+    'API call: xai chat.completions',
+    'API call: ',
+    'API call:x',
+    'save_turn completed',
+    'Performance | Operation: save',
+    'LLM request failed',
+    'User action: take_turn',
+    'Database query executed: get_x',
+    'Database query executed:',
+    'x',
+  );
   const statsLevel = fc.constantFrom('DEBUG', 'INFO', 'PERF', 'WARN', 'WARNING', 'ERROR', 'FATAL', 'CRITICAL', 'INFo');
   const statsModule = fc.constantFrom('llm_utils', 'db_utils', 'auth', '', 'mödule');
-  const fieldLine = fc
-    .tuple(time, statsLevel, statsModule, statsMessage, statsContext)
-    .map(([t, l, m, msg, c]) => `[${t}] [${l}] [${m}] ${msg}${c}`);
+  const fieldLine = fc.tuple(time, statsLevel, statsModule, statsMessage, statsContext).map(([t, l, m, msg, c]) => `[${t}] [${l}] [${m}] ${msg}${c}`);
   const statsText = fc
     .array(fc.oneof(entry, dbLine, apiLine, garbage, fieldLine, fieldLine), { minLength: 1, maxLength: 12 })
     .map((parts) => `${parts.join('\n')}\n`);
