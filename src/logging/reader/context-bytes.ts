@@ -30,52 +30,42 @@ const found = new Int32Array(3 * MAX_FIELDS);
 
 /**
  * scanContext when the context is the text after the line's last `(` and holds no `)` but the
- * final one and no backslash (nearly every line): one search back for the `(` and one pass
- * forward that splits the fields. Undefined when it is not (the nested scan reads it).
+ * final one and no backslash (nearly every line): one pass back from the end that finds the `(`
+ * and splits the fields on the way, then a visit of each in order. `, ` cannot overlap another
+ * `, `, so it splits the same read from either end, and the last `: ` seen going back in a piece
+ * is its first. Undefined when the context is not of that shape (the nested scan reads it).
  */
 function scanPlainContext(buf: Buffer, bodyStart: number, lineEnd: number, visit: FieldVisitor): number | undefined {
-  const open = buf.lastIndexOf(OPEN, lineEnd - 1);
   const innerEnd = lineEnd - 1;
-  if (open <= bodyStart || buf[open - 1] !== SPACE || buf.indexOf(CLOSE, open) !== innerEnd || backslashBefore(buf, open, innerEnd)) return undefined;
-  if (open + 1 === innerEnd) return open;
   let fields = 0;
-  let pieceStart = open + 1;
+  let pieceEnd = innerEnd;
   let colon = -1;
-  for (let i = pieceStart; i < innerEnd; i++) {
+  let open = -1;
+  for (let i = innerEnd - 1; i >= bodyStart; i--) {
     const c = buf[i];
+    if (c === OPEN) {
+      open = i;
+      break;
+    }
+    if (c === CLOSE || c === BACKSLASH) return undefined;
     if (c === COLON) {
-      if (colon === -1 && i + 1 < innerEnd && buf[i + 1] === SPACE) colon = i;
+      if (i + 1 < innerEnd && buf[i + 1] === SPACE) colon = i;
     } else if (c === COMMA && buf[i + 1] === SPACE) {
       if (colon === -1 || fields === MAX_FIELDS) return undefined;
-      found[3 * fields] = pieceStart;
+      found[3 * fields] = i + 2;
       found[3 * fields + 1] = colon;
-      found[3 * fields + 2] = i;
+      found[3 * fields + 2] = pieceEnd;
       fields++;
-      pieceStart = i + 2;
+      pieceEnd = i;
       colon = -1;
-      i++;
     }
   }
-  if (colon === -1 || fields === MAX_FIELDS) return undefined;
-  for (let f = 0; f < fields; f++) visit(found[3 * f] as number, found[3 * f + 1] as number, found[3 * f + 2] as number);
-  visit(pieceStart, colon, innerEnd);
+  if (open <= bodyStart || buf[open - 1] !== SPACE) return undefined;
+  if (open + 1 === innerEnd) return open;
+  if (colon === -1) return undefined;
+  visit(open + 1, colon, pieceEnd);
+  for (let f = fields - 1; f >= 0; f--) visit(found[3 * f] as number, found[3 * f + 1] as number, found[3 * f + 2] as number);
   return open;
-}
-
-/** The next backslash of the buffer last asked about, from where it was last looked for: one search a chunk, not one a line. */
-let backslashes: { buf: Buffer; from: number; at: number } | undefined;
-
-/** Whether a backslash lies in [from, end) of `buf`. */
-function backslashBefore(buf: Buffer, from: number, end: number): boolean {
-  if (backslashes === undefined || backslashes.buf !== buf || from < backslashes.from) {
-    backslashes = { buf, from, at: -1 };
-  }
-  if (backslashes.at !== Number.POSITIVE_INFINITY && backslashes.at < from) {
-    const at = buf.indexOf(BACKSLASH, from);
-    backslashes.at = at === -1 ? Number.POSITIVE_INFINITY : at;
-  }
-  backslashes.from = from;
-  return backslashes.at < end;
 }
 
 /** scanContext for any context: back from the end to the `(` that pairs with the final `)`, then forward. */
