@@ -6,6 +6,8 @@ export const ENTRY_START = Buffer.from('\n[');
 /** Small enough that a chunk read is still in the CPU's cache when it is searched (2 MiB was the fastest of 1–8). */
 const CHUNK_BYTES = 2 * 1024 * 1024;
 const PROBE_BYTES = 64 * 1024;
+/** How much of a file's end is read first for its last entry's time: dozens of entries. */
+const LAST_ENTRY_PROBE_BYTES = 8 * 1024;
 /** Processes writing at once may put entries a little out of time order: the time window widens by this much. */
 export const CLOCK_SLACK_MS = 5_000;
 
@@ -129,15 +131,21 @@ export function lastEntryTime(file: LogFileInfo): string | undefined {
   if (file.gzip || file.size === 0) return undefined;
   const fd = fs.openSync(file.path, 'r');
   try {
-    const from = Math.max(0, file.size - PROBE_BYTES);
-    const text = readAt(fd, from, file.size - from).toString('latin1');
-    let latest: string | undefined;
-    HEADER.lastIndex = 0;
-    for (let m = HEADER.exec(text); m !== null; m = HEADER.exec(text)) if (latest === undefined || (m[1] as string) > latest) latest = m[1] as string;
-    return latest;
+    // Most files end in entries of a line or a few; one that ends in a long stack trace gets the longer look.
+    return latestTimeInLast(fd, file.size, LAST_ENTRY_PROBE_BYTES) ?? (file.size > LAST_ENTRY_PROBE_BYTES ? latestTimeInLast(fd, file.size, PROBE_BYTES) : undefined);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The latest header time in the last `bytes` of a file (entries written a little out of order: the latest, not the last). */
+function latestTimeInLast(fd: number, size: number, bytes: number): string | undefined {
+  const from = Math.max(0, size - bytes);
+  const text = readAt(fd, from, size - from).toString('latin1');
+  let latest: string | undefined;
+  HEADER.lastIndex = 0;
+  for (let m = HEADER.exec(text); m !== null; m = HEADER.exec(text)) if (latest === undefined || (m[1] as string) > latest) latest = m[1] as string;
+  return latest;
 }
 
 export function firstEntryTime(file: LogFileInfo): string | undefined {
