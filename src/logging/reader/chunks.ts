@@ -132,7 +132,9 @@ export function lastEntryTime(file: LogFileInfo): string | undefined {
   const fd = fs.openSync(file.path, 'r');
   try {
     // Most files end in entries of a line or a few; one that ends in a long stack trace gets the longer look.
-    return latestTimeInLast(fd, file.size, LAST_ENTRY_PROBE_BYTES) ?? (file.size > LAST_ENTRY_PROBE_BYTES ? latestTimeInLast(fd, file.size, PROBE_BYTES) : undefined);
+    return (
+      latestTimeInLast(fd, file.size, LAST_ENTRY_PROBE_BYTES) ?? (file.size > LAST_ENTRY_PROBE_BYTES ? latestTimeInLast(fd, file.size, PROBE_BYTES) : undefined)
+    );
   } finally {
     fs.closeSync(fd);
   }
