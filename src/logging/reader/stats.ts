@@ -2,7 +2,7 @@ import { renderTable } from '../../text/table.js';
 import { normalizeLevel } from '../levels.js';
 import type { LogFileInfo } from '../log-files.js';
 import { unescapeField } from '../escape.js';
-import { rawContext, type LogEntry } from './entry.js';
+import { rawContext, type LogEntry, type RawContext } from './entry.js';
 import type { EntryFilter } from './filter.js';
 import { searchFiles } from './search.js';
 import { v2Operation } from './v2-format.js';
@@ -36,8 +36,8 @@ export interface ActivityBucket {
   /** `2024-01-15 10:00` (an hour) or `2024-01-15` (a day), in the log's local time. */
   label: string;
   /**
-   * Distinct `user_id` values on DEBUG, INFO and PERF entries of the hour or day (not on failed
-   * logins, nor on entries of what someone else did to the account: a `…_by` field).
+   * Distinct `user_id` values (without regard to case) on DEBUG, INFO and PERF entries of the hour
+   * or day (not on failed logins, nor on entries of what someone else did to the account: a `…_by` field).
    */
   users: number;
   /** Distinct `session` or `session_id` values on any entry of the hour or day. */
@@ -254,6 +254,19 @@ export function resetFields(fields: Fields): void {
   fields.doneByAnother = false;
 }
 
+/**
+ * The player an entry shows active: its `user_id` (in lower case: accounts are named without
+ * regard to case) on a DEBUG, INFO or PERF entry, not on a failed login or other warning or
+ * error, nor on an entry of what someone else did to the account (a `…_by` field).
+ */
+export function activeUser(level: string, fields: Fields): string | undefined {
+  const quiet = level === 'DEBUG' || level === 'INFO' || level === 'PERF';
+  return fields.user_id && quiet && !fields.doneByAnother ? fields.user_id.toLowerCase() : undefined;
+}
+
+/** The game an entry belongs to: its `session`, else its `session_id`. */
+export const sessionOf = (fields: Fields) => fields.session ?? fields.session_id;
+
 /** `1.20s` → 1.2 (what parseFloat reads); NaN when it is no number. */
 export const secondsOf = (text: string) => Number.parseFloat(text);
 /** `12` → 12; 0 when it is no number. */
@@ -291,7 +304,11 @@ export function perfOperationOf(message: string, operation: string | undefined):
 
 /** The fields stats reads of an entry's body `message (key: value, …)`, as parseBody gives them. */
 export function readFields(body: string, level: string): Fields {
-  const raw = rawContext(body);
+  return fieldsOf(rawContext(body), level);
+}
+
+/** readFields of a body already split by rawContext. */
+export function fieldsOf(raw: RawContext, level: string): Fields {
   const fields = emptyFields();
   const seen = new Set<string>();
   for (const [rawKey, value] of raw.fields) {
@@ -379,8 +396,8 @@ export class StatsCollector {
       if (module === 'llm_utils' && context.model) this.addFailedCall(context);
     }
 
-    const user = context.user_id && level !== 'WARN' && !isError && !context.doneByAnother ? context.user_id : undefined;
-    const session = context.session ?? context.session_id;
+    const user = activeUser(level, context);
+    const session = sessionOf(context);
     if (user || session) {
       // Entries come in runs of one hour: the last one's key is checked before a new one is cut.
       const hour = hourKey === this.lastHourKey ? (this.lastHour as Hour) : this.hourAt(hourKey);

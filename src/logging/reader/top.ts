@@ -1,13 +1,11 @@
 import pc from 'picocolors';
-import { normalizeLevel } from '../levels.js';
-import { parseBody, type LogEntry } from './entry.js';
-import { percentile } from './stats.js';
+import { rawContext, type LogEntry } from './entry.js';
+import { activeUser, fieldsOf, levelOf, percentile, sessionOf, UNPARSED } from './stats.js';
 import { logTimeToMs } from './time-spec.js';
 import { inertLine } from './output.js';
 
 /** A request: what a person or the narrator asked of StoryOS. */
 const USER_ACTION = 'User action: ';
-const API_CALL = 'API call: ';
 
 export interface MinuteRequests {
   /** Epoch milliseconds: the minute ends here (the newest ends at the snapshot's `now`). */
@@ -68,10 +66,7 @@ interface Bucket {
   lastError: (TopProblem & { ms: number }) | null;
 }
 
-const isError = (level: string) => level === 'ERROR' || level === 'FATAL' || level === 'CRITICAL';
-
-/** `process_player_input completed` → `process_player_input`. */
-const operationName = (message: string) => (message.endsWith(' completed') ? message.slice(0, -' completed'.length) : message);
+const isError = (level: string) => level === 'ERROR' || level === 'FATAL';
 
 /**
  * The last minutes of a log, for `storyos logs top`: entries go into one bucket per second, and
@@ -99,18 +94,20 @@ export class TopWindow {
     if (second <= this.horizon) return;
     const bucket = this.bucket(second);
     bucket.entries++;
-    const { message, context } = parseBody(entry.body);
-    if (message.startsWith(USER_ACTION)) bucket.userActions++;
-    else if (message.startsWith(API_CALL)) bucket.apiCalls++;
-    const session = context.session ?? context.session_id;
+    // The fields are read as stats reads them, so the two agree on what an entry says.
+    const level = levelOf(entry.level);
+    const raw = rawContext(entry.body);
+    const fields = fieldsOf(raw, level);
+    if (raw.message.startsWith(USER_ACTION)) bucket.userActions++;
+    else if (fields.apiCallModel !== undefined) bucket.apiCalls++;
+    const session = sessionOf(fields);
     if (session) this.seen(this.sessions, session, second);
-    if (context.user_id) this.seen(this.users, context.user_id.toLowerCase(), second);
-    const level = normalizeLevel(entry.level);
-    if (level === 'PERF') {
-      const seconds = Number.parseFloat(context.duration ?? '');
-      if (!Number.isNaN(seconds)) push(bucket.durations, operationName(message), seconds);
+    const user = activeUser(level, fields);
+    if (user) this.seen(this.users, user, second);
+    if (fields.perfOperation !== undefined) {
+      if (!Number.isNaN(fields.duration)) push(bucket.durations, fields.perfOperation, fields.duration);
     } else if (level === 'WARN' || isError(level)) {
-      const module = entry.module || '(unparsed)';
+      const module = entry.module || UNPARSED;
       const counts = bucket.problems.get(module) ?? { module, warnings: 0, errors: 0 };
       bucket.problems.set(module, counts);
       if (level === 'WARN') counts.warnings++;

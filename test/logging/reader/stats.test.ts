@@ -396,6 +396,11 @@ describe('StatsCollector: activity', () => {
     expect(only([at('2024-01-15 09:00:00,000', 'ERROR', 'game_logic', 'save failed (operation: save, user_id: frank)')])).toBe(0);
   });
 
+  it('counts a player once whatever the case of the name (accounts are named without regard to case)', () => {
+    const login = (name: string) => at('2024-01-15 09:00:00,000', 'INFO', 'auth', `User ${name} logged in successfully (user_id: ${name})`);
+    expect(collect([login('Frank'), login('frank'), login('FRANK')]).activity.users).toBe(1);
+  });
+
   it('takes sessions from `session` and `session_id` at any level, errors included', () => {
     const sessions = collect([ACTIVITY[8] as LogEntry, ACTIVITY[9] as LogEntry]).activity;
     expect(sessions.sessions).toBe(2);

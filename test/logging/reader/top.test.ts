@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatTimestamp } from '../../../src/logging/format.js';
 import { parseEntry } from '../../../src/logging/reader/entry.js';
+import { StatsCollector } from '../../../src/logging/reader/stats.js';
 import { renderTop, sparkline, TopWindow } from '../../../src/logging/reader/top.js';
 
 /** The clock of these tests: a local time, as log lines hold them. */
@@ -14,6 +15,29 @@ const perf = (secondsAgo: number, operation: string, seconds: number) =>
   entry(secondsAgo, 'PERF', 'game_logic', `${operation} completed (duration: ${seconds.toFixed(2)}s, session: s1)`);
 
 describe('TopWindow', () => {
+  it('reads entries as stats does: v2 performance lines by their operation, no player active from a failed login or an admin action', () => {
+    const lines = [
+      action(10, 'alice', 's1'),
+      entry(11, 'WARNING', 'auth', 'Failed login (user_id: mallory, attempt: 3)'),
+      entry(12, 'INFO', 'admin', 'User carol created (user_id: carol, created_by: root)'),
+      entry(13, 'PERF', 'game_logic', 'Performance | Operation: load_session | Duration: 0.40s (operation: load_session, duration: 0.40s)'),
+      perf(14, 'save_turn', 0.2),
+    ];
+    const window = new TopWindow(5);
+    const stats = new StatsCollector();
+    for (const line of lines) {
+      window.add(line);
+      stats.add(line);
+    }
+    const snapshot = window.snapshot(NOW);
+    const result = stats.result({ by: 'hour' });
+    expect(snapshot.users).toBe(1);
+    expect(snapshot.users).toBe(result.activity.users);
+    expect(snapshot.operations.map((o) => o.operation).sort()).toEqual(result.operations.map((o) => o.operation).sort());
+    expect(snapshot.operations.map((o) => o.operation).sort()).toEqual(['load_session', 'save_turn']);
+    expect(snapshot.warnings).toBe(1);
+  });
+
   it('counts requests (user actions and API calls) a minute over the last minutes, newest minute last, and leaves out what is older', () => {
     const window = new TopWindow(5);
     for (const e of [action(10), action(59), apiCall(61), action(150), apiCall(299), action(301), action(4000)]) window.add(e);
