@@ -5,6 +5,8 @@
  * module, the message, the context keys below as columns and `duration` in seconds as a number.
  */
 
+import { type LineLevel, spellingsOf } from './levels.js';
+
 /** The name of the format, and of its SQL table in lnav. */
 export const LNAV_FORMAT_NAME = 'storyos_log' as const;
 
@@ -14,6 +16,9 @@ export const LNAV_CONTEXT_COLUMNS = ['session', 'user_id', 'operation', 'model',
 // lnav matches a pattern against a whole entry, stack trace included (`.` matches a newline):
 // the header's fields stay on its first line.
 /** A character of the header line. */
+/** lnav's pattern for a level as a line spells it, Python's names included (`^(?:WARN|WARNING)$`). */
+const spelt = (level: LineLevel) => `^(?:${spellingsOf(level).join('|')})$`;
+
 const LINE = String.raw`[^\n]`;
 /** The end of the header line: the end of the entry, or the newline before its stack trace. */
 const END = String.raw`(?![^\n])`;
@@ -92,12 +97,12 @@ export function lnavFormat(): LnavFormatFile {
       'timestamp-format': ['%Y-%m-%d %H:%M:%S,%L'],
       'level-field': 'level',
       level: {
-        debug: '^DEBUG$',
-        info: '^INFO$',
-        stats: '^PERF$',
-        warning: '^WARN(?:ING)?$',
-        error: '^ERROR$',
-        fatal: '^(?:FATAL|CRITICAL)$',
+        debug: spelt('DEBUG'),
+        info: spelt('INFO'),
+        stats: spelt('PERF'),
+        warning: spelt('WARN'),
+        error: spelt('ERROR'),
+        fatal: spelt('FATAL'),
       },
       'body-field': 'body',
       multiline: true,

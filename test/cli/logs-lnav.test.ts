@@ -54,7 +54,7 @@ describe('storyos logs lnav', () => {
     for (const level of [...Object.keys(LEVELS), 'WARNING', 'CRITICAL']) expect(samples.some((line) => line.includes(`] [${level}] [`))).toBe(true);
     // Each sample's level maps to the lnav level its StoryOS level means.
     const mapped = (level: string) => Object.entries(definition.level as Record<string, string>).filter(([, re]) => new RegExp(re).test(level));
-    expect(mapped('PERF')).toEqual([['stats', '^PERF$']]);
+    expect(mapped('PERF')).toEqual([['stats', '^(?:PERF)$']]);
     expect(mapped('WARNING').map(([l]) => l)).toEqual(['warning']);
     expect(mapped('CRITICAL').map(([l]) => l)).toEqual(['fatal']);
     expect(fs.readdirSync(home)).toEqual([]);
