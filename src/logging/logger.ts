@@ -29,13 +29,25 @@ const loggers = new Map<Category, Logger>();
  */
 function makeLogger(inner: log4js.Logger, fixed: LogContext | undefined): Logger {
   const ctx = fixed ? (c: LogContext | undefined) => withBindings(merge(c, fixed)) : withBindings;
+  // The level is checked before the bindings are merged: a DEBUG line with DEBUG off costs nothing
+  // more. A level log4js does not know yet (PERF before logging is configured) is left to log4js.
+  const enabled = (level: string) => {
+    const known = log4js.levels.getLevel(level);
+    return known === undefined || inner.isLevelEnabled(level);
+  };
+  const at = (level: string) => (m: string, c: LogContext | undefined) => {
+    if (enabled(level)) inner.log(level, m, ctx(c));
+  };
+  const withError = (level: string) => (m: string, c: LogContext | undefined, e: unknown) => {
+    if (enabled(level)) inner.log(level, m, ctx(c), e);
+  };
   return {
-    debug: (m, c) => inner.debug(m, ctx(c)),
-    info: (m, c) => inner.info(m, ctx(c)),
-    perf: (m, c) => inner.log('PERF', m, ctx(c)),
-    warn: (m, c, e) => inner.warn(m, ctx(c), e),
-    error: (m, c, e) => inner.error(m, ctx(c), e),
-    fatal: (m, c, e) => inner.fatal(m, ctx(c), e),
+    debug: at('DEBUG'),
+    info: at('INFO'),
+    perf: at('PERF'),
+    warn: withError('WARN'),
+    error: withError('ERROR'),
+    fatal: withError('FATAL'),
     isDebugEnabled: () => inner.isDebugEnabled(),
     child: (bindings) => makeLogger(inner, fixed ? merge(bindings, fixed) : bindings),
   };

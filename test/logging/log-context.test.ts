@@ -88,4 +88,27 @@ describe('the logger in a log context', () => {
     ]);
     expect(contexts[0]).toMatchObject({ session: 'abc123', turn: 't00c0ffee' });
   });
+
+  it('reads no context of a line below the level: the bindings are merged only for lines written', () => {
+    const dir = tempDir();
+    logInto(dir, { STORYOS_LOG_LEVEL: 'INFO' });
+    let reads = 0;
+    const context = {
+      get rows() {
+        reads++;
+        return 1;
+      },
+    };
+    const db = getLogger('db_utils');
+    withLogContext({ session: 's1' }, () => {
+      db.debug('Database query executed: get_session', context);
+      db.child({ engine: 'sqlite' }).debug('from a child', context);
+    });
+    expect(reads).toBe(0);
+    withLogContext({ session: 's1' }, () => db.info('written', context));
+    expect(reads).toBeGreaterThan(0);
+    expect(linesOf(readLog(dir)).filter((line) => line.includes('[db_utils]'))).toEqual([
+      expect.stringContaining('[INFO] [db_utils] written (rows: 1, session: s1)'),
+    ]);
+  });
 });
