@@ -30,7 +30,7 @@ function readAt(fd: number, position: number, length: number): Buffer {
 }
 
 /** A compressed file's text; one that cannot be inflated is said on stderr and skipped, the search goes on. */
-function inflate(file: LogFileInfo): Buffer | undefined {
+export function inflate(file: LogFileInfo): Buffer | undefined {
   try {
     return zlib.gunzipSync(fs.readFileSync(file.path));
   } catch (error) {

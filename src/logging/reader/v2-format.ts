@@ -4,6 +4,7 @@ import type { Paint } from '../appenders.js';
 import { escapeControl, valueAsWritten } from '../escape.js';
 import { lineLevel, normalizeLevel } from '../levels.js';
 import type { LogFileInfo } from '../log-files.js';
+import { inflate } from './chunks.js';
 import { parseEntry, type LogEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
 import type { EntryVisitor } from './search.js';
@@ -441,7 +442,8 @@ const CHUNK_BYTES = 8 * 1024 * 1024;
 /** A file's text a chunk at a time, each cut after a newline; a compressed file whole. */
 function* textChunks(file: LogFileInfo, chunkBytes = CHUNK_BYTES): Generator<string> {
   if (file.gzip) {
-    yield zlib.gunzipSync(fs.readFileSync(file.path)).toString('utf8');
+    const text = inflate(file);
+    if (text) yield text.toString('utf8');
     return;
   }
   const fd = fs.openSync(file.path, 'r');

@@ -102,3 +102,26 @@ describe('inertLine: one line of log text for replay and top', () => {
     expect(inertLine('a\nb\u001b[31m \u202eevil\u2066')).toBe('a\\nb\\u001b[31m \\u202eevil\\u2066');
   });
 });
+
+describe('a v2 file that cannot be inflated', () => {
+  it('is skipped with one sentence, and the search goes on with the rest', async () => {
+    const dir = tempDir();
+    // A v2 log, compressed, whose head inflates (so it is known for v2's) but whose end is cut off.
+    const v2 = Array.from(
+      { length: 2000 },
+      (_, i) => `2025-01-15 10:30:15,${String(i % 1000).padStart(3, '0')} - auth - INFO - login:42 - User u${i} logged in\n`,
+    ).join('');
+    const gz = zlib.gzipSync(v2);
+    fs.writeFileSync(path.join(dir, 'storyos.log.1.gz'), gz.subarray(0, gz.length - 200));
+    fs.writeFileSync(path.join(dir, MAIN_LOG), line('10:01:00', 'INFO', 'active'));
+    const written: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string) => written.push(chunk) > 0) as typeof process.stderr.write;
+    try {
+      expect(await grep(dir, {})).toContain('active');
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(written.join('')).toMatch(/^storyos: skipped \S+storyos\.log\.1\.gz: it is not a readable gzip file \(.+\)\.\n$/);
+  });
+});
