@@ -1,4 +1,5 @@
 import pc from 'picocolors';
+import { formatTimestamp } from '../format.js';
 import { rawContext, type LogEntry } from './entry.js';
 import { activeUser, fieldsOf, levelOf, percentile, sessionOf, UNPARSED } from './stats.js';
 import { logTimeToMs } from './time-spec.js';
@@ -231,10 +232,10 @@ export function sparkline(all: number[], most = 60): string {
   return values.map((v) => (v === 0 ? ' ' : SPARKS[max === 0 ? 0 : Math.min(7, Math.ceil((v / max) * 8) - 1)])).join('');
 }
 
-const clock = (ms: number) => {
-  const d = new Date(ms);
-  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
-};
+/** `2024-01-15 10:30:15` of a time, as the log writes it (to the second). */
+const dateAndClock = (ms: number) => formatTimestamp(new Date(ms)).slice(0, 19);
+/** `10:30:15`. */
+const clock = (ms: number) => dateAndClock(ms).slice(11);
 
 /** `2.25s`; under a second in milliseconds (`4ms`), where database operations sit. */
 const seconds = (v: number) => (Number.isNaN(v) ? '-' : v < 1 ? `${Math.round(v * 1000)}ms` : `${v.toFixed(2)}s`);
@@ -270,9 +271,7 @@ export function renderTop(snapshot: TopSnapshot, options: RenderOptions = {}): s
   const s = snapshot;
   const window = `last ${s.minutes} min`;
 
-  const stamp = new Date(s.now);
-  const date = `${stamp.getFullYear()}-${String(stamp.getMonth() + 1).padStart(2, '0')}-${String(stamp.getDate()).padStart(2, '0')}`;
-  line(['storyos logs top', c.bold], `  ${date} ${clock(s.now)}  ${window}${options.source ? ` of ${options.source}` : ''}`, [
+  line(['storyos logs top', c.bold], `  ${dateAndClock(s.now)}  ${window}${options.source ? ` of ${options.source}` : ''}`, [
     options.hint ? `  (${options.hint})` : '',
     c.dim,
   ]);
