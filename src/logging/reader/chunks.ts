@@ -183,3 +183,35 @@ export function offsetAtOrBefore(file: LogFileInfo, since: string, toMs: (time: 
     fs.closeSync(fd);
   }
 }
+
+/** A window's entries: those starting at or after `start`, the window's first entry start (-1 when it holds none). */
+export interface WindowEntries<T> {
+  entries: T[];
+  start: number;
+}
+
+const BACKWARD_WINDOW = 1024 * 1024;
+
+/**
+ * The last `count` entries of an open file, oldest first, read back from its end a window at a
+ * time: `read(window, atFileStart)` gives the entries of a window that start at or after its
+ * first entry start. A window holding no start (one entry longer than it) is read again twice as long.
+ */
+export function lastEntriesBackwards<T>(fd: number, count: number, read: (window: Buffer, atFileStart: boolean) => WindowEntries<T>): T[] {
+  let end = fs.fstatSync(fd).size;
+  let found: T[] = [];
+  let length = BACKWARD_WINDOW;
+  while (end > 0 && found.length < count) {
+    const from = Math.max(0, end - length);
+    const window = readAt(fd, from, end - from);
+    const { entries, start } = read(window, from === 0);
+    if (start === -1) {
+      length *= 2;
+      continue;
+    }
+    found = entries.concat(found);
+    end = from + start;
+    length = BACKWARD_WINDOW;
+  }
+  return found.slice(-count);
+}

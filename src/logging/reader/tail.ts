@@ -2,26 +2,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { listLogSet, type LogFileInfo } from '../log-files.js';
-import { entryChunks } from './chunks.js';
+import { entryChunks, lastEntriesBackwards, type WindowEntries } from './chunks.js';
 import type { LogEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
 import { scanChunk } from './search.js';
 import { isV2File, isV2Text, lastV2Entries, scanV2Text } from './v2-format.js';
 
-const BACKWARD_WINDOW = 1024 * 1024;
-
-/** Matching entries of a window of the file, whole entries only. */
-function windowMatches(fd: number, from: number, to: number, atFileStart: boolean, filter: EntryFilter): { entries: LogEntry[]; firstEntry: number } {
-  const buf = Buffer.allocUnsafe(to - from);
-  const read = fs.readSync(fd, buf, 0, to - from, from);
-  const window = buf.subarray(0, read);
-  const firstEntry = atFileStart ? 0 : window.indexOf('\n[') + 1;
+/** The entries of a window of a file that start at or after its first entry start. */
+function windowEntries(window: Buffer, atFileStart: boolean, filter: EntryFilter): WindowEntries<LogEntry> {
+  const start = atFileStart ? 0 : window.indexOf('\n[') + 1;
   const entries: LogEntry[] = [];
-  if (firstEntry > 0 || atFileStart) scanChunk(window.subarray(firstEntry), filter, (e) => void entries.push(e));
-  return { entries, firstEntry: atFileStart ? from : firstEntry > 0 ? from + firstEntry : to };
+  if (start === 0 && !atFileStart) return { entries, start: -1 };
+  scanChunk(window.subarray(start), filter, (e) => void entries.push(e));
+  return { entries, start };
 }
 
-/** The last `count` matching entries of one file, read backwards a window at a time. */
+/** The last `count` matching entries of one file. */
 function lastOfFile(file: LogFileInfo, filter: EntryFilter, count: number): LogEntry[] {
   if (isV2File(file)) return lastV2Entries(file, filter, count);
   if (file.gzip) {
@@ -31,19 +27,7 @@ function lastOfFile(file: LogFileInfo, filter: EntryFilter, count: number): LogE
   }
   const fd = fs.openSync(file.path, 'r');
   try {
-    let end = fs.fstatSync(fd).size;
-    let found: LogEntry[] = [];
-    while (end > 0 && found.length < count) {
-      let from = Math.max(0, end - BACKWARD_WINDOW);
-      let result = windowMatches(fd, from, end, from === 0, filter);
-      while (result.firstEntry === end && from > 0) {
-        from = Math.max(0, from - BACKWARD_WINDOW);
-        result = windowMatches(fd, from, end, from === 0, filter);
-      }
-      found = result.entries.concat(found);
-      end = result.firstEntry;
-    }
-    return found.slice(-count);
+    return lastEntriesBackwards(fd, count, (window, atFileStart) => windowEntries(window, atFileStart, filter));
   } finally {
     fs.closeSync(fd);
   }

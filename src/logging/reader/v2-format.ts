@@ -4,7 +4,7 @@ import type { Paint } from '../appenders.js';
 import { escapeControl, valueAsWritten } from '../escape.js';
 import { lineLevel, normalizeLevel } from '../levels.js';
 import type { LogFileInfo } from '../log-files.js';
-import { inflate } from './chunks.js';
+import { inflate, lastEntriesBackwards } from './chunks.js';
 import { parseEntry, type LogEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
 import type { EntryVisitor } from './search.js';
@@ -486,8 +486,6 @@ export function searchV2File(file: LogFileInfo, filter: EntryFilter, visit: Entr
   return splitEntries(pending, true, matched) !== -1;
 }
 
-const BACKWARD_WINDOW = 1024 * 1024;
-
 /** Where (in bytes from `from`) the first header line of `buf` starts, when it is not at 0; -1 when none does. */
 function firstHeaderAfterStart(buf: Buffer): number {
   const newline = buf.indexOf(0x0a);
@@ -511,26 +509,12 @@ export function lastV2Entries(file: LogFileInfo, filter: EntryFilter, count: num
   }
   const fd = fs.openSync(file.path, 'r');
   try {
-    let end = fs.fstatSync(fd).size;
-    let found: LogEntry[] = [];
-    let window = BACKWARD_WINDOW;
-    while (end > 0 && found.length < count) {
-      const from = Math.max(0, end - window);
-      const buf = Buffer.allocUnsafe(end - from);
-      const read = buf.subarray(0, fs.readSync(fd, buf, 0, end - from, from));
-      const start = from === 0 ? 0 : firstHeaderAfterStart(read);
-      if (start === -1) {
-        // One entry longer than the window: read further back.
-        window *= 2;
-        continue;
-      }
+    return lastEntriesBackwards(fd, count, (window, atFileStart) => {
+      const start = atFileStart ? 0 : firstHeaderAfterStart(window);
       const entries: LogEntry[] = [];
-      scanV2Text(read.toString('utf8', start), filter, (e) => void entries.push(e));
-      found = entries.concat(found);
-      end = from + start;
-      window = BACKWARD_WINDOW;
-    }
-    return found.slice(-count);
+      if (start !== -1) scanV2Text(window.toString('utf8', start), filter, (e) => void entries.push(e));
+      return { entries, start };
+    });
   } finally {
     fs.closeSync(fd);
   }
