@@ -28,17 +28,20 @@ beforeAll(async () => {
   const play = (user: string, args: string[], input: string, more: Record<string, string> = {}) =>
     runCliAsync(['play', '--headless', '--user', user, ...args], { cwd: dir, env: { ...env, ...more }, input });
   server.script(
-    { kind: 'stream', chunks: ['The fog rolls in. ', 'What do you do?'], usage: { prompt_tokens: 812, completion_tokens: 40 } },
+    { kind: 'stream', firstDelayMs: 20, chunks: ['The fog rolls in. ', 'What do you do?'], usage: { prompt_tokens: 812, completion_tokens: 40 } },
     { kind: 'status', status: 500 },
-    { kind: 'stream', chunks: ['The lamp ', 'is cold.'], usage: { prompt_tokens: 655, completion_tokens: 5 } },
-    { kind: 'stream', chunks: ['A bell tolls.'], usage: { prompt_tokens: 677, completion_tokens: 4 } },
+    { kind: 'stream', firstDelayMs: 20, chunks: ['The lamp ', 'is cold.'], usage: { prompt_tokens: 655, completion_tokens: 5 } },
+    { kind: 'stream', firstDelayMs: 20, chunks: ['A bell tolls.'], usage: { prompt_tokens: 677, completion_tokens: 4 } },
   );
   expect((await play('alice', ['--new', 'the-lighthouse-at-gull-point'], 'I climb to the lamp room.\nI ring the bell.\n/quit\n')).code).toBe(0);
-  server.script({ kind: 'stream', chunks: ['Neon rain. ', 'What now?'], usage: { prompt_tokens: 647, completion_tokens: 5 } }, { kind: 'status', status: 401 });
+  server.script(
+    { kind: 'stream', firstDelayMs: 20, chunks: ['Neon rain. ', 'What now?'], usage: { prompt_tokens: 647, completion_tokens: 5 } },
+    { kind: 'status', status: 401 },
+  );
   expect((await play('bob', ['--new', 'neon-rain'], 'I look around.\n/quit\n')).code).toBe(1);
   server.script(
-    { kind: 'stream', chunks: ['Rain on chrome.'], usage: { prompt_tokens: 647, completion_tokens: 22 } },
-    { kind: 'stream', chunks: ['You walk.'], usage: { prompt_tokens: 627, completion_tokens: 22 } },
+    { kind: 'stream', firstDelayMs: 20, chunks: ['Rain on chrome.'], usage: { prompt_tokens: 647, completion_tokens: 22 } },
+    { kind: 'stream', firstDelayMs: 20, chunks: ['You walk.'], usage: { prompt_tokens: 627, completion_tokens: 22 } },
   );
   expect((await play('carol', ['--new', 'neon-rain'], 'I walk.\n/quit\n')).code).toBe(0);
   expect((await play('alice', ['--continue'], '', { STORYOS_PASSWORD: 'not-the-password' })).code).toBe(1);
@@ -76,7 +79,8 @@ describe('storyos logs stats over a real run', () => {
       tokensIn: 812 + 655 + 677 + 647 + 647 + 627,
       tokensOut: 40 + 5 + 4 + 5 + 22 + 22,
     });
-    expect(narrator.ttftP50).toBeGreaterThan(0);
+    // Each answer's first words came 20 ms after the request (firstDelayMs): a TTFT of at least 0.02s.
+    expect(narrator.ttftP50).toBeGreaterThanOrEqual(0.02);
     expect(narrator.ttftP95).toBeGreaterThanOrEqual(narrator.ttftP50);
     expect(narrator.durationP95).toBeGreaterThanOrEqual(narrator.durationP50);
     // The story-state updates: structured answers, no TTFT (null in JSON).
