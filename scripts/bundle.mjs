@@ -21,7 +21,8 @@ if (![inRoot('dist'), inRoot('bench/.work')].some((dir) => OUT.startsWith(`${dir
 
 /**
  * Puts scripts/stand-ins/string-width-fast-path.mjs in front of each ES-module copy of string-width (Ink,
- * wrap-ansi and others bring their own versions); older CommonJS copies are left as they are.
+ * wrap-ansi and others bring their own versions), which then loads only when text needs it; older
+ * CommonJS copies are left as they are.
  */
 function stringWidthFastPath() {
   const NAMESPACE = 'string-width-fast-path';
@@ -37,11 +38,11 @@ function stringWidthFastPath() {
         return { path: real.path, namespace: NAMESPACE };
       });
       build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => ({
+        // require(), not import: esbuild then runs the real module only when it is first required.
         contents: [
-          `import measure from ${JSON.stringify(args.path)};`,
           "import stripAnsi from 'strip-ansi';",
           `import { withFastPath } from ${JSON.stringify(inRoot('scripts/stand-ins/string-width-fast-path.mjs'))};`,
-          'export default withFastPath(measure, stripAnsi);',
+          `export default withFastPath(() => require(${JSON.stringify(args.path)}).default, stripAnsi);`,
         ].join('\n'),
         resolveDir: path.dirname(args.path),
         loader: 'js',
@@ -80,8 +81,10 @@ const shared = {
   // Smaller files parse sooner; names are kept, so stack traces in storyos_errors.log stay readable.
   minifyWhitespace: true,
   minifySyntax: true,
-  // React and Ink run their production builds, as any shipped React app does.
-  define: { 'process.env.NODE_ENV': '"production"' },
+  // React and Ink run their production builds, as any shipped React app does. Intl.Segmenter is
+  // scripts/stand-ins/grapheme-fast-path.mjs's, which makes the real one only for text that needs it.
+  define: { 'process.env.NODE_ENV': '"production"', 'Intl.Segmenter': 'GraphemeSegmenter' },
+  inject: [inRoot('scripts/stand-ins/grapheme-fast-path.mjs')],
   // Native addons, and the MongoDB driver (loaded only with a MongoDB URI), stay in node_modules.
   external: ['better-sqlite3', 'argon2', 'mongodb'],
   metafile: true,

@@ -35,7 +35,7 @@ const copies = await Promise.all(
         ).href
       )
     ).default as (text: string) => string;
-    return { dir: path.relative(process.cwd(), dir), measure, wrapped: withFastPath(measure, stripAnsi) };
+    return { dir: path.relative(process.cwd(), dir), measure, wrapped: withFastPath(() => measure, stripAnsi) };
   }),
 );
 
@@ -89,5 +89,19 @@ describe('the string-width fast path the bundle puts in front of string-width', 
     expect(ink.wrapped('e\u0301')).toBe(1);
     expect(ink.wrapped('·', { ambiguousIsNarrow: false })).toBe(ink.measure('·', { ambiguousIsNarrow: false }));
     expect(ink.wrapped('╭─ Log in ─╮')).toBe(12);
+  });
+
+  it('loads string-width only for the first text it cannot measure itself, and once', () => {
+    const ink = copies.find((copy) => copy.dir.includes('ink')) as (typeof copies)[number];
+    let loads = 0;
+    const wrapped = withFastPath(
+      () => {
+        loads++;
+        return ink.measure;
+      },
+      (text) => text,
+    );
+    expect([wrapped('╭─ Log in ─╮'), wrapped('Password: ····'), loads]).toEqual([12, 14, 0]);
+    expect([wrapped('謎の灯台'), wrapped('👍🏽'), loads]).toEqual([8, 2, 1]);
   });
 });
