@@ -51,6 +51,29 @@ function stringWidthFastPath() {
   };
 }
 
+/**
+ * Node's modules that the first frame does not use, put off by stand-ins (scripts/stand-ins/),
+ * each only in the files named by `importer` (a path from the repository's root).
+ */
+const DEFERRED_BUILTINS = [
+  { name: /^node:crypto$/, importer: /^src\//, standIn: 'scripts/stand-ins/deferred-crypto.mjs' },
+  { name: /^(node:)?cluster$/, importer: /(^|\/)node_modules\/log4js\//, standIn: 'scripts/stand-ins/no-cluster-workers.cjs' },
+  { name: /^(node:)?assert$/, importer: /(^|\/)node_modules\/signal-exit\//, standIn: 'scripts/stand-ins/deferred-assert.mjs' },
+];
+
+function deferredBuiltins() {
+  return {
+    name: 'deferred-builtins',
+    setup(build) {
+      build.onResolve({ filter: /^(node:)?(crypto|cluster|assert)$/ }, (args) => {
+        const importer = path.relative(ROOT, args.importer).split(path.sep).join('/');
+        const rule = DEFERRED_BUILTINS.find((r) => r.name.test(args.path) && r.importer.test(importer));
+        return rule ? { path: inRoot(rule.standIn) } : undefined;
+      });
+    },
+  };
+}
+
 /** Rewrites Ink's two top-level awaits (both only for React DevTools) for a CommonJS script. */
 function inkWithoutTopLevelAwait() {
   const edits = [
@@ -109,7 +132,7 @@ const split = await build({
   alias: standIns,
   // Bundled CommonJS dependencies call require() for Node's own modules.
   banner: { js: "import { createRequire as __storyosCreateRequire } from 'node:module'; const require = __storyosCreateRequire(import.meta.url);" },
-  plugins: [stringWidthFastPath()],
+  plugins: [stringWidthFastPath(), deferredBuiltins()],
 });
 // Which sources went into which output file: the test of what each command loads reads it.
 fs.writeFileSync(path.join(OUT, 'meta.json'), JSON.stringify(split.metafile));
@@ -125,7 +148,7 @@ if (defaultBuild) {
     alias: { ...standIns, 'yoga-layout': inRoot('scripts/stand-ins/yoga-from-launcher.mjs') },
     define: { ...shared.define, 'import.meta.url': '__storyosModuleUrl' },
     banner: { js: "const __storyosModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [stringWidthFastPath(), inkWithoutTopLevelAwait()],
+    plugins: [stringWidthFastPath(), deferredBuiltins(), inkWithoutTopLevelAwait()],
     // import() of a package left out (argon2) becomes require(): a vm script cannot import.
     supported: { 'dynamic-import': false },
     // ASCII only: the launcher then reads it as Latin-1, ten times faster than decoding UTF-8.

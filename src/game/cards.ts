@@ -7,7 +7,6 @@
  * the npm packages SillyTavern uses (png-chunks-extract, png-chunk-text) have had one release
  * each, years ago, and read only tEXt; the reader is a few dozen lines with no dependency.
  */
-import { inflateSync } from 'node:zlib';
 import { isRegexKey } from './world-info.js';
 import { sanitizeText } from '../llm/sanitize.js';
 import type { ScenarioFields, ScenarioTextKey } from '../store/types.js';
@@ -21,6 +20,9 @@ import {
   validateWorldInfo,
   WORLD_INFO_LIMITS,
 } from './scenario-format.js';
+
+/** zlib loads with the first compressed card text, not with the game (it is not needed for its first frame). */
+const inflateSync: typeof import('node:zlib').inflateSync = (...args) => process.getBuiltinModule('node:zlib').inflateSync(...args);
 
 /** A card that cannot be read: one sentence saying what is wrong. */
 export class CardFormatError extends ScenarioFormatError {}

@@ -1,0 +1,1 @@
+export function equal(actual: unknown, expected: unknown, message?: string): void;
