@@ -18,9 +18,6 @@ compileCache.enableCompileCache(cacheDir);
 // frame, as start-game.ts keeps V8's (the code of the start, not the game screen's).
 process.once(FIRST_FRAME_EVENT, () => compileCache.flushCompileCache());
 if (mode === 'script') {
-  // storyos-game.cjs takes Yoga from its launcher (scripts/stand-ins/yoga-from-launcher.mjs).
-  const { default: Yoga } = await import('yoga-layout');
-  (globalThis as { storyosYoga?: unknown }).storyosYoga = Yoga;
   const game = createRequire(import.meta.url)(path.join(bundleDir, 'storyos-game.cjs')) as { main(argv: string[]): Promise<void> };
   await game.main(process.argv);
 } else {

@@ -74,6 +74,28 @@ function deferredBuiltins() {
   };
 }
 
+/**
+ * Gives the base64 of Yoga's inline WebAssembly a name, YOGA_WASM_BASE64, exported beside the
+ * loader, for scripts/stand-ins/yoga-at-once.mjs to decode; the loader keeps the same text.
+ */
+function yogaWasmBase64() {
+  const DATA_URI = /H="data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)"/;
+  return {
+    name: 'yoga-wasm-base64',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, (args) => {
+        const contents = fs.readFileSync(args.path, 'utf8');
+        const base64 = DATA_URI.exec(contents)?.[1];
+        if (!base64) throw new Error('yoga-layout\'s loader changed: no inline WebAssembly (H="data:...") to name');
+        return {
+          contents: `${contents.replace(DATA_URI, 'H="data:application/octet-stream;base64,"+YOGA_WASM_BASE64')}\nexport const YOGA_WASM_BASE64 = "${base64}";\n`,
+          loader: 'js',
+        };
+      });
+    },
+  };
+}
+
 /** Rewrites Ink's two top-level awaits (both only for React DevTools) for a CommonJS script. */
 function inkWithoutTopLevelAwait() {
   const edits = [
@@ -115,7 +137,7 @@ const shared = {
 };
 const standIns = {
   'react-devtools-core': inRoot('scripts/stand-ins/no-devtools.mjs'),
-  'yoga-layout': inRoot('scripts/stand-ins/yoga-without-fetch.mjs'),
+  'yoga-layout': inRoot('scripts/stand-ins/yoga-at-once.mjs'),
   streamroller: inRoot('scripts/stand-ins/no-streamroller.mjs'),
 };
 
@@ -124,7 +146,7 @@ const defaultBuild = process.argv.length <= 2;
 const split = await build({
   ...shared,
   // The worker thread `storyos logs` searches with is an entry of its own (src/logging/reader/parallel.ts).
-  entryPoints: defaultBuild ? [ENTRY, inRoot('src/launch/start-game.ts'), inRoot('src/logging/reader/grep-worker.ts')] : [ENTRY],
+  entryPoints: defaultBuild ? [ENTRY, inRoot('src/logging/reader/grep-worker.ts')] : [ENTRY],
   outdir: OUT,
   entryNames: '[name]',
   splitting: true,
@@ -132,23 +154,26 @@ const split = await build({
   alias: standIns,
   // Bundled CommonJS dependencies call require() for Node's own modules.
   banner: { js: "import { createRequire as __storyosCreateRequire } from 'node:module'; const require = __storyosCreateRequire(import.meta.url);" },
-  plugins: [stringWidthFastPath(), deferredBuiltins()],
+  plugins: [stringWidthFastPath(), deferredBuiltins(), yogaWasmBase64()],
 });
 // Which sources went into which output file: the test of what each command loads reads it.
 fs.writeFileSync(path.join(OUT, 'meta.json'), JSON.stringify(split.metafile));
 
 // The same program as one CommonJS script, which bare `storyos` runs through V8's code cache
 // (src/launch/start-game.ts): esbuild splits only ES modules, and only scripts take a code cache.
+// Its launcher is CommonJS too (start-game.cjs), which bin/storyos.js requires: no ES module
+// is compiled and linked on the way to the game.
 if (defaultBuild) {
   const game = await build({
     ...shared,
-    entryPoints: [ENTRY],
-    outfile: path.join(OUT, 'storyos-game.cjs'),
+    entryPoints: { 'storyos-game': ENTRY, 'start-game': inRoot('src/launch/start-game.ts') },
+    outdir: OUT,
+    outExtension: { '.js': '.cjs' },
     format: 'cjs',
-    alias: { ...standIns, 'yoga-layout': inRoot('scripts/stand-ins/yoga-from-launcher.mjs') },
+    alias: standIns,
     define: { ...shared.define, 'import.meta.url': '__storyosModuleUrl' },
     banner: { js: "const __storyosModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [stringWidthFastPath(), deferredBuiltins(), inkWithoutTopLevelAwait()],
+    plugins: [stringWidthFastPath(), deferredBuiltins(), yogaWasmBase64(), inkWithoutTopLevelAwait()],
     // import() of a package left out (argon2) becomes require(): a vm script cannot import.
     supported: { 'dynamic-import': false },
     // ASCII only: the launcher then reads it as Latin-1, ten times faster than decoding UTF-8.

@@ -1,2 +1,0 @@
-declare const Yoga: unknown;
-export default Yoga;
