@@ -100,6 +100,11 @@ export async function runTuiBench(root: string): Promise<void> {
   console.log(
     `resident memory with the 1,000-turn session loaded: ${large.rssMb.toFixed(0)} MB, tsx included (target ≤ 200 MB: ${verdict(large.rssMb <= 200)})`,
   );
+  await runStartupBench(root);
+}
+
+/** Time to the first frame: bare `storyos` against `storyos --version`, and the same start on Node's compile cache. */
+export async function runStartupBench(root: string): Promise<void> {
   if (!hasCommand('script')) {
     console.log('time to the first frame: skipped (no `script` command for a pseudo-terminal)');
     return;
