@@ -7,6 +7,9 @@
 
 import { type LineLevel, spellingsOf } from './levels.js';
 
+/** lnav's pattern for a level as a line spells it, Python's names included (`^(?:WARN|WARNING)$`). */
+const spelt = (level: LineLevel) => `^(?:${spellingsOf(level).join('|')})$`;
+
 /** The name of the format, and of its SQL table in lnav. */
 export const LNAV_FORMAT_NAME = 'storyos_log' as const;
 
@@ -16,9 +19,6 @@ export const LNAV_CONTEXT_COLUMNS = ['session', 'user_id', 'operation', 'model',
 // lnav matches a pattern against a whole entry, stack trace included (`.` matches a newline):
 // the header's fields stay on its first line.
 /** A character of the header line. */
-/** lnav's pattern for a level as a line spells it, Python's names included (`^(?:WARN|WARNING)$`). */
-const spelt = (level: LineLevel) => `^(?:${spellingsOf(level).join('|')})$`;
-
 const LINE = String.raw`[^\n]`;
 /** The end of the header line: the end of the entry, or the newline before its stack trace. */
 const END = String.raw`(?![^\n])`;
