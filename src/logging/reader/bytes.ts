@@ -11,3 +11,6 @@ export function latin1(buf: Buffer, start: number, end: number): string {
 export function utf8(buf: Buffer, start: number, end: number): string {
   return (buf as SliceableBuffer).utf8Slice(start, end);
 }
+
+/** Whether a byte (undefined past the buffer's end) is an ASCII digit. */
+export const isDigitByte = (c: number | undefined) => c !== undefined && c >= 0x30 && c <= 0x39;

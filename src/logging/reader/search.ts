@@ -1,5 +1,5 @@
 import type { LogFileInfo } from '../log-files.js';
-import { latin1, utf8 } from './bytes.js';
+import { isDigitByte, latin1, utf8 } from './bytes.js';
 import { CLOCK_SLACK_MS, entryChunks, entryStartBefore, firstEntryTime, lastEntryTime, nextEntryStart, offsetAtOrBefore } from './chunks.js';
 import { parseEntry, rawContext, type LogEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
@@ -16,7 +16,6 @@ function entryAt(buf: Buffer, start: number, end: number): LogEntry {
 }
 
 const HEADER_SEPARATOR = Buffer.from('] [');
-const isDigitByte = (c: number | undefined) => c !== undefined && c >= 0x30 && c <= 0x39;
 
 /** Whether `buf` holds `[2024-01-15 10:30:15,123] [` + an upper-case letter at `at`. */
 export function headerAt(buf: Buffer, at: number): boolean {

@@ -1,5 +1,5 @@
 import { LEVEL_ORDER, spellingsOf, type LineLevel } from '../levels.js';
-import { latin1, utf8 } from './bytes.js';
+import { isDigitByte, latin1, utf8 } from './bytes.js';
 import { bytesAre, scanContext } from './context-bytes.js';
 import { parseEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
@@ -7,20 +7,22 @@ import { nextEntryStart } from './chunks.js';
 import { headerAt, headerModuleEnd, levelEndOfLastHeader, matchRanges, midLineHeader } from './search.js';
 import {
   API_CALL,
-  COUNT_FIELDS,
+  type COUNT_FIELDS,
   countOf,
   DB_QUERY,
   emptyFields,
+  FIELD_READINGS,
   resetFields,
   type FieldName,
   type Fields,
   readFields,
   readMessage,
-  SECONDS_FIELDS,
+  type Reading,
+  type SECONDS_FIELDS,
   secondsOf,
   type StatsCollector,
   statusOf,
-  TEXT_FIELDS,
+  type TEXT_FIELDS,
   UNPARSED,
 } from './stats.js';
 
@@ -75,7 +77,6 @@ function isAscii(text: string, buf: Buffer, start: number, end: number): boolean
 }
 
 const DIGIT_0 = 0x30;
-const isDigit = (c: number | undefined) => c !== undefined && c >= DIGIT_0 && c <= DIGIT_0 + 9;
 /** Whole numbers of up to this many digits, and their quotients by powers of ten, are exact doubles. */
 const EXACT_DIGITS = 15;
 
@@ -89,10 +90,10 @@ export function decimalAt(buf: Buffer, start: number, end: number): number | und
   let digits = 0;
   let scale = 1;
   let i = start;
-  for (; i < end && isDigit(buf[i]); i++, digits++) mantissa = mantissa * 10 + ((buf[i] as number) - DIGIT_0);
+  for (; i < end && isDigitByte(buf[i]); i++, digits++) mantissa = mantissa * 10 + ((buf[i] as number) - DIGIT_0);
   if (digits === 0) return undefined;
   if (i < end && buf[i] === 0x2e) {
-    for (i++; i < end && isDigit(buf[i]); i++, digits++) {
+    for (i++; i < end && isDigitByte(buf[i]); i++, digits++) {
       mantissa = mantissa * 10 + ((buf[i] as number) - DIGIT_0);
       scale *= 10;
     }
@@ -107,18 +108,10 @@ export function wholeNumberAt(buf: Buffer, start: number, end: number): number |
   let n = 0;
   for (let i = start; i < end; i++) {
     const c = buf[i] as number;
-    if (!isDigit(c)) return undefined;
+    if (!isDigitByte(c)) return undefined;
     n = n * 10 + (c - DIGIT_0);
   }
   return n;
-}
-
-/** How a field's text becomes its value. */
-enum Reading {
-  Text,
-  Seconds,
-  Count,
-  Status,
 }
 
 interface KeyReading {
@@ -131,21 +124,11 @@ interface KeyReading {
 
 /** The keys stats reads, by their length in bytes. */
 const KEYS_BY_LENGTH: KeyReading[][] = [];
-const readings: Array<[readonly FieldName[], Reading]> = [
-  [TEXT_FIELDS, Reading.Text],
-  [SECONDS_FIELDS, Reading.Seconds],
-  [COUNT_FIELDS, Reading.Count],
-  [['status'], Reading.Status],
-];
-let nextBit = 1;
-for (const [names, reading] of readings) {
-  for (const name of names) {
-    const key = Buffer.from(name);
-    KEYS_BY_LENGTH[key.length] ??= [];
-    KEYS_BY_LENGTH[key.length]?.push({ key, name, reading, bit: nextBit });
-    nextBit <<= 1;
-  }
-}
+FIELD_READINGS.forEach(([name, reading], i) => {
+  const key = Buffer.from(name);
+  KEYS_BY_LENGTH[key.length] ??= [];
+  KEYS_BY_LENGTH[key.length]?.push({ key, name, reading, bit: 1 << i });
+});
 
 /** The level spelt [start, end) as a line writes one (`WARNING` is WARN), else undefined. */
 const SPELLINGS: Array<[Buffer, LineLevel]> = LEVEL_ORDER.flatMap((level) => spellingsOf(level).map((s) => [Buffer.from(s), level] as [Buffer, LineLevel]));
@@ -216,11 +199,21 @@ class ChunkReader {
     const textEnd = buf[end - 1] === NEWLINE ? end - 1 : end;
     const newline = buf.indexOf(NEWLINE, start);
     const lineEnd = newline === -1 || newline > textEnd ? textEnd : newline;
-    const moduleEnd = headerAt(buf, start) ? headerModuleEnd(buf, start, textEnd) : -1;
-    const levelEnd = levelEndOfLastHeader();
-    const level = moduleEnd === -1 ? undefined : levelSpelt(buf, start + 27, levelEnd);
+    const level = this.headerLevel(start, textEnd);
     if (level === undefined) this.other(start, lineEnd);
-    else this.header(start, lineEnd, level, levelEnd, moduleEnd);
+    else this.header(start, lineEnd, level);
+  }
+
+  /** Where the level and the module of the header headerLevel last read end. */
+  private levelEnd = -1;
+  private moduleEnd = -1;
+
+  /** The level of the header at `start` when it is spelt as a level (its level's and module's ends kept), else undefined. */
+  private headerLevel(start: number, textEnd: number): LineLevel | undefined {
+    const { buf } = this;
+    this.moduleEnd = headerAt(buf, start) ? headerModuleEnd(buf, start, textEnd) : -1;
+    this.levelEnd = levelEndOfLastHeader();
+    return this.moduleEnd === -1 ? undefined : levelSpelt(buf, start + 27, this.levelEnd);
   }
 
   /**
@@ -234,14 +227,12 @@ class ChunkReader {
       const newline = buf.indexOf(NEWLINE, start);
       const lineEnd = newline === -1 ? buf.length : newline;
       let end = newline === -1 ? buf.length : buf[newline + 1] === OPEN_BRACKET ? newline + 1 : nextEntryStart(buf, newline);
-      const moduleEnd = headerAt(buf, start) ? headerModuleEnd(buf, start, lineEnd) : -1;
-      const levelEnd = levelEndOfLastHeader();
-      const level = moduleEnd === -1 ? undefined : levelSpelt(buf, start + 27, levelEnd);
+      const level = this.headerLevel(start, lineEnd);
       // No header can be glued before a level spelt as a level ends (see midLineHeader).
-      const glued = midLineHeader(buf, start, end, level === undefined ? start + 25 : levelEnd + 1);
+      const glued = midLineHeader(buf, start, end, level === undefined ? start + 25 : this.levelEnd + 1);
       if (glued !== -1) end = glued;
       if (level === undefined || glued !== -1) this.entry(start, end);
-      else this.header(start, lineEnd, level, levelEnd, moduleEnd);
+      else this.header(start, lineEnd, level);
       start = end;
     }
   }
@@ -251,9 +242,9 @@ class ChunkReader {
     this.collector.add(parseEntry(utf8(this.buf, start, lineEnd)));
   }
 
-  /** An entry whose header line [start, lineEnd) has a known level and a module ending at moduleEnd. */
-  private header(start: number, lineEnd: number, level: LineLevel, levelEnd: number, moduleEnd: number): void {
-    const { buf, collector } = this;
+  /** An entry whose header line [start, lineEnd) has a known level (read by headerLevel). */
+  private header(start: number, lineEnd: number, level: LineLevel): void {
+    const { buf, collector, levelEnd, moduleEnd } = this;
     const module = this.moduleAt(levelEnd + 3, moduleEnd);
     collector.countEntry(level, collector.moduleCounts(module || UNPARSED));
     this.noteTime(start);
@@ -341,16 +332,16 @@ class ChunkReader {
   private store({ name, reading }: KeyReading, start: number, end: number): void {
     const { buf, fields } = this;
     switch (reading) {
-      case Reading.Text:
+      case 'text':
         fields[name as (typeof TEXT_FIELDS)[number]] = this.strings.get(buf, start, end);
         return;
-      case Reading.Seconds:
+      case 'seconds':
         fields[name as (typeof SECONDS_FIELDS)[number]] = decimalAt(buf, start, end) ?? secondsOf(utf8(buf, start, end));
         return;
-      case Reading.Count:
+      case 'count':
         fields[name as (typeof COUNT_FIELDS)[number]] = wholeNumberAt(buf, start, end) ?? countOf(utf8(buf, start, end));
         return;
-      case Reading.Status:
+      case 'status':
         fields.status = wholeNumberAt(buf, start, end) ?? statusOf(utf8(buf, start, end));
         return;
       default:

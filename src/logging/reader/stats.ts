@@ -219,13 +219,16 @@ export const TEXT_FIELDS = ['operation', 'model', 'kind', 'user_id', 'session', 
 export const SECONDS_FIELDS = ['duration', 'ttft'] as const;
 export const COUNT_FIELDS = ['retries', 'tokens_in', 'tokens_out', 'attempt'] as const;
 export type FieldName = (typeof TEXT_FIELDS)[number] | (typeof SECONDS_FIELDS)[number] | (typeof COUNT_FIELDS)[number] | 'status';
-type Reading = 'text' | 'seconds' | 'count' | 'status';
-const READING = new Map<string, Reading>([
-  ...TEXT_FIELDS.map((name) => [name, 'text'] as [string, Reading]),
-  ...SECONDS_FIELDS.map((name) => [name, 'seconds'] as [string, Reading]),
-  ...COUNT_FIELDS.map((name) => [name, 'count'] as [string, Reading]),
+/** How a field's text becomes its value. */
+export type Reading = 'text' | 'seconds' | 'count' | 'status';
+/** Each field stats reads and its reading: the one table both readers (text and bytes) are built from. */
+export const FIELD_READINGS: ReadonlyArray<[FieldName, Reading]> = [
+  ...TEXT_FIELDS.map((name) => [name, 'text'] as [FieldName, Reading]),
+  ...SECONDS_FIELDS.map((name) => [name, 'seconds'] as [FieldName, Reading]),
+  ...COUNT_FIELDS.map((name) => [name, 'count'] as [FieldName, Reading]),
   ['status', 'status'],
-]);
+];
+const READING = new Map<string, Reading>(FIELD_READINGS);
 
 export function emptyFields(): Fields {
   const fields = {} as Fields;
