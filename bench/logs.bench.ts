@@ -64,6 +64,8 @@ interface Query {
   /** The storyos arguments after `storyos logs`, as the row's name. */
   name: string;
   storyos: string;
+  /** Environment for storyos's run (`NAME=value …`). */
+  env?: string;
   /** GNU grep's nearest equivalent, with FILES standing for the log set, oldest first; the same for rg (undefined: none). */
   grep: string;
   rg?: string | undefined;
@@ -196,6 +198,17 @@ export function runLogsBench(root: string): void {
       reduce: statsPerfCount,
       reduceTools: sumOfCounts,
     },
+    // The same without the native scanner (as where it could not be built): JavaScript reads every entry.
+    {
+      name: 'stats (JavaScript only)',
+      storyos: 'stats --json',
+      env: 'STORYOS_NATIVE_SCAN=0',
+      grep: `grep -c -h -F '] [PERF] ['`,
+      rg: `rg -c --no-filename -F '] [PERF] ['`,
+      check: 'count',
+      reduce: statsPerfCount,
+      reduceTools: sumOfCounts,
+    },
     // tail reads the end of the newest file. Its 20 lines may hold fewer than 20 entries (stack traces), so
     // the check compares storyos's 20 headers with the last 20 header lines of the file's last 200 lines.
     {
@@ -208,7 +221,7 @@ export function runLogsBench(root: string): void {
   ];
 
   const withFiles = (command: string) => (command.startsWith('tail ') ? command : `${command} ${files}`);
-  const ours = (args: string) => `${storyos} logs ${args} --dir ${quote(dir)}`;
+  const ours = (args: string, env?: string) => `${env ? `env ${env} ` : ''}${storyos} logs ${args} --dir ${quote(dir)}`;
   // Every tool's output goes into the same consumer: a pipe (GNU grep stops at the first match when its
   // output is /dev/null).
   const timed = (command: string) => `${command} | wc -c`;
@@ -217,8 +230,8 @@ export function runLogsBench(root: string): void {
   // --since first, while the generated logs' last ten minutes are still (nearly) the clock's last ten.
   const since = queries.find((query) => query.name === '--since 10m') as Query;
   for (const query of [since, ...queries.filter((query) => query !== since)]) {
-    const s = digest(ours(query.storyosCheck ?? query.storyos), query.reduce);
-    const sMs = median(timed(ours(query.storyos)), runs);
+    const s = digest(ours(query.storyosCheck ?? query.storyos, query.env), query.reduce);
+    const sMs = median(timed(ours(query.storyos, query.env)), runs);
     const g = digest(query.grepCheck ?? withFiles(query.grep), query.reduceTools);
     const gMs = median(timed(withFiles(query.grep)), runs);
     let r: Digest | undefined;
@@ -244,7 +257,8 @@ export function runLogsBench(root: string): void {
     const ratio = row.grepMs / row.storyosMs;
     const stretch = row.rgMs === undefined ? '' : row.rgMs / row.storyosMs >= 0.5 ? ', stretch met' : ', stretch missed';
     if (!row.agree) return 'TARGET MISSED (outputs differ)';
-    if (row.query.name === 'stats') return `${verdict(row.storyosMs <= 2 * row.grepMs)} (≤ 2× grep -c: ${(row.storyosMs / row.grepMs).toFixed(2)}×)${stretch}`;
+    if (row.query.name.startsWith('stats'))
+      return `${verdict(row.storyosMs <= 2 * row.grepMs)} (≤ 2× grep -c: ${(row.storyosMs / row.grepMs).toFixed(2)}×)${stretch}`;
     if (row.query.name === '--since 10m') {
       const vs = row.storyosMs / version.medianMs;
       return `${verdict(ratio >= 1 && vs <= 2)} (≥ 1.0; ≤ 2× --version: ${vs.toFixed(2)}×)${stretch}`;
@@ -299,7 +313,7 @@ export function runLogsBench(root: string): void {
     const row = rows.get(query) as Row;
     const shown = (command: string) => command.replace(files, '$FILES');
     console.log(`  ${row.query.name}`);
-    console.log(`    storyos: ${shown(ours(row.query.storyos))}`);
+    console.log(`    storyos: ${shown(ours(row.query.storyos, row.query.env))}`);
     if (row.query.storyosCheck) console.log(`    storyos (output check): ${shown(ours(row.query.storyosCheck))}`);
     console.log(`    grep:    ${shown(withFiles(row.query.grep))}`);
     if (row.query.grepCheck) console.log(`    grep (output check): ${shown(row.query.grepCheck)}`);

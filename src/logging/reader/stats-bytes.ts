@@ -4,6 +4,7 @@ import { bytesAre, scanContext } from './context-bytes.js';
 import { parseEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
 import { nextEntryStart } from './chunks.js';
+import { FLAG, HEAD_INTS, type NativeScan, nativeScan, R, RECORD_FLOATS, RECORD_INTS } from './stats-native.js';
 import { headerAt, headerModuleEnd, levelEndOfLastHeader, matchRanges, midLineHeader } from './search.js';
 import {
   API_CALL,
@@ -52,6 +53,11 @@ export class ByteStrings {
       if (c >= 0x80) return utf8(buf, start, end);
       hash = Math.imul(hash ^ c, 0x01000193);
     }
+    return this.hashed(buf, start, end, hash);
+  }
+
+  /** get() of ASCII bytes whose hash (FNV-1a, as get() computes it) is known: the native scanner gives it. */
+  hashed(buf: Buffer, start: number, end: number, hash: number): string {
     const { hashes, texts, mask } = this;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const known = texts[slot];
@@ -150,6 +156,11 @@ function digitsAt(buf: Buffer, at: number, count: number): number {
   return n;
 }
 
+/** The minutes, seconds and milliseconds of the header at `start` as one number (mm ss mmm): ordered as the text is. */
+function restOf(buf: Buffer, start: number): number {
+  return digitsAt(buf, start + MINUTES, 2) * 100_000 + digitsAt(buf, start + SECONDS, 2) * 1000 + digitsAt(buf, start + MILLISECONDS, 3);
+}
+
 /** Whether the bytes at `at` begin with `prefix`. */
 function startsWithAt(buf: Buffer, at: number, prefix: Buffer): boolean {
   return bytesAre(buf, at, at + prefix.length, prefix);
@@ -191,6 +202,7 @@ class ChunkReader {
     private readonly buf: Buffer,
     private readonly collector: StatsCollector,
     private readonly strings: ByteStrings,
+    private readonly native: NativeScan | undefined,
   ) {}
 
   /** Adds the entry [start, end) (its final newline included). */
@@ -221,20 +233,69 @@ class ChunkReader {
    * at each `\n[` and at a header glued mid-line, but with one search for each in most entries.
    */
   all(): void {
+    const { buf, native } = this;
+    // The scanner's records hold positions as 32-bit integers.
+    if (native !== undefined && buf.length < 2 ** 31) this.allNative(native);
+    else for (let start = 0; start < buf.length; ) start = this.next(start);
+  }
+
+  /** Adds the entry at `start` and returns where the next starts. */
+  private next(start: number): number {
     const { buf } = this;
+    const newline = buf.indexOf(NEWLINE, start);
+    const lineEnd = newline === -1 ? buf.length : newline;
+    let end = newline === -1 ? buf.length : buf[newline + 1] === OPEN_BRACKET ? newline + 1 : nextEntryStart(buf, newline);
+    const level = this.headerLevel(start, lineEnd);
+    // No header can be glued before a level spelt as a level ends (see midLineHeader).
+    const glued = midLineHeader(buf, start, end, level === undefined ? start + 25 : this.levelEnd + 1);
+    if (glued !== -1) end = glued;
+    if (level === undefined || glued !== -1) this.entry(start, end);
+    else this.header(start, lineEnd, level);
+    return end;
+  }
+
+  /** all() with the native scanner reading the entries of the common shape; next() reads each it leaves. */
+  private allNative(native: NativeScan): void {
+    const { buf } = this;
+    const { ints } = native;
     let start = 0;
     while (start < buf.length) {
-      const newline = buf.indexOf(NEWLINE, start);
-      const lineEnd = newline === -1 ? buf.length : newline;
-      let end = newline === -1 ? buf.length : buf[newline + 1] === OPEN_BRACKET ? newline + 1 : nextEntryStart(buf, newline);
-      const level = this.headerLevel(start, lineEnd);
-      // No header can be glued before a level spelt as a level ends (see midLineHeader).
-      const glued = midLineHeader(buf, start, end, level === undefined ? start + 25 : this.levelEnd + 1);
-      if (glued !== -1) end = glued;
-      if (level === undefined || glued !== -1) this.entry(start, end);
-      else this.header(start, lineEnd, level);
-      start = end;
+      native.scan(buf, start);
+      const records = ints[1] as number;
+      for (let r = 0; r < records; r++) this.record(native, r);
+      start = ints[0] as number;
+      if (ints[2] === 1 && start < buf.length) start = this.next(start);
     }
+  }
+
+  /** What header() does for an entry, from the native scanner's record of it. */
+  private record({ ints, floats }: NativeScan, r: number): void {
+    const { buf, collector, fields, strings } = this;
+    const at = HEAD_INTS + r * RECORD_INTS;
+    const level = LEVEL_ORDER[ints[at + R.level] as number] as LineLevel;
+    const module = this.moduleAt(ints[at + R.moduleStart] as number, ints[at + R.moduleEnd] as number);
+    collector.countEntry(level, collector.moduleCounts(module || UNPARSED));
+    const start = ints[at + R.start] as number;
+    this.noteTime(start, ints[at + R.rest] as number, ints[at + R.sameHour] === 1);
+    const flags = ints[at + R.flags] as number;
+    if ((flags & FLAG.fields) === 0) return;
+    resetFields(fields);
+    const given = ints[at + R.given] as number;
+    const numbers = r * RECORD_FLOATS;
+    for (let rest = given; rest !== 0; rest &= rest - 1) {
+      const k = 31 - Math.clz32(rest & -rest);
+      const [name, reading] = FIELD_READINGS[k] as [FieldName, Reading];
+      if (reading === 'text') {
+        const text = at + R.texts + 3 * k;
+        fields[name as (typeof TEXT_FIELDS)[number]] = strings.hashed(buf, ints[text] as number, ints[text + 1] as number, ints[text + 2] as number);
+      } else fields[name as Exclude<FieldName, (typeof TEXT_FIELDS)[number]>] = floats[numbers + k] as number;
+    }
+    if (flags & FLAG.doneByAnother) fields.doneByAnother = true;
+    if (flags & FLAG.needsMessage) readMessage(fields, level, utf8(buf, ints[at + R.body] as number, ints[at + R.messageEnd] as number));
+    else if (flags & FLAG.apiCall) fields.apiCallModel = fields.model;
+    else if (flags & FLAG.dbOperation)
+      fields.dbOperation = strings.hashed(buf, ints[at + R.dbStart] as number, ints[at + R.dbEnd] as number, ints[at + R.dbHash] as number);
+    collector.addFields(this.hourKey, level, module, fields);
   }
 
   /** An entry that is not a StoryOS header of a known level: decoded, its first line given to add(). */
@@ -247,7 +308,7 @@ class ChunkReader {
     const { buf, collector, levelEnd, moduleEnd } = this;
     const module = this.moduleAt(levelEnd + 3, moduleEnd);
     collector.countEntry(level, collector.moduleCounts(module || UNPARSED));
-    this.noteTime(start);
+    this.noteTime(start, restOf(buf, start), false);
     const bodyAt = moduleEnd + 2;
     const apiCall = startsWithAt(buf, bodyAt, API_CALL_BYTES);
     const dbQuery = level === 'DEBUG' && startsWithAt(buf, bodyAt, DB_QUERY_BYTES);
@@ -276,17 +337,18 @@ class ChunkReader {
     if (this.lastAt !== -1) this.collector.noteTime(latin1(this.buf, this.lastAt + 1, this.lastAt + 24));
   }
 
-  /** Reads the hour of the header at `start` (the previous header's when the same) and keeps the span. */
-  private noteTime(start: number): void {
+  /**
+   * Reads the hour of the header at `start` (the previous header's when the same: `sameHour` when
+   * the caller knows so) and keeps the span; `rest` is the time's minutes, seconds and milliseconds (restOf).
+   */
+  private noteTime(start: number, rest: number, sameHour: boolean): void {
     const { buf } = this;
     const previous = this.previousStart;
-    if (previous === -1 || !sameBytes(buf, start + 1, previous + 1, HOUR_END - 1)) {
+    if (!sameHour && (previous === -1 || !sameBytes(buf, start + 1, previous + 1, HOUR_END - 1))) {
       this.hourKey = this.strings.get(buf, start + 1, start + HOUR_END);
     }
     this.previousStart = start;
     const hour = this.hourKey;
-    // mm ss mmm as one number: ordered as the text is.
-    const rest = digitsAt(buf, start + MINUTES, 2) * 100_000 + digitsAt(buf, start + SECONDS, 2) * 1000 + digitsAt(buf, start + MILLISECONDS, 3);
     if (this.firstAt === -1 || hour < this.firstHour || (hour === this.firstHour && rest < this.firstRest)) {
       this.firstHour = hour;
       this.firstRest = rest;
@@ -374,8 +436,8 @@ class ChunkReader {
  * Adds a chunk's matching entries to the collector, read on the bytes (see ChunkReader). `strings`
  * may be shared by the chunks of one collector.
  */
-export function collectChunk(buf: Buffer, filter: EntryFilter, collector: StatsCollector, strings = new ByteStrings()): void {
-  const reader = new ChunkReader(buf, collector, strings);
+export function collectChunk(buf: Buffer, filter: EntryFilter, collector: StatsCollector, strings = new ByteStrings(), native = nativeScan()): void {
+  const reader = new ChunkReader(buf, collector, strings, native);
   const takesAll = filter.finder === undefined && filter.header === undefined && filter.contextMatches === undefined && filter.pattern === undefined;
   if (takesAll) reader.all();
   else matchRanges(buf, filter, (start, end) => reader.entry(start, end));

@@ -4,7 +4,8 @@ import { parseEntry } from '../../../src/logging/reader/entry.js';
 import { buildFilter, type FilterOptions } from '../../../src/logging/reader/filter.js';
 import { matchRanges } from '../../../src/logging/reader/search.js';
 import { StatsCollector } from '../../../src/logging/reader/stats.js';
-import { collectChunk } from '../../../src/logging/reader/stats-bytes.js';
+import { ByteStrings, collectChunk } from '../../../src/logging/reader/stats-bytes.js';
+import { expectedTables, nativeScan } from '../../../src/logging/reader/stats-native.js';
 import { logTimeToMs } from '../../../src/logging/reader/time-spec.js';
 
 /** Every entry of a chunk, as the scanner cuts them with no condition at all. */
@@ -193,18 +194,47 @@ describe('collectChunk: statistics read on the bytes', () => {
   );
   const statsLevel = fc.constantFrom('DEBUG', 'INFO', 'PERF', 'WARN', 'WARNING', 'ERROR', 'FATAL', 'CRITICAL', 'INFo');
   const statsModule = fc.constantFrom('llm_utils', 'db_utils', 'auth', '', 'mödule');
-  const fieldLine = fc.tuple(time, statsLevel, statsModule, statsMessage, statsContext).map(([t, l, m, msg, c]) => `[${t}] [${l}] [${m}] ${msg}${c}`);
+  // Times over three days, so that hours and days change between entries.
+  const hours = fc
+    .integer({ min: 0, max: 3 * 86_400_000 - 1 })
+    .map((ms) => new Date(Date.UTC(2024, 0, 15) + ms).toISOString().replace('T', ' ').replace('.', ',').slice(0, 23));
+  const fieldLine = fc.tuple(hours, statsLevel, statsModule, statsMessage, statsContext).map(([t, l, m, msg, c]) => `[${t}] [${l}] [${m}] ${msg}${c}`);
+  // Lines of the shape the native scanner reads itself (ASCII values, plain numbers), so that its own path is tried often.
+  const plainValue = fc.constantFrom('200', '1.20s', '0.4s', '12', '007', 'grok', 'alice', 'Alice', 's-1', '');
+  const plainContext = fc
+    .array(fc.tuple(statsKey, plainValue), { minLength: 1, maxLength: 5 })
+    .map((pairs) => ` (${pairs.map(([k, v]) => `${k}: ${v}`).join(', ')})`);
+  const plainLine = fc
+    .tuple(hours, fc.constantFrom('DEBUG', 'INFO', 'PERF', 'WARN', 'ERROR'), fc.constantFrom('llm_utils', 'db_utils', 'auth', ''), statsMessage, plainContext)
+    .map(([t, l, m, msg, c]) => `[${t}] [${l}] [${m}] ${msg}${c}`);
+  // Entries of every kind, some torn and glued to the next, the last one now and then without its newline.
   const statsText = fc
-    .array(fc.oneof(entry, dbLine, apiLine, garbage, fieldLine, fieldLine), { minLength: 1, maxLength: 12 })
-    .map((parts) => `${parts.join('\n')}\n`);
+    .array(fc.tuple(fc.oneof(entry, dbLine, apiLine, garbage, fieldLine, plainLine, plainLine), fc.constantFrom('\n', '\n', '\n', '\n', '')), {
+      minLength: 1,
+      maxLength: 12,
+    })
+    .chain((parts) => fc.tuple(fc.constant(parts), fc.boolean()))
+    .map(([parts, newlineAtEnd]) => {
+      const text = parts.map(([part, end]) => part + end).join('');
+      return newlineAtEnd ? `${text}\n` : text;
+    });
 
-  it('gives the figures add() gives entry by entry (fast-check)', () => {
+  it('is read in C by the native scanner this build has (npm install builds it)', () => {
+    const native = nativeScan();
+    expect(native).toBeDefined();
+    expect(expectedTables()).toContain('WARNING:3');
+  });
+
+  it.each([
+    ['the native scanner', () => nativeScan()],
+    ['JavaScript alone', () => undefined],
+  ])('gives the figures add() gives entry by entry, with %s (fast-check)', (_name, scanner) => {
     fc.assert(
       fc.property(statsText, fc.constantFrom<FilterOptions>({}, { levels: ['DEBUG'] }, { user: 'alice' }), (text, opts) => {
         const buf = Buffer.from(text);
         const filter = buildFilter(opts);
         const fast = new StatsCollector();
-        collectChunk(buf, filter, fast);
+        collectChunk(buf, filter, fast, new ByteStrings(), scanner());
         const slow = new StatsCollector();
         matchRanges(buf, filter, (start, end) => slow.add(parseEntry(buf.toString('utf8', start, end).replace(/\n$/, ''))));
         expect(fast.result()).toEqual(slow.result());

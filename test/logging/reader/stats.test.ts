@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, it, expect } from 'vitest';
 import { parseEntry, type LogEntry } from '../../../src/logging/reader/entry.js';
 import {
+  Ranked,
   StatsCollector,
   percentile,
   renderHistogram,
@@ -45,6 +47,33 @@ function collect(entries: LogEntry[]): LogStats {
   for (const entry of entries) collector.add(entry);
   return collector.result();
 }
+
+describe('Ranked: percentiles by selection', () => {
+  it('gives what percentile of the sorted values gives, for any values and ranks (fast-check)', () => {
+    // Few distinct values too, so that runs of equal values (the selection's hard case) come up.
+    const values = fc.oneof(
+      fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { maxLength: 300 }),
+      fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 300 }),
+    );
+    fc.assert(
+      fc.property(values, fc.array(fc.integer({ min: 0, max: 100 }), { minLength: 1, maxLength: 4 }), (list, ps) => {
+        const sorted = Float64Array.from(list).sort();
+        const ranked = new Ranked(list);
+        // `+ 0`: Ranked reads -0 as 0.
+        for (const p of ps) expect(ranked.percentile(p)).toBe(percentile(sorted, p) + 0);
+        expect(ranked.length).toBe(list.length);
+        if (list.length) expect(ranked.max()).toBe((sorted[sorted.length - 1] as number) + 0);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('leaves the values it was given as they were', () => {
+    const list = [3, 1, 2];
+    new Ranked(list).percentile(50);
+    expect(list).toEqual([3, 1, 2]);
+  });
+});
 
 describe('percentile (nearest rank)', () => {
   const ten = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];

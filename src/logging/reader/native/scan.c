@@ -1,0 +1,390 @@
+/*
+ * The stats reader's inner loop in C: cuts a chunk of a StoryOS log into entries and reads the
+ * header and context of each, as stats-bytes.ts's ChunkReader does, into fixed-size records the
+ * JavaScript side adds up. Only the common shape is read here: one line, a header of a known
+ * level, no header glued inside it, a plain context (no backslash, no nested parentheses), ASCII
+ * text values and plain numbers. At any other entry the scan stops and says where, and the
+ * JavaScript reader reads that one entry as it reads every entry without this module; then the
+ * scan goes on after it. So this file decides nothing the JavaScript reader would decide
+ * differently: stats-native.test.ts checks the two agree on generated logs of every shape.
+ *
+ * Layout of the results (the JavaScript side, stats-native.ts, reads the same constants):
+ * ints[0] where the scan stopped, ints[1] records written, ints[2] 1 when it stopped at an entry
+ * it leaves to JavaScript; then RECORD_INTS ints and RECORD_FLOATS doubles per record.
+ */
+#define _GNU_SOURCE
+#include <node_api.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <string.h>
+
+enum { HEAD_INTS = 3 };
+enum {
+  R_START, R_LINE_END, R_LEVEL, R_MODULE_START, R_MODULE_END, R_SAME_HOUR, R_REST, R_FLAGS, R_GIVEN, R_BODY, R_MESSAGE_END,
+  R_DB_START, R_DB_END, R_DB_HASH, R_TEXTS
+};
+enum { FIELD_COUNT = 13, RECORD_INTS = R_TEXTS + 3 * FIELD_COUNT, RECORD_FLOATS = FIELD_COUNT };
+enum { F_FIELDS = 1, F_NEEDS_MESSAGE = 2, F_API_CALL = 4, F_DB_OPERATION = 8, F_DONE_BY_ANOTHER = 16 };
+enum { TEXT, SECONDS, COUNT, STATUS };
+
+typedef struct { const char *text; int code; size_t len; } Spelling;
+/* As levels.ts's LEVEL_ORDER and spellingsOf: the codes index LEVEL_ORDER. */
+static const Spelling SPELLINGS[] = {
+  {"DEBUG", 0, 5}, {"INFO", 1, 4}, {"PERF", 2, 4}, {"WARN", 3, 4}, {"WARNING", 3, 7}, {"ERROR", 4, 5}, {"FATAL", 5, 5}, {"CRITICAL", 5, 8},
+};
+typedef struct { const char *name; int reading; size_t len; } Key;
+/* As stats.ts's FIELD_READINGS, in its order. */
+static const Key KEYS[FIELD_COUNT] = {
+  {"operation", TEXT, 9}, {"model", TEXT, 5}, {"kind", TEXT, 4}, {"user_id", TEXT, 7}, {"session", TEXT, 7}, {"session_id", TEXT, 10},
+  {"duration", SECONDS, 8}, {"ttft", SECONDS, 4},
+  {"retries", COUNT, 7}, {"tokens_in", COUNT, 9}, {"tokens_out", COUNT, 10}, {"attempt", COUNT, 7},
+  {"status", STATUS, 6},
+};
+/* The lengths of KEYS' names: a key of another length is none of them. */
+enum { MAX_KEY_LEN = 10 };
+static const uint8_t KEY_LENGTHS[MAX_KEY_LEN + 1] = {[4] = 1, [5] = 1, [6] = 1, [7] = 1, [8] = 1, [9] = 1, [10] = 1};
+enum { LEVEL_DEBUG = 0, LEVEL_INFO = 1, LEVEL_PERF = 2 };
+enum { MODEL_KEY = 1 };
+static const char API_CALL[] = "API call: ";
+static const char DB_QUERY[] = "Database query executed: ";
+
+typedef struct {
+  const uint8_t *b;
+  size_t len;
+  /* The next hit of `user_id: ` and of `session` at or after the entry read (len when none): searched once each, as ChunkReader.namesActivity does. */
+  size_t next_user, next_session;
+  int searched;
+} Chunk;
+
+static inline int is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
+
+static int digits_at(const uint8_t *b, size_t at, int count) {
+  for (int i = 0; i < count; i++)
+    if (!is_digit(b[at + i])) return 0;
+  return 1;
+}
+
+static int number_at(const uint8_t *b, size_t at, int count) {
+  int n = 0;
+  for (int i = 0; i < count; i++) n = n * 10 + (b[at + i] - '0');
+  return n;
+}
+
+/* search.ts's headerAt: `[2024-01-15 10:30:15,123] [` and an upper-case letter at `at`. */
+static int header_at(const Chunk *c, size_t at) {
+  const uint8_t *b = c->b;
+  if (at + 27 >= c->len) return 0;
+  if (b[at] != '[' || b[at + 24] != ']' || b[at + 25] != ' ' || b[at + 26] != '[') return 0;
+  if (b[at + 27] < 'A' || b[at + 27] > 'Z') return 0;
+  if (b[at + 5] != '-' || b[at + 8] != '-' || b[at + 11] != ' ' || b[at + 14] != ':' || b[at + 17] != ':' || b[at + 20] != ',') return 0;
+  return digits_at(b, at + 1, 4) && digits_at(b, at + 6, 2) && digits_at(b, at + 9, 2) && digits_at(b, at + 12, 2) &&
+         digits_at(b, at + 15, 2) && digits_at(b, at + 18, 2) && digits_at(b, at + 21, 3);
+}
+
+/* search.ts's headerModuleEnd: the module's `]`, or -1; the level's end in *level_end. */
+static long header_module_end(const Chunk *c, size_t start, size_t text_end, size_t *level_end) {
+  const uint8_t *b = c->b;
+  size_t i = start + 27;
+  for (; i < text_end; i++) {
+    uint8_t ch = b[i];
+    if (ch == ']' && i + 2 < c->len && b[i + 1] == ' ' && b[i + 2] == '[') break;
+    if (ch == '\n' || ch >= 0x80) return -1;
+  }
+  *level_end = i;
+  for (i += 3; i < text_end; i++) {
+    uint8_t ch = b[i];
+    if (ch == ']' && i + 1 < c->len && b[i + 1] == ' ') return (long)i;
+    if (ch == '\n' || ch >= 0x80) return -1;
+  }
+  return -1;
+}
+
+static int bytes_are(const Chunk *c, size_t start, size_t end, const char *text) {
+  size_t n = strlen(text);
+  if (end - start != n || end > c->len) return 0;
+  return memcmp(c->b + start, text, n) == 0;
+}
+
+static int starts_with_at(const Chunk *c, size_t at, const char *text) { return bytes_are(c, at, at + strlen(text), text); }
+
+static int level_spelt(const Chunk *c, size_t start, size_t end) {
+  for (size_t i = 0; i < sizeof SPELLINGS / sizeof SPELLINGS[0]; i++)
+    if (SPELLINGS[i].len == end - start && memcmp(c->b + start, SPELLINGS[i].text, SPELLINGS[i].len) == 0) return SPELLINGS[i].code;
+  return -1;
+}
+
+/* search.ts's midLineHeader from `from`: whether a header is glued inside [start, end). */
+static int glued_header(const Chunk *c, size_t start, size_t end, size_t from) {
+  const uint8_t *b = c->b;
+  for (size_t i = from; i < end && i + 2 < c->len; i++) {
+    const uint8_t *close = memchr(b + i, ']', end - i);
+    if (close == NULL) return 0;
+    i = (size_t)(close - b);
+    if (i + 2 >= c->len || b[i + 1] != ' ' || b[i + 2] != '[') continue;
+    if (i < 24) continue;
+    size_t at = i - 24;
+    if (at > start && b[at - 1] != '\n' && header_at(c, at)) return 1;
+  }
+  return 0;
+}
+
+static size_t next_hit(const Chunk *c, size_t from, const char *needle, size_t length) {
+  const void *hit = memmem(c->b + from, c->len - from, needle, length);
+  return hit == NULL ? c->len : (size_t)((const uint8_t *)hit - c->b);
+}
+
+/* Whether the line [start, line_end) holds `user_id: ` or `session`. */
+static int names_activity(Chunk *c, size_t start, size_t line_end) {
+  if (!c->searched || c->next_user < start) c->next_user = next_hit(c, start, "user_id: ", 9);
+  if (!c->searched || c->next_session < start) c->next_session = next_hit(c, start, "session", 7);
+  c->searched = 1;
+  return c->next_user < line_end || c->next_session < line_end;
+}
+
+/* stats-bytes.ts's ByteStrings hash (FNV-1a), for ASCII bytes; 0 in *ascii when one is not. */
+static int32_t hash_of(const uint8_t *b, size_t start, size_t end, int *ascii) {
+  uint32_t hash = 0x811c9dc5u;
+  for (size_t i = start; i < end; i++) {
+    if (b[i] >= 0x80) {
+      *ascii = 0;
+      return 0;
+    }
+    hash = (hash ^ b[i]) * 0x01000193u;
+  }
+  *ascii = 1;
+  return (int32_t)hash;
+}
+
+/* stats-bytes.ts's decimalAt: 1 and the value when the bytes are digits[.digits] without an exponent. */
+static int decimal_at(const uint8_t *b, size_t start, size_t end, double *out) {
+  double mantissa = 0, scale = 1;
+  int digits = 0;
+  size_t i = start;
+  for (; i < end && is_digit(b[i]); i++, digits++) mantissa = mantissa * 10 + (b[i] - '0');
+  if (digits == 0) return 0;
+  if (i < end && b[i] == '.') {
+    for (i++; i < end && is_digit(b[i]); i++, digits++) {
+      mantissa = mantissa * 10 + (b[i] - '0');
+      scale *= 10;
+    }
+  }
+  if (digits > 15 || (i < end && (b[i] == 'e' || b[i] == 'E'))) return 0;
+  *out = mantissa / scale;
+  return 1;
+}
+
+/* stats-bytes.ts's wholeNumberAt: 1 and the value when the bytes are 1 to 15 digits. */
+static int whole_number_at(const uint8_t *b, size_t start, size_t end, double *out) {
+  if (end == start || end - start > 15) return 0;
+  double n = 0;
+  for (size_t i = start; i < end; i++) {
+    if (!is_digit(b[i])) return 0;
+    n = n * 10 + (b[i] - '0');
+  }
+  *out = n;
+  return 1;
+}
+
+/* One field of a plain context into the record; 0 when its value is not of the shape read here. */
+static int visit_field(const Chunk *c, int32_t *rec, double *nums, size_t key_start, size_t key_end, size_t value_end) {
+  const uint8_t *b = c->b;
+  size_t key_len = key_end - key_start;
+  for (int k = 0; k < FIELD_COUNT && key_len <= MAX_KEY_LEN && KEY_LENGTHS[key_len]; k++) {
+    if (KEYS[k].len != key_len || b[key_start] != (uint8_t)KEYS[k].name[0] || memcmp(b + key_start, KEYS[k].name, key_len) != 0) continue;
+    if (rec[R_GIVEN] & (1 << k)) return 1;
+    rec[R_GIVEN] |= 1 << k;
+    size_t start = key_end + 2;
+    int ascii = 1;
+    switch (KEYS[k].reading) {
+      case TEXT:
+        rec[R_TEXTS + 3 * k + 2] = hash_of(b, start, value_end, &ascii);
+        rec[R_TEXTS + 3 * k] = (int32_t)start;
+        rec[R_TEXTS + 3 * k + 1] = (int32_t)value_end;
+        return ascii;
+      case SECONDS:
+        return decimal_at(b, start, value_end, &nums[k]);
+      default:
+        return whole_number_at(b, start, value_end, &nums[k]);
+    }
+  }
+  if (key_len >= 3 && b[key_end - 3] == '_' && b[key_end - 2] == 'b' && b[key_end - 1] == 'y') rec[R_FLAGS] |= F_DONE_BY_ANOTHER;
+  return 1;
+}
+
+enum { MAX_FIELDS = 63 };
+/* The bytes the context scan stops at; every other byte is passed over. */
+static const uint8_t CONTEXT_BYTE[256] = {['('] = 1, [')'] = 1, ['\\'] = 1, [':'] = 1, [','] = 1};
+
+/*
+ * context-bytes.ts's scanPlainContext: the context's `(` (-1 when the line has none), its fields
+ * into the record; -2 when the context is not plain or a value is not of the shape read here.
+ */
+static long read_context(const Chunk *c, int32_t *rec, double *nums, size_t body, size_t line_end) {
+  const uint8_t *b = c->b;
+  if (line_end == 0 || b[line_end - 1] != ')') return -1;
+  size_t found[3 * MAX_FIELDS];
+  size_t inner_end = line_end - 1, piece_end = inner_end;
+  long colon = -1, open = -1;
+  int fields = 0;
+  for (long i = (long)inner_end - 1; i >= (long)body; i--) {
+    uint8_t ch = b[i];
+    if (!CONTEXT_BYTE[ch]) continue;
+    if (ch == '(') {
+      open = i;
+      break;
+    }
+    if (ch == ')' || ch == '\\') return -2;
+    if (ch == ':') {
+      if ((size_t)i + 1 < inner_end && b[i + 1] == ' ') colon = i;
+    } else if (ch == ',' && b[i + 1] == ' ') {
+      if (colon == -1 || fields == MAX_FIELDS) return -2;
+      found[3 * fields] = (size_t)i + 2;
+      found[3 * fields + 1] = (size_t)colon;
+      found[3 * fields + 2] = piece_end;
+      fields++;
+      piece_end = (size_t)i;
+      colon = -1;
+    }
+  }
+  if (open <= (long)body || b[open - 1] != ' ') return -2;
+  if ((size_t)open + 1 == inner_end) return open;
+  if (colon == -1) return -2;
+  if (!visit_field(c, rec, nums, (size_t)open + 1, (size_t)colon, piece_end)) return -2;
+  for (int f = fields - 1; f >= 0; f--)
+    if (!visit_field(c, rec, nums, found[3 * f], found[3 * f + 1], found[3 * f + 2])) return -2;
+  return open;
+}
+
+/* ChunkReader.header for the entry [start, line_end]: 0 when it is not of the shape read here. */
+static int read_entry(Chunk *c, int32_t *rec, double *nums, size_t start, size_t line_end, int level, size_t level_end, size_t module_end) {
+  const uint8_t *b = c->b;
+  rec[R_FLAGS] = 0;
+  rec[R_GIVEN] = 0;
+  rec[R_START] = (int32_t)start;
+  rec[R_LINE_END] = (int32_t)line_end;
+  rec[R_LEVEL] = level;
+  rec[R_MODULE_START] = (int32_t)(level_end + 3);
+  rec[R_MODULE_END] = (int32_t)module_end;
+  rec[R_REST] = number_at(b, start + 15, 2) * 100000 + number_at(b, start + 18, 2) * 1000 + number_at(b, start + 21, 3);
+  size_t body = module_end + 2;
+  int api_call = starts_with_at(c, body, API_CALL);
+  int db_query = level == LEVEL_DEBUG && starts_with_at(c, body, DB_QUERY);
+  int quiet = level == LEVEL_DEBUG || level == LEVEL_INFO;
+  if (quiet && !api_call && !db_query && !names_activity(c, start, line_end)) return 1;
+  rec[R_FLAGS] |= F_FIELDS;
+  long open = read_context(c, rec, nums, body, line_end);
+  if (open == -2) return 0;
+  size_t message_end = open == -1 ? line_end : (size_t)open - 1;
+  rec[R_BODY] = (int32_t)body;
+  rec[R_MESSAGE_END] = (int32_t)message_end;
+  int has_model = (rec[R_GIVEN] & (1 << MODEL_KEY)) && rec[R_TEXTS + 3 * MODEL_KEY + 1] > rec[R_TEXTS + 3 * MODEL_KEY];
+  int api = api_call && message_end - body >= strlen(API_CALL);
+  if (level == LEVEL_PERF || (api && !has_model)) rec[R_FLAGS] |= F_NEEDS_MESSAGE;
+  else if (api) rec[R_FLAGS] |= F_API_CALL;
+  else if (db_query && message_end - body >= strlen(DB_QUERY)) {
+    int ascii;
+    size_t op = body + strlen(DB_QUERY);
+    rec[R_DB_HASH] = hash_of(b, op, message_end, &ascii);
+    if (!ascii) return 0;
+    rec[R_DB_START] = (int32_t)op;
+    rec[R_DB_END] = (int32_t)message_end;
+    rec[R_FLAGS] |= F_DB_OPERATION;
+  }
+  return 1;
+}
+
+/* Whether the hours (`2024-01-15 10`) of the headers at a and b are the same. */
+static int same_hour(const uint8_t *b, size_t a, size_t other) { return memcmp(b + a + 1, b + other + 1, 13) == 0; }
+
+/* scan(chunk, from, ints, floats): records from `from` on until the records are full, the chunk ends or an entry is left to JavaScript. */
+static napi_value scan(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  Chunk c;
+  void *data;
+  if (argc < 4 || napi_get_buffer_info(env, argv[0], &data, &c.len) != napi_ok) {
+    napi_throw_type_error(env, NULL, "scan(chunk, from, ints, floats)");
+    return NULL;
+  }
+  c.b = data;
+  c.searched = 0;
+  double from_d;
+  napi_get_value_double(env, argv[1], &from_d);
+  napi_typedarray_type type;
+  size_t int_count, float_count;
+  void *ints_data, *floats_data;
+  napi_get_typedarray_info(env, argv[2], &type, &int_count, &ints_data, NULL, NULL);
+  if (type != napi_int32_array) return NULL;
+  napi_get_typedarray_info(env, argv[3], &type, &float_count, &floats_data, NULL, NULL);
+  if (type != napi_float64_array) return NULL;
+  int32_t *ints = ints_data;
+  double *floats = floats_data;
+  size_t capacity = (int_count - HEAD_INTS) / RECORD_INTS;
+  if (float_count / RECORD_FLOATS < capacity) capacity = float_count / RECORD_FLOATS;
+
+  size_t start = (size_t)from_d, count = 0;
+  int left_to_js = 0;
+  long previous = -1;
+  while (start < c.len && count < capacity) {
+    const uint8_t *newline = memchr(c.b + start, '\n', c.len - start);
+    if (newline == NULL) {
+      left_to_js = 1;
+      break;
+    }
+    size_t line_end = (size_t)(newline - c.b), end = line_end + 1;
+    size_t level_end = 0;
+    long module_end = -1;
+    int level = -1;
+    if ((end == c.len || c.b[end] == '[') && header_at(&c, start)) module_end = header_module_end(&c, start, line_end, &level_end);
+    if (module_end != -1) level = level_spelt(&c, start + 27, level_end);
+    int32_t *rec = ints + HEAD_INTS + count * RECORD_INTS;
+    double *nums = floats + count * RECORD_FLOATS;
+    if (level == -1 || glued_header(&c, start, end, level_end + 1) ||
+        !read_entry(&c, rec, nums, start, line_end, level, level_end, (size_t)module_end)) {
+      left_to_js = 1;
+      break;
+    }
+    rec[R_SAME_HOUR] = previous != -1 && same_hour(c.b, start, (size_t)previous);
+    previous = (long)start;
+    count++;
+    start = end;
+  }
+  ints[0] = (int32_t)start;
+  ints[1] = (int32_t)count;
+  ints[2] = left_to_js;
+  return NULL;
+}
+
+/* The tables this file was written against, for the JavaScript side to check against its own. */
+static napi_value tables(napi_env env, napi_callback_info info) {
+  (void)info;
+  char text[512] = "";
+  for (size_t i = 0; i < sizeof SPELLINGS / sizeof SPELLINGS[0]; i++) {
+    char part[32];
+    snprintf(part, sizeof part, "%s%s:%d", i ? "," : "", SPELLINGS[i].text, SPELLINGS[i].code);
+    strcat(text, part);
+  }
+  static const char *READINGS[] = {"text", "seconds", "count", "status"};
+  strcat(text, "|");
+  for (int k = 0; k < FIELD_COUNT; k++) {
+    char part[48];
+    snprintf(part, sizeof part, "%s%s:%s", k ? "," : "", KEYS[k].name, READINGS[KEYS[k].reading]);
+    strcat(text, part);
+  }
+  char layout[64];
+  snprintf(layout, sizeof layout, "|%d,%d,%d", HEAD_INTS, RECORD_INTS, RECORD_FLOATS);
+  strcat(text, layout);
+  napi_value result;
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &result);
+  return result;
+}
+
+NAPI_MODULE_INIT() {
+  napi_value fn;
+  napi_create_function(env, "scan", NAPI_AUTO_LENGTH, scan, NULL, &fn);
+  napi_set_named_property(env, exports, "scan", fn);
+  napi_create_function(env, "tables", NAPI_AUTO_LENGTH, tables, NULL, &fn);
+  napi_set_named_property(env, exports, "tables", fn);
+  return exports;
+}

@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LEVEL_ORDER, spellingsOf } from '../levels.js';
+import { FIELD_READINGS } from './stats.js';
+
+/**
+ * The stats reader's inner loop in C (native/scan.c, built by `npm install` with node-gyp): it cuts
+ * a chunk into entries and reads the header and context of each of the common shape into records;
+ * stats-bytes.ts adds the records up and reads every other entry itself. Without the built module
+ * (or with STORYOS_NATIVE_SCAN=0) stats reads everything in JavaScript, with the same figures.
+ */
+export interface NativeScanModule {
+  scan(chunk: Buffer, from: number, ints: Int32Array, floats: Float64Array): void;
+  tables(): string;
+}
+
+/** The results' layout, as scan.c writes it (checked against its `tables()` when it is loaded). */
+export const HEAD_INTS = 3;
+export const FIELD_COUNT = FIELD_READINGS.length;
+export const R = {
+  start: 0,
+  lineEnd: 1,
+  level: 2,
+  moduleStart: 3,
+  moduleEnd: 4,
+  sameHour: 5,
+  rest: 6,
+  flags: 7,
+  given: 8,
+  body: 9,
+  messageEnd: 10,
+  dbStart: 11,
+  dbEnd: 12,
+  dbHash: 13,
+  texts: 14,
+} as const;
+export const RECORD_INTS = R.texts + 3 * FIELD_COUNT;
+export const RECORD_FLOATS = FIELD_COUNT;
+export const FLAG = { fields: 1, needsMessage: 2, apiCall: 4, dbOperation: 8, doneByAnother: 16 } as const;
+/** Records a scan call fills at most. */
+const CAPACITY = 4096;
+
+/** The tables scan.c must have been written against: this module's levels, fields and layout. */
+export function expectedTables(): string {
+  const levels = LEVEL_ORDER.flatMap((level, code) => spellingsOf(level).map((spelling) => `${spelling}:${code}`)).join(',');
+  const fields = FIELD_READINGS.map(([name, reading]) => `${name}:${reading}`).join(',');
+  return `${levels}|${fields}|${HEAD_INTS},${RECORD_INTS},${RECORD_FLOATS}`;
+}
+
+/** A scanner with its own result buffers (one per thread: each worker loads its own). */
+export class NativeScan {
+  readonly ints = new Int32Array(HEAD_INTS + CAPACITY * RECORD_INTS);
+  readonly floats = new Float64Array(CAPACITY * RECORD_FLOATS);
+
+  constructor(private readonly module: NativeScanModule) {}
+
+  /** Scans from `from`; ints[0] is where it stopped, ints[1] the records, ints[2] 1 when the entry there is left to the caller. */
+  scan(chunk: Buffer, from: number): void {
+    this.module.scan(chunk, from, this.ints, this.floats);
+  }
+}
+
+const ADDON = path.join('build', 'Release', 'storyos_scan.node');
+
+/** The built module beside the package's root: up from this file (src/…, dist/… or dist/bundle). */
+function addonPath(): string | undefined {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 5; up++, dir = path.dirname(dir)) {
+    const candidate = path.join(dir, ADDON);
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+let loaded: NativeScan | null | undefined;
+
+/** The native scanner, or undefined when it is not built, is turned off, or was built against other tables. */
+export function nativeScan(): NativeScan | undefined {
+  if (loaded === undefined) loaded = load();
+  return loaded ?? undefined;
+}
+
+function load(): NativeScan | null {
+  if (process.env.STORYOS_NATIVE_SCAN === '0') return null;
+  const file = addonPath();
+  if (file === undefined) return null;
+  try {
+    const module = createRequire(import.meta.url)(file) as NativeScanModule;
+    return module.tables() === expectedTables() ? new NativeScan(module) : null;
+  } catch {
+    return null;
+  }
+}
