@@ -278,10 +278,10 @@ function describe(event: ReplayEvent, full: boolean): { label: string; text: str
         event.duration !== undefined ? `duration ${event.duration}` : undefined,
         event.chunks !== undefined ? plural(event.chunks, 'chunk') : undefined,
         event.waited !== undefined ? `waited ${event.waited}` : undefined,
-        event.finish !== undefined && event.finish !== 'stop' ? `finish ${event.finish}` : undefined,
       ].filter(Boolean);
+      const ending = endingOf(event.finish);
       const endpoint = event.endpoint.includes('json') ? 'json' : 'stream';
-      return { label: 'llm', text: `${who} (${endpoint}): ${parts.join(', ')}` };
+      return { label: 'llm', text: `${who} (${endpoint}): ${ending ? `${ending}; ` : ''}${parts.join(', ')}` };
     }
     case 'retry': {
       const who = [event.model, event.purpose].filter(Boolean).join(' ');
@@ -313,6 +313,17 @@ function describe(event: ReplayEvent, full: boolean): { label: string; text: str
   }
 }
 
+/** How a narrator's answer ended, said first on its line when it is not a plain stop. */
+function endingOf(finish: string | undefined): string | undefined {
+  if (finish === undefined || finish === 'stop') return undefined;
+  if (finish === 'cancelled') return 'cancelled by the player';
+  if (finish === 'length') return 'cut at the token limit';
+  if (finish === 'cut') return 'the stream broke off';
+  return `finish ${finish}`;
+}
+
+const wasCancelled = (turn: ReplayTurn) => turn.events.some((e) => e.type === 'llm' && e.finish === 'cancelled');
+
 /** The story as text: a header, then each turn with its events, one a line. */
 export function renderReplay(story: ReplayStory, options: RenderOptions = {}): string {
   const paint = options.paint ?? PLAIN;
@@ -337,7 +348,8 @@ export function renderReplay(story: ReplayStory, options: RenderOptions = {}): s
     }
     const db = turn.db ? `, database ${plural(turn.db.count, 'operation')} in ${turn.db.seconds.toFixed(2)}s` : '';
     const took = turn.duration ? `, ${turn.duration}` : '';
-    out.push(paint.title(safe(`${turn.id ?? '(no turn id)'}  ${turn.kind}  ${clock(turn.first)}${took}${db}`)));
+    const cancelled = wasCancelled(turn) ? ', cancelled by the player' : '';
+    out.push(paint.title(safe(`${turn.id ?? '(no turn id)'}  ${turn.kind}  ${clock(turn.first)}${took}${db}${cancelled}`)));
     for (const event of turn.events) {
       const { label, text } = describe(event, full);
       const line = `  ${clock(event.time)}  ${label.padEnd(9)}  ${safe(text)}`;

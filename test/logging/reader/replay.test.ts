@@ -163,6 +163,32 @@ describe('the replay of a game', () => {
     expect(text).toContain('(no turn id)  take_turn  10:00:00.000, 1.00s\n');
   });
 
+  it('says on the turn and first on its narrator line that the player cancelled it, and how other answers ended', () => {
+    const call = (time: string, finish: string, turn: string) =>
+      line(time, 'INFO', 'llm_utils', 'API call: llm chat.completions (stream)', {
+        status: 200,
+        model: 'grok-4',
+        purpose: 'turn',
+        finish_reason: finish,
+        session: S,
+        turn,
+      });
+    const story = buildReplay(S, [
+      line('10:00:00,000', 'INFO', 'game_logic', 'User action: take_turn', { user_id: 'bob', session: S, turn: 't1' }),
+      call('10:00:01,000', 'cancelled', 't1'),
+      line('10:00:02,000', 'INFO', 'game_logic', 'User action: take_turn', { user_id: 'bob', session: S, turn: 't2' }),
+      call('10:00:03,000', 'length', 't2'),
+      line('10:00:04,000', 'INFO', 'game_logic', 'User action: take_turn', { user_id: 'bob', session: S, turn: 't3' }),
+      call('10:00:05,000', 'stop', 't3'),
+    ]);
+    const text = renderReplay(story);
+    expect(text).toContain('t1  take_turn  10:00:00.000, cancelled by the player\n');
+    expect(text).toContain('llm        grok-4 turn (stream): cancelled by the player; status 200\n');
+    expect(text).toContain('llm        grok-4 turn (stream): cut at the token limit; status 200\n');
+    expect(text).toContain('llm        grok-4 turn (stream): status 200\n');
+    expect(text.match(/cancelled by the player/g)).toHaveLength(2);
+  });
+
   it('prints no control character from a line, whatever its fields hold', () => {
     const raw = parseEntry(`[2024-01-15 10:00:00,000] [WARN] [llm_utils] odd \u001b[31m (session: ${S}, turn: t1, detail: \u001b]0;x\u0007)`);
     const text = renderReplay(buildReplay(S, [raw]));
