@@ -4,7 +4,7 @@ import { bytesAre, scanContext } from './context-bytes.js';
 import { parseEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
 import { nextEntryStart } from './chunks.js';
-import { FLAG, HEAD_INTS, type NativeScan, nativeScan, R, RECORD_FLOATS, RECORD_INTS } from './stats-native.js';
+import { FLAG, HEAD_INTS, TEXT_INTS, type NativeScan, nativeScan, R, RECORD_FLOATS, RECORD_INTS } from './stats-native.js';
 import { headerAt, headerModuleEnd, levelEndOfLastHeader, matchRanges, midLineHeader } from './search.js';
 import {
   API_CALL,
@@ -156,6 +156,63 @@ function digitsAt(buf: Buffer, at: number, count: number): number {
   return n;
 }
 
+type TextField = (typeof TEXT_FIELDS)[number];
+type NumberField = Exclude<FieldName, TextField>;
+
+// A store to a property named by a variable is slow once it has seen many names: each field its own store.
+function setText(fields: Fields, name: TextField, value: string): void {
+  switch (name) {
+    case 'operation':
+      fields.operation = value;
+      return;
+    case 'model':
+      fields.model = value;
+      return;
+    case 'kind':
+      fields.kind = value;
+      return;
+    case 'user_id':
+      fields.user_id = value;
+      return;
+    case 'session':
+      fields.session = value;
+      return;
+    case 'session_id':
+      fields.session_id = value;
+      return;
+    default:
+      name satisfies never;
+  }
+}
+
+function setNumber(fields: Fields, name: NumberField, value: number): void {
+  switch (name) {
+    case 'duration':
+      fields.duration = value;
+      return;
+    case 'ttft':
+      fields.ttft = value;
+      return;
+    case 'retries':
+      fields.retries = value;
+      return;
+    case 'tokens_in':
+      fields.tokens_in = value;
+      return;
+    case 'tokens_out':
+      fields.tokens_out = value;
+      return;
+    case 'attempt':
+      fields.attempt = value;
+      return;
+    case 'status':
+      fields.status = value;
+      return;
+    default:
+      name satisfies never;
+  }
+}
+
 /** The minutes, seconds and milliseconds of the header at `start` as one number (mm ss mmm): ordered as the text is. */
 function restOf(buf: Buffer, start: number): number {
   return digitsAt(buf, start + MINUTES, 2) * 100_000 + digitsAt(buf, start + SECONDS, 2) * 1000 + digitsAt(buf, start + MILLISECONDS, 3);
@@ -269,11 +326,14 @@ class ChunkReader {
   }
 
   /** What header() does for an entry, from the native scanner's record of it. */
-  private record({ ints, floats }: NativeScan, r: number): void {
-    const { buf, collector, fields, strings } = this;
+  private record(native: NativeScan, r: number): void {
+    const { buf, collector, fields } = this;
+    const { ints, floats } = native;
     const at = HEAD_INTS + r * RECORD_INTS;
     const level = LEVEL_ORDER[ints[at + R.level] as number] as LineLevel;
-    const module = this.moduleAt(ints[at + R.moduleStart] as number, ints[at + R.moduleEnd] as number);
+    const moduleStart = ints[at + R.moduleStart] as number;
+    const moduleEnd = ints[at + R.moduleEnd] as number;
+    const module = native.name(ints[at + R.moduleName] as number, buf, moduleStart, moduleEnd) ?? this.moduleAt(moduleStart, moduleEnd);
     collector.countEntry(level, collector.moduleCounts(module || UNPARSED));
     const start = ints[at + R.start] as number;
     this.noteTime(start, ints[at + R.rest] as number, ints[at + R.sameHour] === 1);
@@ -285,17 +345,22 @@ class ChunkReader {
     for (let rest = given; rest !== 0; rest &= rest - 1) {
       const k = 31 - Math.clz32(rest & -rest);
       const [name, reading] = FIELD_READINGS[k] as [FieldName, Reading];
-      if (reading === 'text') {
-        const text = at + R.texts + 3 * k;
-        fields[name as (typeof TEXT_FIELDS)[number]] = strings.hashed(buf, ints[text] as number, ints[text + 1] as number, ints[text + 2] as number);
-      } else fields[name as Exclude<FieldName, (typeof TEXT_FIELDS)[number]>] = floats[numbers + k] as number;
+      if (reading === 'text') setText(fields, name as TextField, this.nameAt(native, at + R.texts + TEXT_INTS * k));
+      else setNumber(fields, name as NumberField, floats[numbers + k] as number);
     }
     if (flags & FLAG.doneByAnother) fields.doneByAnother = true;
     if (flags & FLAG.needsMessage) readMessage(fields, level, utf8(buf, ints[at + R.body] as number, ints[at + R.messageEnd] as number));
     else if (flags & FLAG.apiCall) fields.apiCallModel = fields.model;
-    else if (flags & FLAG.dbOperation)
-      fields.dbOperation = strings.hashed(buf, ints[at + R.dbStart] as number, ints[at + R.dbEnd] as number, ints[at + R.dbHash] as number);
+    else if (flags & FLAG.dbOperation) fields.dbOperation = this.nameAt(native, at + R.dbStart);
     collector.addFields(this.hourKey, level, module, fields);
+  }
+
+  /** The string of the name whose start, end, hash and number are the four ints at `at` of the scanner's results. */
+  private nameAt(native: NativeScan, at: number): string {
+    const { ints } = native;
+    const start = ints[at] as number;
+    const end = ints[at + 1] as number;
+    return native.name(ints[at + 3] as number, this.buf, start, end) ?? this.strings.hashed(this.buf, start, end, ints[at + 2] as number);
   }
 
   /** An entry that is not a StoryOS header of a known level: decoded, its first line given to add(). */

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LEVEL_ORDER, spellingsOf } from '../levels.js';
+import { latin1 } from './bytes.js';
 import { FIELD_READINGS } from './stats.js';
 
 /**
@@ -34,9 +35,13 @@ export const R = {
   dbStart: 11,
   dbEnd: 12,
   dbHash: 13,
-  texts: 14,
+  dbName: 14,
+  moduleName: 15,
+  texts: 16,
 } as const;
-export const RECORD_INTS = R.texts + 3 * FIELD_COUNT;
+/** Each text field: its value's start, end, hash and name's number (-1: none, make the string from the bytes). */
+export const TEXT_INTS = 4;
+export const RECORD_INTS = R.texts + TEXT_INTS * FIELD_COUNT;
 export const RECORD_FLOATS = FIELD_COUNT;
 export const FLAG = { fields: 1, needsMessage: 2, apiCall: 4, dbOperation: 8, doneByAnother: 16 } as const;
 /** Records a scan call fills at most. */
@@ -46,15 +51,24 @@ const CAPACITY = 4096;
 export function expectedTables(): string {
   const levels = LEVEL_ORDER.flatMap((level, code) => spellingsOf(level).map((spelling) => `${spelling}:${code}`)).join(',');
   const fields = FIELD_READINGS.map(([name, reading]) => `${name}:${reading}`).join(',');
-  return `${levels}|${fields}|${HEAD_INTS},${RECORD_INTS},${RECORD_FLOATS}`;
+  return `${levels}|${fields}|${HEAD_INTS},${RECORD_INTS},${RECORD_FLOATS},${TEXT_INTS}`;
 }
 
 /** A scanner with its own result buffers (one per thread: each worker loads its own). */
 export class NativeScan {
   readonly ints = new Int32Array(HEAD_INTS + CAPACITY * RECORD_INTS);
   readonly floats = new Float64Array(CAPACITY * RECORD_FLOATS);
+  /** The names the scanner has numbered in this thread, by number: each string made once, when its number is first seen. */
+  private readonly names: string[] = [];
 
   constructor(private readonly module: NativeScanModule) {}
+
+  /** The string of a name the scanner numbered `id`, whose bytes are [start, end) of `chunk` (ASCII); undefined without a number. */
+  name(id: number, chunk: Buffer, start: number, end: number): string | undefined {
+    if (id < 0) return undefined;
+    if (id === this.names.length) this.names.push(latin1(chunk, start, end));
+    return this.names[id];
+  }
 
   /** Scans from `from`; ints[0] is where it stopped, ints[1] the records, ints[2] 1 when the entry there is left to the caller. */
   scan(chunk: Buffer, from: number): void {

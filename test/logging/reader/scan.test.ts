@@ -225,6 +225,20 @@ describe('collectChunk: statistics read on the bytes', () => {
     expect(expectedTables()).toContain('WARNING:3');
   });
 
+  it("gives the same figures past the native scanner's 65,536 names (the rest made from their bytes)", () => {
+    const lines = Array.from(
+      { length: 70_000 },
+      (_, i) => `[2024-01-15 1${i % 3}:00:00,000] [INFO] [game_logic] User action: take_turn (user_id: u${i % 9000}, session: s${i})`,
+    );
+    const buf = Buffer.from(`${lines.join('\n')}\n`);
+    const native = new StatsCollector();
+    collectChunk(buf, buildFilter({}), native, new ByteStrings(), nativeScan());
+    const javascript = new StatsCollector();
+    collectChunk(buf, buildFilter({}), javascript, new ByteStrings(), undefined);
+    expect(native.result({ by: 'hour' })).toEqual(javascript.result({ by: 'hour' }));
+    expect(native.result({ by: 'hour' }).activity.sessions).toBe(70_000);
+  });
+
   it.each([
     ['the native scanner', () => nativeScan()],
     ['JavaScript alone', () => undefined],

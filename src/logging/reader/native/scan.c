@@ -16,14 +16,17 @@
 #include <node_api.h>
 #include <stdio.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { HEAD_INTS = 3 };
 enum {
   R_START, R_LINE_END, R_LEVEL, R_MODULE_START, R_MODULE_END, R_SAME_HOUR, R_REST, R_FLAGS, R_GIVEN, R_BODY, R_MESSAGE_END,
-  R_DB_START, R_DB_END, R_DB_HASH, R_TEXTS
+  R_DB_START, R_DB_END, R_DB_HASH, R_DB_NAME, R_MODULE_NAME, R_TEXTS
 };
-enum { FIELD_COUNT = 13, RECORD_INTS = R_TEXTS + 3 * FIELD_COUNT, RECORD_FLOATS = FIELD_COUNT };
+/* Each text field: its value's start, end, hash and name (see Names; -1 when it has none). */
+enum { TEXT_INTS = 4 };
+enum { FIELD_COUNT = 13, RECORD_INTS = R_TEXTS + TEXT_INTS * FIELD_COUNT, RECORD_FLOATS = FIELD_COUNT };
 enum { F_FIELDS = 1, F_NEEDS_MESSAGE = 2, F_API_CALL = 4, F_DB_OPERATION = 8, F_DONE_BY_ANOTHER = 16 };
 enum { TEXT, SECONDS, COUNT, STATUS };
 
@@ -197,9 +200,9 @@ static int visit_field(const Chunk *c, int32_t *rec, double *nums, size_t key_st
     int ascii = 1;
     switch (KEYS[k].reading) {
       case TEXT:
-        rec[R_TEXTS + 3 * k + 2] = hash_of(b, start, value_end, &ascii);
-        rec[R_TEXTS + 3 * k] = (int32_t)start;
-        rec[R_TEXTS + 3 * k + 1] = (int32_t)value_end;
+        rec[R_TEXTS + TEXT_INTS * k + 2] = hash_of(b, start, value_end, &ascii);
+        rec[R_TEXTS + TEXT_INTS * k] = (int32_t)start;
+        rec[R_TEXTS + TEXT_INTS * k + 1] = (int32_t)value_end;
         return ascii;
       case SECONDS:
         return decimal_at(b, start, value_end, &nums[k]);
@@ -277,7 +280,7 @@ static int read_entry(Chunk *c, int32_t *rec, double *nums, size_t start, size_t
   size_t message_end = open == -1 ? line_end : (size_t)open - 1;
   rec[R_BODY] = (int32_t)body;
   rec[R_MESSAGE_END] = (int32_t)message_end;
-  int has_model = (rec[R_GIVEN] & (1 << MODEL_KEY)) && rec[R_TEXTS + 3 * MODEL_KEY + 1] > rec[R_TEXTS + 3 * MODEL_KEY];
+  int has_model = (rec[R_GIVEN] & (1 << MODEL_KEY)) && rec[R_TEXTS + TEXT_INTS * MODEL_KEY + 1] > rec[R_TEXTS + TEXT_INTS * MODEL_KEY];
   int api = api_call && message_end - body >= strlen(API_CALL);
   if (level == LEVEL_PERF || (api && !has_model)) rec[R_FLAGS] |= F_NEEDS_MESSAGE;
   else if (api) rec[R_FLAGS] |= F_API_CALL;
@@ -291,6 +294,74 @@ static int read_entry(Chunk *c, int32_t *rec, double *nums, size_t start, size_t
     rec[R_FLAGS] |= F_DB_OPERATION;
   }
   return 1;
+}
+
+/*
+ * The names (modules, users, sessions, models, operations) a thread's scans have met, each given
+ * a number in the order met: a record says a name by its number, and the JavaScript side makes
+ * the string of a number once, when it first sees it (it sees every record, in order). One per
+ * thread (Node-API instance data), as the JavaScript side keeps one list per thread.
+ */
+enum { MAX_NAMES = 1 << 16, NAME_SLOTS = 1 << 17, MAX_NAME_BYTES = 1024 };
+typedef struct {
+  int32_t slot_name[NAME_SLOTS];
+  uint32_t slot_hash[NAME_SLOTS];
+  uint32_t offset[MAX_NAMES];
+  uint16_t length[MAX_NAMES];
+  int32_t count;
+  uint8_t *bytes;
+  size_t used, capacity;
+} Names;
+
+/* The number of the name [start, end) (ASCII, its hash given), numbered now if new; -1 when the list is full or it is long. */
+static int32_t name_of(Names *names, const uint8_t *b, size_t start, size_t end, int32_t hash) {
+  size_t length = end - start;
+  if (length > MAX_NAME_BYTES) return -1;
+  for (uint32_t slot = (uint32_t)hash & (NAME_SLOTS - 1);; slot = (slot + 1) & (NAME_SLOTS - 1)) {
+    int32_t known = names->slot_name[slot];
+    if (known == -1) {
+      if (names->count == MAX_NAMES) return -1;
+      if (names->used + length > names->capacity) {
+        size_t capacity = names->capacity * 2 + length + 4096;
+        uint8_t *grown = realloc(names->bytes, capacity);
+        if (grown == NULL) return -1;
+        names->bytes = grown;
+        names->capacity = capacity;
+      }
+      int32_t id = names->count++;
+      memcpy(names->bytes + names->used, b + start, length);
+      names->offset[id] = (uint32_t)names->used;
+      names->length[id] = (uint16_t)length;
+      names->used += length;
+      names->slot_name[slot] = id;
+      names->slot_hash[slot] = (uint32_t)hash;
+      return id;
+    }
+    if (names->slot_hash[slot] == (uint32_t)hash && names->length[known] == length && memcmp(names->bytes + names->offset[known], b + start, length) == 0)
+      return known;
+  }
+}
+
+/* Numbers the names of a record read whole (only then: the JavaScript side must see every number given). */
+static void name_record(Names *names, const uint8_t *b, int32_t *rec) {
+  int ascii;
+  size_t module_start = (size_t)rec[R_MODULE_START], module_end = (size_t)rec[R_MODULE_END];
+  rec[R_MODULE_NAME] = name_of(names, b, module_start, module_end, hash_of(b, module_start, module_end, &ascii));
+  if (!(rec[R_FLAGS] & F_FIELDS)) return;
+  for (int k = 0; k < FIELD_COUNT; k++) {
+    if (KEYS[k].reading != TEXT || !(rec[R_GIVEN] & (1 << k))) continue;
+    int32_t *text = rec + R_TEXTS + TEXT_INTS * k;
+    text[3] = name_of(names, b, (size_t)text[0], (size_t)text[1], text[2]);
+  }
+  if (rec[R_FLAGS] & F_DB_OPERATION) rec[R_DB_NAME] = name_of(names, b, (size_t)rec[R_DB_START], (size_t)rec[R_DB_END], rec[R_DB_HASH]);
+}
+
+static void free_names(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  Names *names = data;
+  free(names->bytes);
+  free(names);
 }
 
 /* Whether the hours (`2024-01-15 10`) of the headers at a and b are the same. */
@@ -318,6 +389,11 @@ static napi_value scan(napi_env env, napi_callback_info info) {
   if (type != napi_int32_array) return NULL;
   napi_get_typedarray_info(env, argv[3], &type, &float_count, &floats_data, NULL, NULL);
   if (type != napi_float64_array) return NULL;
+  Names *names;
+  if (napi_get_instance_data(env, (void **)&names) != napi_ok || names == NULL) {
+    napi_throw_error(env, NULL, "the scanner's names were not set up");
+    return NULL;
+  }
   int32_t *ints = ints_data;
   double *floats = floats_data;
   size_t capacity = (int_count - HEAD_INTS) / RECORD_INTS;
@@ -346,6 +422,7 @@ static napi_value scan(napi_env env, napi_callback_info info) {
       break;
     }
     rec[R_SAME_HOUR] = previous != -1 && same_hour(c.b, start, (size_t)previous);
+    name_record(names, c.b, rec);
     previous = (long)start;
     count++;
     start = end;
@@ -373,7 +450,7 @@ static napi_value tables(napi_env env, napi_callback_info info) {
     strcat(text, part);
   }
   char layout[64];
-  snprintf(layout, sizeof layout, "|%d,%d,%d", HEAD_INTS, RECORD_INTS, RECORD_FLOATS);
+  snprintf(layout, sizeof layout, "|%d,%d,%d,%d", HEAD_INTS, RECORD_INTS, RECORD_FLOATS, TEXT_INTS);
   strcat(text, layout);
   napi_value result;
   napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &result);
@@ -381,6 +458,10 @@ static napi_value tables(napi_env env, napi_callback_info info) {
 }
 
 NAPI_MODULE_INIT() {
+  Names *names = calloc(1, sizeof(Names));
+  if (names == NULL) return NULL;
+  memset(names->slot_name, 0xff, sizeof names->slot_name);
+  napi_set_instance_data(env, names, free_names, NULL);
   napi_value fn;
   napi_create_function(env, "scan", NAPI_AUTO_LENGTH, scan, NULL, &fn);
   napi_set_named_property(env, exports, "scan", fn);
