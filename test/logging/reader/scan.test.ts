@@ -200,7 +200,8 @@ describe('collectChunk: statistics read on the bytes', () => {
     .map((ms) => new Date(Date.UTC(2024, 0, 15) + ms).toISOString().replace('T', ' ').replace('.', ',').slice(0, 23));
   const fieldLine = fc.tuple(hours, statsLevel, statsModule, statsMessage, statsContext).map(([t, l, m, msg, c]) => `[${t}] [${l}] [${m}] ${msg}${c}`);
   // Lines of the shape the native scanner reads itself (ASCII values, plain numbers), so that its own path is tried often.
-  const plainValue = fc.constantFrom('200', '1.20s', '0.4s', '12', '007', 'grok', 'alice', 'Alice', 's-1', '');
+  // (and now and then an escaped one, which it must leave to JavaScript wherever it lies).
+  const plainValue = fc.constantFrom('200', '1.20s', '0.4s', '12', '007', 'grok', 'alice', 'Alice', 's-1', '', 'a\\, b', 'x\\) y', 'g\\\\k');
   const plainContext = fc
     .array(fc.tuple(statsKey, plainValue), { minLength: 1, maxLength: 5 })
     .map((pairs) => ` (${pairs.map(([k, v]) => `${k}: ${v}`).join(', ')})`);

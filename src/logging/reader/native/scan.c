@@ -18,6 +18,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 enum { HEAD_INTS = 3 };
 enum {
@@ -218,6 +221,65 @@ enum { MAX_FIELDS = 63 };
 /* The bytes the context scan stops at; every other byte is passed over. */
 static const uint8_t CONTEXT_BYTE[256] = {['('] = 1, [')'] = 1, ['\\'] = 1, [':'] = 1, [','] = 1};
 
+typedef struct {
+  size_t found[3 * MAX_FIELDS];
+  size_t inner_end, piece_end;
+  long colon, open;
+  int fields;
+} ContextScan;
+
+enum { GO_ON = 0, OPEN_FOUND = 1, NOT_PLAIN = -2 };
+
+/* One byte of the context met going back from its end (one CONTEXT_BYTE marks). */
+static int context_byte(const uint8_t *b, ContextScan *s, long i) {
+  uint8_t ch = b[i];
+  if (ch == '(') {
+    s->open = i;
+    return OPEN_FOUND;
+  }
+  if (ch == ')' || ch == '\\') return NOT_PLAIN;
+  if (ch == ':') {
+    if ((size_t)i + 1 < s->inner_end && b[i + 1] == ' ') s->colon = i;
+  } else if (ch == ',' && b[i + 1] == ' ') {
+    if (s->colon == -1 || s->fields == MAX_FIELDS) return NOT_PLAIN;
+    s->found[3 * s->fields] = (size_t)i + 2;
+    s->found[3 * s->fields + 1] = (size_t)s->colon;
+    s->found[3 * s->fields + 2] = s->piece_end;
+    s->fields++;
+    s->piece_end = (size_t)i;
+    s->colon = -1;
+  }
+  return GO_ON;
+}
+
+/* Goes back over [body, inner_end) calling context_byte at each byte CONTEXT_BYTE marks, until it says stop. */
+static int scan_back(const uint8_t *b, ContextScan *s, size_t body) {
+  long i = (long)s->inner_end - 1;
+#if defined(__SSE2__)
+  const __m128i open = _mm_set1_epi8('('), close = _mm_set1_epi8(')'), backslash = _mm_set1_epi8('\\');
+  const __m128i colon = _mm_set1_epi8(':'), comma = _mm_set1_epi8(',');
+  // Sixteen bytes at a time: the marked ones found at once, then met from the highest down.
+  for (; i - 15 >= (long)body; i -= 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(b + i - 15));
+    __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, open), _mm_cmpeq_epi8(v, close)),
+                                _mm_or_si128(_mm_cmpeq_epi8(v, backslash), _mm_or_si128(_mm_cmpeq_epi8(v, colon), _mm_cmpeq_epi8(v, comma))));
+    unsigned mask = (unsigned)_mm_movemask_epi8(hits);
+    while (mask != 0) {
+      int bit = 31 - __builtin_clz(mask);
+      int said = context_byte(b, s, i - 15 + bit);
+      if (said != GO_ON) return said;
+      mask &= ~(1u << bit);
+    }
+  }
+#endif
+  for (; i >= (long)body; i--) {
+    if (!CONTEXT_BYTE[b[i]]) continue;
+    int said = context_byte(b, s, i);
+    if (said != GO_ON) return said;
+  }
+  return GO_ON;
+}
+
 /*
  * context-bytes.ts's scanPlainContext: the context's `(` (-1 when the line has none), its fields
  * into the record; -2 when the context is not plain or a value is not of the shape read here.
@@ -225,36 +287,20 @@ static const uint8_t CONTEXT_BYTE[256] = {['('] = 1, [')'] = 1, ['\\'] = 1, [':'
 static long read_context(const Chunk *c, int32_t *rec, double *nums, size_t body, size_t line_end) {
   const uint8_t *b = c->b;
   if (line_end == 0 || b[line_end - 1] != ')') return -1;
-  size_t found[3 * MAX_FIELDS];
-  size_t inner_end = line_end - 1, piece_end = inner_end;
-  long colon = -1, open = -1;
-  int fields = 0;
-  for (long i = (long)inner_end - 1; i >= (long)body; i--) {
-    uint8_t ch = b[i];
-    if (!CONTEXT_BYTE[ch]) continue;
-    if (ch == '(') {
-      open = i;
-      break;
-    }
-    if (ch == ')' || ch == '\\') return -2;
-    if (ch == ':') {
-      if ((size_t)i + 1 < inner_end && b[i + 1] == ' ') colon = i;
-    } else if (ch == ',' && b[i + 1] == ' ') {
-      if (colon == -1 || fields == MAX_FIELDS) return -2;
-      found[3 * fields] = (size_t)i + 2;
-      found[3 * fields + 1] = (size_t)colon;
-      found[3 * fields + 2] = piece_end;
-      fields++;
-      piece_end = (size_t)i;
-      colon = -1;
-    }
-  }
+  ContextScan s;
+  s.inner_end = line_end - 1;
+  s.piece_end = s.inner_end;
+  s.colon = -1;
+  s.open = -1;
+  s.fields = 0;
+  if (scan_back(b, &s, body) == NOT_PLAIN) return -2;
+  long open = s.open;
   if (open <= (long)body || b[open - 1] != ' ') return -2;
-  if ((size_t)open + 1 == inner_end) return open;
-  if (colon == -1) return -2;
-  if (!visit_field(c, rec, nums, (size_t)open + 1, (size_t)colon, piece_end)) return -2;
-  for (int f = fields - 1; f >= 0; f--)
-    if (!visit_field(c, rec, nums, found[3 * f], found[3 * f + 1], found[3 * f + 2])) return -2;
+  if ((size_t)open + 1 == s.inner_end) return open;
+  if (s.colon == -1) return -2;
+  if (!visit_field(c, rec, nums, (size_t)open + 1, (size_t)s.colon, s.piece_end)) return -2;
+  for (int f = s.fields - 1; f >= 0; f--)
+    if (!visit_field(c, rec, nums, s.found[3 * f], s.found[3 * f + 1], s.found[3 * f + 2])) return -2;
   return open;
 }
 
@@ -385,10 +431,13 @@ static napi_value scan(napi_env env, napi_callback_info info) {
   napi_typedarray_type type;
   size_t int_count, float_count;
   void *ints_data, *floats_data;
-  napi_get_typedarray_info(env, argv[2], &type, &int_count, &ints_data, NULL, NULL);
-  if (type != napi_int32_array) return NULL;
-  napi_get_typedarray_info(env, argv[3], &type, &float_count, &floats_data, NULL, NULL);
-  if (type != napi_float64_array) return NULL;
+  napi_typedarray_type float_type;
+  if (napi_get_typedarray_info(env, argv[2], &type, &int_count, &ints_data, NULL, NULL) != napi_ok ||
+      napi_get_typedarray_info(env, argv[3], &float_type, &float_count, &floats_data, NULL, NULL) != napi_ok || type != napi_int32_array ||
+      float_type != napi_float64_array || int_count < HEAD_INTS + RECORD_INTS || float_count < RECORD_FLOATS) {
+    napi_throw_type_error(env, NULL, "scan(chunk, from, ints, floats): ints an Int32Array and floats a Float64Array of at least one record");
+    return NULL;
+  }
   Names *names;
   if (napi_get_instance_data(env, (void **)&names) != napi_ok || names == NULL) {
     napi_throw_error(env, NULL, "the scanner's names were not set up");
