@@ -57,9 +57,6 @@ static const char DB_QUERY[] = "Database query executed: ";
 typedef struct {
   const uint8_t *b;
   size_t len;
-  /* The next hit of `user_id: ` and of `session` at or after the entry read (len when none): searched once each, as ChunkReader.namesActivity does. */
-  size_t next_user, next_session;
-  int searched;
 } Chunk;
 
 static inline int is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
@@ -134,17 +131,41 @@ static int glued_header(const Chunk *c, size_t start, size_t end, size_t from) {
   return 0;
 }
 
-static size_t next_hit(const Chunk *c, size_t from, const char *needle, size_t length) {
-  const void *hit = memmem(c->b + from, c->len - from, needle, length);
-  return hit == NULL ? c->len : (size_t)((const uint8_t *)hit - c->b);
+/* Whether the `length` bytes at `at` are `text`'s: a loop, for the few bytes of a key (a call to memcmp costs more). */
+static inline int same_bytes(const uint8_t *at, const char *text, size_t length) {
+  for (size_t i = 0; i < length; i++)
+    if (at[i] != (uint8_t)text[i]) return 0;
+  return 1;
 }
 
-/* Whether the line [start, line_end) holds `user_id: ` or `session`. */
-static int names_activity(Chunk *c, size_t start, size_t line_end) {
-  if (!c->searched || c->next_user < start) c->next_user = next_hit(c, start, "user_id: ", 9);
-  if (!c->searched || c->next_session < start) c->next_session = next_hit(c, start, "session", 7);
-  c->searched = 1;
-  return c->next_user < line_end || c->next_session < line_end;
+/*
+ * Whether [start, end) holds the needle (of 2 bytes or more). With SSE2, sixteen places at a time
+ * are tried on the needle's first and last bytes and only those that match both are compared whole.
+ */
+static int holds(const uint8_t *b, size_t start, size_t end, const char *needle, size_t length) {
+  size_t i = start;
+  if (end - start < length) return 0;
+#if defined(__SSE2__)
+  const __m128i first = _mm_set1_epi8(needle[0]), last = _mm_set1_epi8(needle[length - 1]);
+  for (; i + length - 1 + 16 <= end; i += 16) {
+    __m128i a = _mm_loadu_si128((const __m128i *)(b + i));
+    __m128i z = _mm_loadu_si128((const __m128i *)(b + i + length - 1));
+    unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(z, last)));
+    for (; mask != 0; mask &= mask - 1)
+      if (same_bytes(b + i + (size_t)__builtin_ctz(mask) + 1, needle + 1, length - 2)) return 1;
+  }
+#endif
+  for (; i + length <= end; i++)
+    if (b[i] == (uint8_t)needle[0] && same_bytes(b + i + 1, needle + 1, length - 1)) return 1;
+  return 0;
+}
+
+/*
+ * Whether the line [start, line_end) holds `user_id: ` or `session`, as ChunkReader.namesActivity
+ * finds (its hits cannot run past the line: neither needle holds a newline).
+ */
+static int names_activity(const Chunk *c, size_t start, size_t line_end) {
+  return holds(c->b, start, line_end, "user_id: ", 9) || holds(c->b, start, line_end, "session", 7);
 }
 
 /* stats-bytes.ts's ByteStrings hash (FNV-1a), for ASCII bytes; 0 in *ascii when one is not. */
@@ -196,7 +217,7 @@ static int visit_field(const Chunk *c, int32_t *rec, double *nums, size_t key_st
   const uint8_t *b = c->b;
   size_t key_len = key_end - key_start;
   for (int k = 0; k < FIELD_COUNT && key_len <= MAX_KEY_LEN && KEY_LENGTHS[key_len]; k++) {
-    if (KEYS[k].len != key_len || b[key_start] != (uint8_t)KEYS[k].name[0] || memcmp(b + key_start, KEYS[k].name, key_len) != 0) continue;
+    if (KEYS[k].len != key_len || !same_bytes(b + key_start, KEYS[k].name, key_len)) continue;
     if (rec[R_GIVEN] & (1 << k)) return 1;
     rec[R_GIVEN] |= 1 << k;
     size_t start = key_end + 2;
@@ -425,7 +446,6 @@ static napi_value scan(napi_env env, napi_callback_info info) {
     return NULL;
   }
   c.b = data;
-  c.searched = 0;
   double from_d;
   napi_get_value_double(env, argv[1], &from_d);
   napi_typedarray_type type;
