@@ -28,7 +28,8 @@ export interface GrepJob {
   terminal: boolean;
 }
 
-export type TaskResult = ({ kind: 'grep' } & GrepPart) | { kind: 'stats'; partial: StatsPartial };
+/** A stats part's figures; null from a thread that keeps them until it is asked for all of them (see grep-worker.ts). */
+export type TaskResult = ({ kind: 'grep' } & GrepPart) | { kind: 'stats'; partial: StatsPartial | null };
 
 export interface GrepPart {
   /** The part's output, ready to write. */
@@ -125,14 +126,16 @@ export function grepTask(task: GrepTask, filter: EntryFilter, printer: EntryPrin
   return { output: out.bytes(), count };
 }
 
+/** Adds the statistics of one part's matching entries to `collector`. */
+export function collectTask(task: GrepTask, filter: EntryFilter, collector: StatsCollector, strings = new ByteStrings()): void {
+  if (task.v2) searchV2File(task.file, filter, (entry) => collector.add(entry));
+  else for (const chunk of taskChunks(task)) collectChunk(chunk, filter, collector, strings);
+}
+
 /** The statistics of one part's matching entries. */
 export function statsTask(task: GrepTask, filter: EntryFilter): StatsPartial {
   const collector = new StatsCollector();
-  if (task.v2) searchV2File(task.file, filter, (entry) => collector.add(entry));
-  else {
-    const strings = new ByteStrings();
-    for (const chunk of taskChunks(task)) collectChunk(chunk, filter, collector, strings);
-  }
+  collectTask(task, filter, collector);
   return collector.toPartial();
 }
 

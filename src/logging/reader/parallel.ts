@@ -77,7 +77,7 @@ export async function collectStatsInParallel(files: LogFileInfo[], options: Filt
     files,
     { kind: 'stats', options, mode: 'count', colour: false, terminal: false },
     (result) => {
-      if (result.kind === 'stats') collector.merge(result.partial as StatsPartial);
+      if (result.kind === 'stats' && result.partial !== null) collector.merge(result.partial);
       return true;
     },
     workers,
@@ -85,12 +85,15 @@ export async function collectStatsInParallel(files: LogFileInfo[], options: Filt
   return collector;
 }
 
-type WorkerReply = { id: number } & (
+type PartReply = { id: number } & (
   | { kind: 'grep'; count: number; buffer: ArrayBuffer; byteOffset: number; byteLength: number }
-  | { kind: 'stats'; partial: StatsPartial }
+  | { kind: 'stats'; partial: StatsPartial | null }
 );
+/** A stats thread's figures over all its parts, when asked for them at the end. */
+type CollectedReply = { kind: 'collected'; partial: StatsPartial };
+type WorkerReply = PartReply | CollectedReply;
 
-function resultOf(reply: WorkerReply): TaskResult {
+function resultOf(reply: PartReply): TaskResult {
   if (reply.kind === 'stats') return { kind: 'stats', partial: reply.partial };
   return { kind: 'grep', count: reply.count, output: Buffer.from(reply.buffer, reply.byteOffset, reply.byteLength) };
 }
@@ -98,7 +101,8 @@ function resultOf(reply: WorkerReply): TaskResult {
 function inWorkers(tasks: GrepTask[], job: GrepJob, take: (result: TaskResult) => boolean, size: number, script: string): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const pool = Array.from({ length: size }, () => new Worker(script, { workerData: job }));
-    const done = new Map<number, WorkerReply>();
+    const done = new Map<number, PartReply>();
+    let collected = 0;
     // Parts sent but not yet taken, at most this many: a slow early part does not let the rest pile up.
     const ahead = size * 2;
     let nextToSend = 0;
@@ -124,11 +128,21 @@ function inWorkers(tasks: GrepTask[], job: GrepJob, take: (result: TaskResult) =
         nextToTake++;
         if (!take(resultOf(reply))) return finish(false);
       }
-      if (nextToTake === tasks.length) return finish(true);
+      if (nextToTake === tasks.length) {
+        if (job.kind !== 'stats') return finish(true);
+        // Every part is read: each thread's figures over its parts, once.
+        for (const worker of pool) worker.postMessage({ collect: true });
+        return;
+      }
       while (idle.length && send(idle[idle.length - 1] as Worker)) idle.pop();
     };
     for (const worker of pool) {
       worker.on('message', (reply: WorkerReply) => {
+        if (reply.kind === 'collected') {
+          if (!take({ kind: 'stats', partial: reply.partial })) return finish(false);
+          if (++collected === pool.length) finish(true);
+          return;
+        }
         done.set(reply.id, reply);
         if (!send(worker)) idle.push(worker);
         takeReady();

@@ -108,12 +108,13 @@ export interface ModelPartial {
   retries: number;
   tokensIn: number;
   tokensOut: number;
-  durations: number[];
-  ttfts: number[];
+  durations: Float64Array;
+  ttfts: Float64Array;
 }
 
 /**
- * A collector's whole state as plain JSON (it survives `JSON.stringify` and `postMessage`), so
+ * A collector's whole state as plain data (it survives `postMessage` and `structuredClone`; the
+ * seconds are typed arrays, which a worker thread sends as one copy of their bytes), so
  * that collectors run over parts of the log can be merged: `merge` of the parts' partials gives
  * what one collector over all of it would. Percentiles are computed from the raw values at the end.
  */
@@ -124,7 +125,7 @@ export interface StatsPartial {
   /** Per module: entries, warnings, errors. */
   modules: Record<string, [entries: number, warnings: number, errors: number]>;
   /** Per PERF operation, the seconds of each entry with a numeric duration. */
-  durations: Record<string, number[]>;
+  durations: Record<string, Float64Array>;
   /** Per operation, completions (PERF entries, with or without a duration, and database DEBUG entries). */
   completed: Record<string, number>;
   /** Per `operation` field of ERROR and FATAL entries. */
@@ -322,8 +323,45 @@ export function fieldsOf(raw: RawContext, level: string): Fields {
   return readMessage(fields, level, raw.message);
 }
 
-function emptyModel(): ModelPartial {
-  return { calls: 0, failures: 0, cancelled: 0, retries: 0, tokensIn: 0, tokensOut: 0, durations: [], ttfts: [] };
+/** A model's figures while they are collected: its seconds in growing typed arrays. */
+type ModelFigures = Omit<ModelPartial, 'durations' | 'ttfts'> & { durations: Numbers; ttfts: Numbers };
+
+function emptyModel(): ModelFigures {
+  return { calls: 0, failures: 0, cancelled: 0, retries: 0, tokensIn: 0, tokensOut: 0, durations: new Numbers(), ttfts: new Numbers() };
+}
+
+/** A list of numbers that grows, kept in a Float64Array (millions of call durations: no boxed numbers, one copy to send). */
+export class Numbers {
+  private data = new Float64Array(16);
+  length = 0;
+
+  push(value: number): void {
+    if (this.length === this.data.length) this.grow(this.length + 1);
+    this.data[this.length++] = value;
+  }
+
+  pushAll(values: ArrayLike<number>): void {
+    if (this.length + values.length > this.data.length) this.grow(this.length + values.length);
+    if (values instanceof Float64Array) this.data.set(values, this.length);
+    else for (let i = 0; i < values.length; i++) this.data[this.length + i] = values[i] as number;
+    this.length += values.length;
+  }
+
+  /** The numbers, as a view of the list (valid until the next push). */
+  view(): Float64Array {
+    return this.data.subarray(0, this.length);
+  }
+
+  /** The numbers, as a copy of their own. */
+  copy(): Float64Array {
+    return this.data.slice(0, this.length);
+  }
+
+  private grow(needed: number): void {
+    const data = new Float64Array(Math.max(needed, this.data.length * 2));
+    data.set(this.view());
+    this.data = data;
+  }
 }
 
 /**
@@ -333,7 +371,7 @@ function emptyModel(): ModelPartial {
 export class Ranked {
   private readonly values: Float64Array;
 
-  constructor(values: readonly number[]) {
+  constructor(values: ArrayLike<number>) {
     // -0 is read as 0 (selection cannot tell them apart, a sort can; a duration prints the same either way).
     const copy = new Float64Array(values.length);
     for (let i = 0; i < values.length; i++) copy[i] = (values[i] as number) + 0;
@@ -384,19 +422,14 @@ export function selectNth(a: Float64Array, k: number): number {
   return a[k] as number;
 }
 
-/** Adds the values to the end of `list` (a spread of a few hundred thousand would overflow the stack). */
-function append(list: number[], values: readonly number[]): void {
-  for (const value of values) list.push(value);
-}
-
 function bump(map: Map<string, number>, key: string, by = 1): void {
   map.set(key, (map.get(key) ?? 0) + by);
 }
 
-function listIn<T>(map: Map<string, T[]>, key: string): T[] {
+function listIn(map: Map<string, Numbers>, key: string): Numbers {
   let list = map.get(key);
   if (!list) {
-    list = [];
+    list = new Numbers();
     map.set(key, list);
   }
   return list;
@@ -416,12 +449,12 @@ export class StatsCollector {
   private entries = 0;
   private first: string | null = null;
   private last: string | null = null;
-  private durations = new Map<string, number[]>();
+  private durations = new Map<string, Numbers>();
   private modules = new Map<string, [number, number, number]>();
   private completed = new Map<string, number>();
   private operationErrors = new Map<string, number>();
   private hours = new Map<string, Hour>();
-  private models = new Map<string, ModelPartial>();
+  private models = new Map<string, ModelFigures>();
 
   add(entry: LogEntry): void {
     const { time, body } = entry;
@@ -478,7 +511,7 @@ export class StatsCollector {
 
   /** This collector's state as plain JSON (copied: adding more later does not change it). */
   toPartial(): StatsPartial {
-    const copyLists = (map: Map<string, number[]>) => Object.fromEntries([...map].map(([k, v]) => [k, [...v]]));
+    const copyLists = (map: Map<string, Numbers>) => Object.fromEntries([...map].map(([k, v]) => [k, v.copy()]));
     return {
       entries: this.entries,
       first: this.first,
@@ -488,7 +521,7 @@ export class StatsCollector {
       completed: Object.fromEntries(this.completed),
       operationErrors: Object.fromEntries(this.operationErrors),
       hours: Object.fromEntries([...this.hours].map(([k, h]) => [k, { users: [...h.users], sessions: [...h.sessions] }])),
-      models: Object.fromEntries([...this.models].map(([k, m]) => [k, { ...m, durations: [...m.durations], ttfts: [...m.ttfts] }])),
+      models: Object.fromEntries([...this.models].map(([k, m]) => [k, { ...m, durations: m.durations.copy(), ttfts: m.ttfts.copy() }])),
     };
   }
 
@@ -508,7 +541,7 @@ export class StatsCollector {
       module[1] += warnings;
       module[2] += errors;
     }
-    for (const [operation, values] of Object.entries(p.durations)) append(listIn(this.durations, operation), values);
+    for (const [operation, values] of Object.entries(p.durations)) listIn(this.durations, operation).pushAll(values);
     for (const [operation, n] of Object.entries(p.completed)) bump(this.completed, operation, n);
     for (const [operation, n] of Object.entries(p.operationErrors)) bump(this.operationErrors, operation, n);
     for (const [key, { users, sessions }] of Object.entries(p.hours)) {
@@ -524,15 +557,15 @@ export class StatsCollector {
       model.retries += m.retries;
       model.tokensIn += m.tokensIn;
       model.tokensOut += m.tokensOut;
-      append(model.durations, m.durations);
-      append(model.ttfts, m.ttfts);
+      model.durations.pushAll(m.durations);
+      model.ttfts.pushAll(m.ttfts);
     }
     return this;
   }
 
   result(options: StatsOptions = {}): LogStats {
     const operations = [...this.durations].map(([operation, values]) => {
-      const ranked = new Ranked(values);
+      const ranked = new Ranked(values.view());
       return {
         operation,
         count: ranked.length,
@@ -587,7 +620,7 @@ export class StatsCollector {
     return hour;
   }
 
-  private model(name: string): ModelPartial {
+  private model(name: string): ModelFigures {
     let model = this.models.get(name);
     if (!model) {
       model = emptyModel();
@@ -626,7 +659,7 @@ export class StatsCollector {
   private histogram(): HistogramBucket[] {
     const counts = BUCKETS.map(([, label]) => ({ label, count: 0 }));
     for (const values of this.durations.values()) {
-      for (const v of values) {
+      for (const v of values.view()) {
         const i = BUCKETS.findIndex(([bound]) => v < bound);
         (counts[i === -1 ? counts.length - 1 : i] as HistogramBucket).count++;
       }
@@ -672,8 +705,8 @@ export class StatsCollector {
   private llm(): ModelStats[] {
     return [...this.models]
       .map(([model, m]) => {
-        const durations = new Ranked(m.durations);
-        const ttfts = new Ranked(m.ttfts);
+        const durations = new Ranked(m.durations.view());
+        const ttfts = new Ranked(m.ttfts.view());
         return {
           model,
           calls: m.calls,

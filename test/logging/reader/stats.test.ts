@@ -690,9 +690,9 @@ describe('StatsCollector: merging', () => {
     }
   });
 
-  it('merges partials that went through JSON (as from a worker thread), in any order, into the same figures', () => {
+  it('merges partials that went through structuredClone (as from a worker thread), in any order, into the same figures', () => {
     const whole = collect(ALL);
-    const pieces = parts(ALL, [7, 19, 30]).map((c) => JSON.parse(JSON.stringify(c.toPartial())) as StatsPartial);
+    const pieces = parts(ALL, [7, 19, 30]).map((c) => structuredClone(c.toPartial()));
     const forward = StatsCollector.fromPartial(pieces[0] as StatsPartial);
     for (const p of pieces.slice(1)) forward.merge(p);
     const backward = new StatsCollector();
