@@ -65,7 +65,7 @@ interface Query {
   name: string;
   storyos: string;
   /** Environment for storyos's run (`NAME=value …`). */
-  env?: string;
+  env?: string | undefined;
   /** GNU grep's nearest equivalent, with FILES standing for the log set, oldest first; the same for rg (undefined: none). */
   grep: string;
   rg?: string | undefined;
@@ -78,6 +78,18 @@ interface Query {
   reduce?: (stdout: string) => Partial<Digest>;
   reduceTools?: (stdout: string) => Partial<Digest>;
 }
+
+/** `stats` timed against `grep -c` of the PERF lines, in the environment given. */
+const statsQuery = (name: string, env?: string): Query => ({
+  name,
+  storyos: 'stats --json',
+  env,
+  grep: `grep -c -h -F '] [PERF] ['`,
+  rg: `rg -c --no-filename -F '] [PERF] ['`,
+  check: 'count',
+  reduce: statsPerfCount,
+  reduceTools: sumOfCounts,
+});
 
 interface Row {
   query: Query;
@@ -189,26 +201,9 @@ export function runLogsBench(root: string): void {
     },
     // stats reads every entry; grep -c of the PERF lines is the cheapest full read that counts something
     // (it prints a count per file: the bench adds them up).
-    {
-      name: 'stats',
-      storyos: 'stats --json',
-      grep: `grep -c -h -F '] [PERF] ['`,
-      rg: `rg -c --no-filename -F '] [PERF] ['`,
-      check: 'count',
-      reduce: statsPerfCount,
-      reduceTools: sumOfCounts,
-    },
+    statsQuery('stats'),
     // The same without the native scanner (as where it could not be built): JavaScript reads every entry.
-    {
-      name: 'stats (JavaScript only)',
-      storyos: 'stats --json',
-      env: 'STORYOS_NATIVE_SCAN=0',
-      grep: `grep -c -h -F '] [PERF] ['`,
-      rg: `rg -c --no-filename -F '] [PERF] ['`,
-      check: 'count',
-      reduce: statsPerfCount,
-      reduceTools: sumOfCounts,
-    },
+    statsQuery('stats (JavaScript only)', 'STORYOS_NATIVE_SCAN=0'),
     // tail reads the end of the newest file. Its 20 lines may hold fewer than 20 entries (stack traces), so
     // the check compares storyos's 20 headers with the last 20 header lines of the file's last 200 lines.
     {

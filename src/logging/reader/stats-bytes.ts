@@ -238,7 +238,9 @@ const MILLISECONDS = 21;
  * One chunk's entries read on their bytes into a collector: the header's time, level and module in
  * place, and for the entries whose fields count (PERF, warnings and errors, API calls, database
  * queries, lines naming a user or session) the fields stats reads, as numbers or as strings made
- * once (ByteStrings). A line of another shape is decoded and given to add().
+ * once (ByteStrings). A line of another shape is decoded and given to add(). With no filter and
+ * the native scanner, the entries of the common shape come as its records (record()), and only
+ * the others are read here.
  */
 class ChunkReader {
   private readonly fields = emptyFields();
