@@ -6,13 +6,13 @@
  * text values and plain numbers. At any other entry the scan stops and says where, and the
  * JavaScript reader reads that one entry as it reads every entry without this module; then the
  * scan goes on after it. So this file decides nothing the JavaScript reader would decide
- * differently: stats-native.test.ts checks the two agree on generated logs of every shape.
+ * differently: test/logging/reader/scan.test.ts checks the two agree on generated logs of every
+ * shape, and native-scan-asan.test.ts that it reads nothing outside its chunk.
  *
  * Layout of the results (the JavaScript side, stats-native.ts, reads the same constants):
  * ints[0] where the scan stopped, ints[1] records written, ints[2] 1 when it stopped at an entry
  * it leaves to JavaScript; then RECORD_INTS ints and RECORD_FLOATS doubles per record.
  */
-#define _GNU_SOURCE
 #include <node_api.h>
 #include <stdio.h>
 #include <stdint.h>
