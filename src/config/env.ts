@@ -15,6 +15,8 @@ export interface LogConfig {
   backupCount: number;
   rotationType: RotationType;
   errorMaxSizeMb: number;
+  /** `storyos logs stats` reads with its native scanner when it is built (false: JavaScript alone). */
+  nativeScan: boolean;
 }
 
 export interface Config {
@@ -100,6 +102,7 @@ export const VARIABLES = {
   STORYOS_LOG_BACKUP_COUNT: { schema: number(1, 10000, true), default: '5', allowed: 'a whole number from 1 to 10000' },
   STORYOS_LOG_ROTATION_TYPE: { schema: rotationType, default: 'size', allowed: 'size or time' },
   STORYOS_LOG_ERROR_MAX_SIZE_MB: { schema: number(0.001, 102400, false), default: '5', allowed: 'a size in MB from 0.001 to 102400' },
+  STORYOS_NATIVE_SCAN: { schema: boolean, default: 'true', allowed: 'true or false' },
 } satisfies Record<string, Variable>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -163,6 +166,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.
       backupCount: read('STORYOS_LOG_BACKUP_COUNT'),
       rotationType: read('STORYOS_LOG_ROTATION_TYPE'),
       errorMaxSizeMb: read('STORYOS_LOG_ERROR_MAX_SIZE_MB'),
+      nativeScan: read('STORYOS_NATIVE_SCAN'),
     },
   };
 }

@@ -119,6 +119,16 @@ describe('storyos logs stats over a real run', () => {
     expect([bad.code, bad.stdout, bad.stderr]).toEqual([2, '', 'storyos: Invalid --by value "week": use hour or day.\n']);
   });
 
+  it('gives the same figures with STORYOS_NATIVE_SCAN=false (JavaScript alone), and says in one sentence what it takes', () => {
+    const run = (value: string) =>
+      runCli(['logs', 'stats', '--json'], { cwd: dir, env: { STORYOS_LOG_DIR: path.join(dir, 'logs'), STORYOS_NATIVE_SCAN: value } });
+    const javascript = run('false');
+    expect(javascript.code).toBe(0);
+    expect(JSON.parse(javascript.stdout)).toEqual(JSON.parse(logs('stats', '--json').stdout));
+    const bad = run('maybe');
+    expect([bad.code, bad.stdout, bad.stderr]).toEqual([2, '', 'storyos: Invalid STORYOS_NATIVE_SCAN="maybe": expected true or false.\n']);
+  });
+
   it('keeps the figures it had before, under their old names', () => {
     const json = JSON.parse(logs('stats', '--json').stdout);
     expect(Object.keys(json)).toEqual(['entries', 'first', 'last', 'operations', 'modules', 'histogram', 'activity', 'llm', 'operationErrors']);

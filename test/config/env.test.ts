@@ -25,7 +25,16 @@ describe('configuration', () => {
       },
       mongo: { uri: undefined, databaseName: 'storyos' },
       dataDir: path.join(cwd, 'data'),
-      log: { dir: path.join(cwd, 'logs'), level: 'INFO', toFile: true, maxSizeMb: 10, backupCount: 5, rotationType: 'size', errorMaxSizeMb: 5 },
+      log: {
+        dir: path.join(cwd, 'logs'),
+        level: 'INFO',
+        toFile: true,
+        maxSizeMb: 10,
+        backupCount: 5,
+        rotationType: 'size',
+        errorMaxSizeMb: 5,
+        nativeScan: true,
+      },
     });
   });
 

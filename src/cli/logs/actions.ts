@@ -133,7 +133,8 @@ function activityUnit(by: string | undefined): ActivityUnit | undefined {
 
 export async function stats(_args: string[], flags: FilterFlags & { json?: boolean; by?: string }): Promise<number> {
   const by = activityUnit(flags.by);
-  const collector = await collectStatsInParallel(logFiles(flags), filterFrom(undefined, flags).options);
+  const files = logFiles(flags);
+  const collector = await collectStatsInParallel(files, filterFrom(undefined, flags).options, undefined, loadConfig().log.nativeScan);
   const result = collector.result({ by });
   process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : renderStats(result));
   return found(result.entries);

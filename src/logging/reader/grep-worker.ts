@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildFilter } from './filter.js';
-import { collectTask, type GrepJob, type GrepTask, taskRunner } from './grep.js';
+import { collectTask, type GrepJob, type GrepTask, scannerOf, taskRunner } from './grep.js';
 import { StatsCollector } from './stats.js';
 import { ByteStrings } from './stats-bytes.js';
 
@@ -18,12 +18,13 @@ if (job.kind === 'stats') {
   const filter = buildFilter(job.options);
   const collector = new StatsCollector();
   const strings = new ByteStrings();
+  const native = scannerOf(job);
   parentPort?.on('message', (message: Message) => {
     if ('collect' in message) {
       parentPort?.postMessage({ kind: 'collected', partial: collector.toPartial() });
       return;
     }
-    collectTask(message.task, filter, collector, strings);
+    collectTask(message.task, filter, collector, native, strings);
     parentPort?.postMessage({ id: message.id, kind: 'stats', partial: null });
   });
 } else {

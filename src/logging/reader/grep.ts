@@ -6,6 +6,7 @@ import { EntryPrinter, type OutputMode } from './output.js';
 import { fileInWindow, matchRanges } from './search.js';
 import { StatsCollector, type StatsPartial } from './stats.js';
 import { ByteStrings, collectChunk } from './stats-bytes.js';
+import { type NativeScan, nativeScan } from './stats-native.js';
 import { logTimeToMs, toLogTime } from './time-spec.js';
 import { isV2File, searchV2File } from './v2-format.js';
 
@@ -26,7 +27,12 @@ export interface GrepJob {
   colour: boolean;
   /** The output is a terminal: entries are decoded and printed inert, never copied as they are. */
   terminal: boolean;
+  /** stats: read with the native scanner when it is built (STORYOS_NATIVE_SCAN). */
+  nativeScan?: boolean;
 }
+
+/** The native scanner a job reads with, if any. */
+export const scannerOf = (job: GrepJob) => (job.nativeScan === false ? undefined : nativeScan());
 
 /** A stats part's figures; null from a thread that keeps them until it is asked for all of them (see grep-worker.ts). */
 export type TaskResult = ({ kind: 'grep' } & GrepPart) | { kind: 'stats'; partial: StatsPartial | null };
@@ -127,22 +133,25 @@ export function grepTask(task: GrepTask, filter: EntryFilter, printer: EntryPrin
 }
 
 /** Adds the statistics of one part's matching entries to `collector`. */
-export function collectTask(task: GrepTask, filter: EntryFilter, collector: StatsCollector, strings = new ByteStrings()): void {
+export function collectTask(task: GrepTask, filter: EntryFilter, collector: StatsCollector, native: NativeScan | undefined, strings = new ByteStrings()): void {
   if (task.v2) searchV2File(task.file, filter, (entry) => collector.add(entry));
-  else for (const chunk of taskChunks(task)) collectChunk(chunk, filter, collector, strings);
+  else for (const chunk of taskChunks(task)) collectChunk(chunk, filter, collector, strings, native);
 }
 
 /** The statistics of one part's matching entries. */
-export function statsTask(task: GrepTask, filter: EntryFilter): StatsPartial {
+export function statsTask(task: GrepTask, filter: EntryFilter, native: NativeScan | undefined): StatsPartial {
   const collector = new StatsCollector();
-  collectTask(task, filter, collector);
+  collectTask(task, filter, collector, native);
   return collector.toPartial();
 }
 
 /** Runs a job's parts one at a time, in this thread or a worker's. */
 export function taskRunner(job: GrepJob): (task: GrepTask) => TaskResult {
   const filter = buildFilter(job.options);
-  if (job.kind === 'stats') return (task) => ({ kind: 'stats', partial: statsTask(task, filter) });
+  if (job.kind === 'stats') {
+    const native = scannerOf(job);
+    return (task) => ({ kind: 'stats', partial: statsTask(task, filter, native) });
+  }
   const printer = new EntryPrinter(job.mode, job.colour, 1, job.terminal);
   return (task) => ({ kind: 'grep', ...grepTask(task, filter, printer, job.mode) });
 }

@@ -71,11 +71,16 @@ export async function grepFiles(
 }
 
 /** `storyos logs stats`: the parts' collectors, merged. */
-export async function collectStatsInParallel(files: LogFileInfo[], options: FilterOptions, workers = defaultWorkers()): Promise<StatsCollector> {
+export async function collectStatsInParallel(
+  files: LogFileInfo[],
+  options: FilterOptions,
+  workers = defaultWorkers(),
+  nativeScan = true,
+): Promise<StatsCollector> {
   const collector = new StatsCollector();
   await runInOrder(
     files,
-    { kind: 'stats', options, mode: 'count', colour: false, terminal: false },
+    { kind: 'stats', options, mode: 'count', colour: false, terminal: false, nativeScan },
     (result) => {
       if (result.kind === 'stats' && result.partial !== null) collector.merge(result.partial);
       return true;

@@ -10,7 +10,8 @@ import { FIELD_READINGS } from './stats.js';
  * The stats reader's inner loop in C (native/scan.c, built by `npm install` with node-gyp): it cuts
  * a chunk into entries and reads the header and context of each of the common shape into records;
  * stats-bytes.ts adds the records up and reads every other entry itself. Without the built module
- * (or with STORYOS_NATIVE_SCAN=0) stats reads everything in JavaScript, with the same figures.
+ * (or with STORYOS_NATIVE_SCAN=false, which the caller passes on) stats reads everything in
+ * JavaScript, with the same figures.
  */
 export interface NativeScanModule {
   scan(chunk: Buffer, from: number, ints: Int32Array, floats: Float64Array): void;
@@ -90,14 +91,13 @@ function addonPath(): string | undefined {
 
 let loaded: NativeScan | null | undefined;
 
-/** The native scanner, or undefined when it is not built, is turned off, or was built against other tables. */
+/** The native scanner, or undefined when it is not built or was built against other tables. */
 export function nativeScan(): NativeScan | undefined {
   if (loaded === undefined) loaded = load();
   return loaded ?? undefined;
 }
 
 function load(): NativeScan | null {
-  if (process.env.STORYOS_NATIVE_SCAN === '0') return null;
   const file = addonPath();
   if (file === undefined) return null;
   try {
