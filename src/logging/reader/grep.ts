@@ -135,7 +135,7 @@ export function grepTask(task: GrepTask, filter: EntryFilter, printer: EntryPrin
 /** Adds the statistics of one part's matching entries to `collector`. */
 export function collectTask(task: GrepTask, filter: EntryFilter, collector: StatsCollector, native: NativeScan | undefined, strings = new ByteStrings()): void {
   if (task.v2) searchV2File(task.file, filter, (entry) => collector.add(entry));
-  else for (const chunk of taskChunks(task)) collectChunk(chunk, filter, collector, strings, native);
+  else for (const chunk of taskChunks(task)) collectChunk(chunk, filter, collector, native, strings);
 }
 
 /** The statistics of one part's matching entries. */

@@ -4,7 +4,7 @@ import { bytesAre, scanContext } from './context-bytes.js';
 import { parseEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
 import { nextEntryStart } from './chunks.js';
-import { FLAG, HEAD_INTS, TEXT_INTS, type NativeScan, nativeScan, R, RECORD_FLOATS, RECORD_INTS } from './stats-native.js';
+import { FLAG, HEAD_INTS, TEXT_INTS, type NativeScan, R, RECORD_FLOATS, RECORD_INTS } from './stats-native.js';
 import { headerAt, headerModuleEnd, levelEndOfLastHeader, matchRanges, midLineHeader } from './search.js';
 import {
   API_CALL,
@@ -500,10 +500,11 @@ class ChunkReader {
 }
 
 /**
- * Adds a chunk's matching entries to the collector, read on the bytes (see ChunkReader). `strings`
- * may be shared by the chunks of one collector.
+ * Adds a chunk's matching entries to the collector, read on the bytes (see ChunkReader), with the
+ * native scanner when one is given (undefined: JavaScript alone). `strings` may be shared by the
+ * chunks of one collector.
  */
-export function collectChunk(buf: Buffer, filter: EntryFilter, collector: StatsCollector, strings = new ByteStrings(), native = nativeScan()): void {
+export function collectChunk(buf: Buffer, filter: EntryFilter, collector: StatsCollector, native: NativeScan | undefined, strings = new ByteStrings()): void {
   const reader = new ChunkReader(buf, collector, strings, native);
   const takesAll = filter.finder === undefined && filter.header === undefined && filter.contextMatches === undefined && filter.pattern === undefined;
   if (takesAll) reader.all();

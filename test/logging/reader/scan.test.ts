@@ -4,7 +4,7 @@ import { parseEntry } from '../../../src/logging/reader/entry.js';
 import { buildFilter, type FilterOptions } from '../../../src/logging/reader/filter.js';
 import { matchRanges } from '../../../src/logging/reader/search.js';
 import { StatsCollector } from '../../../src/logging/reader/stats.js';
-import { ByteStrings, collectChunk } from '../../../src/logging/reader/stats-bytes.js';
+import { collectChunk } from '../../../src/logging/reader/stats-bytes.js';
 import { expectedTables, nativeScan } from '../../../src/logging/reader/stats-native.js';
 import { logTimeToMs } from '../../../src/logging/reader/time-spec.js';
 
@@ -233,9 +233,9 @@ describe('collectChunk: statistics read on the bytes', () => {
     );
     const buf = Buffer.from(`${lines.join('\n')}\n`);
     const native = new StatsCollector();
-    collectChunk(buf, buildFilter({}), native, new ByteStrings(), nativeScan());
+    collectChunk(buf, buildFilter({}), native, nativeScan());
     const javascript = new StatsCollector();
-    collectChunk(buf, buildFilter({}), javascript, new ByteStrings(), undefined);
+    collectChunk(buf, buildFilter({}), javascript, undefined);
     expect(native.result({ by: 'hour' })).toEqual(javascript.result({ by: 'hour' }));
     expect(native.result({ by: 'hour' }).activity.sessions).toBe(70_000);
   });
@@ -249,7 +249,7 @@ describe('collectChunk: statistics read on the bytes', () => {
         const buf = Buffer.from(text);
         const filter = buildFilter(opts);
         const fast = new StatsCollector();
-        collectChunk(buf, filter, fast, new ByteStrings(), scanner());
+        collectChunk(buf, filter, fast, scanner());
         const slow = new StatsCollector();
         matchRanges(buf, filter, (start, end) => slow.add(parseEntry(buf.toString('utf8', start, end).replace(/\n$/, ''))));
         expect(fast.result()).toEqual(slow.result());
