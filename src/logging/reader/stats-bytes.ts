@@ -8,7 +8,6 @@ import { FLAG, HEAD_INTS, TEXT_INTS, type NativeScan, R, RECORD_FLOATS, RECORD_I
 import { headerAt, headerModuleEnd, levelEndOfLastHeader, matchRanges, midLineHeader } from './search.js';
 import {
   API_CALL,
-  type COUNT_FIELDS,
   countOf,
   DB_QUERY,
   emptyFields,
@@ -19,7 +18,6 @@ import {
   readFields,
   readMessage,
   type Reading,
-  type SECONDS_FIELDS,
   secondsOf,
   type StatsCollector,
   statusOf,
@@ -462,13 +460,13 @@ class ChunkReader {
     const { buf, fields } = this;
     switch (reading) {
       case 'text':
-        fields[name as (typeof TEXT_FIELDS)[number]] = this.strings.get(buf, start, end);
+        setText(fields, name as TextField, this.strings.get(buf, start, end));
         return;
       case 'seconds':
-        fields[name as (typeof SECONDS_FIELDS)[number]] = decimalAt(buf, start, end) ?? secondsOf(utf8(buf, start, end));
+        setNumber(fields, name as NumberField, decimalAt(buf, start, end) ?? secondsOf(utf8(buf, start, end)));
         return;
       case 'count':
-        fields[name as (typeof COUNT_FIELDS)[number]] = wholeNumberAt(buf, start, end) ?? countOf(utf8(buf, start, end));
+        setNumber(fields, name as NumberField, wholeNumberAt(buf, start, end) ?? countOf(utf8(buf, start, end)));
         return;
       case 'status':
         fields.status = wholeNumberAt(buf, start, end) ?? statusOf(utf8(buf, start, end));
