@@ -309,7 +309,7 @@ export function runLogsBench(root: string): void {
     const shown = (command: string) => command.replace(files, '$FILES');
     console.log(`  ${row.query.name}`);
     console.log(`    storyos: ${shown(ours(row.query.storyos, row.query.env))}`);
-    if (row.query.storyosCheck) console.log(`    storyos (output check): ${shown(ours(row.query.storyosCheck))}`);
+    if (row.query.storyosCheck) console.log(`    storyos (output check): ${shown(ours(row.query.storyosCheck, row.query.env))}`);
     console.log(`    grep:    ${shown(withFiles(row.query.grep))}`);
     if (row.query.grepCheck) console.log(`    grep (output check): ${shown(row.query.grepCheck)}`);
     if (row.query.rg) console.log(`    rg:      ${shown(withFiles(row.query.rg))}${rg ? '' : '  (rg not installed)'}`);

@@ -152,8 +152,12 @@ const BUCKETS: Array<[number, string]> = [
 /** Nearest-rank percentile of sorted values. */
 export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
+  return sorted[nearestRankIndex(sorted.length, p)] as number;
+}
+
+/** Where the p-th percentile of `n` sorted values is (nearest rank, from 0); n > 0. */
+function nearestRankIndex(n: number, p: number): number {
+  return Math.min(n, Math.max(1, Math.ceil((p / 100) * n))) - 1;
 }
 
 /** `process_player_input completed` → `process_player_input`. */
@@ -340,10 +344,9 @@ export class Numbers {
     this.data[this.length++] = value;
   }
 
-  pushAll(values: ArrayLike<number>): void {
+  pushAll(values: Float64Array): void {
     if (this.length + values.length > this.data.length) this.grow(this.length + values.length);
-    if (values instanceof Float64Array) this.data.set(values, this.length);
-    else for (let i = 0; i < values.length; i++) this.data[this.length + i] = values[i] as number;
+    this.data.set(values, this.length);
     this.length += values.length;
   }
 
@@ -385,7 +388,7 @@ export class Ranked {
   percentile(p: number): number {
     const n = this.values.length;
     if (n === 0) return Number.NaN;
-    return selectNth(this.values, Math.min(n, Math.max(1, Math.ceil((p / 100) * n))) - 1);
+    return selectNth(this.values, nearestRankIndex(n, p));
   }
 
   max(): number {
@@ -509,7 +512,7 @@ export class StatsCollector {
     if (this.last === null || time > this.last) this.last = time;
   }
 
-  /** This collector's state as plain JSON (copied: adding more later does not change it). */
+  /** This collector's state as plain data (copied: adding more later does not change it). */
   toPartial(): StatsPartial {
     const copyLists = (map: Map<string, Numbers>) => Object.fromEntries([...map].map(([k, v]) => [k, v.copy()]));
     return {
