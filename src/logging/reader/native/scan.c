@@ -33,22 +33,22 @@ enum { FIELD_COUNT = 13, RECORD_INTS = R_TEXTS + TEXT_INTS * FIELD_COUNT, RECORD
 enum { F_FIELDS = 1, F_NEEDS_MESSAGE = 2, F_API_CALL = 4, F_DB_OPERATION = 8, F_DONE_BY_ANOTHER = 16 };
 enum { TEXT, SECONDS, COUNT, STATUS };
 
+/* A string literal with its length, counted by the compiler. */
+#define NAMED(text, value) {text, value, sizeof(text) - 1}
+
 typedef struct { const char *text; int code; size_t len; } Spelling;
 /* As levels.ts's LEVEL_ORDER and spellingsOf: the codes index LEVEL_ORDER. */
 static const Spelling SPELLINGS[] = {
-  {"DEBUG", 0, 5}, {"INFO", 1, 4}, {"PERF", 2, 4}, {"WARN", 3, 4}, {"WARNING", 3, 7}, {"ERROR", 4, 5}, {"FATAL", 5, 5}, {"CRITICAL", 5, 8},
+  NAMED("DEBUG", 0), NAMED("INFO", 1), NAMED("PERF", 2), NAMED("WARN", 3), NAMED("WARNING", 3), NAMED("ERROR", 4), NAMED("FATAL", 5), NAMED("CRITICAL", 5),
 };
 typedef struct { const char *name; int reading; size_t len; } Key;
 /* As stats.ts's FIELD_READINGS, in its order. */
 static const Key KEYS[FIELD_COUNT] = {
-  {"operation", TEXT, 9}, {"model", TEXT, 5}, {"kind", TEXT, 4}, {"user_id", TEXT, 7}, {"session", TEXT, 7}, {"session_id", TEXT, 10},
-  {"duration", SECONDS, 8}, {"ttft", SECONDS, 4},
-  {"retries", COUNT, 7}, {"tokens_in", COUNT, 9}, {"tokens_out", COUNT, 10}, {"attempt", COUNT, 7},
-  {"status", STATUS, 6},
+  NAMED("operation", TEXT), NAMED("model", TEXT), NAMED("kind", TEXT), NAMED("user_id", TEXT), NAMED("session", TEXT), NAMED("session_id", TEXT),
+  NAMED("duration", SECONDS), NAMED("ttft", SECONDS),
+  NAMED("retries", COUNT), NAMED("tokens_in", COUNT), NAMED("tokens_out", COUNT), NAMED("attempt", COUNT),
+  NAMED("status", STATUS),
 };
-/* The lengths of KEYS' names: a key of another length is none of them. */
-enum { MAX_KEY_LEN = 10 };
-static const uint8_t KEY_LENGTHS[MAX_KEY_LEN + 1] = {[4] = 1, [5] = 1, [6] = 1, [7] = 1, [8] = 1, [9] = 1, [10] = 1};
 enum { LEVEL_DEBUG = 0, LEVEL_INFO = 1, LEVEL_PERF = 2 };
 enum { MODEL_KEY = 1 };
 static const char API_CALL[] = "API call: ";
@@ -216,7 +216,7 @@ static int whole_number_at(const uint8_t *b, size_t start, size_t end, double *o
 static int visit_field(const Chunk *c, int32_t *rec, double *nums, size_t key_start, size_t key_end, size_t value_end) {
   const uint8_t *b = c->b;
   size_t key_len = key_end - key_start;
-  for (int k = 0; k < FIELD_COUNT && key_len <= MAX_KEY_LEN && KEY_LENGTHS[key_len]; k++) {
+  for (int k = 0; k < FIELD_COUNT; k++) {
     if (KEYS[k].len != key_len || !same_bytes(b + key_start, KEYS[k].name, key_len)) continue;
     if (rec[R_GIVEN] & (1 << k)) return 1;
     rec[R_GIVEN] |= 1 << k;
