@@ -24,7 +24,7 @@
 
 enum { HEAD_INTS = 3 };
 enum {
-  R_START, R_LINE_END, R_LEVEL, R_MODULE_START, R_MODULE_END, R_SAME_HOUR, R_REST, R_FLAGS, R_GIVEN, R_BODY, R_MESSAGE_END,
+  R_START, R_LEVEL, R_MODULE_START, R_MODULE_END, R_SAME_HOUR, R_REST, R_FLAGS, R_GIVEN, R_BODY, R_MESSAGE_END,
   R_DB_START, R_DB_END, R_DB_HASH, R_DB_NAME, R_MODULE_NAME, R_TEXTS
 };
 /* Each text field: its value's start, end, hash and name (see Names; -1 when it has none). */
@@ -331,7 +331,6 @@ static int read_entry(Chunk *c, int32_t *rec, double *nums, size_t start, size_t
   rec[R_FLAGS] = 0;
   rec[R_GIVEN] = 0;
   rec[R_START] = (int32_t)start;
-  rec[R_LINE_END] = (int32_t)line_end;
   rec[R_LEVEL] = level;
   rec[R_MODULE_START] = (int32_t)(level_end + 3);
   rec[R_MODULE_END] = (int32_t)module_end;
