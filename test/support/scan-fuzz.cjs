@@ -42,8 +42,16 @@ function line() {
   const text = `[2024-01-15 1${rnd(10)}:${10 + rnd(50)}:00,${100 + rnd(900)}] [${pick(levels)}] [${pick(modules)}] ${pick(messages)}${context}`;
   return rnd(3) === 0 ? text.slice(0, rnd(text.length + 1)) : text;
 }
-const ints = new Int32Array(3 + 64 * 100);
-const floats = new Float64Array(64 * 13);
+// The layout scan.c reports (see its tables()): a record's ints and doubles, where the records start.
+const [head, regions, floatRegions] = scanner
+  .tables()
+  .split('|')
+  .slice(2)
+  .map((part) => part.split(',').map(Number));
+const [, recordInts, recordFloats] = head;
+// Room for a hundred records or so: the scan stops now and then because they are full.
+const ints = new Int32Array(regions[5] + 95 * recordInts);
+const floats = new Float64Array(floatRegions[2] + 95 * recordFloats);
 let records = 0;
 for (let round = 0; round < rounds; round++) {
   let text = Array.from({ length: 1 + rnd(6) }, line).join(pick(['\n', '\n', '\n', '', '\n  at x\n']));
@@ -56,9 +64,10 @@ for (let round = 0; round < rounds; round++) {
   source.copy(chunk, 0, 0, length);
   let start = rnd(4) === 0 ? rnd(Math.max(1, length)) : 0;
   for (let guard = 0; guard < 100 && start < length; guard++) {
-    scanner.scan(chunk, start, ints, floats);
-    records += ints[1];
-    if (ints[2] === 1) {
+    // Three collectors in turn: each is given each hour's players and games once.
+    scanner.scan(chunk, start, ints, floats, 1 + (round % 3));
+    records += ints[2];
+    if (ints[1] === 1) {
       const newline = chunk.indexOf(10, ints[0]);
       start = newline === -1 ? length : newline + 1;
     } else start = ints[0];

@@ -4,10 +4,26 @@ import { bytesAre, scanContext } from './context-bytes.js';
 import { parseEntry } from './entry.js';
 import type { EntryFilter } from './filter.js';
 import { nextEntryStart } from './chunks.js';
-import { FLAG, HEAD_INTS, TEXT_INTS, type NativeScan, R, RECORD_FLOATS, RECORD_INTS } from './stats-native.js';
+import {
+  AT,
+  CALL_FLOATS,
+  FLAG,
+  H,
+  MODEL_FLOATS,
+  MODEL_INTS,
+  MODULE_INTS,
+  type NativeScan,
+  OPERATION_INTS,
+  PAIR_INTS,
+  R,
+  RECORD_FLOATS,
+  RECORD_INTS,
+  TEXT_INTS,
+} from './stats-native.js';
 import { headerAt, headerModuleEnd, levelEndOfLastHeader, matchRanges, midLineHeader } from './search.js';
 import {
   API_CALL,
+  type CallSeconds,
   countOf,
   DB_QUERY,
   emptyFields,
@@ -311,37 +327,73 @@ class ChunkReader {
     return end;
   }
 
-  /** all() with the native scanner reading the entries of the common shape; next() reads each it leaves. */
+  /** all() with the native scanner reading and adding up the entries of the common shape; next() reads each it leaves. */
   private allNative(native: NativeScan): void {
-    const { buf } = this;
+    const { buf, collector } = this;
     const { ints } = native;
     let start = 0;
     while (start < buf.length) {
-      native.scan(buf, start);
-      const records = ints[1] as number;
+      native.scan(buf, start, collector);
+      this.fold(native);
+      const records = ints[H.records] as number;
       for (let r = 0; r < records; r++) this.record(native, r);
-      start = ints[0] as number;
-      if (ints[2] === 1 && start < buf.length) start = this.next(start);
+      start = ints[H.stop] as number;
+      if (ints[H.left] === 1 && start < buf.length) start = this.next(start);
     }
   }
 
-  /** What header() does for an entry, from the native scanner's record of it. */
+  /** The figures a scan call added up, into the collector. */
+  private fold(native: NativeScan): void {
+    const { buf, collector } = this;
+    const { ints, floats } = native;
+    const name = (at: number) => native.name(ints[at] as number, buf, ints[at + 1] as number, ints[at + 2] as number) as string;
+    for (let i = 0, at = AT.modules; i < (ints[H.modules] as number); i++, at += MODULE_INTS) {
+      const counts = collector.moduleCounts(name(at) || UNPARSED);
+      collector.countEntries(counts, ints[at + 3] as number, ints[at + 4] as number, ints[at + 5] as number);
+    }
+    for (let i = 0, at = AT.operations; i < (ints[H.operations] as number); i++, at += OPERATION_INTS)
+      collector.addCompletions(name(at), ints[at + 3] as number);
+    const models = this.calledModels;
+    for (let i = 0; i < (ints[H.models] as number); i++) {
+      const n = AT.modelFloats + i * MODEL_FLOATS;
+      const figure = (k: number) => floats[n + k] as number;
+      models[i] = collector.addCalls(name(AT.models + i * MODEL_INTS), figure(0), figure(1), figure(2), figure(3), figure(4));
+    }
+    for (let i = 0; i < (ints[H.calls] as number); i++) {
+      const model = models[ints[AT.calls + i] as number] as CallSeconds;
+      const duration = floats[AT.callFloats + i * CALL_FLOATS] as number;
+      const ttft = floats[AT.callFloats + i * CALL_FLOATS + 1] as number;
+      if (!Number.isNaN(duration)) model.durations.push(duration);
+      if (!Number.isNaN(ttft)) model.ttfts.push(ttft);
+    }
+    for (let i = 0, at = AT.pairs; i < (ints[H.pairs] as number); i++, at += PAIR_INTS) {
+      const value = native.name(ints[at + 2] as number, buf, ints[at + 3] as number, ints[at + 4] as number) as string;
+      const hourKey = this.hourAt(ints[at] as number);
+      if (ints[at + 1] === 0) collector.addActivity(hourKey, value.toLowerCase(), undefined);
+      else collector.addActivity(hourKey, undefined, value);
+    }
+    for (const at of [ints[H.first] as number, ints[H.last] as number]) if (at !== -1) this.noteTime(at, restOf(buf, at));
+  }
+
+  /** Of the last scan call, the seconds lists of the models in its region, by place. */
+  private readonly calledModels: CallSeconds[] = [];
+
+  /** What header() does for an entry, from the native scanner's record of it (its time and, unless uncounted, its module's counts taken already). */
   private record(native: NativeScan, r: number): void {
     const { buf, collector, fields } = this;
     const { ints, floats } = native;
-    const at = HEAD_INTS + r * RECORD_INTS;
+    const at = AT.records + r * RECORD_INTS;
     const level = LEVEL_ORDER[ints[at + R.level] as number] as LineLevel;
     const moduleStart = ints[at + R.moduleStart] as number;
     const moduleEnd = ints[at + R.moduleEnd] as number;
     const module = native.name(ints[at + R.moduleName] as number, buf, moduleStart, moduleEnd) ?? this.moduleAt(moduleStart, moduleEnd);
-    collector.countEntry(level, collector.moduleCounts(module || UNPARSED));
-    const start = ints[at + R.start] as number;
-    this.noteTime(start, ints[at + R.rest] as number, ints[at + R.sameHour] === 1);
     const flags = ints[at + R.flags] as number;
+    if (flags & FLAG.uncounted) collector.countEntry(level, collector.moduleCounts(module || UNPARSED));
     if ((flags & FLAG.fields) === 0) return;
+    const hourKey = this.hourAt(ints[at + R.start] as number);
     resetFields(fields);
     const given = ints[at + R.given] as number;
-    const numbers = r * RECORD_FLOATS;
+    const numbers = AT.recordFloats + r * RECORD_FLOATS;
     for (let rest = given; rest !== 0; rest &= rest - 1) {
       const k = 31 - Math.clz32(rest & -rest);
       const [name, reading] = FIELD_READINGS[k] as [FieldName, Reading];
@@ -352,7 +404,7 @@ class ChunkReader {
     if (flags & FLAG.needsMessage) readMessage(fields, level, utf8(buf, ints[at + R.body] as number, ints[at + R.messageEnd] as number));
     else if (flags & FLAG.apiCall) fields.apiCallModel = fields.model;
     else if (flags & FLAG.dbOperation) fields.dbOperation = this.nameAt(native, at + R.dbStart);
-    collector.addFields(this.hourKey, level, module, fields);
+    collector.addFields(hourKey, level, module, fields);
   }
 
   /** The string of the name whose start, end, hash and number are the four ints at `at` of the scanner's results. */
@@ -373,7 +425,7 @@ class ChunkReader {
     const { buf, collector, levelEnd, moduleEnd } = this;
     const module = this.moduleAt(levelEnd + 3, moduleEnd);
     collector.countEntry(level, collector.moduleCounts(module || UNPARSED));
-    this.noteTime(start, restOf(buf, start), false);
+    this.noteTime(start, restOf(buf, start));
     const bodyAt = moduleEnd + 2;
     const apiCall = startsWithAt(buf, bodyAt, API_CALL_BYTES);
     const dbQuery = level === 'DEBUG' && startsWithAt(buf, bodyAt, DB_QUERY_BYTES);
@@ -402,18 +454,18 @@ class ChunkReader {
     if (this.lastAt !== -1) this.collector.noteTime(latin1(this.buf, this.lastAt + 1, this.lastAt + 24));
   }
 
-  /**
-   * Reads the hour of the header at `start` (the previous header's when the same: `sameHour` when
-   * the caller knows so) and keeps the span; `rest` is the time's minutes, seconds and milliseconds (restOf).
-   */
-  private noteTime(start: number, rest: number, sameHour: boolean): void {
+  /** The hour (`2024-01-15 10`) of the header at `start`: the string of the last one asked for when it is the same. */
+  private hourAt(start: number): string {
     const { buf } = this;
     const previous = this.previousStart;
-    if (!sameHour && (previous === -1 || !sameBytes(buf, start + 1, previous + 1, HOUR_END - 1))) {
-      this.hourKey = this.strings.get(buf, start + 1, start + HOUR_END);
-    }
+    if (previous === -1 || !sameBytes(buf, start + 1, previous + 1, HOUR_END - 1)) this.hourKey = this.strings.get(buf, start + 1, start + HOUR_END);
     this.previousStart = start;
-    const hour = this.hourKey;
+    return this.hourKey;
+  }
+
+  /** The time of the header at `start` to the chunk's span (its hour read by hourAt); `rest` is its minutes, seconds and milliseconds (restOf). */
+  private noteTime(start: number, rest: number): void {
+    const hour = this.hourAt(start);
     if (this.firstAt === -1 || hour < this.firstHour || (hour === this.firstHour && rest < this.firstRest)) {
       this.firstHour = hour;
       this.firstRest = rest;

@@ -5,7 +5,11 @@ import { unescapeField } from '../escape.js';
 import { rawContext, type LogEntry, type RawContext } from './entry.js';
 import type { EntryFilter } from './filter.js';
 import { searchFiles } from './search.js';
+import { BitSet, NameNumbers } from './name-sets.js';
+import { Tally, type TallyPartial } from './tally.js';
 import { v2Operation } from './v2-format.js';
+
+export { percentile } from './tally.js';
 
 export interface OperationStats {
   operation: string;
@@ -108,8 +112,8 @@ export interface ModelPartial {
   retries: number;
   tokensIn: number;
   tokensOut: number;
-  durations: Float64Array;
-  ttfts: Float64Array;
+  durations: TallyPartial;
+  ttfts: TallyPartial;
 }
 
 /**
@@ -125,13 +129,15 @@ export interface StatsPartial {
   /** Per module: entries, warnings, errors. */
   modules: Record<string, [entries: number, warnings: number, errors: number]>;
   /** Per PERF operation, the seconds of each entry with a numeric duration. */
-  durations: Record<string, Float64Array>;
+  durations: Record<string, TallyPartial>;
   /** Per operation, completions (PERF entries, with or without a duration, and database DEBUG entries). */
   completed: Record<string, number>;
   /** Per `operation` field of ERROR and FATAL entries. */
   operationErrors: Record<string, number>;
-  /** Per hour (`2024-01-15 10`), the distinct users and sessions seen. */
-  hours: Record<string, { users: string[]; sessions: string[] }>;
+  /** Per hour (`2024-01-15 10`), the distinct users and sessions seen: bits over userNames and sessionNames (BitSet's words). */
+  hours: Record<string, { users: Uint32Array; sessions: Uint32Array }>;
+  userNames: string[];
+  sessionNames: string[];
   models: Record<string, ModelPartial>;
 }
 
@@ -148,17 +154,6 @@ const BUCKETS: Array<[number, string]> = [
   [10, '<10s'],
   [Infinity, '≥10s'],
 ];
-
-/** Nearest-rank percentile of sorted values. */
-export function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[nearestRankIndex(sorted.length, p)] as number;
-}
-
-/** Where the p-th percentile of `n` sorted values is (nearest rank, from 0); n > 0. */
-function nearestRankIndex(n: number, p: number): number {
-  return Math.min(n, Math.max(1, Math.ceil((p / 100) * n))) - 1;
-}
 
 /** `process_player_input completed` → `process_player_input`. */
 function operationName(message: string): string {
@@ -327,120 +322,43 @@ export function fieldsOf(raw: RawContext, level: string): Fields {
   return readMessage(fields, level, raw.message);
 }
 
+/** A model's call durations and TTFTs (seconds) while they are collected. */
+export interface CallSeconds {
+  durations: Tally;
+  ttfts: Tally;
+}
+
 /** A model's figures while they are collected: its seconds in growing typed arrays. */
-type ModelFigures = Omit<ModelPartial, 'durations' | 'ttfts'> & { durations: Numbers; ttfts: Numbers };
+type ModelFigures = Omit<ModelPartial, 'durations' | 'ttfts'> & CallSeconds;
 
 function emptyModel(): ModelFigures {
-  return { calls: 0, failures: 0, cancelled: 0, retries: 0, tokensIn: 0, tokensOut: 0, durations: new Numbers(), ttfts: new Numbers() };
-}
-
-/** A list of numbers that grows, kept in a Float64Array (millions of call durations: no boxed numbers, one copy to send). */
-export class Numbers {
-  private data = new Float64Array(16);
-  length = 0;
-
-  push(value: number): void {
-    if (this.length === this.data.length) this.grow(this.length + 1);
-    this.data[this.length++] = value;
-  }
-
-  pushAll(values: Float64Array): void {
-    if (this.length + values.length > this.data.length) this.grow(this.length + values.length);
-    this.data.set(values, this.length);
-    this.length += values.length;
-  }
-
-  /** The numbers, as a view of the list (valid until the next push). */
-  view(): Float64Array {
-    return this.data.subarray(0, this.length);
-  }
-
-  /** The numbers, as a copy of their own. */
-  copy(): Float64Array {
-    return this.data.slice(0, this.length);
-  }
-
-  private grow(needed: number): void {
-    const data = new Float64Array(Math.max(needed, this.data.length * 2));
-    data.set(this.view());
-    this.data = data;
-  }
-}
-
-/**
- * Nearest-rank percentiles of values (none NaN), as `percentile` of them sorted gives, found by
- * selection instead of a sort: a model's millions of call durations are read for two ranks.
- */
-export class Ranked {
-  private readonly values: Float64Array;
-
-  constructor(values: ArrayLike<number>) {
-    // -0 is read as 0 (selection cannot tell them apart, a sort can; a duration prints the same either way).
-    const copy = new Float64Array(values.length);
-    for (let i = 0; i < values.length; i++) copy[i] = (values[i] as number) + 0;
-    this.values = copy;
-  }
-
-  get length(): number {
-    return this.values.length;
-  }
-
-  percentile(p: number): number {
-    const n = this.values.length;
-    if (n === 0) return Number.NaN;
-    return selectNth(this.values, nearestRankIndex(n, p));
-  }
-
-  max(): number {
-    return this.percentile(100);
-  }
-}
-
-const middleOf = (x: number, y: number, z: number) => Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
-
-/** The k-th smallest of `a` (from 0), moving a's values about (Hoare's selection, the middle of three as pivot). */
-export function selectNth(a: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >>> 1;
-    const pivot = middleOf(a[lo] as number, a[mid] as number, a[hi] as number);
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while ((a[i] as number) < pivot) i++;
-      while ((a[j] as number) > pivot) j--;
-      if (i <= j) {
-        const t = a[i] as number;
-        a[i] = a[j] as number;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k] as number;
-  }
-  return a[k] as number;
+  return { calls: 0, failures: 0, cancelled: 0, retries: 0, tokensIn: 0, tokensOut: 0, durations: new Tally(), ttfts: new Tally() };
 }
 
 function bump(map: Map<string, number>, key: string, by = 1): void {
   map.set(key, (map.get(key) ?? 0) + by);
 }
 
-function listIn(map: Map<string, Numbers>, key: string): Numbers {
+function tallyIn(map: Map<string, Tally>, key: string): Tally {
   let list = map.get(key);
   if (!list) {
-    list = new Numbers();
+    list = new Tally();
     map.set(key, list);
   }
   return list;
 }
 
+/** The players and games of an hour or a day, as numbers given by the collector's NameNumbers. */
 interface Hour {
-  users: Set<string>;
-  sessions: Set<string>;
+  users: BitSet;
+  sessions: BitSet;
+}
+
+const emptyHour = (): Hour => ({ users: new BitSet(), sessions: new BitSet() });
+
+function addHour(to: Hour, hour: Hour): void {
+  to.users.addAll(hour.users);
+  to.sessions.addAll(hour.sessions);
 }
 
 /**
@@ -452,11 +370,13 @@ export class StatsCollector {
   private entries = 0;
   private first: string | null = null;
   private last: string | null = null;
-  private durations = new Map<string, Numbers>();
+  private durations = new Map<string, Tally>();
   private modules = new Map<string, [number, number, number]>();
   private completed = new Map<string, number>();
   private operationErrors = new Map<string, number>();
   private hours = new Map<string, Hour>();
+  private readonly userNumbers = new NameNumbers();
+  private readonly sessionNumbers = new NameNumbers();
   private models = new Map<string, ModelFigures>();
 
   add(entry: LogEntry): void {
@@ -488,14 +408,40 @@ export class StatsCollector {
       if (module === 'llm_utils' && context.model) this.addFailedCall(context);
     }
 
-    const user = activeUser(level, context);
-    const session = sessionOf(context);
-    if (user || session) {
-      // Entries come in runs of one hour: the last one's key is checked before a new one is cut.
-      const hour = hourKey === this.lastHourKey ? (this.lastHour as Hour) : this.hourAt(hourKey);
-      if (user) hour.users.add(user);
-      if (session) hour.sessions.add(session);
-    }
+    this.addActivity(hourKey, activeUser(level, context), sessionOf(context));
+  }
+
+  /** A player (in lower case) and a game seen active in the hour `hourKey` (`2024-01-15 10`); empty or undefined: none. */
+  addActivity(hourKey: string, user: string | undefined, session: string | undefined): void {
+    if (!user && !session) return;
+    // Entries come in runs of one hour: the last one's key is checked before a new one is cut.
+    const hour = hourKey === this.lastHourKey ? (this.lastHour as Hour) : this.hourAt(hourKey);
+    if (user) hour.users.add(this.userNumbers.numberOf(user));
+    if (session) hour.sessions.add(this.sessionNumbers.numberOf(session));
+  }
+
+  /** `entries` entries more, of a module (its counts given by moduleCounts), of which `warnings` warnings and `errors` errors. */
+  countEntries(counts: [number, number, number], entries: number, warnings: number, errors: number): void {
+    this.entries += entries;
+    counts[0] += entries;
+    counts[1] += warnings;
+    counts[2] += errors;
+  }
+
+  /** `n` completions more of an operation (database queries added up elsewhere). */
+  addCompletions(operation: string, n: number): void {
+    bump(this.completed, operation, n);
+  }
+
+  /** Answered calls of a model added up elsewhere; their seconds are pushed to the lists returned. */
+  addCalls(name: string, calls: number, failures: number, retries: number, tokensIn: number, tokensOut: number): CallSeconds {
+    const model = this.model(name);
+    model.calls += calls;
+    model.failures += failures;
+    model.retries += retries;
+    model.tokensIn += tokensIn;
+    model.tokensOut += tokensOut;
+    return model;
   }
 
   /** One entry more, to its module's counts (given by moduleCounts) and to its warnings or errors. */
@@ -514,7 +460,7 @@ export class StatsCollector {
 
   /** This collector's state as plain data (copied: adding more later does not change it). */
   toPartial(): StatsPartial {
-    const copyLists = (map: Map<string, Numbers>) => Object.fromEntries([...map].map(([k, v]) => [k, v.copy()]));
+    const copyLists = (map: Map<string, Tally>) => Object.fromEntries([...map].map(([k, v]) => [k, v.toPartial()]));
     return {
       entries: this.entries,
       first: this.first,
@@ -523,8 +469,10 @@ export class StatsCollector {
       durations: copyLists(this.durations),
       completed: Object.fromEntries(this.completed),
       operationErrors: Object.fromEntries(this.operationErrors),
-      hours: Object.fromEntries([...this.hours].map(([k, h]) => [k, { users: [...h.users], sessions: [...h.sessions] }])),
-      models: Object.fromEntries([...this.models].map(([k, m]) => [k, { ...m, durations: m.durations.copy(), ttfts: m.ttfts.copy() }])),
+      hours: Object.fromEntries([...this.hours].map(([k, h]) => [k, { users: h.users.toWords(), sessions: h.sessions.toWords() }])),
+      userNames: [...this.userNumbers.names],
+      sessionNames: [...this.sessionNumbers.names],
+      models: Object.fromEntries([...this.models].map(([k, m]) => [k, { ...m, durations: m.durations.toPartial(), ttfts: m.ttfts.toPartial() }])),
     };
   }
 
@@ -544,13 +492,20 @@ export class StatsCollector {
       module[1] += warnings;
       module[2] += errors;
     }
-    for (const [operation, values] of Object.entries(p.durations)) listIn(this.durations, operation).pushAll(values);
+    for (const [operation, values] of Object.entries(p.durations)) tallyIn(this.durations, operation).add(values);
     for (const [operation, n] of Object.entries(p.completed)) bump(this.completed, operation, n);
     for (const [operation, n] of Object.entries(p.operationErrors)) bump(this.operationErrors, operation, n);
-    for (const [key, { users, sessions }] of Object.entries(p.hours)) {
+    // The partial's numbers of names, as this collector numbers them.
+    const users = p.userNames.map((name) => this.userNumbers.numberOf(name));
+    const sessions = p.sessionNames.map((name) => this.sessionNumbers.numberOf(name));
+    for (const [key, given] of Object.entries(p.hours)) {
       const hour = this.hour(key);
-      for (const user of users) hour.users.add(user);
-      for (const session of sessions) hour.sessions.add(session);
+      new BitSet(given.users).forEach((n) => {
+        hour.users.add(users[n] as number);
+      });
+      new BitSet(given.sessions).forEach((n) => {
+        hour.sessions.add(sessions[n] as number);
+      });
     }
     for (const [name, m] of Object.entries(p.models)) {
       const model = this.model(name);
@@ -560,15 +515,14 @@ export class StatsCollector {
       model.retries += m.retries;
       model.tokensIn += m.tokensIn;
       model.tokensOut += m.tokensOut;
-      model.durations.pushAll(m.durations);
-      model.ttfts.pushAll(m.ttfts);
+      model.durations.add(m.durations);
+      model.ttfts.add(m.ttfts);
     }
     return this;
   }
 
   result(options: StatsOptions = {}): LogStats {
-    const operations = [...this.durations].map(([operation, values]) => {
-      const ranked = new Ranked(values.view());
+    const operations = [...this.durations].map(([operation, ranked]) => {
       return {
         operation,
         count: ranked.length,
@@ -617,7 +571,7 @@ export class StatsCollector {
   private hour(key: string): Hour {
     let hour = this.hours.get(key);
     if (!hour) {
-      hour = { users: new Set(), sessions: new Set() };
+      hour = emptyHour();
       this.hours.set(key, hour);
     }
     return hour;
@@ -634,7 +588,7 @@ export class StatsCollector {
 
   private addPerf(operation: string, duration: number): void {
     bump(this.completed, operation);
-    if (!Number.isNaN(duration)) listIn(this.durations, operation).push(duration);
+    if (!Number.isNaN(duration)) tallyIn(this.durations, operation).push(duration);
   }
 
   /** `API call: llm chat.completions (stream) (status: 200, duration: 1.20s, retries: 0, tokens_in: …, model: …, ttft: 0.40s)`. */
@@ -660,23 +614,17 @@ export class StatsCollector {
   }
 
   private histogram(): HistogramBucket[] {
-    const counts = BUCKETS.map(([, label]) => ({ label, count: 0 }));
-    for (const values of this.durations.values()) {
-      for (const v of values.view()) {
-        const i = BUCKETS.findIndex(([bound]) => v < bound);
-        (counts[i === -1 ? counts.length - 1 : i] as HistogramBucket).count++;
-      }
-    }
-    return counts;
+    const bounds = BUCKETS.map(([bound]) => bound);
+    const counts = BUCKETS.map(() => 0);
+    for (const tally of this.durations.values()) tally.histogramInto(bounds, counts);
+    return BUCKETS.map(([, label], i) => ({ label, count: counts[i] as number }));
   }
 
   private activity(wanted: ActivityUnit | undefined): ActivityStats {
-    const allUsers = new Set<string>();
-    const allSessions = new Set<string>();
-    for (const hour of this.hours.values()) {
-      for (const user of hour.users) allUsers.add(user);
-      for (const session of hour.sessions) allSessions.add(session);
-    }
+    const all = emptyHour();
+    for (const hour of this.hours.values()) addHour(all, hour);
+    const allUsers = all.users;
+    const allSessions = all.sessions;
     const first = this.first === null ? undefined : hourMs(this.first);
     const last = this.last === null ? undefined : hourMs(this.last);
     if (first === undefined || last === undefined) return { by: wanted ?? 'hour', users: allUsers.size, sessions: allSessions.size, buckets: [] };
@@ -691,9 +639,8 @@ export class StatsCollector {
     } else {
       const days = new Map<string, Hour>();
       for (const [key, hour] of this.hours) {
-        const day = days.get(key.slice(0, 10)) ?? { users: new Set(), sessions: new Set() };
-        for (const user of hour.users) day.users.add(user);
-        for (const session of hour.sessions) day.sessions.add(session);
+        const day = days.get(key.slice(0, 10)) ?? emptyHour();
+        addHour(day, hour);
         days.set(key.slice(0, 10), day);
       }
       for (let t = first - (first % DAY_MS); t <= last; t += DAY_MS) {
@@ -708,8 +655,7 @@ export class StatsCollector {
   private llm(): ModelStats[] {
     return [...this.models]
       .map(([model, m]) => {
-        const durations = new Ranked(m.durations.view());
-        const ttfts = new Ranked(m.ttfts.view());
+        const { durations, ttfts } = m;
         return {
           model,
           calls: m.calls,

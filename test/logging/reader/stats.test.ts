@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, it, expect } from 'vitest';
 import { parseEntry, type LogEntry } from '../../../src/logging/reader/entry.js';
 import {
-  Ranked,
   StatsCollector,
   percentile,
   renderHistogram,
@@ -11,6 +10,7 @@ import {
   type LogStats,
   type StatsPartial,
 } from '../../../src/logging/reader/stats.js';
+import { Tally } from '../../../src/logging/reader/tally.js';
 
 const line = (time: string, level: string, module: string, body: string) => parseEntry(`[2024-01-15 ${time}] [${level}] [${module}] ${body}`);
 const perf = (time: string, module: string, message: string, seconds: string) =>
@@ -48,30 +48,62 @@ function collect(entries: LogEntry[]): LogStats {
   return collector.result();
 }
 
-describe('Ranked: percentiles by selection', () => {
+describe('Tally: seconds counted by the hundredth', () => {
+  // Seconds as logs write them (whole hundredths), small whole numbers (runs of equal values), and any double at all.
+  const hundredths = fc.integer({ min: -50, max: 2_000_000 }).map((n) => n / 100);
+  const values = fc.oneof(
+    fc.array(hundredths, { maxLength: 300 }),
+    fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 300 }),
+    fc.array(fc.oneof(hundredths, fc.double({ noNaN: true, noDefaultInfinity: true })), { maxLength: 300 }),
+  );
+  const ranks = fc.array(fc.integer({ min: 0, max: 100 }), { minLength: 1, maxLength: 4 });
+
   it('gives what percentile of the sorted values gives, for any values and ranks (fast-check)', () => {
-    // Few distinct values too, so that runs of equal values (the selection's hard case) come up.
-    const values = fc.oneof(
-      fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { maxLength: 300 }),
-      fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 300 }),
-    );
     fc.assert(
-      fc.property(values, fc.array(fc.integer({ min: 0, max: 100 }), { minLength: 1, maxLength: 4 }), (list, ps) => {
+      fc.property(values, ranks, (list, ps) => {
         const sorted = Float64Array.from(list).sort();
-        const ranked = new Ranked(list);
-        // `+ 0`: Ranked reads -0 as 0.
-        for (const p of ps) expect(ranked.percentile(p)).toBe(percentile(sorted, p) + 0);
-        expect(ranked.length).toBe(list.length);
-        if (list.length) expect(ranked.max()).toBe((sorted[sorted.length - 1] as number) + 0);
+        const tally = new Tally();
+        for (const value of list) tally.push(value);
+        // `+ 0`: a tally reads -0 as 0.
+        for (const p of ps) expect(tally.percentile(p)).toBe(percentile(sorted, p) + 0);
+        expect(tally.length).toBe(list.length);
+        if (list.length) expect(tally.max()).toBe((sorted[sorted.length - 1] as number) + 0);
       }),
       { numRuns: 500 },
     );
   });
 
-  it('leaves the values it was given as they were', () => {
-    const list = [3, 1, 2];
-    new Ranked(list).percentile(50);
-    expect(list).toEqual([3, 1, 2]);
+  it('gives, merged from parts sent as plain data, what one tally of every value gives (fast-check)', () => {
+    fc.assert(
+      fc.property(values, values, ranks, (first, second, ps) => {
+        const whole = new Tally();
+        for (const value of [...first, ...second]) whole.push(value);
+        const merged = new Tally();
+        for (const part of [first, second]) {
+          const tally = new Tally();
+          for (const value of part) tally.push(value);
+          merged.add(structuredClone(tally.toPartial()));
+        }
+        expect(merged.length).toBe(whole.length);
+        for (const p of ps) expect(merged.percentile(p)).toBe(whole.percentile(p));
+        const bounds = [0.01, 1, 10, Number.POSITIVE_INFINITY];
+        const [a, b] = [bounds.map(() => 0), bounds.map(() => 0)];
+        merged.histogramInto(bounds, a);
+        whole.histogramInto(bounds, b);
+        expect(a).toEqual(b);
+        expect(a.reduce((sum, n) => sum + n, 0)).toBe(whole.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps a million call durations of two decimals in a few kilobytes', () => {
+    const tally = new Tally();
+    for (let i = 0; i < 1_000_000; i++) tally.push((100 + (i % 300)) / 100);
+    const { hundredths, others } = tally.toPartial();
+    expect(hundredths.byteLength).toBeLessThan(4096);
+    expect(others.length).toBe(0);
+    expect(tally.percentile(50)).toBe(2.49);
   });
 });
 

@@ -9,10 +9,18 @@
  * differently: test/logging/reader/scan.test.ts checks the two agree on generated logs of every
  * shape, and native-scan-asan.test.ts that it reads nothing outside its chunk.
  *
- * Layout of the results (the JavaScript side, stats-native.ts, reads the same constants):
- * ints[0] where the scan stopped, ints[1] records written, ints[2] 1 when it stopped at an entry
- * it leaves to JavaScript; then RECORD_INTS ints and RECORD_FLOATS doubles per record.
+ * Most entries it also adds up itself, per scan call: each module's entries, warnings and errors,
+ * each database query's completions, each model's answered calls (and their seconds), and the
+ * span of times. Of players and games it gives only the pairs (hour, name) a collector has not
+ * been given yet. An entry whose figures need more (a PERF entry, an error, an API call naming no
+ * model, a name it could not number) it gives whole as a record, for JavaScript to add up.
+ *
+ * Layout of the results (the JavaScript side, stats-native.ts, reads the same constants, and
+ * checks them against tables()): HEAD_INTS ints saying where the scan stopped and how much of
+ * each region below it filled, then the regions of modules, operations, models, pairs, calls and
+ * records, each at its *_AT offset of ints (and of floats for the numbers).
  */
+#include <math.h>
 #include <node_api.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -22,15 +30,36 @@
 #include <emmintrin.h>
 #endif
 
-enum { HEAD_INTS = 3 };
+/* ints[H_STOP] where the scan stopped, H_LEFT 1 when at an entry left to JavaScript; the others how many of each region were filled. */
+enum { H_STOP, H_LEFT, H_RECORDS, H_MODULES, H_OPERATIONS, H_MODELS, H_PAIRS, H_CALLS, H_FIRST, H_LAST, HEAD_INTS };
 enum {
-  R_START, R_LEVEL, R_MODULE_START, R_MODULE_END, R_SAME_HOUR, R_REST, R_FLAGS, R_GIVEN, R_BODY, R_MESSAGE_END,
+  R_START, R_LEVEL, R_MODULE_START, R_MODULE_END, R_FLAGS, R_GIVEN, R_BODY, R_MESSAGE_END,
   R_DB_START, R_DB_END, R_DB_HASH, R_DB_NAME, R_MODULE_NAME, R_TEXTS
 };
 /* Each text field: its value's start, end, hash and name (see Names; -1 when it has none). */
 enum { TEXT_INTS = 4 };
 enum { FIELD_COUNT = 13, RECORD_INTS = R_TEXTS + TEXT_INTS * FIELD_COUNT, RECORD_FLOATS = FIELD_COUNT };
-enum { F_FIELDS = 1, F_NEEDS_MESSAGE = 2, F_API_CALL = 4, F_DB_OPERATION = 8, F_DONE_BY_ANOTHER = 16 };
+enum { F_FIELDS = 1, F_NEEDS_MESSAGE = 2, F_API_CALL = 4, F_DB_OPERATION = 8, F_DONE_BY_ANOTHER = 16, F_UNCOUNTED = 32 };
+/*
+ * The regions. A module, operation or model: its name's number and where one of its names is in
+ * the chunk (id, start, end), then its figures (ints for a module's entries, warnings, errors and
+ * an operation's completions; doubles for a model's calls, failures, retries, tokens in and out).
+ * A pair: the header's start (its hour), 0 for a player or 1 for a game, and the name (id, start,
+ * end). A call: the model's place in the models region, and its duration and TTFT (NaN: none).
+ */
+enum { MAX_TOUCHED = 64, MAX_PAIRS = 1024, MAX_CALLS = 4096 };
+enum { MODULE_INTS = 6, OPERATION_INTS = 4, MODEL_INTS = 3, MODEL_FLOATS = 5, PAIR_INTS = 5, CALL_INTS = 1, CALL_FLOATS = 2 };
+enum {
+  MODULES_AT = HEAD_INTS,
+  OPERATIONS_AT = MODULES_AT + MAX_TOUCHED * MODULE_INTS,
+  MODELS_AT = OPERATIONS_AT + MAX_TOUCHED * OPERATION_INTS,
+  PAIRS_AT = MODELS_AT + MAX_TOUCHED * MODEL_INTS,
+  CALLS_AT = PAIRS_AT + MAX_PAIRS * PAIR_INTS,
+  RECORDS_AT = CALLS_AT + MAX_CALLS * CALL_INTS,
+  MODEL_FLOATS_AT = 0,
+  CALL_FLOATS_AT = MODEL_FLOATS_AT + MAX_TOUCHED * MODEL_FLOATS,
+  RECORD_FLOATS_AT = CALL_FLOATS_AT + MAX_CALLS * CALL_FLOATS,
+};
 enum { TEXT, SECONDS, COUNT, STATUS };
 
 /* A string literal with its length, counted by the compiler. */
@@ -49,14 +78,27 @@ static const Key KEYS[FIELD_COUNT] = {
   NAMED("retries", COUNT), NAMED("tokens_in", COUNT), NAMED("tokens_out", COUNT), NAMED("attempt", COUNT),
   NAMED("status", STATUS),
 };
-enum { LEVEL_DEBUG = 0, LEVEL_INFO = 1, LEVEL_PERF = 2 };
-enum { MODEL_KEY = 1 };
+enum { LEVEL_DEBUG = 0, LEVEL_INFO = 1, LEVEL_PERF = 2, LEVEL_WARN = 3, LEVEL_ERROR = 4 };
+enum { MODEL_KEY = 1, USER_KEY = 3, SESSION_KEY = 4, SESSION_ID_KEY = 5, DURATION_KEY = 6, TTFT_KEY = 7, RETRIES_KEY = 8, TOKENS_IN_KEY = 9, TOKENS_OUT_KEY = 10, STATUS_KEY = 12 };
 static const char API_CALL[] = "API call: ";
 static const char DB_QUERY[] = "Database query executed: ";
+
+/*
+ * Each key's place in KEYS by its length and first byte (-1: none), so that a field's key is
+ * compared with one key at most (no two keys share a length and a first byte: set_up_keys checks),
+ * and the bits (as in R_GIVEN) of the keys read as text. One per thread, in its instance data:
+ * a table shared by the threads would be set up again by each new one while others read it.
+ */
+enum { KEY_TABLE_LENGTHS = 16 };
+typedef struct {
+  int8_t by_shape[KEY_TABLE_LENGTHS][128];
+  int text_keys;
+} KeyTable;
 
 typedef struct {
   const uint8_t *b;
   size_t len;
+  const KeyTable *keys;
 } Chunk;
 
 static inline int is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
@@ -84,22 +126,37 @@ static int header_at(const Chunk *c, size_t at) {
          digits_at(b, at + 15, 2) && digits_at(b, at + 18, 2) && digits_at(b, at + 21, 3);
 }
 
+/* The first place in [i, end) holding `]`, a newline or a byte of 0x80 or more; `end` when none does. */
+static inline size_t next_stop(const uint8_t *b, size_t i, size_t end) {
+#if defined(__SSE2__)
+  const __m128i close = _mm_set1_epi8(']'), newline = _mm_set1_epi8('\n');
+  for (; i + 16 <= end; i += 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(b + i));
+    // The bytes' own high bits mark those of 0x80 or more.
+    unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, close), _mm_cmpeq_epi8(v, newline)), v));
+    if (mask != 0) return i + (size_t)__builtin_ctz(mask);
+  }
+#endif
+  for (; i < end; i++)
+    if (b[i] == ']' || b[i] == '\n' || b[i] >= 0x80) return i;
+  return end;
+}
+
 /* search.ts's headerModuleEnd: the module's `]`, or -1; the level's end in *level_end. */
 static long header_module_end(const Chunk *c, size_t start, size_t text_end, size_t *level_end) {
   const uint8_t *b = c->b;
   size_t i = start + 27;
-  for (; i < text_end; i++) {
-    uint8_t ch = b[i];
-    if (ch == ']' && i + 2 < c->len && b[i + 1] == ' ' && b[i + 2] == '[') break;
-    if (ch == '\n' || ch >= 0x80) return -1;
+  for (;; i++) {
+    i = next_stop(b, i, text_end);
+    if (i >= text_end || b[i] != ']') return -1;
+    if (i + 2 < c->len && b[i + 1] == ' ' && b[i + 2] == '[') break;
   }
   *level_end = i;
-  for (i += 3; i < text_end; i++) {
-    uint8_t ch = b[i];
-    if (ch == ']' && i + 1 < c->len && b[i + 1] == ' ') return (long)i;
-    if (ch == '\n' || ch >= 0x80) return -1;
+  for (i += 3;; i++) {
+    i = next_stop(b, i, text_end);
+    if (i >= text_end || b[i] != ']') return -1;
+    if (i + 1 < c->len && b[i + 1] == ' ') return (long)i;
   }
-  return -1;
 }
 
 static int bytes_are(const Chunk *c, size_t start, size_t end, const char *text) {
@@ -110,9 +167,17 @@ static int bytes_are(const Chunk *c, size_t start, size_t end, const char *text)
 
 static int starts_with_at(const Chunk *c, size_t at, const char *text) { return bytes_are(c, at, at + strlen(text), text); }
 
+/* Whether the `length` bytes at `at` are `text`'s: a loop, for the few bytes of a key or name (a call to memcmp costs more). */
+static inline int same_bytes(const uint8_t *at, const char *text, size_t length) {
+  for (size_t i = 0; i < length; i++)
+    if (at[i] != (uint8_t)text[i]) return 0;
+  return 1;
+}
+
 static int level_spelt(const Chunk *c, size_t start, size_t end) {
   for (size_t i = 0; i < sizeof SPELLINGS / sizeof SPELLINGS[0]; i++)
-    if (SPELLINGS[i].len == end - start && memcmp(c->b + start, SPELLINGS[i].text, SPELLINGS[i].len) == 0) return SPELLINGS[i].code;
+    if (SPELLINGS[i].len == end - start && c->b[start] == (uint8_t)SPELLINGS[i].text[0] && same_bytes(c->b + start, SPELLINGS[i].text, SPELLINGS[i].len))
+      return SPELLINGS[i].code;
   return -1;
 }
 
@@ -129,13 +194,6 @@ static int glued_header(const Chunk *c, size_t start, size_t end, size_t from) {
     if (at > start && b[at - 1] != '\n' && header_at(c, at)) return 1;
   }
   return 0;
-}
-
-/* Whether the `length` bytes at `at` are `text`'s: a loop, for the few bytes of a key (a call to memcmp costs more). */
-static inline int same_bytes(const uint8_t *at, const char *text, size_t length) {
-  for (size_t i = 0; i < length; i++)
-    if (at[i] != (uint8_t)text[i]) return 0;
-  return 1;
 }
 
 /*
@@ -212,12 +270,25 @@ static int whole_number_at(const uint8_t *b, size_t start, size_t end, double *o
   return 1;
 }
 
+static int set_up_keys(KeyTable *keys) {
+  memset(keys->by_shape, -1, sizeof keys->by_shape);
+  keys->text_keys = 0;
+  for (int k = 0; k < FIELD_COUNT; k++) {
+    if (KEYS[k].reading == TEXT) keys->text_keys |= 1 << k;
+    if (KEYS[k].len >= KEY_TABLE_LENGTHS) return 0;
+    int8_t *place = &keys->by_shape[KEYS[k].len][(uint8_t)KEYS[k].name[0] & 0x7f];
+    if (*place != -1) return 0;
+    *place = (int8_t)k;
+  }
+  return 1;
+}
+
 /* One field of a plain context into the record; 0 when its value is not of the shape read here. */
 static int visit_field(const Chunk *c, int32_t *rec, double *nums, size_t key_start, size_t key_end, size_t value_end) {
   const uint8_t *b = c->b;
   size_t key_len = key_end - key_start;
-  for (int k = 0; k < FIELD_COUNT; k++) {
-    if (KEYS[k].len != key_len || !same_bytes(b + key_start, KEYS[k].name, key_len)) continue;
+  int k = key_len < KEY_TABLE_LENGTHS ? c->keys->by_shape[key_len][b[key_start] & 0x7f] : -1;
+  if (k >= 0 && same_bytes(b + key_start, KEYS[k].name, key_len)) {
     if (rec[R_GIVEN] & (1 << k)) return 1;
     rec[R_GIVEN] |= 1 << k;
     size_t start = key_end + 2;
@@ -334,7 +405,6 @@ static int read_entry(Chunk *c, int32_t *rec, double *nums, size_t start, size_t
   rec[R_LEVEL] = level;
   rec[R_MODULE_START] = (int32_t)(level_end + 3);
   rec[R_MODULE_END] = (int32_t)module_end;
-  rec[R_REST] = number_at(b, start + 15, 2) * 100000 + number_at(b, start + 18, 2) * 1000 + number_at(b, start + 21, 3);
   size_t body = module_end + 2;
   int api_call = starts_with_at(c, body, API_CALL);
   int db_query = level == LEVEL_DEBUG && starts_with_at(c, body, DB_QUERY);
@@ -369,6 +439,12 @@ static int read_entry(Chunk *c, int32_t *rec, double *nums, size_t start, size_t
  * thread (Node-API instance data), as the JavaScript side keeps one list per thread.
  */
 enum { MAX_NAMES = 1 << 16, NAME_SLOTS = 1 << 17, MAX_NAME_BYTES = 1024 };
+/* Of a name as a player's or a game's: the collector (its generation) and the hour it was last given to. */
+typedef struct {
+  uint32_t generation;
+  int32_t hour;
+} Given;
+
 typedef struct {
   int32_t slot_name[NAME_SLOTS];
   uint32_t slot_hash[NAME_SLOTS];
@@ -377,6 +453,10 @@ typedef struct {
   int32_t count;
   uint8_t *bytes;
   size_t used, capacity;
+  KeyTable keys;
+  /* Each name's place in this call's region of modules, operations or models (-1: none yet). */
+  int16_t module_slot[MAX_NAMES], operation_slot[MAX_NAMES], model_slot[MAX_NAMES];
+  Given user_given[MAX_NAMES], session_given[MAX_NAMES];
 } Names;
 
 /* The number of the name [start, end) (ASCII, its hash given), numbered now if new; -1 when the list is full or it is long. */
@@ -403,7 +483,8 @@ static int32_t name_of(Names *names, const uint8_t *b, size_t start, size_t end,
       names->slot_hash[slot] = (uint32_t)hash;
       return id;
     }
-    if (names->slot_hash[slot] == (uint32_t)hash && names->length[known] == length && memcmp(names->bytes + names->offset[known], b + start, length) == 0)
+    if (names->slot_hash[slot] == (uint32_t)hash && names->length[known] == length &&
+        same_bytes(b + start, (const char *)names->bytes + names->offset[known], length))
       return known;
   }
 }
@@ -414,9 +495,8 @@ static void name_record(Names *names, const uint8_t *b, int32_t *rec) {
   size_t module_start = (size_t)rec[R_MODULE_START], module_end = (size_t)rec[R_MODULE_END];
   rec[R_MODULE_NAME] = name_of(names, b, module_start, module_end, hash_of(b, module_start, module_end, &ascii));
   if (!(rec[R_FLAGS] & F_FIELDS)) return;
-  for (int k = 0; k < FIELD_COUNT; k++) {
-    if (KEYS[k].reading != TEXT || !(rec[R_GIVEN] & (1 << k))) continue;
-    int32_t *text = rec + R_TEXTS + TEXT_INTS * k;
+  for (int bits = rec[R_GIVEN] & names->keys.text_keys; bits != 0; bits &= bits - 1) {
+    int32_t *text = rec + R_TEXTS + TEXT_INTS * __builtin_ctz((unsigned)bits);
     text[3] = name_of(names, b, (size_t)text[0], (size_t)text[1], text[2]);
   }
   if (rec[R_FLAGS] & F_DB_OPERATION) rec[R_DB_NAME] = name_of(names, b, (size_t)rec[R_DB_START], (size_t)rec[R_DB_END], rec[R_DB_HASH]);
@@ -430,22 +510,177 @@ static void free_names(napi_env env, void *data, void *hint) {
   free(names);
 }
 
-/* Whether the hours (`2024-01-15 10`) of the headers at a and b are the same. */
-static int same_hour(const uint8_t *b, size_t a, size_t other) { return memcmp(b + a + 1, b + other + 1, 13) == 0; }
+/* One scan call's results as they are written. */
+typedef struct {
+  int32_t *ints;
+  double *floats;
+  size_t records, capacity;
+  int modules, operations, models, pairs, calls;
+  long first, last;
+  uint32_t generation;
+} Out;
 
-/* scan(chunk, from, ints, floats): records from `from` on until the records are full, the chunk ends or an entry is left to JavaScript. */
+/* Whether every region has room for what one entry may add. */
+static int has_room(const Out *o) {
+  return o->records < o->capacity && o->modules < MAX_TOUCHED && o->operations < MAX_TOUCHED && o->models < MAX_TOUCHED &&
+         o->pairs + 2 <= MAX_PAIRS && o->calls < MAX_CALLS;
+}
+
+/*
+ * The place of name `id` (its bytes [start, end)) in a region of `stride` ints at `at`, given one
+ * now, its figures zero, if it has none in this call.
+ */
+static int place_of(int16_t *slot_of, int *count, int32_t *at, int stride, int32_t id, int32_t start, int32_t end) {
+  int slot = slot_of[id];
+  if (slot >= 0) return slot;
+  slot = (*count)++;
+  slot_of[id] = (int16_t)slot;
+  int32_t *place = at + slot * stride;
+  place[0] = id;
+  place[1] = start;
+  place[2] = end;
+  for (int i = 3; i < stride; i++) place[i] = 0;
+  return slot;
+}
+
+/* The places given in this call taken back, for the next call to start with none. */
+static void clear_places(int16_t *slot_of, int count, const int32_t *at, int stride) {
+  for (int i = 0; i < count; i++) slot_of[at[i * stride]] = -1;
+}
+
+/* The 8 bytes at `at` as a number that orders as they do (big-endian). */
+static inline uint64_t ordered_word(const uint8_t *at) {
+  uint64_t word;
+  memcpy(&word, at, sizeof word);
+  return __builtin_bswap64(word);
+}
+
+/* -1, 0 or 1 as the time of the header at a is before, the same as or after the one at b (24 bytes: the time and its `]`). */
+static inline int compare_times(const uint8_t *b, size_t a, size_t other) {
+  for (int i = 1; i < 25; i += 8) {
+    uint64_t x = ordered_word(b + a + i), y = ordered_word(b + other + i);
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/* The time of the header at `start` to the call's span (the text compares as the times do: fixed digits). */
+static void note_time(const uint8_t *b, Out *o, size_t start) {
+  if (o->first == -1) {
+    o->first = o->last = (long)start;
+    return;
+  }
+  if (compare_times(b, start, (size_t)o->last) > 0) o->last = (long)start;
+  else if (compare_times(b, start, (size_t)o->first) < 0) o->first = (long)start;
+}
+
+/* The hour of the header at `start` as one number (2024011510). */
+static int32_t hour_of(const uint8_t *b, size_t start) {
+  return number_at(b, start + 1, 4) * 1000000 + number_at(b, start + 6, 2) * 10000 + number_at(b, start + 9, 2) * 100 + number_at(b, start + 12, 2);
+}
+
+/* The text field k's value as a pair (kind 0 a player, 1 a game) unless this collector was given it this hour. */
+static void add_pair(Out *o, Given *seen, const int32_t *rec, int k, int kind, int32_t hour) {
+  const int32_t *text = rec + R_TEXTS + TEXT_INTS * k;
+  Given *g = &seen[text[3]];
+  if (g->generation == o->generation && g->hour == hour) return;
+  g->generation = o->generation;
+  g->hour = hour;
+  int32_t *pair = o->ints + PAIRS_AT + o->pairs++ * PAIR_INTS;
+  pair[0] = rec[R_START];
+  pair[1] = kind;
+  pair[2] = text[3];
+  pair[3] = text[0];
+  pair[4] = text[1];
+}
+
+static inline int given(const int32_t *rec, int k) { return (rec[R_GIVEN] >> k) & 1; }
+static inline int non_empty(const int32_t *rec, int k) { return given(rec, k) && rec[R_TEXTS + TEXT_INTS * k + 1] > rec[R_TEXTS + TEXT_INTS * k]; }
+
+/*
+ * Whether the record's figures are more than this file adds up (StatsCollector.addFields does the
+ * rest): a PERF entry, an error that is no answered call, an API call naming no model, or a name
+ * without a number.
+ */
+static int needs_javascript(const int32_t *rec, int text_keys) {
+  int flags = rec[R_FLAGS];
+  if (rec[R_MODULE_NAME] < 0) return 1;
+  if (!(flags & F_FIELDS)) return 0;
+  if ((flags & F_NEEDS_MESSAGE) || (rec[R_LEVEL] >= LEVEL_ERROR && !(flags & F_API_CALL))) return 1;
+  if ((flags & F_DB_OPERATION) && rec[R_DB_NAME] < 0) return 1;
+  for (int bits = rec[R_GIVEN] & text_keys; bits != 0; bits &= bits - 1)
+    if (rec[R_TEXTS + TEXT_INTS * __builtin_ctz((unsigned)bits) + 3] < 0) return 1;
+  return 0;
+}
+
+/* An answered call naming its model, to the model's figures (as StatsCollector.addApiCall). */
+static void add_call(Names *names, Out *o, const int32_t *rec, const double *nums) {
+  const int32_t *model = rec + R_TEXTS + TEXT_INTS * MODEL_KEY;
+  int placed = o->models;
+  int slot = place_of(names->model_slot, &o->models, o->ints + MODELS_AT, MODEL_INTS, model[3], model[0], model[1]);
+  double *figures = o->floats + MODEL_FLOATS_AT + slot * MODEL_FLOATS;
+  if (o->models != placed) memset(figures, 0, MODEL_FLOATS * sizeof(double));
+  double status = given(rec, STATUS_KEY) ? nums[STATUS_KEY] : NAN;
+  figures[0] += 1;
+  if (rec[R_LEVEL] >= LEVEL_ERROR || !(status >= 200 && status < 300)) figures[1] += 1;
+  if (given(rec, RETRIES_KEY)) figures[2] += nums[RETRIES_KEY];
+  if (given(rec, TOKENS_IN_KEY)) figures[3] += nums[TOKENS_IN_KEY];
+  if (given(rec, TOKENS_OUT_KEY)) figures[4] += nums[TOKENS_OUT_KEY];
+  o->ints[CALLS_AT + o->calls] = slot;
+  o->floats[CALL_FLOATS_AT + o->calls * CALL_FLOATS] = given(rec, DURATION_KEY) ? nums[DURATION_KEY] : NAN;
+  o->floats[CALL_FLOATS_AT + o->calls * CALL_FLOATS + 1] = given(rec, TTFT_KEY) ? nums[TTFT_KEY] : NAN;
+  o->calls++;
+}
+
+/* What an entry not given to JavaScript adds, as StatsCollector.addFields would (its module counted already). */
+static void add_fields(Names *names, Out *o, const uint8_t *b, const int32_t *rec, const double *nums) {
+  int flags = rec[R_FLAGS];
+  if (!(flags & F_FIELDS)) return;
+  if (flags & F_DB_OPERATION) {
+    int slot = place_of(names->operation_slot, &o->operations, o->ints + OPERATIONS_AT, OPERATION_INTS, rec[R_DB_NAME], rec[R_DB_START], rec[R_DB_END]);
+    o->ints[OPERATIONS_AT + slot * OPERATION_INTS + 3]++;
+  }
+  if (flags & F_API_CALL) add_call(names, o, rec, nums);
+  int level = rec[R_LEVEL];
+  int player = level <= LEVEL_PERF && !(flags & F_DONE_BY_ANOTHER) && non_empty(rec, USER_KEY);
+  int game = given(rec, SESSION_KEY) ? (non_empty(rec, SESSION_KEY) ? SESSION_KEY : -1) : (non_empty(rec, SESSION_ID_KEY) ? SESSION_ID_KEY : -1);
+  if (!player && game == -1) return;
+  int32_t hour = hour_of(b, (size_t)rec[R_START]);
+  if (player) add_pair(o, names->user_given, rec, USER_KEY, 0, hour);
+  if (game != -1) add_pair(o, names->session_given, rec, game, 1, hour);
+}
+
+/* The entry's module's entries, warnings and errors (F_UNCOUNTED when its name has no number: JavaScript counts it). */
+static void count_entry(Names *names, Out *o, int32_t *rec) {
+  if (rec[R_MODULE_NAME] < 0) {
+    rec[R_FLAGS] |= F_UNCOUNTED;
+    return;
+  }
+  int slot = place_of(names->module_slot, &o->modules, o->ints + MODULES_AT, MODULE_INTS, rec[R_MODULE_NAME], rec[R_MODULE_START], rec[R_MODULE_END]);
+  int32_t *counts = o->ints + MODULES_AT + slot * MODULE_INTS + 3;
+  counts[0]++;
+  if (rec[R_LEVEL] == LEVEL_WARN) counts[1]++;
+  else if (rec[R_LEVEL] >= LEVEL_ERROR) counts[2]++;
+}
+
+/*
+ * scan(chunk, from, ints, floats, generation): from `from` on, until a region is full, the chunk
+ * ends or an entry is left to JavaScript. `generation` names the collector the results are for:
+ * the pairs it was given before are not given again.
+ */
 static napi_value scan(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   Chunk c;
   void *data;
-  if (argc < 4 || napi_get_buffer_info(env, argv[0], &data, &c.len) != napi_ok) {
-    napi_throw_type_error(env, NULL, "scan(chunk, from, ints, floats)");
+  if (argc < 5 || napi_get_buffer_info(env, argv[0], &data, &c.len) != napi_ok) {
+    napi_throw_type_error(env, NULL, "scan(chunk, from, ints, floats, generation)");
     return NULL;
   }
   c.b = data;
   double from_d;
+  uint32_t generation;
   napi_get_value_double(env, argv[1], &from_d);
   napi_typedarray_type type;
   size_t int_count, float_count;
@@ -453,8 +688,9 @@ static napi_value scan(napi_env env, napi_callback_info info) {
   napi_typedarray_type float_type;
   if (napi_get_typedarray_info(env, argv[2], &type, &int_count, &ints_data, NULL, NULL) != napi_ok ||
       napi_get_typedarray_info(env, argv[3], &float_type, &float_count, &floats_data, NULL, NULL) != napi_ok || type != napi_int32_array ||
-      float_type != napi_float64_array || int_count < HEAD_INTS + RECORD_INTS || float_count < RECORD_FLOATS) {
-    napi_throw_type_error(env, NULL, "scan(chunk, from, ints, floats): ints an Int32Array and floats a Float64Array of at least one record");
+      float_type != napi_float64_array || int_count < RECORDS_AT + RECORD_INTS || float_count < RECORD_FLOATS_AT + RECORD_FLOATS ||
+      napi_get_value_uint32(env, argv[4], &generation) != napi_ok) {
+    napi_throw_type_error(env, NULL, "scan(chunk, from, ints, floats, generation): ints an Int32Array and floats a Float64Array of the regions and one record");
     return NULL;
   }
   Names *names;
@@ -462,15 +698,14 @@ static napi_value scan(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "the scanner's names were not set up");
     return NULL;
   }
-  int32_t *ints = ints_data;
-  double *floats = floats_data;
-  size_t capacity = (int_count - HEAD_INTS) / RECORD_INTS;
-  if (float_count / RECORD_FLOATS < capacity) capacity = float_count / RECORD_FLOATS;
+  c.keys = &names->keys;
+  Out o = {.ints = ints_data, .floats = floats_data, .first = -1, .last = -1, .generation = generation};
+  o.capacity = (int_count - RECORDS_AT) / RECORD_INTS;
+  if ((float_count - RECORD_FLOATS_AT) / RECORD_FLOATS < o.capacity) o.capacity = (float_count - RECORD_FLOATS_AT) / RECORD_FLOATS;
 
-  size_t start = (size_t)from_d, count = 0;
+  size_t start = (size_t)from_d;
   int left_to_js = 0;
-  long previous = -1;
-  while (start < c.len && count < capacity) {
+  while (start < c.len && has_room(&o)) {
     const uint8_t *newline = memchr(c.b + start, '\n', c.len - start);
     if (newline == NULL) {
       left_to_js = 1;
@@ -482,22 +717,34 @@ static napi_value scan(napi_env env, napi_callback_info info) {
     int level = -1;
     if ((end == c.len || c.b[end] == '[') && header_at(&c, start)) module_end = header_module_end(&c, start, line_end, &level_end);
     if (module_end != -1) level = level_spelt(&c, start + 27, level_end);
-    int32_t *rec = ints + HEAD_INTS + count * RECORD_INTS;
-    double *nums = floats + count * RECORD_FLOATS;
+    int32_t *rec = o.ints + RECORDS_AT + o.records * RECORD_INTS;
+    double *nums = o.floats + RECORD_FLOATS_AT + o.records * RECORD_FLOATS;
     if (level == -1 || glued_header(&c, start, end, level_end + 1) ||
         !read_entry(&c, rec, nums, start, line_end, level, level_end, (size_t)module_end)) {
       left_to_js = 1;
       break;
     }
-    rec[R_SAME_HOUR] = previous != -1 && same_hour(c.b, start, (size_t)previous);
     name_record(names, c.b, rec);
-    previous = (long)start;
-    count++;
+    note_time(c.b, &o, start);
+    count_entry(names, &o, rec);
+    if (needs_javascript(rec, names->keys.text_keys)) o.records++;
+    else add_fields(names, &o, c.b, rec, nums);
     start = end;
   }
-  ints[0] = (int32_t)start;
-  ints[1] = (int32_t)count;
-  ints[2] = left_to_js;
+  clear_places(names->module_slot, o.modules, o.ints + MODULES_AT, MODULE_INTS);
+  clear_places(names->operation_slot, o.operations, o.ints + OPERATIONS_AT, OPERATION_INTS);
+  clear_places(names->model_slot, o.models, o.ints + MODELS_AT, MODEL_INTS);
+  int32_t *head = o.ints;
+  head[H_STOP] = (int32_t)start;
+  head[H_LEFT] = left_to_js;
+  head[H_RECORDS] = (int32_t)o.records;
+  head[H_MODULES] = o.modules;
+  head[H_OPERATIONS] = o.operations;
+  head[H_MODELS] = o.models;
+  head[H_PAIRS] = o.pairs;
+  head[H_CALLS] = o.calls;
+  head[H_FIRST] = (int32_t)o.first;
+  head[H_LAST] = (int32_t)o.last;
   return NULL;
 }
 
@@ -517,8 +764,9 @@ static napi_value tables(napi_env env, napi_callback_info info) {
     snprintf(part, sizeof part, "%s%s:%s", k ? "," : "", KEYS[k].name, READINGS[KEYS[k].reading]);
     strcat(text, part);
   }
-  char layout[64];
-  snprintf(layout, sizeof layout, "|%d,%d,%d,%d", HEAD_INTS, RECORD_INTS, RECORD_FLOATS, TEXT_INTS);
+  char layout[160];
+  snprintf(layout, sizeof layout, "|%d,%d,%d,%d|%d,%d,%d,%d,%d,%d|%d,%d,%d", HEAD_INTS, RECORD_INTS, RECORD_FLOATS, TEXT_INTS, MODULES_AT, OPERATIONS_AT,
+           MODELS_AT, PAIRS_AT, CALLS_AT, RECORDS_AT, MODEL_FLOATS_AT, CALL_FLOATS_AT, RECORD_FLOATS_AT);
   strcat(text, layout);
   napi_value result;
   napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &result);
@@ -528,7 +776,14 @@ static napi_value tables(napi_env env, napi_callback_info info) {
 NAPI_MODULE_INIT() {
   Names *names = calloc(1, sizeof(Names));
   if (names == NULL) return NULL;
+  if (!set_up_keys(&names->keys)) {
+    free(names);
+    return NULL;
+  }
   memset(names->slot_name, 0xff, sizeof names->slot_name);
+  memset(names->module_slot, 0xff, sizeof names->module_slot);
+  memset(names->operation_slot, 0xff, sizeof names->operation_slot);
+  memset(names->model_slot, 0xff, sizeof names->model_slot);
   napi_set_instance_data(env, names, free_names, NULL);
   napi_value fn;
   napi_create_function(env, "scan", NAPI_AUTO_LENGTH, scan, NULL, &fn);
