@@ -52,9 +52,9 @@ export function* entryChunks(file: LogFileInfo, startOffset = 0, chunkBytes = CH
   }
   if (startOffset >= endOffset) return;
   const fd = fs.openSync(file.path, 'r');
+  // One buffer for the whole file: each chunk is consumed before the next read overwrites it.
+  let buf = takeReadBuffer(chunkBytes * 2);
   try {
-    // One buffer for the whole file: each chunk is consumed before the next read overwrites it.
-    let buf = Buffer.allocUnsafe(chunkBytes * 2);
     let carried = 0;
     let position = startOffset;
     for (;;) {
@@ -90,7 +90,24 @@ export function* entryChunks(file: LogFileInfo, startOffset = 0, chunkBytes = CH
     }
   } finally {
     fs.closeSync(fd);
+    giveBackReadBuffer(buf);
   }
+}
+
+/**
+ * Read buffers of files finished, for the next file: a fresh one of megabytes is new memory the
+ * system clears page by page (measured: a twentieth of a thread's time for stats on 1 GiB of
+ * 10 MiB files). A consumer of entryChunks copies what it keeps of a chunk (they all do).
+ */
+const readBuffers: Buffer[] = [];
+
+function takeReadBuffer(bytes: number): Buffer {
+  const i = readBuffers.findIndex((buf) => buf.length >= bytes);
+  return i === -1 ? Buffer.allocUnsafe(bytes) : (readBuffers.splice(i, 1)[0] as Buffer);
+}
+
+function giveBackReadBuffer(buf: Buffer): void {
+  if (readBuffers.length < 2) readBuffers.push(buf);
 }
 
 /** The first entry start at or after `offset` (the file's size when there is none). */

@@ -367,10 +367,15 @@ class ChunkReader {
       if (!Number.isNaN(ttft)) model.ttfts.push(ttft);
     }
     for (let i = 0, at = AT.pairs; i < (ints[H.pairs] as number); i++, at += PAIR_INTS) {
-      const value = native.name(ints[at + 2] as number, buf, ints[at + 3] as number, ints[at + 4] as number) as string;
-      const hourKey = this.hourAt(ints[at] as number);
-      if (ints[at + 1] === 0) collector.addActivity(hourKey, value.toLowerCase(), undefined);
-      else collector.addActivity(hourKey, undefined, value);
+      const kind = ints[at + 1] === 0 ? 'user' : 'session';
+      const id = ints[at + 2] as number;
+      let n = native.collectorNumber(kind, id);
+      if (n === -1) {
+        const value = native.name(id, buf, ints[at + 3] as number, ints[at + 4] as number) as string;
+        n = collector.numberOf(kind, kind === 'user' ? value.toLowerCase() : value);
+        native.setCollectorNumber(kind, id, n);
+      }
+      collector.addNumbered(this.hourAt(ints[at] as number), kind, n);
     }
     for (const at of [ints[H.first] as number, ints[H.last] as number]) if (at !== -1) this.noteTime(at, restOf(buf, at));
   }

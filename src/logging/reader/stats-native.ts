@@ -101,6 +101,23 @@ export class NativeScan {
     return name;
   }
 
+  /** Of the collector scanned for last, its numbers (StatsCollector.numberOf) of the players and games named by the scanner's numbers. */
+  private readonly numbers = new Int32Array(2 * MAX_NAMES);
+  private readonly numberedFor = new Uint32Array(2 * MAX_NAMES);
+  private generation = 0;
+
+  /** The number the collector scanned for last gave the player or game the scanner numbered `id`; -1 when none yet. */
+  collectorNumber(kind: 'user' | 'session', id: number): number {
+    const slot = kind === 'user' ? id : MAX_NAMES + id;
+    return this.numberedFor[slot] === this.generation ? (this.numbers[slot] as number) : -1;
+  }
+
+  setCollectorNumber(kind: 'user' | 'session', id: number, n: number): void {
+    const slot = kind === 'user' ? id : MAX_NAMES + id;
+    this.numbers[slot] = n;
+    this.numberedFor[slot] = this.generation;
+  }
+
   /** Scans from `from` for `collector`; ints[H.stop] is where it stopped, ints[H.left] 1 when the entry there is left to the caller. */
   scan(chunk: Buffer, from: number, collector: object): void {
     let generation = this.generations.get(collector);
@@ -108,6 +125,7 @@ export class NativeScan {
       generation = ++this.lastGeneration;
       this.generations.set(collector, generation);
     }
+    this.generation = generation;
     this.module.scan(chunk, from, this.ints, this.floats, generation);
   }
 }

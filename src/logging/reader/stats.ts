@@ -420,6 +420,17 @@ export class StatsCollector {
     if (session) hour.sessions.add(this.sessionNumbers.numberOf(session));
   }
 
+  /** This collector's number of a player (in lower case) or of a game, for addNumbered. */
+  numberOf(kind: 'user' | 'session', name: string): number {
+    return (kind === 'user' ? this.userNumbers : this.sessionNumbers).numberOf(name);
+  }
+
+  /** addActivity of one player or game given by its number (numberOf): a reader that meets a name often numbers it once. */
+  addNumbered(hourKey: string, kind: 'user' | 'session', n: number): void {
+    const hour = hourKey === this.lastHourKey ? (this.lastHour as Hour) : this.hourAt(hourKey);
+    (kind === 'user' ? hour.users : hour.sessions).add(n);
+  }
+
   /** `entries` entries more, of a module (its counts given by moduleCounts), of which `warnings` warnings and `errors` errors. */
   countEntries(counts: [number, number, number], entries: number, warnings: number, errors: number): void {
     this.entries += entries;
