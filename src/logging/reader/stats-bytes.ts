@@ -70,8 +70,8 @@ export class ByteStrings {
     return this.hashed(buf, start, end, hash);
   }
 
-  /** get() of ASCII bytes whose hash (FNV-1a, as get() computes it) is known: the native scanner gives it. */
-  hashed(buf: Buffer, start: number, end: number, hash: number): string {
+  /** get() of ASCII bytes whose hash (FNV-1a, as get() computes it) is known. */
+  private hashed(buf: Buffer, start: number, end: number, hash: number): string {
     const { hashes, texts, mask } = this;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const known = texts[slot];
@@ -412,12 +412,12 @@ class ChunkReader {
     collector.addFields(hourKey, level, module, fields);
   }
 
-  /** The string of the name whose start, end, hash and number are the four ints at `at` of the scanner's results. */
+  /** The string of the name whose start, end, hash (the scanner's own) and number are the four ints at `at` of the scanner's results. */
   private nameAt(native: NativeScan, at: number): string {
     const { ints } = native;
     const start = ints[at] as number;
     const end = ints[at + 1] as number;
-    return native.name(ints[at + 3] as number, this.buf, start, end) ?? this.strings.hashed(this.buf, start, end, ints[at + 2] as number);
+    return native.name(ints[at + 3] as number, this.buf, start, end) ?? this.strings.get(this.buf, start, end);
   }
 
   /** An entry that is not a StoryOS header of a known level: decoded, its first line given to add(). */

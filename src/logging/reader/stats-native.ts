@@ -40,7 +40,7 @@ export const R = {
   moduleName: 12,
   texts: 13,
 } as const;
-/** Each text field: its value's start, end, hash and name's number (-1: none, make the string from the bytes). */
+/** Each text field: its value's start, end, hash (the scanner's, for its table of names) and name's number (-1: none, make the string from the bytes). */
 export const TEXT_INTS = 4;
 export const RECORD_INTS = R.texts + TEXT_INTS * FIELD_COUNT;
 export const RECORD_FLOATS = FIELD_COUNT;

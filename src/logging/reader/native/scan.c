@@ -226,18 +226,30 @@ static int names_activity(const Chunk *c, size_t start, size_t line_end) {
   return holds(c->b, start, line_end, "user_id: ", 9) || holds(c->b, start, line_end, "session", 7);
 }
 
-/* stats-bytes.ts's ByteStrings hash (FNV-1a), for ASCII bytes; 0 in *ascii when one is not. */
+/*
+ * A hash of the bytes [start, end) for the table of names, eight bytes at a step; 0 in *ascii when
+ * one of them is 0x80 or more (1 otherwise).
+ */
 static int32_t hash_of(const uint8_t *b, size_t start, size_t end, int *ascii) {
-  uint32_t hash = 0x811c9dc5u;
-  for (size_t i = start; i < end; i++) {
-    if (b[i] >= 0x80) {
-      *ascii = 0;
-      return 0;
-    }
-    hash = (hash ^ b[i]) * 0x01000193u;
+  const uint64_t mix = 0xff51afd7ed558ccdull;
+  uint64_t hash = (uint64_t)(end - start) * 0x9e3779b97f4a7c15ull, seen = 0;
+  size_t i = start;
+  for (; i + 8 <= end; i += 8) {
+    uint64_t word;
+    memcpy(&word, b + i, sizeof word);
+    seen |= word;
+    hash = (hash ^ word) * mix;
+    hash ^= hash >> 32;
   }
-  *ascii = 1;
-  return (int32_t)hash;
+  if (i < end) {
+    uint64_t word = 0;
+    for (size_t j = 0; i + j < end; j++) word |= (uint64_t)b[i + j] << (8 * j);
+    seen |= word;
+    hash = (hash ^ word) * mix;
+  }
+  hash ^= hash >> 29;
+  *ascii = (seen & 0x8080808080808080ull) == 0;
+  return (int32_t)(uint32_t)(hash ^ (hash >> 32));
 }
 
 /* stats-bytes.ts's decimalAt: 1 and the value when the bytes are digits[.digits] without an exponent. */
@@ -445,9 +457,18 @@ typedef struct {
   int32_t hour;
 } Given;
 
+/* A slot of the table of names: the number of the name there (-1: none) and its hash. */
 typedef struct {
-  int32_t slot_name[NAME_SLOTS];
-  uint32_t slot_hash[NAME_SLOTS];
+  int32_t name;
+  uint32_t hash;
+} Slot;
+
+enum { MODULE_CACHE = 32 };
+
+typedef struct {
+  Slot slots[NAME_SLOTS];
+  /* The number of a module met lately, by a slot of its length and first and last bytes (-1: none). */
+  int32_t module_cache[MODULE_CACHE];
   uint32_t offset[MAX_NAMES];
   uint16_t length[MAX_NAMES];
   int32_t count;
@@ -464,7 +485,7 @@ static int32_t name_of(Names *names, const uint8_t *b, size_t start, size_t end,
   size_t length = end - start;
   if (length > MAX_NAME_BYTES) return -1;
   for (uint32_t slot = (uint32_t)hash & (NAME_SLOTS - 1);; slot = (slot + 1) & (NAME_SLOTS - 1)) {
-    int32_t known = names->slot_name[slot];
+    int32_t known = names->slots[slot].name;
     if (known == -1) {
       if (names->count == MAX_NAMES) return -1;
       if (names->used + length > names->capacity) {
@@ -479,21 +500,36 @@ static int32_t name_of(Names *names, const uint8_t *b, size_t start, size_t end,
       names->offset[id] = (uint32_t)names->used;
       names->length[id] = (uint16_t)length;
       names->used += length;
-      names->slot_name[slot] = id;
-      names->slot_hash[slot] = (uint32_t)hash;
+      names->slots[slot].name = id;
+      names->slots[slot].hash = (uint32_t)hash;
       return id;
     }
-    if (names->slot_hash[slot] == (uint32_t)hash && names->length[known] == length &&
+    if (names->slots[slot].hash == (uint32_t)hash && names->length[known] == length &&
         same_bytes(b + start, (const char *)names->bytes + names->offset[known], length))
       return known;
   }
 }
 
-/* Numbers the names of a record read whole (only then: the JavaScript side must see every number given). */
-static void name_record(Names *names, const uint8_t *b, int32_t *rec) {
+/* Whether name `id` is the bytes [start, end). */
+static inline int is_name(const Names *names, int32_t id, const uint8_t *b, size_t start, size_t end) {
+  return names->length[id] == end - start && same_bytes(b + start, (const char *)names->bytes + names->offset[id], end - start);
+}
+
+/* The number of the module [start, end) (ASCII: the header was checked): a log has a few, found in a small cache before the table. */
+static int32_t module_name(Names *names, const uint8_t *b, size_t start, size_t end) {
+  if (end == start) return name_of(names, b, start, end, 0);
+  int slot = (int)((end - start + 3 * b[start] + 5 * b[end - 1]) & (MODULE_CACHE - 1));
+  int32_t cached = names->module_cache[slot];
+  if (cached >= 0 && is_name(names, cached, b, start, end)) return cached;
   int ascii;
-  size_t module_start = (size_t)rec[R_MODULE_START], module_end = (size_t)rec[R_MODULE_END];
-  rec[R_MODULE_NAME] = name_of(names, b, module_start, module_end, hash_of(b, module_start, module_end, &ascii));
+  int32_t id = name_of(names, b, start, end, hash_of(b, start, end, &ascii));
+  if (id >= 0) names->module_cache[slot] = id;
+  return id;
+}
+
+/* Numbers the names of a record read whole. */
+static void name_record(Names *names, const uint8_t *b, int32_t *rec) {
+  rec[R_MODULE_NAME] = module_name(names, b, (size_t)rec[R_MODULE_START], (size_t)rec[R_MODULE_END]);
   if (!(rec[R_FLAGS] & F_FIELDS)) return;
   for (int bits = rec[R_GIVEN] & names->keys.text_keys; bits != 0; bits &= bits - 1) {
     int32_t *text = rec + R_TEXTS + TEXT_INTS * __builtin_ctz((unsigned)bits);
@@ -780,7 +816,8 @@ NAPI_MODULE_INIT() {
     free(names);
     return NULL;
   }
-  memset(names->slot_name, 0xff, sizeof names->slot_name);
+  for (size_t i = 0; i < NAME_SLOTS; i++) names->slots[i].name = -1;
+  memset(names->module_cache, 0xff, sizeof names->module_cache);
   memset(names->module_slot, 0xff, sizeof names->module_slot);
   memset(names->operation_slot, 0xff, sizeof names->operation_slot);
   memset(names->model_slot, 0xff, sizeof names->model_slot);
