@@ -334,17 +334,11 @@ typedef struct {
 
 enum { GO_ON = 0, OPEN_FOUND = 1, NOT_PLAIN = -2 };
 
-/* One byte of the context met going back from its end (one CONTEXT_BYTE marks). */
-static int context_byte(const uint8_t *b, ContextScan *s, long i) {
-  uint8_t ch = b[i];
-  if (ch == '(') {
-    s->open = i;
-    return OPEN_FOUND;
-  }
-  if (ch == ')' || ch == '\\') return NOT_PLAIN;
-  if (ch == ':') {
+/* A `:` or `,` of the context met going back from its end. */
+static inline int mark_byte(const uint8_t *b, ContextScan *s, long i) {
+  if (b[i] == ':') {
     if ((size_t)i + 1 < s->inner_end && b[i + 1] == ' ') s->colon = i;
-  } else if (ch == ',' && b[i + 1] == ' ') {
+  } else if (b[i + 1] == ' ') {
     if (s->colon == -1 || s->fields == MAX_FIELDS) return NOT_PLAIN;
     s->found[3 * s->fields] = (size_t)i + 2;
     s->found[3 * s->fields + 1] = (size_t)s->colon;
@@ -356,24 +350,46 @@ static int context_byte(const uint8_t *b, ContextScan *s, long i) {
   return GO_ON;
 }
 
+/* One byte of the context met going back from its end (one CONTEXT_BYTE marks). */
+static int context_byte(const uint8_t *b, ContextScan *s, long i) {
+  uint8_t ch = b[i];
+  if (ch == '(') {
+    s->open = i;
+    return OPEN_FOUND;
+  }
+  if (ch == ')' || ch == '\\') return NOT_PLAIN;
+  return mark_byte(b, s, i);
+}
+
+/* mark_byte at each bit of `marks` (the bytes from `at` on), from the highest down, until one says stop. */
+static inline int mark_bytes(const uint8_t *b, ContextScan *s, long at, unsigned marks) {
+  for (; marks != 0; marks &= ~(1u << (31 - __builtin_clz(marks)))) {
+    int said = mark_byte(b, s, at + 31 - __builtin_clz(marks));
+    if (said != GO_ON) return said;
+  }
+  return GO_ON;
+}
+
 /* Goes back over [body, inner_end) calling context_byte at each byte CONTEXT_BYTE marks, until it says stop. */
 static int scan_back(const uint8_t *b, ContextScan *s, size_t body) {
   long i = (long)s->inner_end - 1;
 #if defined(__SSE2__)
   const __m128i open = _mm_set1_epi8('('), close = _mm_set1_epi8(')'), backslash = _mm_set1_epi8('\\');
   const __m128i colon = _mm_set1_epi8(':'), comma = _mm_set1_epi8(',');
-  // Sixteen bytes at a time: the marked ones found at once, then met from the highest down.
+  // Sixteen bytes at a time: the `:` and `,` met from the highest down, as far as the highest `(`, `)` or backslash (which ends the scan).
   for (; i - 15 >= (long)body; i -= 16) {
     __m128i v = _mm_loadu_si128((const __m128i *)(b + i - 15));
-    __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, open), _mm_cmpeq_epi8(v, close)),
-                                _mm_or_si128(_mm_cmpeq_epi8(v, backslash), _mm_or_si128(_mm_cmpeq_epi8(v, colon), _mm_cmpeq_epi8(v, comma))));
-    unsigned mask = (unsigned)_mm_movemask_epi8(hits);
-    while (mask != 0) {
-      int bit = 31 - __builtin_clz(mask);
-      int said = context_byte(b, s, i - 15 + bit);
+    unsigned stops = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, open), _mm_or_si128(_mm_cmpeq_epi8(v, close), _mm_cmpeq_epi8(v, backslash))));
+    unsigned marks = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, colon), _mm_cmpeq_epi8(v, comma)));
+    if (stops == 0) {
+      int said = mark_bytes(b, s, i - 15, marks);
       if (said != GO_ON) return said;
-      mask &= ~(1u << bit);
+      continue;
     }
+    int top = 31 - __builtin_clz(stops);
+    int said = mark_bytes(b, s, i - 15, marks & ~((2u << top) - 1));
+    if (said != GO_ON) return said;
+    return context_byte(b, s, i - 15 + top);
   }
 #endif
   for (; i >= (long)body; i--) {
