@@ -60,6 +60,8 @@ const SLOTS = 1_000_000;
 export class Tally {
   private hundredths = new Uint32Array(0);
   private readonly others = new Numbers();
+  /** The other values sorted, once for all the percentiles asked of them (undefined after one more is added). */
+  private sortedOthers: Float64Array | undefined;
   length = 0;
 
   push(value: number): void {
@@ -68,7 +70,10 @@ export class Tally {
     if (slot >= 0 && slot < SLOTS && slot / 100 === value) {
       if (slot >= this.hundredths.length) this.grow(slot + 1);
       (this.hundredths[slot] as number)++;
-    } else this.others.push(value);
+    } else {
+      this.others.push(value);
+      this.sortedOthers = undefined;
+    }
     this.length++;
   }
 
@@ -85,6 +90,7 @@ export class Tally {
       }
     }
     this.others.pushAll(others);
+    if (others.length > 0) this.sortedOthers = undefined;
     this.length += counted + others.length;
   }
 
@@ -116,7 +122,8 @@ export class Tally {
 
   /** The k-th smallest value (from 0): the slots and the other values, sorted, walked together. */
   private nth(k: number): number {
-    const others = this.others.copy().sort();
+    this.sortedOthers ??= this.others.copy().sort();
+    const others = this.sortedOthers;
     let seen = 0;
     let o = 0;
     for (let slot = 0; slot < this.hundredths.length; slot++) {

@@ -97,6 +97,24 @@ describe('Tally: seconds counted by the hundredth', () => {
     );
   });
 
+  it('gives the percentiles of every value when more are added after it was asked (fast-check)', () => {
+    fc.assert(
+      fc.property(values, values, values, ranks, (first, pushed, added, ps) => {
+        const tally = new Tally();
+        for (const value of first) tally.push(value);
+        for (const p of ps) tally.percentile(p);
+        for (const value of pushed) tally.push(value);
+        for (const p of ps) tally.percentile(p);
+        const part = new Tally();
+        for (const value of added) part.push(value);
+        tally.add(part.toPartial());
+        const sorted = Float64Array.from([...first, ...pushed, ...added]).sort();
+        for (const p of ps) expect(tally.percentile(p)).toBe(percentile(sorted, p) + 0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('keeps a million call durations of two decimals in a few kilobytes', () => {
     const tally = new Tally();
     for (let i = 0; i < 1_000_000; i++) tally.push((100 + (i % 300)) / 100);
