@@ -67,11 +67,6 @@ export class ByteStrings {
       if (c >= 0x80) return utf8(buf, start, end);
       hash = Math.imul(hash ^ c, 0x01000193);
     }
-    return this.hashed(buf, start, end, hash);
-  }
-
-  /** get() of ASCII bytes whose hash (FNV-1a, as get() computes it) is known. */
-  private hashed(buf: Buffer, start: number, end: number, hash: number): string {
     const { hashes, texts, mask } = this;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const known = texts[slot];

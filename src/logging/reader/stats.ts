@@ -118,9 +118,10 @@ export interface ModelPartial {
 
 /**
  * A collector's whole state as plain data (it survives `postMessage` and `structuredClone`; the
- * seconds are typed arrays, which a worker thread sends as one copy of their bytes), so
- * that collectors run over parts of the log can be merged: `merge` of the parts' partials gives
- * what one collector over all of it would. Percentiles are computed from the raw values at the end.
+ * seconds' tallies and the hours' bits are typed arrays, which a worker thread sends as one copy of
+ * their bytes), so that collectors run over parts of the log can be merged: `merge` of the parts'
+ * partials gives what one collector over all of it would. Percentiles are computed from the
+ * merged tallies at the end.
  */
 export interface StatsPartial {
   entries: number;
@@ -128,7 +129,7 @@ export interface StatsPartial {
   last: string | null;
   /** Per module: entries, warnings, errors. */
   modules: Record<string, [entries: number, warnings: number, errors: number]>;
-  /** Per PERF operation, the seconds of each entry with a numeric duration. */
+  /** Per PERF operation, the seconds of each entry with a numeric duration, tallied. */
   durations: Record<string, TallyPartial>;
   /** Per operation, completions (PERF entries, with or without a duration, and database DEBUG entries). */
   completed: Record<string, number>;
@@ -328,7 +329,7 @@ export interface CallSeconds {
   ttfts: Tally;
 }
 
-/** A model's figures while they are collected: its seconds in growing typed arrays. */
+/** A model's figures while they are collected: its seconds tallied. */
 type ModelFigures = Omit<ModelPartial, 'durations' | 'ttfts'> & CallSeconds;
 
 function emptyModel(): ModelFigures {
@@ -340,12 +341,12 @@ function bump(map: Map<string, number>, key: string, by = 1): void {
 }
 
 function tallyIn(map: Map<string, Tally>, key: string): Tally {
-  let list = map.get(key);
-  if (!list) {
-    list = new Tally();
-    map.set(key, list);
+  let tally = map.get(key);
+  if (!tally) {
+    tally = new Tally();
+    map.set(key, tally);
   }
-  return list;
+  return tally;
 }
 
 /** The players and games of an hour or a day, as numbers given by the collector's NameNumbers. */
@@ -414,8 +415,7 @@ export class StatsCollector {
   /** A player (in lower case) and a game seen active in the hour `hourKey` (`2024-01-15 10`); empty or undefined: none. */
   addActivity(hourKey: string, user: string | undefined, session: string | undefined): void {
     if (!user && !session) return;
-    // Entries come in runs of one hour: the last one's key is checked before a new one is cut.
-    const hour = hourKey === this.lastHourKey ? (this.lastHour as Hour) : this.hourAt(hourKey);
+    const hour = this.hourAt(hourKey);
     if (user) hour.users.add(this.userNumbers.numberOf(user));
     if (session) hour.sessions.add(this.sessionNumbers.numberOf(session));
   }
@@ -427,7 +427,7 @@ export class StatsCollector {
 
   /** addActivity of one player or game given by its number (numberOf): a reader that meets a name often numbers it once. */
   addNumbered(hourKey: string, kind: 'user' | 'session', n: number): void {
-    const hour = hourKey === this.lastHourKey ? (this.lastHour as Hour) : this.hourAt(hourKey);
+    const hour = this.hourAt(hourKey);
     (kind === 'user' ? hour.users : hour.sessions).add(n);
   }
 
@@ -533,16 +533,14 @@ export class StatsCollector {
   }
 
   result(options: StatsOptions = {}): LogStats {
-    const operations = [...this.durations].map(([operation, ranked]) => {
-      return {
-        operation,
-        count: ranked.length,
-        p50: ranked.percentile(50),
-        p95: ranked.percentile(95),
-        p99: ranked.percentile(99),
-        max: ranked.max(),
-      };
-    });
+    const operations = [...this.durations].map(([operation, seconds]) => ({
+      operation,
+      count: seconds.length,
+      p50: seconds.percentile(50),
+      p95: seconds.percentile(95),
+      p99: seconds.percentile(99),
+      max: seconds.max(),
+    }));
     operations.sort((a, b) => b.count - a.count || a.operation.localeCompare(b.operation));
     const modules = [...this.modules]
       .map(([module, [entries, warnings, errors]]) => ({ module, entries, warnings, errors, errorRate: entries ? errors / entries : 0 }))
@@ -573,9 +571,12 @@ export class StatsCollector {
   private lastHourKey = '\u0000';
   private lastHour: Hour | undefined;
 
+  /** The hour's players and games, to be added to. Entries come in runs of one hour: the last hour asked for is checked before the map. */
   private hourAt(hourKey: string): Hour {
-    this.lastHourKey = hourKey;
-    this.lastHour = this.hour(hourKey);
+    if (hourKey !== this.lastHourKey || this.lastHour === undefined) {
+      this.lastHourKey = hourKey;
+      this.lastHour = this.hour(hourKey);
+    }
     return this.lastHour;
   }
 
@@ -634,8 +635,7 @@ export class StatsCollector {
   private activity(wanted: ActivityUnit | undefined): ActivityStats {
     const all = emptyHour();
     for (const hour of this.hours.values()) addHour(all, hour);
-    const allUsers = all.users;
-    const allSessions = all.sessions;
+    const { users: allUsers, sessions: allSessions } = all;
     const first = this.first === null ? undefined : hourMs(this.first);
     const last = this.last === null ? undefined : hourMs(this.last);
     if (first === undefined || last === undefined) return { by: wanted ?? 'hour', users: allUsers.size, sessions: allSessions.size, buckets: [] };
