@@ -21,6 +21,7 @@ const keys = [
   'user_id',
   'session',
   'session_id',
+  'finish_reason',
   'duration',
   'model',
   'status',

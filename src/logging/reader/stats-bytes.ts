@@ -189,6 +189,9 @@ function setText(fields: Fields, name: TextField, value: string): void {
     case 'session_id':
       fields.session_id = value;
       return;
+    case 'finish_reason':
+      fields.finish_reason = value;
+      return;
     default:
       name satisfies never;
   }
@@ -352,7 +355,7 @@ class ChunkReader {
     for (let i = 0; i < (ints[H.models] as number); i++) {
       const n = AT.modelFloats + i * MODEL_FLOATS;
       const figure = (k: number) => floats[n + k] as number;
-      models[i] = collector.addCalls(name(AT.models + i * MODEL_INTS), figure(0), figure(1), figure(2), figure(3), figure(4));
+      models[i] = collector.addCalls(name(AT.models + i * MODEL_INTS), figure(0), figure(1), figure(2), figure(3), figure(4), figure(5));
     }
     for (let i = 0; i < (ints[H.calls] as number); i++) {
       const model = models[ints[AT.calls + i] as number] as CallSeconds;

@@ -52,7 +52,7 @@ const MAX_CALLS = 4096;
 export const MODULE_INTS = 6;
 export const OPERATION_INTS = 4;
 export const MODEL_INTS = 3;
-export const MODEL_FLOATS = 5;
+export const MODEL_FLOATS = 6;
 export const PAIR_INTS = 5;
 export const CALL_FLOATS = 2;
 export const AT = (() => {

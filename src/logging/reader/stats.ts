@@ -61,9 +61,12 @@ export interface ModelStats {
   model: string;
   /** Calls that ended: answered (an `API call:` line) or failed in the end (ERROR from llm_utils). */
   calls: number;
-  /** Calls answered with a status other than 2xx, logged at ERROR, or failed in the end (not counting the player's cancels). */
+  /**
+   * Calls answered with a status other than 2xx, logged at ERROR, whose stream broke off
+   * (`finish_reason: cut`), or failed in the end (not counting the player's cancels).
+   */
   failures: number;
-  /** Calls the player cancelled (`kind: cancelled`). */
+  /** Calls the player cancelled: a failed call's `kind: cancelled`, a stream's `finish_reason: cancelled`. */
   cancelled: number;
   /** Retries made inside those calls (an answered call's `retries`; a failed one's attempts less one). */
   retries: number;
@@ -198,6 +201,8 @@ export interface Fields {
   user_id: string | undefined;
   session: string | undefined;
   session_id: string | undefined;
+  /** How a streamed call ended (`stop`, `length`, `cut` when the stream broke off, `cancelled` by the player). */
+  finish_reason: string | undefined;
   /** Seconds (`1.20s` → 1.2): NaN when absent or no number. */
   duration: number;
   ttft: number;
@@ -216,7 +221,7 @@ export interface Fields {
 }
 
 /** The context fields stats reads, each with how its text becomes the value. */
-export const TEXT_FIELDS = ['operation', 'model', 'kind', 'user_id', 'session', 'session_id'] as const;
+export const TEXT_FIELDS = ['operation', 'model', 'kind', 'user_id', 'session', 'session_id', 'finish_reason'] as const;
 export const SECONDS_FIELDS = ['duration', 'ttft'] as const;
 export const COUNT_FIELDS = ['retries', 'tokens_in', 'tokens_out', 'attempt'] as const;
 export type FieldName = (typeof TEXT_FIELDS)[number] | (typeof SECONDS_FIELDS)[number] | (typeof COUNT_FIELDS)[number] | 'status';
@@ -248,6 +253,7 @@ export function resetFields(fields: Fields): void {
   fields.user_id = undefined;
   fields.session = undefined;
   fields.session_id = undefined;
+  fields.finish_reason = undefined;
   fields.duration = Number.NaN;
   fields.ttft = Number.NaN;
   fields.status = Number.NaN;
@@ -445,10 +451,11 @@ export class StatsCollector {
   }
 
   /** Answered calls of a model added up elsewhere; their seconds are pushed to the lists returned. */
-  addCalls(name: string, calls: number, failures: number, retries: number, tokensIn: number, tokensOut: number): CallSeconds {
+  addCalls(name: string, calls: number, failures: number, retries: number, tokensIn: number, tokensOut: number, cancelled: number): CallSeconds {
     const model = this.model(name);
     model.calls += calls;
     model.failures += failures;
+    model.cancelled += cancelled;
     model.retries += retries;
     model.tokensIn += tokensIn;
     model.tokensOut += tokensOut;
@@ -607,8 +614,9 @@ export class StatsCollector {
   private addApiCall(modelName: string, context: Fields, isError: boolean): void {
     const model = this.model(modelName);
     model.calls++;
-    const { status } = context;
-    if (isError || !(status >= 200 && status < 300)) model.failures++;
+    const { status, finish_reason: finish } = context;
+    if (finish === 'cancelled') model.cancelled++;
+    else if (isError || !(status >= 200 && status < 300) || finish === 'cut') model.failures++;
     model.retries += context.retries;
     model.tokensIn += context.tokens_in;
     model.tokensOut += context.tokens_out;

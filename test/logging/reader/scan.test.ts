@@ -134,9 +134,12 @@ describe('collectChunk: statistics read on the bytes', () => {
       fc.constantFrom(' (rows: 3, duration: 0.05s)', ' (rows: (2))', ' (rows: 1', '', ' (user_id: bob)'),
     )
     .map(([t, op, rest]) => `[${t}] [DEBUG] [db_utils] Database query executed: ${op}${rest}`);
-  const apiLine = time.map(
-    (t) => `[${t}] [INFO] [llm_utils] API call: xai chat.completions (status: 200, duration: 1.20s, retries: 1, tokens_in: 10, tokens_out: 5, model: grok)`,
-  );
+  const apiLine = fc
+    .tuple(time, fc.constantFrom('', ', finish_reason: stop', ', finish_reason: cut', ', finish_reason: cancelled', ', finish_reason: cuts'))
+    .map(
+      ([t, finish]) =>
+        `[${t}] [INFO] [llm_utils] API call: xai chat.completions (status: 200, duration: 1.20s, retries: 1, tokens_in: 10, tokens_out: 5, model: grok${finish})`,
+    );
   // Numbers as a line may write them: parseFloat and Number read each differently (`1e3`, ` 7`, `0x10`, `.5`, `1.`).
   const number = fc.constantFrom(
     '200',
@@ -172,11 +175,12 @@ describe('collectChunk: statistics read on the bytes', () => {
     'user_id',
     'session',
     'session_id',
+    'finish_reason',
     'created_by',
     'by',
     'rows',
   );
-  const statsValue = fc.oneof(number, fc.constantFrom('grok', 'Grok-é', 'cancelled', 'save_turn', 'alice', 's-1', 'x (y)', ''));
+  const statsValue = fc.oneof(number, fc.constantFrom('grok', 'Grok-é', 'cancelled', 'cut', 'stop', 'save_turn', 'alice', 's-1', 'x (y)', ''));
   const statsContext = fc
     .array(fc.tuple(statsKey, statsValue), { maxLength: 7 })
     .map((pairs) => (pairs.length ? ` (${pairs.map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''));
@@ -201,7 +205,23 @@ describe('collectChunk: statistics read on the bytes', () => {
   const fieldLine = fc.tuple(hours, statsLevel, statsModule, statsMessage, statsContext).map(([t, l, m, msg, c]) => `[${t}] [${l}] [${m}] ${msg}${c}`);
   // Lines of the shape the native scanner reads itself (ASCII values, plain numbers), so that its own path is tried often.
   // (and now and then an escaped one, which it must leave to JavaScript wherever it lies).
-  const plainValue = fc.constantFrom('200', '1.20s', '0.4s', '12', '007', 'grok', 'alice', 'Alice', 's-1', '', 'a\\, b', 'x\\) y', 'g\\\\k');
+  const plainValue = fc.constantFrom(
+    '200',
+    '1.20s',
+    '0.4s',
+    '12',
+    '007',
+    'grok',
+    'alice',
+    'Alice',
+    's-1',
+    'cut',
+    'cancelled',
+    '',
+    'a\\, b',
+    'x\\) y',
+    'g\\\\k',
+  );
   const plainContext = fc
     .array(fc.tuple(statsKey, plainValue), { minLength: 1, maxLength: 5 })
     .map((pairs) => ` (${pairs.map(([k, v]) => `${k}: ${v}`).join(', ')})`);

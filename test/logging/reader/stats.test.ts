@@ -604,6 +604,19 @@ const LLM: LogEntry[] = [
 describe('StatsCollector: LLM usage per model', () => {
   const { llm } = collect(LLM);
 
+  it("counts a stream the player cancelled as cancelled and one that broke off as failed, as the API call line's finish_reason says", () => {
+    const call = (time: string, finish: string) =>
+      line(
+        time,
+        'INFO',
+        'llm_utils',
+        `API call: llm chat.completions (stream) (status: 200, duration: 0.50s, retries: 0, tokens_in: 0, tokens_out: 0, model: grok, finish_reason: ${finish})`,
+      );
+    const stats = collect([call('10:00:00,000', 'stop'), call('10:00:01,000', 'cut'), call('10:00:02,000', 'cancelled'), call('10:00:03,000', 'length')]);
+    expect(stats.llm.map(({ calls, failures, cancelled }) => ({ calls, failures, cancelled }))).toEqual([{ calls: 4, failures: 1, cancelled: 1 }]);
+    expect(renderStats(stats)).toContain('(and 1 call cancelled by the player)');
+  });
+
   it('gives each model its calls, failures, cancels, retries, tokens, TTFT and duration percentiles, most calls first', () => {
     expect(llm).toEqual([
       {

@@ -38,17 +38,17 @@ enum {
 };
 /* Each text field: its value's start, end, hash and name (see Names; -1 when it has none). */
 enum { TEXT_INTS = 4 };
-enum { FIELD_COUNT = 13, RECORD_INTS = R_TEXTS + TEXT_INTS * FIELD_COUNT, RECORD_FLOATS = FIELD_COUNT };
+enum { FIELD_COUNT = 14, RECORD_INTS = R_TEXTS + TEXT_INTS * FIELD_COUNT, RECORD_FLOATS = FIELD_COUNT };
 enum { F_FIELDS = 1, F_NEEDS_MESSAGE = 2, F_API_CALL = 4, F_DB_OPERATION = 8, F_DONE_BY_ANOTHER = 16, F_UNCOUNTED = 32 };
 /*
  * The regions. A module, operation or model: its name's number and where one of its names is in
  * the chunk (id, start, end), then its figures (ints for a module's entries, warnings, errors and
- * an operation's completions; doubles for a model's calls, failures, retries, tokens in and out).
+ * an operation's completions; doubles for a model's calls, failures, retries, tokens in and out, cancels).
  * A pair: the header's start (its hour), 0 for a player or 1 for a game, and the name (id, start,
  * end). A call: the model's place in the models region, and its duration and TTFT (NaN: none).
  */
 enum { MAX_TOUCHED = 64, MAX_PAIRS = 1024, MAX_CALLS = 4096 };
-enum { MODULE_INTS = 6, OPERATION_INTS = 4, MODEL_INTS = 3, MODEL_FLOATS = 5, PAIR_INTS = 5, CALL_INTS = 1, CALL_FLOATS = 2 };
+enum { MODULE_INTS = 6, OPERATION_INTS = 4, MODEL_INTS = 3, MODEL_FLOATS = 6, PAIR_INTS = 5, CALL_INTS = 1, CALL_FLOATS = 2 };
 enum {
   MODULES_AT = HEAD_INTS,
   OPERATIONS_AT = MODULES_AT + MAX_TOUCHED * MODULE_INTS,
@@ -74,12 +74,16 @@ typedef struct { const char *name; int reading; size_t len; } Key;
 /* As stats.ts's FIELD_READINGS, in its order. */
 static const Key KEYS[FIELD_COUNT] = {
   NAMED("operation", TEXT), NAMED("model", TEXT), NAMED("kind", TEXT), NAMED("user_id", TEXT), NAMED("session", TEXT), NAMED("session_id", TEXT),
+  NAMED("finish_reason", TEXT),
   NAMED("duration", SECONDS), NAMED("ttft", SECONDS),
   NAMED("retries", COUNT), NAMED("tokens_in", COUNT), NAMED("tokens_out", COUNT), NAMED("attempt", COUNT),
   NAMED("status", STATUS),
 };
 enum { LEVEL_DEBUG = 0, LEVEL_INFO = 1, LEVEL_PERF = 2, LEVEL_WARN = 3, LEVEL_ERROR = 4 };
-enum { MODEL_KEY = 1, USER_KEY = 3, SESSION_KEY = 4, SESSION_ID_KEY = 5, DURATION_KEY = 6, TTFT_KEY = 7, RETRIES_KEY = 8, TOKENS_IN_KEY = 9, TOKENS_OUT_KEY = 10, STATUS_KEY = 12 };
+enum {
+  MODEL_KEY = 1, USER_KEY = 3, SESSION_KEY = 4, SESSION_ID_KEY = 5, FINISH_KEY = 6, DURATION_KEY = 7, TTFT_KEY = 8, RETRIES_KEY = 9, TOKENS_IN_KEY = 10,
+  TOKENS_OUT_KEY = 11, STATUS_KEY = 13
+};
 static const char API_CALL[] = "API call: ";
 static const char DB_QUERY[] = "Database query executed: ";
 
@@ -665,8 +669,15 @@ static int needs_javascript(const int32_t *rec, int text_keys) {
   return 0;
 }
 
-/* An answered call naming its model, to the model's figures (as StatsCollector.addApiCall). */
-static void add_call(Names *names, Out *o, const int32_t *rec, const double *nums) {
+/* Whether the record's `finish_reason` is the `length` bytes of `reason`. */
+static int finished_as(const uint8_t *b, const int32_t *rec, const char *reason, size_t length) {
+  const int32_t *text = rec + R_TEXTS + TEXT_INTS * FINISH_KEY;
+  return given(rec, FINISH_KEY) && (size_t)(text[1] - text[0]) == length && same_bytes(b + text[0], reason, length);
+}
+#define FINISHED_AS(b, rec, reason) finished_as(b, rec, reason, sizeof(reason) - 1)
+
+/* An answered call naming its model, to the model's figures (as StatsCollector.addApiCall: a call the player cancelled is counted as such, one cut off as a failure). */
+static void add_call(Names *names, Out *o, const uint8_t *b, const int32_t *rec, const double *nums) {
   const int32_t *model = rec + R_TEXTS + TEXT_INTS * MODEL_KEY;
   int placed = o->models;
   int slot = place_of(names->model_slot, &o->models, o->ints + MODELS_AT, MODEL_INTS, model[3], model[0], model[1]);
@@ -674,7 +685,8 @@ static void add_call(Names *names, Out *o, const int32_t *rec, const double *num
   if (o->models != placed) memset(figures, 0, MODEL_FLOATS * sizeof(double));
   double status = given(rec, STATUS_KEY) ? nums[STATUS_KEY] : NAN;
   figures[0] += 1;
-  if (rec[R_LEVEL] >= LEVEL_ERROR || !(status >= 200 && status < 300)) figures[1] += 1;
+  if (FINISHED_AS(b, rec, "cancelled")) figures[5] += 1;
+  else if (rec[R_LEVEL] >= LEVEL_ERROR || !(status >= 200 && status < 300) || FINISHED_AS(b, rec, "cut")) figures[1] += 1;
   if (given(rec, RETRIES_KEY)) figures[2] += nums[RETRIES_KEY];
   if (given(rec, TOKENS_IN_KEY)) figures[3] += nums[TOKENS_IN_KEY];
   if (given(rec, TOKENS_OUT_KEY)) figures[4] += nums[TOKENS_OUT_KEY];
@@ -692,7 +704,7 @@ static void add_fields(Names *names, Out *o, const uint8_t *b, const int32_t *re
     int slot = place_of(names->operation_slot, &o->operations, o->ints + OPERATIONS_AT, OPERATION_INTS, rec[R_DB_NAME], rec[R_DB_START], rec[R_DB_END]);
     o->ints[OPERATIONS_AT + slot * OPERATION_INTS + 3]++;
   }
-  if (flags & F_API_CALL) add_call(names, o, rec, nums);
+  if (flags & F_API_CALL) add_call(names, o, b, rec, nums);
   int level = rec[R_LEVEL];
   int player = level <= LEVEL_PERF && !(flags & F_DONE_BY_ANOTHER) && non_empty(rec, USER_KEY);
   int game = given(rec, SESSION_KEY) ? (non_empty(rec, SESSION_KEY) ? SESSION_KEY : -1) : (non_empty(rec, SESSION_ID_KEY) ? SESSION_ID_KEY : -1);
